@@ -1,0 +1,2 @@
+//! The mapcheck command line.
+fn main() {}

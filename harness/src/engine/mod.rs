@@ -1,0 +1,252 @@
+//! Engines: explore the interleavings of one workload on one structure and judge every run.
+//!
+//! One strategy per file (`loom.rs`, `shuttle.rs`, `threads.rs`) behind [`run`] and [`replay`].
+//! Every engine runs the same [`execute`] body, instantiated for its runtime, and stops at the first
+//! failing run, which it returns with everything needed to replay it exactly.
+
+mod loom;
+mod shuttle;
+mod threads;
+
+use crate::history::{History, Op, Recorder};
+use crate::rt::{spawn, Arc as RtArc, Runtime};
+use crate::structure::{Key, Map, Structure, Value};
+use crate::verdict::{classify_panic, judge, Verdict};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A concrete workload: the initial contents and each thread's operations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workload {
+    pub initial: Vec<(Key, Value)>,
+    pub threads: Vec<Vec<Op>>,
+}
+
+/// An exploration strategy and its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Engine {
+    /// loom: every interleaving up to a preemption bound.
+    Loom { preemption_bound: usize },
+    /// shuttle's random scheduler.
+    ShuttleRandom { seed: u64 },
+    /// shuttle's PCT scheduler (Burckhardt et al., ASPLOS 2010) with bug depth `depth`.
+    ShuttlePct { seed: u64, depth: usize },
+    /// shuttle's depth-first scheduler (exhaustive without a preemption bound).
+    ShuttleDfs,
+    /// Real OS threads with seeded jitter.
+    Threads { seed: u64 },
+}
+
+impl Engine {
+    /// The column name in the check matrix.
+    pub fn family(&self) -> &'static str {
+        match self {
+            Engine::Loom { .. } => "loom",
+            Engine::ShuttleRandom { .. } => "shuttle-random",
+            Engine::ShuttlePct { .. } => "shuttle-pct",
+            Engine::ShuttleDfs => "shuttle-dfs",
+            Engine::Threads { .. } => "threads",
+        }
+    }
+
+    /// Whether this engine runs structures on real threads (unsynchronised ones cannot).
+    pub fn real_threads(&self) -> bool {
+        matches!(self, Engine::Threads { .. })
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Engine::Loom { preemption_bound } => write!(f, "loom(preemption bound {preemption_bound})"),
+            Engine::ShuttleRandom { seed } => write!(f, "shuttle-random(seed {seed})"),
+            Engine::ShuttlePct { seed, depth } => write!(f, "shuttle-pct(seed {seed}, depth {depth})"),
+            Engine::ShuttleDfs => write!(f, "shuttle-dfs"),
+            Engine::Threads { seed } => write!(f, "threads(seed {seed})"),
+        }
+    }
+}
+
+/// Bounds on one exploration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Schedules (loom permutations, shuttle iterations, thread runs) at most.
+    pub max_schedules: usize,
+    /// Wall-clock budget; the exploration stops when it is spent and says how far it got.
+    pub budget: Duration,
+    /// Scheduling steps per shuttle run before the run is a step-bound failure.
+    pub max_steps: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_schedules: 10_000,
+            budget: Duration::from_secs(5),
+            max_steps: 100_000,
+        }
+    }
+}
+
+/// The exact interleaving of one run, enough to replay it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Pinned {
+    /// The `execution`-th permutation (1-based) of loom's deterministic exploration.
+    Loom { execution: usize },
+    /// The shuttle schedule: one character per step (`0`-`9a-z` a task id, `r` a random draw).
+    Shuttle { seed: u64, steps: String },
+    /// The `iteration`-th run (0-based) of the seeded thread engine; its history is recorded.
+    Threads { iteration: usize },
+}
+
+/// A failing run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedRun {
+    pub verdict: Verdict,
+    pub history: History,
+    pub pinned: Pinned,
+}
+
+/// What an exploration did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    /// Schedules run, the failing one included.
+    pub schedules: usize,
+    pub elapsed: Duration,
+    /// True when the engine explored its whole (bounded) space, false when a limit stopped it.
+    pub exhausted: bool,
+    pub failure: Option<FailedRun>,
+}
+
+/// Explores `workload` on structure `S` with `engine` within `limits`.
+pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
+    if S::INFO.unsynchronised && engine.real_threads() {
+        return Outcome {
+            verdict: Verdict::Unknown {
+                reason: format!(
+                    "{} is unsynchronised on purpose; it runs under loom and shuttle only",
+                    S::INFO.name
+                ),
+            },
+            schedules: 0,
+            elapsed: Duration::ZERO,
+            exhausted: true,
+            failure: None,
+        };
+    }
+    let started = Instant::now();
+    let mut outcome = match engine {
+        Engine::Loom { preemption_bound } => {
+            loom::explore::<S>(workload, preemption_bound, limits, None)
+        }
+        Engine::ShuttleRandom { .. } | Engine::ShuttlePct { .. } | Engine::ShuttleDfs => {
+            shuttle::explore::<S>(workload, engine, limits)
+        }
+        Engine::Threads { seed } => threads::explore::<S>(workload, seed, limits, None),
+    };
+    outcome.elapsed = started.elapsed();
+    outcome
+}
+
+/// Runs exactly the pinned run again and judges it.
+pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned, limits: Limits) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = match (engine, pinned) {
+        (Engine::Loom { preemption_bound }, Pinned::Loom { execution }) => {
+            loom::explore::<S>(workload, preemption_bound, limits, Some(*execution))
+        }
+        (_, Pinned::Shuttle { seed, steps }) => shuttle::replay::<S>(workload, *seed, steps, limits),
+        (Engine::Threads { seed }, Pinned::Threads { iteration }) => {
+            threads::explore::<S>(workload, seed, limits, Some(*iteration))
+        }
+        (e, p) => Outcome {
+            verdict: Verdict::Unknown {
+                reason: format!("a {p:?} schedule cannot be replayed with engine {e}"),
+            },
+            schedules: 0,
+            elapsed: Duration::ZERO,
+            exhausted: false,
+            failure: None,
+        },
+    };
+    outcome.elapsed = started.elapsed();
+    outcome
+}
+
+/// One run of `workload` on a fresh `S::Map<R>`: insert the initial contents, start one thread per
+/// operation list, join them. Returns the panic message of a thread that panicked, when the
+/// runtime reports panics through `join` (real threads); loom and shuttle unwind instead.
+pub(crate) fn execute<R: Runtime, S: Structure>(
+    workload: &Workload,
+    rec: &Arc<Recorder>,
+    jitter: Option<u64>,
+) -> Option<String> {
+    let map: RtArc<R, S::Map<R>> = RtArc::new(S::new::<R>());
+    for &(k, v) in &workload.initial {
+        map.insert(k, v);
+    }
+    let handles: Vec<_> = workload
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(t, ops)| {
+            let map = map.clone();
+            let rec = rec.clone();
+            let ops = ops.clone();
+            spawn::<R, _>(move || {
+                let mut rng = jitter.map(|s| s ^ ((t as u64 + 1) * 0x9E37_79B9_7F4A_7C15));
+                for op in ops {
+                    if let Some(state) = rng.as_mut() {
+                        for _ in 0..(splitmix(state) % 4) {
+                            R::yield_now();
+                        }
+                    }
+                    rec.apply(t, &*map, op);
+                }
+            })
+        })
+        .collect();
+    let mut panicked = None;
+    for h in handles {
+        if let Err(p) = h.join() {
+            panicked.get_or_insert_with(|| payload_message(&*p));
+        }
+    }
+    drop(map);
+    panicked
+}
+
+/// Judges a run that may have panicked.
+pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>) -> Verdict {
+    match panic {
+        Some(msg) => Verdict::Fail(classify_panic(msg)),
+        None => judge(history, &S::INFO),
+    }
+}
+
+/// The slot an execution leaves its failure in, read after the engine unwinds.
+pub(crate) type Found = Arc<Mutex<Option<(Verdict, History)>>>;
+
+pub(crate) fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".into()
+    }
+}
+
+/// SplitMix64: a tiny seeded generator for jitter and workload generation.
+pub fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

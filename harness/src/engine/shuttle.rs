@@ -1,0 +1,195 @@
+//! The shuttle engine: random, PCT and DFS schedulers, each wrapped so the schedule of the current
+//! run is recorded and a failure can be replayed step for step with shuttle's `ReplayScheduler`.
+
+use super::{execute, judge_run, Engine, FailedRun, Found, Limits, Outcome, Pinned, Workload};
+use crate::history::Recorder;
+use crate::quiet::quietly;
+use crate::rt::Shuttle;
+use crate::structure::Structure;
+use crate::verdict::{classify_panic, Verdict};
+use shuttle::scheduler::{
+    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
+};
+// shuttle does not re-export the step type its `Schedule` is made of; shuttle-engine is pinned to
+// the version shuttle itself uses.
+use shuttle_engine::scheduler::ScheduleStep;
+use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Wraps a scheduler and records every decision of the current execution.
+struct Recording<S> {
+    inner: S,
+    schedule: Arc<Mutex<Schedule>>,
+}
+
+impl<S: Scheduler> Scheduler for Recording<S> {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        let s = self.inner.new_execution()?;
+        *self.schedule.lock().unwrap_or_else(|e| e.into_inner()) = Schedule::new(s.seed);
+        Some(s)
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
+        let t = self.inner.next_task(runnable, current, yielding)?;
+        self.schedule.lock().unwrap_or_else(|e| e.into_inner()).push_task(t);
+        Some(t)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.schedule.lock().unwrap_or_else(|e| e.into_inner()).push_random();
+        self.inner.next_u64()
+    }
+}
+
+pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
+    let n = limits.max_schedules;
+    match engine {
+        Engine::ShuttleRandom { seed } => go::<S, _>(workload, RandomScheduler::new_from_seed(seed, n), limits, true),
+        Engine::ShuttlePct { seed, depth } => {
+            go::<S, _>(workload, PctScheduler::new_from_seed(seed, depth, n), limits, true)
+        }
+        Engine::ShuttleDfs => go::<S, _>(workload, DfsScheduler::new(Some(n), false), limits, true),
+        _ => unreachable!("not a shuttle engine"),
+    }
+}
+
+/// Replays one recorded schedule.
+pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, limits: Limits) -> Outcome {
+    match decode(seed, steps) {
+        Ok(schedule) => go::<S, _>(workload, ReplayScheduler::new_from_schedule(schedule), limits, false),
+        Err(e) => Outcome {
+            verdict: Verdict::Unknown { reason: e },
+            schedules: 0,
+            elapsed: Duration::ZERO,
+            exhausted: false,
+            failure: None,
+        },
+    }
+}
+
+fn go<S: Structure, Sch: Scheduler + 'static>(
+    workload: &Workload,
+    scheduler: Sch,
+    limits: Limits,
+    timed: bool,
+) -> Outcome {
+    let w = Arc::new(workload.clone());
+    let found: Found = Arc::default();
+    let current: Arc<Mutex<Option<Arc<Recorder>>>> = Arc::default();
+    let count = Arc::new(AtomicUsize::new(0));
+    let schedule = Arc::new(Mutex::new(Schedule::new(0)));
+
+    let mut config = Config::new();
+    config.failure_persistence = FailurePersistence::None;
+    config.max_steps = MaxSteps::FailAfter(limits.max_steps);
+    config.max_time = timed.then_some(limits.budget);
+    config.silence_warnings = true;
+    let runner = Runner::new(
+        Recording {
+            inner: scheduler,
+            schedule: schedule.clone(),
+        },
+        config,
+    );
+
+    let (w2, found2, current2, count2) = (w.clone(), found.clone(), current.clone(), count.clone());
+    let (done, panic) = quietly(move || {
+        runner.run(move || {
+            count2.fetch_add(1, Ordering::SeqCst);
+            let rec = Recorder::new(w2.threads.len());
+            *current2.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
+            let panicked = execute::<Shuttle, S>(&w2, &rec, None);
+            let history = rec.history(w2.initial.clone());
+            let verdict = judge_run::<S>(&history, panicked.as_deref());
+            if verdict.is_fail() {
+                *found2.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
+                panic!("mapcheck: a run failed its oracle");
+            }
+        })
+    });
+    let schedules = count.load(Ordering::SeqCst);
+    let failure = found.lock().unwrap_or_else(|e| e.into_inner()).take().or_else(|| {
+        let msg = panic?;
+        let rec = current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+        Some((Verdict::Fail(classify_panic(&msg)), rec.history(w.initial.clone())))
+    });
+    let verdict = match &failure {
+        Some((v, _)) => v.clone(),
+        None if done.is_none() => Verdict::Unknown {
+            reason: "shuttle stopped without a verdict".into(),
+        },
+        None => Verdict::Pass,
+    };
+    let recorded = schedule.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    Outcome {
+        exhausted: done.is_some() && schedules < limits.max_schedules,
+        verdict,
+        schedules,
+        elapsed: Duration::ZERO,
+        failure: failure.map(|(verdict, history)| FailedRun {
+            verdict,
+            history,
+            pinned: Pinned::Shuttle {
+                seed: recorded.seed,
+                steps: encode(&recorded),
+            },
+        }),
+    }
+}
+
+const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// Encodes a schedule's steps as one character each: a task id in base 36, or `r` for a random draw.
+/// Task ids of 36 and more are written `(n)`.
+pub fn encode(s: &Schedule) -> String {
+    let mut out = String::with_capacity(s.steps.len());
+    for step in &s.steps {
+        match step {
+            ScheduleStep::Task(t) => {
+                let t = usize::from(*t);
+                if t < DIGITS.len() {
+                    out.push(DIGITS[t] as char);
+                } else {
+                    out.push_str(&format!("({t})"));
+                }
+            }
+            ScheduleStep::Random => out.push('r'),
+        }
+    }
+    out
+}
+
+/// Decodes [`encode`]'s format; the error names the offending position.
+pub fn decode(seed: u64, steps: &str) -> Result<Schedule, String> {
+    let mut s = Schedule::new(seed);
+    let mut chars = steps.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            'r' => s.push_random(),
+            '(' => {
+                let mut n = String::new();
+                loop {
+                    match chars.next() {
+                        Some((_, ')')) => break,
+                        Some((_, d)) if d.is_ascii_digit() => n.push(d),
+                        _ => return Err(format!("schedule step at position {i}: unterminated or non-numeric `(`")),
+                    }
+                }
+                let t: usize = n.parse().map_err(|_| format!("schedule step at position {i}: bad task id"))?;
+                s.push_task(TaskId::from(t));
+            }
+            c => match DIGITS.iter().position(|d| *d as char == c) {
+                Some(t) => s.push_task(TaskId::from(t)),
+                None => {
+                    return Err(format!(
+                        "schedule step at position {i}: found `{c}`, expected a task id (0-9, a-z), `(n)` or `r`"
+                    ))
+                }
+            },
+        }
+    }
+    Ok(s)
+}
+

@@ -1,0 +1,62 @@
+//! The real-thread engine: many seeded runs on OS threads with random yields between operations.
+//!
+//! Real threads cannot be replayed step for step. A failure records its history (the failure record
+//! keeps it for rechecking) and the seed and iteration that drove its jitter, so the same workload
+//! can be run again under the same seed.
+
+use super::{execute, judge_run, splitmix, FailedRun, Limits, Outcome, Pinned, Workload};
+use crate::history::Recorder;
+use crate::quiet::quietly;
+use crate::rt::Std;
+use crate::structure::Structure;
+use crate::verdict::Verdict;
+use std::time::{Duration, Instant};
+
+pub(super) fn explore<S: Structure>(
+    workload: &Workload,
+    seed: u64,
+    limits: Limits,
+    replay: Option<usize>,
+) -> Outcome {
+    let started = Instant::now();
+    let range = match replay {
+        Some(i) => i..i + 1,
+        None => 0..limits.max_schedules,
+    };
+    let mut schedules = 0;
+    for iteration in range.clone() {
+        if replay.is_none() && started.elapsed() > limits.budget {
+            return outcome(Verdict::Pass, schedules, false, None);
+        }
+        schedules += 1;
+        let rec = Recorder::new(workload.threads.len());
+        let mut s = seed ^ (iteration as u64);
+        let jitter = splitmix(&mut s);
+        let (joined, hook_msg) = quietly(|| execute::<Std, S>(workload, &rec, Some(jitter)));
+        let panicked = joined.flatten().or(hook_msg);
+        let history = rec.history(workload.initial.clone());
+        let verdict = judge_run::<S>(&history, panicked.as_deref());
+        if verdict.is_fail() {
+            let failure = FailedRun {
+                verdict: verdict.clone(),
+                history,
+                pinned: Pinned::Threads { iteration },
+            };
+            return outcome(verdict, schedules, false, Some(failure));
+        }
+        if let Verdict::Unknown { .. } = verdict {
+            return outcome(verdict, schedules, false, None);
+        }
+    }
+    outcome(Verdict::Pass, schedules, true, None)
+}
+
+fn outcome(verdict: Verdict, schedules: usize, exhausted: bool, failure: Option<FailedRun>) -> Outcome {
+    Outcome {
+        verdict,
+        schedules,
+        elapsed: Duration::ZERO,
+        exhausted,
+        failure,
+    }
+}

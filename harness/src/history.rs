@@ -1,0 +1,304 @@
+//! Operations, results and the recorded history of one run, and the recorder that builds it.
+//!
+//! **Architecture Invariant:** recording adds no synchronisation that loom or shuttle can see. The
+//! global order comes from a `std` atomic counter and each thread appends to its own `std` mutex,
+//! which the model checkers do not schedule on; under loom and shuttle only one thread runs at a
+//! time, so the counter order is the execution order.
+
+use crate::structure::{Key, Map, Value};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Which keys an iteration deletes as it visits them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeleteIf {
+    Nothing,
+    All,
+    Even,
+    Odd,
+    Key(Key),
+}
+
+impl DeleteIf {
+    pub fn matches(self, key: Key) -> bool {
+        match self {
+            DeleteIf::Nothing => false,
+            DeleteIf::All => true,
+            DeleteIf::Even => key % 2 == 0,
+            DeleteIf::Odd => key % 2 == 1,
+            DeleteIf::Key(k) => k == key,
+        }
+    }
+}
+
+/// One operation a model thread performs on the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "op")]
+pub enum Op {
+    Insert { key: Key, value: Value },
+    Remove { key: Key },
+    Get { key: Key },
+    Len,
+    Clear,
+    /// Iterate, removing (through the map's own `remove`) each visited key that matches.
+    Iterate { delete: DeleteIf },
+    Reclaim,
+}
+
+impl Op {
+    /// The key of a single-key operation.
+    pub fn key(&self) -> Option<Key> {
+        match *self {
+            Op::Insert { key, .. } | Op::Remove { key } | Op::Get { key } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Op::Insert { key, value } => write!(f, "insert({key}, {value})"),
+            Op::Remove { key } => write!(f, "remove({key})"),
+            Op::Get { key } => write!(f, "get({key})"),
+            Op::Len => write!(f, "len()"),
+            Op::Clear => write!(f, "clear()"),
+            Op::Iterate { delete: DeleteIf::Nothing } => write!(f, "iterate()"),
+            Op::Iterate { delete } => write!(f, "iterate(delete {delete:?})"),
+            Op::Reclaim => write!(f, "reclaim()"),
+        }
+    }
+}
+
+/// What an operation returned.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ret {
+    /// Insert's previous value, remove's removed value, get's value.
+    Value(Option<Value>),
+    Len(usize),
+    /// The entries an iteration yielded, in the order yielded.
+    Yielded(Vec<(Key, Value)>),
+    Unit,
+}
+
+impl fmt::Display for Ret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ret::Value(Some(v)) => write!(f, "{v}"),
+            Ret::Value(None) => write!(f, "none"),
+            Ret::Len(n) => write!(f, "{n}"),
+            Ret::Yielded(kv) => {
+                write!(f, "[")?;
+                for (i, (k, v)) in kv.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, " ")?;
+                    }
+                    write!(f, "{k}:{v}")?;
+                }
+                write!(f, "]")
+            }
+            Ret::Unit => write!(f, "ok"),
+        }
+    }
+}
+
+/// One operation in a history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Index in [`History::events`].
+    pub id: usize,
+    pub thread: usize,
+    pub op: Op,
+    /// `None` when the operation never returned (its thread panicked or the run was cut short).
+    pub ret: Option<Ret>,
+    /// Position of the invocation in the run's global order.
+    pub invoke: u64,
+    /// Position of the return; `None` when pending.
+    pub ret_at: Option<u64>,
+    /// The iteration this operation was called from, for removes done while iterating.
+    pub parent: Option<usize>,
+}
+
+/// A recorded run: the initial contents and every operation, ordered by invocation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub initial: Vec<(Key, Value)>,
+    pub events: Vec<Event>,
+}
+
+/// A malformed history: an error, never a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MalformedHistory(pub String);
+
+impl fmt::Display for MalformedHistory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "malformed history: {}", self.0)
+    }
+}
+
+impl History {
+    /// Checks the history's own consistency: ids match positions, every return follows its
+    /// invocation, positions are unique, and a thread's top-level operations do not overlap.
+    pub fn validate(&self) -> Result<(), MalformedHistory> {
+        let mut seen = std::collections::HashSet::new();
+        for (i, e) in self.events.iter().enumerate() {
+            let bad = |m: String| Err(MalformedHistory(format!("event {i} ({}): {m}", e.op)));
+            if e.id != i {
+                return bad(format!("has id {}", e.id));
+            }
+            if !seen.insert(e.invoke) {
+                return bad(format!("reuses position {}", e.invoke));
+            }
+            if let Some(r) = e.ret_at {
+                if r <= e.invoke {
+                    return bad(format!("returns at {r}, not after its invocation {}", e.invoke));
+                }
+                if !seen.insert(r) {
+                    return bad(format!("reuses position {r}"));
+                }
+            }
+            if e.ret.is_some() != e.ret_at.is_some() {
+                return bad("has a result without a return position, or the reverse".into());
+            }
+            if let Some(p) = e.parent {
+                if p >= self.events.len() || self.events[p].thread != e.thread {
+                    return bad(format!("names parent {p}, not an operation of its thread"));
+                }
+            }
+        }
+        let mut by_thread: std::collections::BTreeMap<usize, Vec<&Event>> = Default::default();
+        for e in self.events.iter().filter(|e| e.parent.is_none()) {
+            by_thread.entry(e.thread).or_default().push(e);
+        }
+        for (t, evs) in by_thread {
+            for w in evs.windows(2) {
+                match w[0].ret_at {
+                    Some(r) if r < w[1].invoke => {}
+                    _ => {
+                        return Err(MalformedHistory(format!(
+                            "thread {t} invokes {} before {} returned",
+                            w[1].op, w[0].op
+                        )))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Shared clock and per-thread logs for one run.
+pub struct Recorder {
+    clock: AtomicU64,
+    logs: Vec<Mutex<Vec<RawEvent>>>,
+}
+
+#[derive(Clone)]
+struct RawEvent {
+    op: Op,
+    ret: Option<Ret>,
+    invoke: u64,
+    ret_at: Option<u64>,
+    parent: Option<usize>,
+}
+
+impl Recorder {
+    pub fn new(threads: usize) -> Arc<Recorder> {
+        Arc::new(Recorder {
+            clock: AtomicU64::new(0),
+            logs: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
+        })
+    }
+
+    fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn invoke(&self, thread: usize, op: Op, parent: Option<usize>) -> usize {
+        let mut log = self.logs[thread].lock().unwrap_or_else(|e| e.into_inner());
+        log.push(RawEvent {
+            op,
+            ret: None,
+            invoke: self.tick(),
+            ret_at: None,
+            parent,
+        });
+        log.len() - 1
+    }
+
+    fn ret(&self, thread: usize, slot: usize, ret: Ret) {
+        let at = self.tick();
+        let mut log = self.logs[thread].lock().unwrap_or_else(|e| e.into_inner());
+        log[slot].ret = Some(ret);
+        log[slot].ret_at = Some(at);
+    }
+
+    /// Runs `op` on `map` as thread `thread`, recording it (and, for an iteration, each remove it
+    /// makes) in the history.
+    pub fn apply<M: Map + ?Sized>(&self, thread: usize, map: &M, op: Op) -> Ret {
+        let slot = self.invoke(thread, op, None);
+        let ret = match op {
+            Op::Insert { key, value } => Ret::Value(map.insert(key, value)),
+            Op::Remove { key } => Ret::Value(map.remove(key)),
+            Op::Get { key } => Ret::Value(map.get(key)),
+            Op::Len => Ret::Len(map.len()),
+            Op::Clear => {
+                map.clear();
+                Ret::Unit
+            }
+            Op::Reclaim => {
+                map.reclaim();
+                Ret::Unit
+            }
+            Op::Iterate { delete } => {
+                let mut yielded = Vec::new();
+                map.iterate(&mut |k, v| {
+                    yielded.push((k, v));
+                    if delete.matches(k) {
+                        let s = self.invoke(thread, Op::Remove { key: k }, Some(slot));
+                        let r = map.remove(k);
+                        self.ret(thread, s, Ret::Value(r));
+                    }
+                    ControlFlow::Continue(())
+                });
+                Ret::Yielded(yielded)
+            }
+        };
+        self.ret(thread, slot, ret.clone());
+        ret
+    }
+
+    /// Merges the per-thread logs into one history ordered by invocation.
+    pub fn history(&self, initial: Vec<(Key, Value)>) -> History {
+        let mut raw: Vec<(usize, usize, RawEvent)> = Vec::new();
+        for (t, log) in self.logs.iter().enumerate() {
+            let log = log.lock().unwrap_or_else(|e| e.into_inner());
+            raw.extend(log.iter().cloned().enumerate().map(|(i, e)| (t, i, e)));
+        }
+        raw.sort_by_key(|(_, _, e)| e.invoke);
+        let index: std::collections::HashMap<(usize, usize), usize> = raw
+            .iter()
+            .enumerate()
+            .map(|(id, (t, i, _))| ((*t, *i), id))
+            .collect();
+        let events = raw
+            .into_iter()
+            .enumerate()
+            .map(|(id, (t, _, e))| Event {
+                id,
+                thread: t,
+                op: e.op,
+                ret: e.ret,
+                invoke: e.invoke,
+                ret_at: e.ret_at,
+                parent: e.parent.map(|p| index[&(t, p)]),
+            })
+            .collect();
+        History { initial, events }
+    }
+}

@@ -1,0 +1,23 @@
+//! mapcheck's harness: the runtime facade, histories, the map spec, oracles and engines.
+//!
+//! The harness knows no concrete map. A structure implements [`Map`] for every [`Runtime`] through
+//! one [`Structure`] family; a workload (initial contents and per-thread operations) is explored by
+//! an [`Engine`], each run is recorded as a [`History`], and the history is judged into a
+//! [`Verdict`]. See ARCHITECTURE.md for the map of the crate.
+
+pub mod engine;
+pub mod history;
+pub mod lincheck;
+pub mod quiet;
+pub mod rt;
+pub mod spec;
+pub mod structure;
+pub mod verdict;
+
+pub use engine::{replay, run, Engine, FailedRun, Limits, Outcome, Pinned, Workload};
+pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
+pub use rt::Runtime;
+pub use structure::{
+    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+};
+pub use verdict::{Failure, Oracle, Verdict};

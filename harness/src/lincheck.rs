@@ -1,0 +1,259 @@
+//! Linearizability checking of map histories against the sequential spec.
+//!
+//! The search is Wing and Gong's (J. Parallel Distrib. Comput., 1993): repeatedly pick a pending
+//! operation that may take effect next (one invoked before every unlinearized operation's return),
+//! apply it to the spec, and backtrack when its result disagrees. Lowe's memoisation ("Testing for
+//! linearizability", Concurrency and Computation 2017) prunes any (linearized set, spec state) pair
+//! already explored. Maps are P-compositional for single-key operations (Horn and Kroening, "Faster
+//! linearizability checking via P-compositionality", FORTE 2015), so a history of single-key
+//! operations is split per key and each partition is searched alone; a history with whole-map
+//! operations (len, clear, a snapshot iteration) is searched whole.
+//!
+//! Three outcomes: ok, a violation with a witness, or unknown when the step budget runs out. Unknown
+//! is never reported as ok.
+
+use crate::history::{Event, History, MalformedHistory, Op, Ret};
+use crate::spec::{apply_single, same_result, SpecMap};
+use crate::structure::Key;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::Hash;
+
+/// Which part of the history a verdict is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Partition {
+    Key(Key),
+    Whole,
+}
+
+/// A history that cannot be linearized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub partition: Partition,
+    /// Event ids of the longest sequence the search could order.
+    pub longest_prefix: Vec<usize>,
+    /// Event ids of the operations that could not be placed after that prefix: the completed
+    /// operation that had to come next, then the other candidates that were tried.
+    pub stuck: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinVerdict {
+    Ok,
+    Violation(Violation),
+    /// The search budget ran out before a verdict; `steps` were taken.
+    Unknown { steps: u64 },
+}
+
+/// Options for one check.
+#[derive(Debug, Clone, Copy)]
+pub struct LinOptions {
+    /// Whether iterations are judged as whole-map reads (structures that declare snapshot
+    /// iteration). Weakly consistent iterations are left to the iteration oracle.
+    pub snapshot_iteration: bool,
+    /// Search steps allowed per partition before the verdict is unknown.
+    pub max_steps: u64,
+}
+
+impl Default for LinOptions {
+    fn default() -> Self {
+        LinOptions {
+            snapshot_iteration: true,
+            max_steps: 2_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    id: usize,
+    invoke: u64,
+    /// `u64::MAX` when pending.
+    ret_at: u64,
+    op: Op,
+    ret: Option<Ret>,
+}
+
+/// Checks `history` for linearizability against the map spec.
+pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, MalformedHistory> {
+    history.validate()?;
+    let entries = entries(history, opts);
+    let whole = entries
+        .iter()
+        .any(|e| matches!(e.op, Op::Len | Op::Clear | Op::Iterate { .. }));
+    if whole {
+        let init = SpecMap::new(&history.initial);
+        return Ok(search(&entries, init, |s, op| s.apply(op), opts.max_steps, Partition::Whole));
+    }
+    let mut by_key: BTreeMap<Key, Vec<Entry>> = BTreeMap::new();
+    for e in entries {
+        by_key.entry(e.op.key().expect("single-key op")).or_default().push(e);
+    }
+    let mut unknown = None;
+    for (key, part) in by_key {
+        let init = history.initial.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        match search(&part, init, apply_single, opts.max_steps, Partition::Key(key)) {
+            LinVerdict::Ok => {}
+            v @ LinVerdict::Violation(_) => return Ok(v),
+            u @ LinVerdict::Unknown { .. } => unknown = Some(u),
+        }
+    }
+    Ok(unknown.unwrap_or(LinVerdict::Ok))
+}
+
+/// The operations the linearizability check judges, with an iteration's effective return moved to
+/// the first operation it made itself (a snapshot is taken before the first visit).
+fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
+    let first_child = |e: &Event| {
+        history
+            .events
+            .iter()
+            .filter(|c| c.parent == Some(e.id))
+            .map(|c| c.invoke)
+            .min()
+    };
+    history
+        .events
+        .iter()
+        .filter(|e| match e.op {
+            Op::Reclaim => false,
+            Op::Iterate { .. } => opts.snapshot_iteration,
+            _ => true,
+        })
+        .map(|e| {
+            let mut ret_at = e.ret_at.unwrap_or(u64::MAX);
+            if let (Op::Iterate { .. }, Some(c)) = (e.op, first_child(e)) {
+                ret_at = ret_at.min(c);
+            }
+            Entry {
+                id: e.id,
+                invoke: e.invoke,
+                ret_at,
+                op: e.op,
+                ret: e.ret.clone(),
+            }
+        })
+        .collect()
+}
+
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn clear(&mut self, i: usize) {
+        self.0[i / 64] &= !(1 << (i % 64));
+    }
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+/// Wing and Gong's search with Lowe's memoisation over one partition.
+fn search<S: Clone + Eq + Hash>(
+    entries: &[Entry],
+    init: S,
+    step: impl Fn(&mut S, &Op) -> Ret,
+    max_steps: u64,
+    partition: Partition,
+) -> LinVerdict {
+    let mut entries: Vec<&Entry> = entries.iter().collect();
+    entries.sort_by_key(|e| e.invoke);
+    let n = entries.len();
+    let completed = entries.iter().filter(|e| e.ret.is_some()).count();
+    let mut lin = Bits(vec![0; n.div_ceil(64).max(1)]);
+    let mut seen: HashSet<(Vec<u64>, S)> = HashSet::new();
+    let mut state = init;
+    let mut path: Vec<(usize, S)> = Vec::new();
+    let mut done = 0usize;
+    let mut resume = 0usize;
+    let mut best: Vec<usize> = Vec::new();
+    let mut best_stuck: Vec<usize> = Vec::new();
+    let mut steps = 0u64;
+    loop {
+        if done == completed {
+            return LinVerdict::Ok;
+        }
+        steps += 1;
+        if steps > max_steps {
+            return LinVerdict::Unknown { steps };
+        }
+        let min_ret = (0..n)
+            .filter(|&i| !lin.get(i) && entries[i].ret.is_some())
+            .map(|i| entries[i].ret_at)
+            .min()
+            .unwrap_or(u64::MAX);
+        let mut chosen = None;
+        for i in resume..n {
+            let e = entries[i];
+            if e.invoke > min_ret {
+                break;
+            }
+            if lin.get(i) {
+                continue;
+            }
+            let mut next = state.clone();
+            let expected = step(&mut next, &e.op);
+            if let Some(observed) = &e.ret {
+                if !same_result(observed, &expected) {
+                    continue;
+                }
+            }
+            lin.set(i);
+            if seen.insert((lin.0.clone(), next.clone())) {
+                chosen = Some((i, next));
+                break;
+            }
+            lin.clear(i);
+        }
+        match chosen {
+            Some((i, next)) => {
+                path.push((i, std::mem::replace(&mut state, next)));
+                if entries[i].ret.is_some() {
+                    done += 1;
+                }
+                resume = 0;
+                if path.len() > best.len() {
+                    best = path.iter().map(|(i, _)| entries[*i].id).collect();
+                    best_stuck = stuck(&entries, &lin, min_ret_after(&entries, &lin));
+                }
+            }
+            None => {
+                if path.is_empty() && best.is_empty() {
+                    best_stuck = stuck(&entries, &lin, min_ret);
+                }
+                let Some((i, prev)) = path.pop() else {
+                    return LinVerdict::Violation(Violation {
+                        partition,
+                        longest_prefix: best,
+                        stuck: best_stuck,
+                    });
+                };
+                lin.clear(i);
+                state = prev;
+                if entries[i].ret.is_some() {
+                    done -= 1;
+                }
+                resume = i + 1;
+            }
+        }
+    }
+}
+
+fn min_ret_after(entries: &[&Entry], lin: &Bits) -> u64 {
+    (0..entries.len())
+        .filter(|&i| !lin.get(i) && entries[i].ret.is_some())
+        .map(|i| entries[i].ret_at)
+        .min()
+        .unwrap_or(u64::MAX)
+}
+
+/// The operations that were candidates to go next: the first to return first, then the others.
+fn stuck(entries: &[&Entry], lin: &Bits, min_ret: u64) -> Vec<usize> {
+    let mut out: Vec<(bool, usize)> = (0..entries.len())
+        .filter(|&i| !lin.get(i) && entries[i].invoke <= min_ret)
+        .map(|i| (entries[i].ret_at != min_ret, entries[i].id))
+        .collect();
+    out.sort();
+    out.into_iter().map(|(_, id)| id).collect()
+}

@@ -1,0 +1,63 @@
+//! The sequential specification of a map: what every operation returns when run alone.
+//!
+//! The spec is separate from the checking algorithm (`lincheck`), as in porcupine's `Model` and
+//! stateright's `SequentialSpec`: the checker only asks "from this state, may this operation have
+//! returned this?".
+
+use crate::history::{Op, Ret};
+use crate::structure::{Key, Value};
+use std::collections::BTreeMap;
+
+/// The reference map: a `BTreeMap`, so iteration order and hashing are deterministic.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SpecMap {
+    pub entries: BTreeMap<Key, Value>,
+}
+
+impl SpecMap {
+    pub fn new(initial: &[(Key, Value)]) -> SpecMap {
+        SpecMap {
+            entries: initial.iter().copied().collect(),
+        }
+    }
+
+    /// Applies `op` and returns what a sequential map returns. An iteration yields every entry in
+    /// key order and deletes nothing itself: the removes it makes are separate operations.
+    pub fn apply(&mut self, op: &Op) -> Ret {
+        match *op {
+            Op::Insert { key, value } => Ret::Value(self.entries.insert(key, value)),
+            Op::Remove { key } => Ret::Value(self.entries.remove(&key)),
+            Op::Get { key } => Ret::Value(self.entries.get(&key).copied()),
+            Op::Len => Ret::Len(self.entries.len()),
+            Op::Clear => {
+                self.entries.clear();
+                Ret::Unit
+            }
+            Op::Iterate { .. } => Ret::Yielded(self.entries.iter().map(|(k, v)| (*k, *v)).collect()),
+            Op::Reclaim => Ret::Unit,
+        }
+    }
+}
+
+/// Whether an observed result matches the spec's: iteration results are compared as sets, since
+/// no structure promises an order.
+pub fn same_result(observed: &Ret, expected: &Ret) -> bool {
+    match (observed, expected) {
+        (Ret::Yielded(a), Ret::Yielded(b)) => {
+            let mut a = a.clone();
+            a.sort_unstable();
+            a == *b
+        }
+        _ => observed == expected,
+    }
+}
+
+/// The spec restricted to one key: the state of a P-compositional partition.
+pub fn apply_single(state: &mut Option<Value>, op: &Op) -> Ret {
+    match *op {
+        Op::Insert { value, .. } => Ret::Value(state.replace(value)),
+        Op::Remove { .. } => Ret::Value(state.take()),
+        Op::Get { .. } => Ret::Value(*state),
+        _ => unreachable!("only single-key operations are partitioned by key"),
+    }
+}

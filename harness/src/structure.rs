@@ -1,0 +1,106 @@
+//! The structure trait every map under test implements, with its footprint and declared guarantees.
+
+use crate::rt::Runtime;
+use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
+
+/// Keys and values are small integers: models need few distinct ones, and histories stay readable.
+pub type Key = u64;
+pub type Value = u64;
+
+/// A concurrent map as the harness drives it. Every method may be called from any thread at once,
+/// including from inside the `visit` callback of [`Map::iterate`] (Go's
+/// `for k := range m { delete(m, k) }`).
+pub trait Map: Send + Sync + 'static {
+    /// Inserts or overwrites; returns the previous value.
+    fn insert(&self, key: Key, value: Value) -> Option<Value>;
+    /// Removes the key; returns the value it removed, if any.
+    fn remove(&self, key: Key) -> Option<Value>;
+    fn get(&self, key: Key) -> Option<Value>;
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn clear(&self);
+    /// Calls `visit` for the entries, per the structure's [`IterationGuarantee`]. The callback may
+    /// call any method of the map, `remove` of the visited key in particular.
+    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>);
+    /// The structure's own reclamation step (a GC tick, a promotion, a rebuild); by default none.
+    fn reclaim(&self) {}
+    /// What the structure holds right now; read at quiescence.
+    fn footprint(&self) -> Footprint;
+}
+
+/// A family of maps, one per runtime: the registry's unit. `S::Map<Loom>`, `S::Map<Shuttle>` and
+/// `S::Map<Std>` are the same source instantiated three times.
+pub trait Structure: 'static {
+    type Map<R: Runtime>: Map;
+    /// Creates an empty map. Under loom and shuttle this runs inside the execution.
+    fn new<R: Runtime>() -> Self::Map<R>;
+    const INFO: StructureInfo;
+}
+
+/// What a structure declares about itself.
+#[derive(Debug, Clone, Copy)]
+pub struct StructureInfo {
+    pub name: &'static str,
+    /// One line: the design.
+    pub summary: &'static str,
+    pub iteration: IterationGuarantee,
+    pub reclamation: ReclamationPolicy,
+    /// True when the structure is unsynchronised on purpose (only loom and shuttle may run it).
+    pub unsynchronised: bool,
+    /// For a deliberately buggy structure, the hazard it plants; `None` for a correct structure.
+    pub mutant: Option<&'static str>,
+}
+
+impl StructureInfo {
+    /// Correct structures must pass; mutants (and unsynchronised structures) are expected to fail.
+    pub fn expected_to_fail(&self) -> bool {
+        self.mutant.is_some() || self.unsynchronised
+    }
+}
+
+/// The iteration guarantee a structure declares, judged by the iteration oracle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IterationGuarantee {
+    /// The yielded set equals the map's contents at one point inside the iteration.
+    Snapshot,
+    /// The Go spec's rules: no key twice, every key present throughout and not deleted is yielded,
+    /// no key absent throughout is yielded, each value was current at some point.
+    WeaklyConsistent,
+}
+
+/// The reclamation policy a structure declares, judged after quiescence and its reclamation step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReclamationPolicy {
+    /// Capacity follows the peak; deletes never return memory (Go's map). Reported as a finding.
+    NeverShrinks,
+    /// Capacity is bounded by a constant factor of the live entries.
+    ShrinksWithLive,
+    /// Tombstones are gone after a GC tick.
+    TombstonesPurgedByGc,
+    /// Stale (expunged) entries are gone after the next promotion.
+    StalePurgedByPromotion,
+    /// Exactly one snapshot is retained once no reader holds an older one.
+    OneSnapshotRetained,
+    /// Storage is replaced by a fresh one once drained.
+    RebuiltWhenDrained,
+}
+
+/// What a structure holds at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Footprint {
+    /// Entries a reader can see.
+    pub live: usize,
+    /// Entries deleted but still held: tombstones, expunged or stale entries.
+    pub stale: usize,
+    /// Snapshots (whole copies of the map) alive, including the current one.
+    pub snapshots: usize,
+    /// Slots allocated for entries.
+    pub capacity: usize,
+    /// Bytes held by the structure's storage, as the structure accounts for it.
+    pub bytes: usize,
+}

@@ -1,0 +1,115 @@
+//! Verdicts: pass, a failure naming the oracle that fired with its evidence, or unknown.
+
+use crate::history::History;
+use crate::lincheck::{self, LinOptions, LinVerdict, Partition};
+use crate::structure::{IterationGuarantee, StructureInfo};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The oracle that judged a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Oracle {
+    Linearizability,
+    /// A thread panicked (Go's "concurrent map writes" detector is one such panic).
+    Panic,
+    Deadlock,
+    /// The runtime's race checker saw unsynchronised conflicting accesses (loom).
+    DataRace,
+    /// A run exceeded its step bound: a runaway or livelocked loop.
+    StepBound,
+}
+
+impl fmt::Display for Oracle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Oracle::Linearizability => "linearizability",
+            Oracle::Panic => "panic",
+            Oracle::Deadlock => "deadlock",
+            Oracle::DataRace => "data-race",
+            Oracle::StepBound => "step-bound",
+        };
+        f.write_str(s)
+    }
+}
+
+/// A failed run: the oracle, one line of evidence, and the event ids it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub oracle: Oracle,
+    pub summary: String,
+    pub evidence: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    Fail(Failure),
+    /// No verdict within the bounds (a search budget ran out); never reported as a pass.
+    Unknown { reason: String },
+}
+
+impl Verdict {
+    pub fn is_fail(&self) -> bool {
+        matches!(self, Verdict::Fail(_))
+    }
+}
+
+/// Classifies a panic message from a run into the oracle it belongs to.
+pub fn classify_panic(message: &str) -> Failure {
+    let oracle = if message.contains("deadlock") {
+        Oracle::Deadlock
+    } else if message.contains("Causality violation") {
+        Oracle::DataRace
+    } else if message.contains("max_steps") || message.contains("maximum number of branches") {
+        Oracle::StepBound
+    } else {
+        Oracle::Panic
+    };
+    let first = message.lines().next().unwrap_or("").trim();
+    Failure {
+        oracle,
+        summary: first.chars().take(300).collect(),
+        evidence: Vec::new(),
+    }
+}
+
+/// Judges one completed run (no panic) of a structure.
+pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
+    let opts = LinOptions {
+        snapshot_iteration: info.iteration == IterationGuarantee::Snapshot,
+        ..LinOptions::default()
+    };
+    match lincheck::check(history, opts) {
+        Err(e) => Verdict::Unknown {
+            reason: e.to_string(),
+        },
+        Ok(LinVerdict::Ok) => Verdict::Pass,
+        Ok(LinVerdict::Unknown { steps }) => Verdict::Unknown {
+            reason: format!("linearizability search budget exhausted after {steps} steps"),
+        },
+        Ok(LinVerdict::Violation(v)) => {
+            let describe = |id: &usize| {
+                let e = &history.events[*id];
+                let ret = e.ret.as_ref().map(|r| r.to_string()).unwrap_or("pending".into());
+                format!("T{} {} -> {}", e.thread, e.op, ret)
+            };
+            let what = match v.partition {
+                Partition::Key(k) => format!("key {k}"),
+                Partition::Whole => "the whole map".into(),
+            };
+            let stuck: Vec<String> = v.stuck.iter().take(3).map(describe).collect();
+            Verdict::Fail(Failure {
+                oracle: Oracle::Linearizability,
+                summary: format!(
+                    "no sequential order of the operations on {what} explains their results: \
+                     after {} ordered operation(s), none of [{}] can come next",
+                    v.longest_prefix.len(),
+                    stuck.join("; ")
+                ),
+                evidence: v.longest_prefix.iter().chain(&v.stuck).copied().collect(),
+            })
+        }
+    }
+}
