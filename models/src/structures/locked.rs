@@ -9,11 +9,11 @@ use mapcheck_harness::rt::{RwLock, Runtime};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
 };
-use std::collections::HashMap;
+use super::DetMap;
 use std::ops::ControlFlow;
 
 pub struct LockedMap<R: Runtime> {
-    inner: RwLock<R, HashMap<Key, Value>>,
+    inner: RwLock<R, DetMap>,
 }
 
 impl<R: Runtime> Map for LockedMap<R> {
@@ -62,7 +62,7 @@ impl Structure for Locked {
     type Map<R: Runtime> = LockedMap<R>;
     fn new<R: Runtime>() -> LockedMap<R> {
         LockedMap {
-            inner: RwLock::new(HashMap::new()),
+            inner: RwLock::new(DetMap::default()),
         }
     }
     const INFO: StructureInfo = StructureInfo {

@@ -1,3 +1,12 @@
 //! The structures under test, one file each, and the registry that names them.
 
 pub mod locked;
+
+use mapcheck_harness::{Key, Value};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// A `HashMap` with a fixed hasher: the same operations give the same iteration order in every
+/// run, which loom's and shuttle's replay need (a per-instance random seed would not replay).
+pub type DetMap = HashMap<Key, Value, BuildHasherDefault<DefaultHasher>>;
