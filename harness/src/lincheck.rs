@@ -50,6 +50,9 @@ pub struct LinOptions {
     /// Whether iterations are judged as whole-map reads (structures that declare snapshot
     /// iteration). Weakly consistent iterations are left to the iteration oracle.
     pub snapshot_iteration: bool,
+    /// Whether len and clear are atomic. When they are not, len is left to weaker oracles and a
+    /// clear is judged per key: it removes each key at some point between its call and return.
+    pub atomic_whole_map: bool,
     /// Search steps allowed per partition before the verdict is unknown.
     pub max_steps: u64,
 }
@@ -58,6 +61,7 @@ impl Default for LinOptions {
     fn default() -> Self {
         LinOptions {
             snapshot_iteration: true,
+            atomic_whole_map: true,
             max_steps: 2_000_000,
         }
     }
@@ -77,16 +81,26 @@ struct Entry {
 pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, MalformedHistory> {
     history.validate()?;
     let entries = entries(history, opts);
-    let whole = entries
-        .iter()
-        .any(|e| matches!(e.op, Op::Len | Op::Clear | Op::Iterate { .. }));
+    let whole = entries.iter().any(|e| match e.op {
+        Op::Len | Op::Clear => opts.atomic_whole_map,
+        Op::Iterate { .. } => true,
+        _ => false,
+    });
     if whole {
         let init = SpecMap::new(&history.initial);
         return Ok(search(&entries, init, |s, op| s.apply(op), opts.max_steps, Partition::Whole));
     }
     let mut by_key: BTreeMap<Key, Vec<Entry>> = BTreeMap::new();
-    for e in entries {
+    let (clears, singles): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| e.op == Op::Clear);
+    for e in singles {
         by_key.entry(e.op.key().expect("single-key op")).or_default().push(e);
+    }
+    for k in history.initial.iter().map(|(k, _)| *k) {
+        by_key.entry(k).or_default();
+    }
+    for part in by_key.values_mut() {
+        part.extend(clears.iter().cloned());
     }
     let mut unknown = None;
     for (key, part) in by_key {
@@ -117,6 +131,7 @@ fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
         .filter(|e| match e.op {
             Op::Reclaim => false,
             Op::Iterate { .. } => opts.snapshot_iteration,
+            Op::Len => opts.atomic_whole_map,
             _ => true,
         })
         .map(|e| {

@@ -58,6 +58,11 @@ pub fn apply_single(state: &mut Option<Value>, op: &Op) -> Ret {
         Op::Insert { value, .. } => Ret::Value(state.replace(value)),
         Op::Remove { .. } => Ret::Value(state.take()),
         Op::Get { .. } => Ret::Value(*state),
-        _ => unreachable!("only single-key operations are partitioned by key"),
+        // A clear that is not atomic removes this key at some point during the call.
+        Op::Clear => {
+            *state = None;
+            Ret::Unit
+        }
+        _ => unreachable!("only single-key operations and clear are partitioned by key"),
     }
 }

@@ -48,6 +48,10 @@ pub struct StructureInfo {
     pub summary: &'static str,
     pub iteration: IterationGuarantee,
     pub reclamation: ReclamationPolicy,
+    /// True when len and clear take effect at one instant (so they are judged by the whole-history
+    /// linearizability check); false when they go piece by piece (a sharded map: clear removes each
+    /// key at some point during the call, and len is judged by the weaker bounds of its guarantee).
+    pub atomic_whole_map: bool,
     /// True when the structure is unsynchronised on purpose (only loom and shuttle may run it).
     pub unsynchronised: bool,
     /// For a deliberately buggy structure, the hazard it plants; `None` for a correct structure.

@@ -79,6 +79,7 @@ pub fn classify_panic(message: &str) -> Failure {
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     let opts = LinOptions {
         snapshot_iteration: info.iteration == IterationGuarantee::Snapshot,
+        atomic_whole_map: info.atomic_whole_map,
         ..LinOptions::default()
     };
     match lincheck::check(history, opts) {

@@ -1,3 +1,39 @@
-//! The structures under test (correct ones and mutants) and the access-pattern models.
+//! The structures under test (correct ones and mutants), the access-pattern models, and the
+//! registry that names them for the runner.
 
+pub mod patterns;
 pub mod structures;
+
+use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
+use structures::{cow::Cow, locked::Locked, rebuild::Rebuild, sharded::Sharded, tombstone::Tombstone};
+
+/// A registered structure: its declaration and its engines, instantiated for it.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    pub info: StructureInfo,
+    pub run: fn(&Workload, Engine, Limits) -> Outcome,
+    pub replay: fn(&Workload, Engine, &Pinned, Limits) -> Outcome,
+}
+
+fn entry<S: Structure>() -> Entry {
+    Entry {
+        info: S::INFO,
+        run: mapcheck_harness::run::<S>,
+        replay: mapcheck_harness::replay::<S>,
+    }
+}
+
+/// Every structure, in the order the check matrix lists them.
+pub fn structures() -> Vec<Entry> {
+    vec![
+        entry::<Locked>(),
+        entry::<Cow>(),
+        entry::<Sharded>(),
+        entry::<Tombstone>(),
+        entry::<Rebuild>(),
+    ]
+}
+
+pub fn structure(name: &str) -> Option<Entry> {
+    structures().into_iter().find(|e| e.info.name == name)
+}

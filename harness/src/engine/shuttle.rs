@@ -111,7 +111,11 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     });
     let schedules = count.load(Ordering::SeqCst);
     let failure = found.lock().unwrap_or_else(|e| e.into_inner()).take().or_else(|| {
-        let msg = panic?;
+        // A panic message only matters when it stopped the exploration.
+        if done.is_some() {
+            return None;
+        }
+        let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
         let rec = current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
         Some((Verdict::Fail(classify_panic(&msg)), rec.history(w.initial.clone())))
     });

@@ -70,6 +70,7 @@ impl Structure for Locked {
         summary: "a reader-writer lock around a HashMap",
         iteration: IterationGuarantee::Snapshot,
         reclamation: ReclamationPolicy::ShrinksWithLive,
+        atomic_whole_map: true,
         unsynchronised: false,
         mutant: None,
     };

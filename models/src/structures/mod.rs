@@ -1,6 +1,10 @@
 //! The structures under test, one file each, and the registry that names them.
 
+pub mod cow;
 pub mod locked;
+pub mod rebuild;
+pub mod sharded;
+pub mod tombstone;
 
 use mapcheck_harness::{Key, Value};
 use std::collections::hash_map::DefaultHasher;

@@ -1,0 +1,81 @@
+//! The access-pattern models: each builds a workload (initial contents and per-thread operations)
+//! for a size, small enough for loom or larger for shuttle and real threads.
+
+use mapcheck_harness::{Op, Workload};
+use serde::{Deserialize, Serialize};
+
+/// How big a model's workload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    pub threads: usize,
+    pub ops: usize,
+    pub keys: u64,
+}
+
+impl Size {
+    /// Small enough for loom's exhaustive search with preemption bound 2.
+    pub const LOOM: Size = Size {
+        threads: 2,
+        ops: 3,
+        keys: 2,
+    };
+    /// For shuttle's random and PCT schedulers.
+    pub const SHUTTLE: Size = Size {
+        threads: 3,
+        ops: 4,
+        keys: 3,
+    };
+    /// For real threads: longer runs widen the race windows.
+    pub const THREADS: Size = Size {
+        threads: 4,
+        ops: 40,
+        keys: 8,
+    };
+}
+
+/// A named access pattern.
+#[derive(Debug, Clone, Copy)]
+pub struct Model {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub build: fn(Size) -> Workload,
+}
+
+/// Every model, in the order the check matrix lists them.
+pub const MODELS: &[Model] = &[Model {
+    name: "insert-remove-get",
+    summary: "threads insert, remove and get overlapping keys",
+    build: insert_remove_get,
+}];
+
+pub fn model(name: &str) -> Option<&'static Model> {
+    MODELS.iter().find(|m| m.name == name)
+}
+
+/// Thread `t`'s `i`-th operation works on key `1 + (t + i/2) % keys`: even steps write (insert
+/// and remove alternate between threads, so writes to one key overlap), odd steps read it back.
+/// Odd keys start present, so removes and gets see both outcomes.
+pub fn insert_remove_get(size: Size) -> Workload {
+    let keys = size.keys.max(1);
+    let initial = (1..=keys).filter(|k| k % 2 == 1).map(|k| (k, k * 10)).collect();
+    let threads = (0..size.threads)
+        .map(|t| {
+            (0..size.ops)
+                .map(|i| {
+                    let key = 1 + (t as u64 + (i / 2) as u64) % keys;
+                    if i % 2 == 1 {
+                        Op::Get { key }
+                    } else if (t + i / 2) % 2 == 0 {
+                        Op::Insert {
+                            key,
+                            value: 100 * (t as u64 + 1) + i as u64,
+                        }
+                    } else {
+                        Op::Remove { key }
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Workload { initial, threads }
+}

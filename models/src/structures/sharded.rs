@@ -1,0 +1,100 @@
+//! `sharded` (S5): N shards, each a mutex around a map, the shard chosen by a hash of the key.
+//!
+//! Single-key operations lock one shard and are linearizable. Whole-map operations (len, clear,
+//! iteration) visit the shards one at a time, so they are not atomic across shards: len may count a
+//! state that never existed at one instant, clear removes each key at some point during the call,
+//! and iteration is weakly consistent. The structure declares exactly that.
+
+use super::DetMap;
+use mapcheck_harness::rt::{Mutex, Runtime};
+use mapcheck_harness::{
+    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+};
+use std::ops::ControlFlow;
+
+/// Shards in every `ShardedMap`.
+pub const SHARDS: usize = 4;
+
+/// The shard of a key: a multiplicative hash, so that consecutive small keys spread out.
+pub fn shard_of(key: Key) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize % SHARDS
+}
+
+pub struct ShardedMap<R: Runtime> {
+    shards: Vec<Mutex<R, DetMap>>,
+}
+
+impl<R: Runtime> ShardedMap<R> {
+    fn shard(&self, key: Key) -> &Mutex<R, DetMap> {
+        &self.shards[shard_of(key)]
+    }
+}
+
+impl<R: Runtime> Map for ShardedMap<R> {
+    fn insert(&self, key: Key, value: Value) -> Option<Value> {
+        self.shard(key).lock().insert(key, value)
+    }
+    fn remove(&self, key: Key) -> Option<Value> {
+        self.shard(key).lock().remove(&key)
+    }
+    fn get(&self, key: Key) -> Option<Value> {
+        self.shard(key).lock().get(&key).copied()
+    }
+    fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().len()).sum()
+    }
+    fn clear(&self) {
+        for s in &self.shards {
+            s.lock().clear();
+        }
+    }
+    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+        for s in &self.shards {
+            let copy: Vec<(Key, Value)> = s.lock().iter().map(|(k, v)| (*k, *v)).collect();
+            for (k, v) in copy {
+                if visit(k, v).is_break() {
+                    return;
+                }
+            }
+        }
+    }
+    /// Shrinks every shard to fit its live entries.
+    fn reclaim(&self) {
+        for s in &self.shards {
+            s.lock().shrink_to_fit();
+        }
+    }
+    fn footprint(&self) -> Footprint {
+        let mut f = Footprint {
+            snapshots: 1,
+            ..Footprint::default()
+        };
+        for s in &self.shards {
+            let m = s.lock();
+            f.live += m.len();
+            f.capacity += m.capacity();
+        }
+        f.bytes = f.capacity * std::mem::size_of::<(Key, Value)>();
+        f
+    }
+}
+
+pub struct Sharded;
+
+impl Structure for Sharded {
+    type Map<R: Runtime> = ShardedMap<R>;
+    fn new<R: Runtime>() -> ShardedMap<R> {
+        ShardedMap {
+            shards: (0..SHARDS).map(|_| Mutex::new(DetMap::default())).collect(),
+        }
+    }
+    const INFO: StructureInfo = StructureInfo {
+        name: "sharded",
+        summary: "4 shards, each a mutex around a HashMap; whole-map operations go shard by shard",
+        iteration: IterationGuarantee::WeaklyConsistent,
+        reclamation: ReclamationPolicy::ShrinksWithLive,
+        atomic_whole_map: false,
+        unsynchronised: false,
+        mutant: None,
+    };
+}
