@@ -1,2 +1,297 @@
-//! The mapcheck command line.
-fn main() {}
+//! The mapcheck command line: the check matrix, replay of a failure, and listings.
+//!
+//! `cargo xtask check` and `cargo xtask replay` build this binary in release mode and run it.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use mapcheck_harness::{Engine, Limits, Size, Verdict};
+use mapcheck_models::patterns::{Model, MODELS};
+use mapcheck_models::runner::{failures_dir, replay, replay_input, run_cell};
+use mapcheck_models::{structures, Entry};
+use serde_json::json;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(name = "mapcheck", about = "Checks concurrent maps for lost deletes, iteration anomalies and leaks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every model on every structure under every engine and print the matrix of verdicts.
+    Check(CheckArgs),
+    /// Run one failure again, from its replay token or its record file.
+    Replay {
+        /// A token (`mc1-...`) or a path under target/mapcheck/failures/.
+        token_or_file: String,
+    },
+    /// List the models, structures and engines.
+    List,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Only these models (repeatable).
+    #[arg(long = "model")]
+    models: Vec<String>,
+    /// Only these structures (repeatable).
+    #[arg(long = "structure")]
+    structures: Vec<String>,
+    /// Only these engines (repeatable): loom, shuttle-random, shuttle-pct, shuttle-dfs, threads.
+    #[arg(long = "engine")]
+    engines: Vec<String>,
+    /// Wall-clock budget in seconds for the whole matrix, shared evenly between its cells.
+    #[arg(long, default_value_t = 60.0)]
+    budget: f64,
+    /// Seed for shuttle's random and PCT schedulers and the thread engine's jitter.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Print one JSON object per cell instead of the matrix.
+    #[arg(long)]
+    json: bool,
+}
+
+const ENGINES: &[&str] = &["loom", "shuttle-random", "shuttle-pct", "shuttle-dfs", "threads"];
+
+fn engine(name: &str, seed: u64) -> Engine {
+    match name {
+        "loom" => Engine::Loom { preemption_bound: 2 },
+        "shuttle-random" => Engine::ShuttleRandom { seed },
+        "shuttle-pct" => Engine::ShuttlePct { seed, depth: 2 },
+        "shuttle-dfs" => Engine::ShuttleDfs,
+        _ => Engine::Threads { seed },
+    }
+}
+
+fn max_schedules(e: &Engine) -> usize {
+    match e {
+        Engine::Loom { .. } => 200_000,
+        Engine::Threads { .. } => 5_000,
+        _ => 50_000,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Replay { token_or_file } => replay_cmd(&token_or_file),
+        Command::List => list(),
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn pick<'a, T>(all: &'a [T], wanted: &[String], name: impl Fn(&T) -> &str, what: &str) -> Result<Vec<&'a T>> {
+    for w in wanted {
+        if !all.iter().any(|x| name(x) == w) {
+            let names: Vec<&str> = all.iter().map(&name).collect();
+            bail!("unknown {what} `{w}`; expected one of: {}", names.join(", "));
+        }
+    }
+    Ok(all.iter().filter(|x| wanted.is_empty() || wanted.iter().any(|w| w == name(x))).collect())
+}
+
+/// How one cell came out, judged against what the structure declares.
+fn cell_text(entry: &Entry, verdict: &Verdict, schedules: usize, exhausted: bool, skipped: bool) -> (String, bool) {
+    let expect_fail = entry.info.expected_to_fail();
+    let all = if exhausted { " all" } else { "" };
+    match verdict {
+        _ if skipped => ("n/a".into(), true),
+        Verdict::Pass if expect_fail => (format!("MISSED {schedules}{all}"), false),
+        Verdict::Pass => (format!("pass {schedules}{all}"), true),
+        Verdict::Fail(f) if expect_fail => (format!("caught {schedules} {}", f.oracle), true),
+        Verdict::Fail(f) => (format!("FAIL {schedules} {}", f.oracle), false),
+        Verdict::Unknown { .. } => (format!("unknown {schedules}"), true),
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let all_structures = structures();
+    let models = pick(MODELS, &args.models, |m: &Model| m.name, "model")?;
+    let entries = pick(&all_structures, &args.structures, |e: &Entry| e.info.name, "structure")?;
+    let engines = pick(ENGINES, &args.engines, |e: &&str| e, "engine")?;
+    if !(args.budget > 0.0 && args.budget.is_finite()) {
+        bail!("--budget must be a positive number of seconds, found {}", args.budget);
+    }
+    let cells = models.len() * entries.len() * engines.len();
+    let per_cell = Duration::from_secs_f64(args.budget / cells.max(1) as f64);
+    let dir = failures_dir();
+    let started = Instant::now();
+    if !args.json {
+        println!(
+            "mapcheck check: {} model(s) x {} structure(s) x {} engine(s), seed {}, budget {:.0}s ({:.2}s per cell)",
+            models.len(),
+            entries.len(),
+            engines.len(),
+            args.seed,
+            args.budget,
+            per_cell.as_secs_f64()
+        );
+        println!("loom: preemption bound 2; shuttle-pct: depth 2; sizes: loom {:?}, shuttle {:?}, threads {:?}\n", Size::LOOM, Size::SHUTTLE, Size::THREADS);
+    }
+    let mut ok = true;
+    let mut reports = Vec::new();
+    for model in &models {
+        let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+        for entry in &entries {
+            let mut row = Vec::new();
+            for name in &engines {
+                let engine = engine(name, args.seed);
+                let size = Size::for_engine(&engine);
+                let limits = Limits {
+                    max_schedules: max_schedules(&engine),
+                    budget: per_cell,
+                    ..Limits::default()
+                };
+                let skipped = entry.info.unsynchronised && engine.real_threads();
+                let cell = run_cell(model, entry, engine, size, limits, &dir)
+                    .with_context(|| format!("writing a failure record under {}", dir.display()))?;
+                let o = &cell.outcome;
+                let (text, good) = cell_text(entry, &o.verdict, o.schedules, o.exhausted, skipped);
+                ok &= good;
+                let replay = cell.record.as_ref().map(|(r, _)| format!("cargo xtask replay {}", r.token.encode()));
+                if args.json {
+                    let (oracle, summary) = match &o.verdict {
+                        Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
+                        Verdict::Unknown { reason } => (None, Some(reason.clone())),
+                        Verdict::Pass => (None, None),
+                    };
+                    let verdict = match (&o.verdict, skipped) {
+                        (_, true) => "n/a",
+                        (Verdict::Pass, _) => "pass",
+                        (Verdict::Fail(_), _) => "fail",
+                        (Verdict::Unknown { .. }, _) => "unknown",
+                    };
+                    println!(
+                        "{}",
+                        json!({
+                            "model": model.name,
+                            "structure": entry.info.name,
+                            "engine": name,
+                            "engine_params": engine.to_string(),
+                            "expected": if entry.info.expected_to_fail() { "fail" } else { "pass" },
+                            "verdict": verdict,
+                            "as_expected": good,
+                            "schedules": o.schedules,
+                            "exhausted": o.exhausted,
+                            "elapsed_ms": o.elapsed.as_millis() as u64,
+                            "oracle": oracle,
+                            "summary": summary,
+                            "replay": replay,
+                            "record": cell.record.as_ref().map(|(_, p)| p.display().to_string()),
+                        })
+                    );
+                    let _ = std::io::stdout().flush();
+                }
+                if let Some((record, path)) = &cell.record {
+                    if !entry.info.expected_to_fail() {
+                        reports.push(record.render(&path.display().to_string()));
+                    }
+                }
+                row.push(text);
+            }
+            let tag = if entry.info.expected_to_fail() { " (expected to fail)" } else { "" };
+            rows.push((format!("{}{tag}", entry.info.name), row));
+        }
+        if !args.json {
+            print_matrix(model.name, &engines, &rows);
+        }
+    }
+    if !args.json {
+        for r in &reports {
+            println!("{r}");
+        }
+        println!(
+            "finished in {:.1}s; failure records in {}",
+            started.elapsed().as_secs_f64(),
+            dir.display()
+        );
+        println!("cells: pass N = N schedules, all explored when marked `all`; caught = an expected failure was found.");
+        if !ok {
+            println!("RESULT: a correct structure failed or a failure went undetected");
+        }
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) {
+    let first = rows.iter().map(|r| r.0.len()).max().unwrap_or(9).max(9);
+    let widths: Vec<usize> = (0..engines.len())
+        .map(|i| rows.iter().map(|r| r.1[i].len()).max().unwrap_or(0).max(engines[i].len()))
+        .collect();
+    println!("model {model}");
+    print!("{:<first$}", "structure");
+    for (e, w) in engines.iter().zip(&widths) {
+        print!(" | {:<w$}", e);
+    }
+    println!();
+    for (name, cells) in rows {
+        print!("{name:<first$}");
+        for (c, w) in cells.iter().zip(&widths) {
+            print!(" | {c:<w$}");
+        }
+        println!();
+    }
+    println!();
+}
+
+fn replay_cmd(arg: &str) -> Result<ExitCode> {
+    let input = replay_input(arg).map_err(anyhow::Error::msg)?;
+    let t = &input.token;
+    println!("replaying model {} on {} with {} ({:?})", t.model, t.structure, t.engine, t.pinned);
+    let outcome = replay(&input).map_err(anyhow::Error::msg)?;
+    match &outcome.failure {
+        Some(f) => {
+            let record = mapcheck_harness::FailureRecord {
+                token: t.clone(),
+                limits: input.limits,
+                workload: input.workload.clone(),
+                verdict: f.verdict.clone(),
+                history: f.history.clone(),
+                schedules: outcome.schedules,
+            };
+            println!("{}", record.render(arg));
+            if let Some(orig) = &input.original {
+                let same = match (&orig.verdict, &f.verdict) {
+                    (Verdict::Fail(a), Verdict::Fail(b)) => a.oracle == b.oracle,
+                    _ => false,
+                };
+                println!("{}", if same { "reproduced: the same oracle failed" } else { "NOT reproduced: a different failure" });
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        None => {
+            println!("the replayed run did not fail: {:?}", outcome.verdict);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn list() -> Result<ExitCode> {
+    println!("models:");
+    for m in MODELS {
+        println!("  {:<22} {}", m.name, m.summary);
+    }
+    println!("structures:");
+    for e in structures() {
+        let i = &e.info;
+        let kind = match i.mutant {
+            Some(h) => format!("mutant: {h}"),
+            None if i.unsynchronised => "unsynchronised on purpose".into(),
+            None => "correct".into(),
+        };
+        println!("  {:<22} {} [{:?} iteration, {:?}; {kind}]", i.name, i.summary, i.iteration, i.reclamation);
+    }
+    println!("engines: {}", ENGINES.join(", "));
+    Ok(ExitCode::SUCCESS)
+}

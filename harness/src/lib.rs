@@ -9,12 +9,14 @@ pub mod engine;
 pub mod history;
 pub mod lincheck;
 pub mod quiet;
+pub mod report;
 pub mod rt;
 pub mod spec;
 pub mod structure;
 pub mod verdict;
 
 pub use engine::{replay, run, Engine, FailedRun, Limits, Outcome, Pinned, Workload};
+pub use report::{FailureRecord, ReplayToken, Size};
 pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
 pub use rt::Runtime;
 pub use structure::{

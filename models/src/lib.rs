@@ -2,6 +2,7 @@
 //! registry that names them for the runner.
 
 pub mod patterns;
+pub mod runner;
 pub mod structures;
 
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};

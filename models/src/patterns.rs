@@ -1,37 +1,8 @@
 //! The access-pattern models: each builds a workload (initial contents and per-thread operations)
 //! for a size, small enough for loom or larger for shuttle and real threads.
 
+pub use mapcheck_harness::report::Size;
 use mapcheck_harness::{Op, Workload};
-use serde::{Deserialize, Serialize};
-
-/// How big a model's workload is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Size {
-    pub threads: usize,
-    pub ops: usize,
-    pub keys: u64,
-}
-
-impl Size {
-    /// Small enough for loom's exhaustive search with preemption bound 2.
-    pub const LOOM: Size = Size {
-        threads: 2,
-        ops: 3,
-        keys: 2,
-    };
-    /// For shuttle's random and PCT schedulers.
-    pub const SHUTTLE: Size = Size {
-        threads: 3,
-        ops: 4,
-        keys: 3,
-    };
-    /// For real threads: longer runs widen the race windows.
-    pub const THREADS: Size = Size {
-        threads: 4,
-        ops: 40,
-        keys: 8,
-    };
-}
 
 /// A named access pattern.
 #[derive(Debug, Clone, Copy)]

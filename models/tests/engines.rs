@@ -1,7 +1,8 @@
 //! Every correct structure passes the first model under every engine, with fixed seeds and bounds.
 
 use mapcheck_harness::{Engine, Limits, Verdict};
-use mapcheck_models::patterns::{insert_remove_get, Size};
+use mapcheck_harness::Size;
+use mapcheck_models::patterns::insert_remove_get;
 use mapcheck_models::structures;
 use std::time::Duration;
 

@@ -19,8 +19,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Wraps a scheduler and records every decision of the current execution.
+///
+/// The inner scheduler is never dropped: shuttle's random scheduler prints "failing seed" from its
+/// destructor whenever a run stops on its time limit mid-way, which would be a false alarm here.
+/// The cost is one small scheduler struct per exploration.
 struct Recording<S> {
-    inner: S,
+    inner: std::mem::ManuallyDrop<S>,
     schedule: Arc<Mutex<Schedule>>,
 }
 
@@ -46,11 +50,11 @@ impl<S: Scheduler> Scheduler for Recording<S> {
 pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
     let n = limits.max_schedules;
     match engine {
-        Engine::ShuttleRandom { seed } => go::<S, _>(workload, RandomScheduler::new_from_seed(seed, n), limits, true),
+        Engine::ShuttleRandom { seed } => go::<S, _>(workload, RandomScheduler::new_from_seed(seed, n), limits, true, false),
         Engine::ShuttlePct { seed, depth } => {
-            go::<S, _>(workload, PctScheduler::new_from_seed(seed, depth, n), limits, true)
+            go::<S, _>(workload, PctScheduler::new_from_seed(seed, depth, n), limits, true, false)
         }
-        Engine::ShuttleDfs => go::<S, _>(workload, DfsScheduler::new(Some(n), false), limits, true),
+        Engine::ShuttleDfs => go::<S, _>(workload, DfsScheduler::new(Some(n), false), limits, true, true),
         _ => unreachable!("not a shuttle engine"),
     }
 }
@@ -58,7 +62,7 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
 /// Replays one recorded schedule.
 pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, limits: Limits) -> Outcome {
     match decode(seed, steps) {
-        Ok(schedule) => go::<S, _>(workload, ReplayScheduler::new_from_schedule(schedule), limits, false),
+        Ok(schedule) => go::<S, _>(workload, ReplayScheduler::new_from_schedule(schedule), limits, false, false),
         Err(e) => Outcome {
             verdict: Verdict::Unknown { reason: e },
             schedules: 0,
@@ -74,7 +78,9 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     scheduler: Sch,
     limits: Limits,
     timed: bool,
+    exhaustive: bool,
 ) -> Outcome {
+    let started = std::time::Instant::now();
     let w = Arc::new(workload.clone());
     let found: Found = Arc::default();
     let current: Arc<Mutex<Option<Arc<Recorder>>>> = Arc::default();
@@ -88,7 +94,7 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     config.silence_warnings = true;
     let runner = Runner::new(
         Recording {
-            inner: scheduler,
+            inner: std::mem::ManuallyDrop::new(scheduler),
             schedule: schedule.clone(),
         },
         config,
@@ -128,7 +134,10 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     };
     let recorded = schedule.lock().unwrap_or_else(|e| e.into_inner()).clone();
     Outcome {
-        exhausted: done.is_some() && schedules < limits.max_schedules,
+        exhausted: exhaustive
+            && done.is_some()
+            && schedules < limits.max_schedules
+            && started.elapsed() < limits.budget,
         verdict,
         schedules,
         elapsed: Duration::ZERO,

@@ -1,6 +1,7 @@
 //! The structures under test, one file each, and the registry that names them.
 
 pub mod cow;
+pub mod gomap;
 pub mod locked;
 pub mod rebuild;
 pub mod sharded;

@@ -1,0 +1,212 @@
+//! Failure records, replay tokens and the printed report of a failure.
+//!
+//! **Architecture Invariant:** a failure is written to disk (`target/mapcheck/failures/`) before
+//! anything about it is printed, and every printed failure ends with the one command that replays
+//! it: `cargo xtask replay <token-or-file>`.
+
+use crate::engine::{Engine, Limits, Pinned, Workload};
+use crate::history::History;
+use crate::verdict::Verdict;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How big a model's workload is: threads, operations per thread, distinct keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    pub threads: usize,
+    pub ops: usize,
+    pub keys: u64,
+}
+
+impl Size {
+    /// Small enough for loom's exhaustive search with preemption bound 2.
+    pub const LOOM: Size = Size {
+        threads: 2,
+        ops: 3,
+        keys: 2,
+    };
+    /// For shuttle's random, PCT and DFS schedulers.
+    pub const SHUTTLE: Size = Size {
+        threads: 3,
+        ops: 4,
+        keys: 3,
+    };
+    /// For real threads: longer runs widen the race windows.
+    pub const THREADS: Size = Size {
+        threads: 4,
+        ops: 40,
+        keys: 8,
+    };
+
+    /// The default size for an engine.
+    pub fn for_engine(engine: &Engine) -> Size {
+        match engine {
+            Engine::Loom { .. } => Size::LOOM,
+            Engine::Threads { .. } => Size::THREADS,
+            _ => Size::SHUTTLE,
+        }
+    }
+}
+
+/// Everything needed to run one failing schedule again, small enough to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayToken {
+    pub model: String,
+    pub size: Size,
+    pub structure: String,
+    pub engine: Engine,
+    pub pinned: Pinned,
+}
+
+const TOKEN_PREFIX: &str = "mc1-";
+
+impl ReplayToken {
+    /// `mc1-` followed by the token's JSON in URL-safe base64: one shell word.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a token always serialises");
+        format!(
+            "{TOKEN_PREFIX}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        )
+    }
+
+    /// Decodes a token; the error says which part was wrong.
+    pub fn decode(s: &str) -> Result<ReplayToken, String> {
+        let body = s.trim().strip_prefix(TOKEN_PREFIX).ok_or_else(|| {
+            format!("a replay token starts with `{TOKEN_PREFIX}`; found `{}`", abbreviate(s))
+        })?;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|e| format!("the replay token is not valid base64 ({e})"))?;
+        serde_json::from_slice(&json).map_err(|e| format!("the replay token's content is not a replay ({e})"))
+    }
+}
+
+fn abbreviate(s: &str) -> String {
+    let s: String = s.chars().take(24).collect();
+    s
+}
+
+/// A failure as written to disk: the token's fields plus the workload, the verdict and the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRecord {
+    pub token: ReplayToken,
+    pub limits: Limits,
+    pub workload: Workload,
+    pub verdict: Verdict,
+    pub history: History,
+    /// Schedules explored up to and including the failing one.
+    pub schedules: usize,
+}
+
+impl FailureRecord {
+    /// Writes the record under `dir` and returns its path. The name is stable for one failure, so
+    /// finding the same failure again overwrites its record instead of piling up copies.
+    pub fn write(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let json = serde_json::to_string_pretty(self).expect("a record always serialises");
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.token.encode().bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        let name = format!(
+            "{}--{}--{}--{:08x}.json",
+            self.token.model,
+            self.token.structure,
+            self.token.engine.family(),
+            h as u32
+        );
+        let path = dir.join(name);
+        std::fs::write(&path, json)?;
+        Ok(path)
+    }
+
+    pub fn read(path: &Path) -> Result<FailureRecord, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: not a mapcheck failure record: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
+
+    /// The human-readable report: oracle, evidence, the interleaving as a per-thread table, and the
+    /// replay command.
+    pub fn render(&self, replay_arg: &str) -> String {
+        let mut out = String::new();
+        let t = &self.token;
+        let _ = writeln!(out, "FAILURE  model {}  structure {}  engine {}", t.model, t.structure, t.engine);
+        match &self.verdict {
+            Verdict::Fail(f) => {
+                let _ = writeln!(out, "oracle   {}", f.oracle);
+                let _ = writeln!(out, "evidence {}", f.summary);
+            }
+            other => {
+                let _ = writeln!(out, "verdict  {other:?}");
+            }
+        }
+        let _ = writeln!(out, "found after {} schedule(s)", self.schedules);
+        out.push('\n');
+        out.push_str(&table(&self.history, evidence(&self.verdict)));
+        out.push('\n');
+        let _ = writeln!(out, "replay:  cargo xtask replay {replay_arg}");
+        out
+    }
+}
+
+fn evidence(v: &Verdict) -> &[usize] {
+    match v {
+        Verdict::Fail(f) => &f.evidence,
+        _ => &[],
+    }
+}
+
+/// The interleaving as a table: one column per thread, one row per invocation or return, in the
+/// run's global order. Operations named by the oracle are marked `*`.
+pub fn table(h: &History, marked: &[usize]) -> String {
+    let threads = h.events.iter().map(|e| e.thread + 1).max().unwrap_or(0);
+    let mut rows: Vec<(u64, usize, String)> = Vec::new();
+    for e in &h.events {
+        let mark = if marked.contains(&e.id) { "*" } else { "" };
+        let indent = if e.parent.is_some() { "  " } else { "" };
+        match (&e.ret, e.ret_at) {
+            (Some(r), Some(at)) if at == e.invoke + 1 => {
+                rows.push((e.invoke, e.thread, format!("{indent}{mark}{} -> {r}", e.op)));
+            }
+            (Some(r), Some(at)) => {
+                rows.push((e.invoke, e.thread, format!("{indent}{mark}{} ...", e.op)));
+                rows.push((at, e.thread, format!("{indent}{mark}... {} -> {r}", e.op)));
+            }
+            _ => rows.push((e.invoke, e.thread, format!("{indent}{mark}{} (never returned)", e.op))),
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    let mut width = vec![10usize; threads];
+    for (_, t, s) in &rows {
+        width[*t] = width[*t].max(s.chars().count());
+    }
+    let mut out = String::new();
+    let _ = write!(out, "{:>4} ", "step");
+    for (t, w) in width.iter().enumerate() {
+        let _ = write!(out, "| {:<w$} ", format!("thread {t}"));
+    }
+    out.push('\n');
+    if !h.initial.is_empty() {
+        let init: Vec<String> = h.initial.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        let _ = writeln!(out, "     initial contents: {}", init.join(" "));
+    }
+    for (i, (_, t, s)) in rows.iter().enumerate() {
+        let _ = write!(out, "{:>4} ", i + 1);
+        for (c, w) in width.iter().enumerate() {
+            let cell = if c == *t { s.as_str() } else { "" };
+            let _ = write!(out, "| {cell:<w$} ");
+        }
+        out.push('\n');
+    }
+    out
+}

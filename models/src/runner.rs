@@ -1,0 +1,100 @@
+//! Runs one cell of the check matrix (a model on a structure under an engine) and replays failures,
+//! writing every failure record to disk before it is reported.
+
+use crate::patterns::{model, Model, Size};
+use crate::{structure, Entry};
+use mapcheck_harness::{Engine, FailureRecord, Limits, Outcome, ReplayToken, Workload};
+use std::path::{Path, PathBuf};
+
+/// Where failure records go: `$MAPCHECK_DIR/failures`, by default `target/mapcheck/failures`.
+pub fn failures_dir() -> PathBuf {
+    std::env::var_os("MAPCHECK_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/mapcheck"))
+        .join("failures")
+}
+
+/// One explored cell.
+pub struct Cell {
+    pub outcome: Outcome,
+    /// The failure, already on disk, with its replay token.
+    pub record: Option<(FailureRecord, PathBuf)>,
+}
+
+/// Explores `model` on `entry` with `engine`, writing a failure record under `dir` if it fails.
+pub fn run_cell(
+    model: &Model,
+    entry: &Entry,
+    engine: Engine,
+    size: Size,
+    limits: Limits,
+    dir: &Path,
+) -> std::io::Result<Cell> {
+    let workload = (model.build)(size);
+    let outcome = (entry.run)(&workload, engine, limits);
+    let record = match &outcome.failure {
+        Some(f) => {
+            let record = FailureRecord {
+                token: ReplayToken {
+                    model: model.name.into(),
+                    size,
+                    structure: entry.info.name.into(),
+                    engine,
+                    pinned: f.pinned.clone(),
+                },
+                limits,
+                workload,
+                verdict: f.verdict.clone(),
+                history: f.history.clone(),
+                schedules: outcome.schedules,
+            };
+            let path = record.write(dir)?;
+            Some((record, path))
+        }
+        None => None,
+    };
+    Ok(Cell { outcome, record })
+}
+
+/// What a replay argument named: the original failure (when it came from a record) and the
+/// token, workload and limits to run.
+pub struct ReplayInput {
+    pub original: Option<FailureRecord>,
+    pub token: ReplayToken,
+    pub workload: Workload,
+    pub limits: Limits,
+}
+
+/// Reads a replay argument: a failure record's path, or a token printed by a report.
+pub fn replay_input(arg: &str) -> Result<ReplayInput, String> {
+    let path = Path::new(arg);
+    if path.exists() {
+        let rec = FailureRecord::read(path)?;
+        structure(&rec.token.structure)
+            .ok_or_else(|| format!("{}: unknown structure `{}`", path.display(), rec.token.structure))?;
+        return Ok(ReplayInput {
+            token: rec.token.clone(),
+            workload: rec.workload.clone(),
+            limits: rec.limits,
+            original: Some(rec),
+        });
+    }
+    if !arg.starts_with("mc1-") && (arg.contains('/') || arg.ends_with(".json")) {
+        return Err(format!("no such failure record: {arg}"));
+    }
+    let token = ReplayToken::decode(arg)?;
+    let m = model(&token.model).ok_or_else(|| format!("the token names an unknown model `{}`", token.model))?;
+    Ok(ReplayInput {
+        workload: (m.build)(token.size),
+        token,
+        limits: Limits::default(),
+        original: None,
+    })
+}
+
+/// Runs the pinned schedule of `input` again.
+pub fn replay(input: &ReplayInput) -> Result<Outcome, String> {
+    let entry = structure(&input.token.structure)
+        .ok_or_else(|| format!("the token names an unknown structure `{}`", input.token.structure))?;
+    Ok((entry.replay)(&input.workload, input.token.engine, &input.token.pinned, input.limits))
+}
