@@ -1,2 +1,50 @@
-//! `cargo xtask`.
-fn main() {}
+//! `cargo xtask`: the project's commands. One `Shell`, rooted at the workspace; one module per
+//! command.
+
+mod check;
+mod test;
+
+use anyhow::{bail, Result};
+use xshell::Shell;
+
+const HELP: &str = "\
+cargo xtask <command>
+
+commands:
+  check [FLAGS]        every model on every structure under every engine; prints the matrix
+                       (flags: --model M --structure S --engine E --budget SECONDS --seed N --json)
+  replay TOKEN|FILE    run one failure again, exactly
+  list                 the models, structures and engines
+  test                 the whole test suite through cargo-nextest, plus doc tests
+  ci                   what .ci/run runs: test, then a short check
+";
+
+fn main() -> Result<()> {
+    let sh = Shell::new()?;
+    sh.change_dir(project_root());
+    let mut args = std::env::args().skip(1);
+    let cmd = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match cmd.as_str() {
+        "check" => check::run(&sh, "check", &rest),
+        "replay" => check::run(&sh, "replay", &rest),
+        "list" => check::run(&sh, "list", &rest),
+        "test" => test::run(&sh, &rest),
+        "ci" => {
+            test::run(&sh, &[])?;
+            check::run(&sh, "check", &["--budget".into(), "60".into()])
+        }
+        "" | "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{HELP}"),
+    }
+}
+
+fn project_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}

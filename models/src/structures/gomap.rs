@@ -1176,25 +1176,29 @@ mod tests {
         (m, reference)
     }
 
+    /// Iterates a map whose growth is in progress while the visitor deletes the visited key,
+    /// deletes keys not visited yet and inserts new keys (each write does growth work, and enough
+    /// inserts start a second growth), in every combination, including none of them.
     #[test]
     fn iteration_during_growth_with_deletes_and_inserts() {
         for target in [9usize, 14, 30, 60, 110, 250, 500, 1000] {
-            for mode in 0..3u64 {
+            for (del_visited, del_other, inserts) in (0..12).map(|m| (m & 1 != 0, m & 2 != 0, m / 4))
+            {
                 let (m, initial) = map_in_mid_growth(target);
                 let mut yielded = BTreeSet::new();
                 let mut deleted_unvisited = BTreeSet::new();
                 let mut next_new = 1_000_000u64;
                 let mut current = initial.clone();
-                let mut rng = Rng(target as u64 * 31 + mode + 1);
+                let mut rng = Rng(target as u64 * 31 + inserts as u64 + 1);
                 m.iterate(&mut |k, v| {
                     assert!(yielded.insert(k), "key {k} yielded twice (target {target})");
                     assert!(!deleted_unvisited.contains(&k), "deleted key {k} was yielded");
                     assert_eq!(current.get(&k), Some(&v), "stale value for key {k}");
-                    if mode != 1 && k % 2 == 0 {
+                    if del_visited && k % 2 == 0 {
                         assert_eq!(m.remove(k), Some(v));
                         current.remove(&k);
                     }
-                    if mode != 2 {
+                    if del_other {
                         // Delete another key that has not been visited yet.
                         let other = rng.below(initial.len() as u64);
                         if !yielded.contains(&other) && current.contains_key(&other) {
@@ -1203,8 +1207,7 @@ mod tests {
                             deleted_unvisited.insert(other);
                         }
                     }
-                    // Insert new keys: enough to finish the growth and start another one.
-                    for _ in 0..3 {
+                    for _ in 0..inserts * inserts {
                         m.insert(next_new, next_new);
                         current.insert(next_new, next_new);
                         next_new += 1;
