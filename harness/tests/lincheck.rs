@@ -1,0 +1,210 @@
+//! The linearizability checker on hand-written histories: known-good ones must pass, known-bad ones
+//! must fail with a witness, a hard one must need backtracking, and a tiny budget gives unknown.
+
+use mapcheck_harness::history::{Event, History, Op, Ret};
+use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict, Partition};
+
+/// Builds a history from `(thread, op, result, invoke, return)` rows.
+fn h(initial: &[(u64, u64)], rows: &[(usize, Op, Option<Ret>, u64, Option<u64>)]) -> History {
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|r| r.3);
+    History {
+        initial: initial.to_vec(),
+        events: rows
+            .into_iter()
+            .enumerate()
+            .map(|(id, (thread, op, ret, invoke, ret_at))| Event {
+                id,
+                thread,
+                op,
+                ret,
+                invoke,
+                ret_at,
+                parent: None,
+            })
+            .collect(),
+    }
+}
+
+fn ins(key: u64, value: u64) -> Op {
+    Op::Insert { key, value }
+}
+fn rem(key: u64) -> Op {
+    Op::Remove { key }
+}
+fn get(key: u64) -> Op {
+    Op::Get { key }
+}
+fn v(x: Option<u64>) -> Option<Ret> {
+    Some(Ret::Value(x))
+}
+
+fn verdict(hist: &History) -> LinVerdict {
+    check(hist, LinOptions::default()).expect("well-formed")
+}
+
+#[test]
+fn sequential_history_is_linearizable() {
+    let hist = h(
+        &[],
+        &[
+            (0, ins(1, 10), v(None), 0, Some(1)),
+            (0, get(1), v(Some(10)), 2, Some(3)),
+            (1, rem(1), v(Some(10)), 4, Some(5)),
+            (1, get(1), v(None), 6, Some(7)),
+        ],
+    );
+    assert_eq!(verdict(&hist), LinVerdict::Ok);
+}
+
+/// The textbook register anomaly: a read that returns the new value, followed by a read that returns
+/// the old one, while a write overlaps both (a new-old inversion).
+#[test]
+fn new_old_inversion_is_not_linearizable() {
+    let hist = h(
+        &[(1, 0)],
+        &[
+            (0, ins(1, 1), v(Some(0)), 0, Some(10)),
+            (1, get(1), v(Some(1)), 1, Some(2)),
+            (1, get(1), v(Some(0)), 3, Some(4)),
+        ],
+    );
+    match verdict(&hist) {
+        LinVerdict::Violation(w) => {
+            assert_eq!(w.partition, Partition::Key(1));
+            assert!(w.stuck.contains(&2), "the stale read is in the witness: {w:?}");
+        }
+        other => panic!("expected a violation, got {other:?}"),
+    }
+}
+
+/// A lost delete: the remove completed, then a get that starts after it sees the value again with
+/// no insert to explain it.
+#[test]
+fn lost_delete_is_not_linearizable() {
+    let hist = h(
+        &[(7, 70)],
+        &[
+            (0, rem(7), v(Some(70)), 0, Some(1)),
+            (1, get(7), v(Some(70)), 2, Some(3)),
+        ],
+    );
+    assert!(matches!(verdict(&hist), LinVerdict::Violation(_)));
+}
+
+/// Two removes of one insert both return its value: not linearizable.
+#[test]
+fn double_delete_is_not_linearizable() {
+    let hist = h(
+        &[(3, 30)],
+        &[
+            (0, rem(3), v(Some(30)), 0, Some(3)),
+            (1, rem(3), v(Some(30)), 1, Some(2)),
+        ],
+    );
+    assert!(matches!(verdict(&hist), LinVerdict::Violation(_)));
+}
+
+/// Overlapping operations whose only valid order is not the invocation order: the first candidate the
+/// search tries (the earliest invocation) leads to a dead end, so it must backtrack.
+#[test]
+fn history_that_needs_backtracking_is_linearizable() {
+    let hist = h(
+        &[],
+        &[
+            (0, ins(1, 1), v(Some(2)), 0, Some(10)),
+            (1, ins(1, 2), v(None), 1, Some(11)),
+            (2, get(1), v(Some(1)), 12, Some(13)),
+        ],
+    );
+    assert_eq!(verdict(&hist), LinVerdict::Ok);
+}
+
+/// A whole-map operation forces the whole-history search: len must match some instant.
+#[test]
+fn len_is_checked_against_the_whole_map() {
+    let good = h(
+        &[(1, 1)],
+        &[
+            (0, ins(2, 2), v(None), 0, Some(3)),
+            (1, Op::Len, Some(Ret::Len(2)), 1, Some(2)),
+        ],
+    );
+    assert_eq!(verdict(&good), LinVerdict::Ok);
+    let bad = h(
+        &[(1, 1)],
+        &[
+            (0, ins(2, 2), v(None), 0, Some(1)),
+            (1, Op::Len, Some(Ret::Len(1)), 2, Some(3)),
+        ],
+    );
+    match verdict(&bad) {
+        LinVerdict::Violation(w) => assert_eq!(w.partition, Partition::Whole),
+        other => panic!("expected a violation, got {other:?}"),
+    }
+}
+
+/// A snapshot iteration must yield the map at one instant.
+#[test]
+fn snapshot_iteration_is_checked() {
+    let good = h(
+        &[(1, 1), (2, 2)],
+        &[(0, Op::Iterate { delete: mapcheck_harness::DeleteIf::Nothing }, Some(Ret::Yielded(vec![(2, 2), (1, 1)])), 0, Some(1))],
+    );
+    assert_eq!(verdict(&good), LinVerdict::Ok);
+    let skipped = h(
+        &[(1, 1), (2, 2)],
+        &[(0, Op::Iterate { delete: mapcheck_harness::DeleteIf::Nothing }, Some(Ret::Yielded(vec![(1, 1)])), 0, Some(1))],
+    );
+    assert!(matches!(verdict(&skipped), LinVerdict::Violation(_)));
+}
+
+/// A pending operation (its thread never returned) may or may not have taken effect.
+#[test]
+fn pending_operations_are_optional() {
+    let took_effect = h(&[], &[(0, ins(1, 1), None, 0, None), (1, get(1), v(Some(1)), 1, Some(2))]);
+    assert_eq!(verdict(&took_effect), LinVerdict::Ok);
+    let did_not = h(&[], &[(0, ins(1, 1), None, 0, None), (1, get(1), v(None), 1, Some(2))]);
+    assert_eq!(verdict(&did_not), LinVerdict::Ok);
+}
+
+/// Many fully overlapping writes and an impossible read: with a budget of a few steps the search
+/// cannot finish, and says unknown rather than ok.
+#[test]
+fn exhausted_budget_is_unknown_not_ok() {
+    let mut rows: Vec<_> = (0..12).map(|t| (t, ins(1, t as u64 + 100), v(None), t as u64, Some(100 + t as u64))).collect();
+    rows.push((12, get(1), v(Some(999)), 200, Some(201)));
+    let hist = h(&[], &rows);
+    let opts = LinOptions {
+        max_steps: 5,
+        ..LinOptions::default()
+    };
+    assert!(matches!(check(&hist, opts).unwrap(), LinVerdict::Unknown { .. }));
+}
+
+#[test]
+fn malformed_histories_are_errors() {
+    let mut hist = h(&[], &[(0, ins(1, 1), v(None), 5, Some(3))]);
+    assert!(check(&hist, LinOptions::default()).is_err(), "return before invoke");
+    hist = h(&[], &[(0, ins(1, 1), v(None), 0, Some(3)), (0, get(1), v(Some(1)), 1, Some(2))]);
+    assert!(check(&hist, LinOptions::default()).is_err(), "one thread, two overlapping operations");
+}
+
+/// A clear that is not atomic (sharded) is judged per key: each key goes at some point in the call.
+#[test]
+fn non_atomic_clear_is_judged_per_key() {
+    let hist = h(
+        &[(1, 1), (2, 2)],
+        &[
+            (0, Op::Clear, Some(Ret::Unit), 0, Some(10)),
+            (1, get(1), v(None), 1, Some(2)),
+            (1, get(2), v(Some(2)), 3, Some(4)),
+        ],
+    );
+    let opts = LinOptions {
+        atomic_whole_map: false,
+        ..LinOptions::default()
+    };
+    assert_eq!(check(&hist, opts).unwrap(), LinVerdict::Ok);
+    assert!(matches!(verdict(&hist), LinVerdict::Violation(_)), "an atomic clear cannot explain it");
+}
