@@ -107,7 +107,9 @@ fn cell_text(entry: &Entry, verdict: &Verdict, schedules: usize, exhausted: bool
     let all = if exhausted { " all" } else { "" };
     match verdict {
         _ if skipped => ("n/a".into(), true),
-        Verdict::Pass if expect_fail => (format!("MISSED {schedules}{all}"), false),
+        // A bounded exploration that did not reach the bug is not conclusive; an exhaustive one is.
+        Verdict::Pass if expect_fail && exhausted => (format!("MISSED {schedules}{all}"), false),
+        Verdict::Pass if expect_fail => (format!("missed {schedules}"), true),
         Verdict::Pass => (format!("pass {schedules}{all}"), true),
         Verdict::Fail(f) if expect_fail => (format!("caught {schedules} {}", f.oracle), true),
         Verdict::Fail(f) => (format!("FAIL {schedules} {}", f.oracle), false),
@@ -141,10 +143,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     }
     let mut ok = true;
     let mut reports = Vec::new();
+    let mut missed: Vec<String> = Vec::new();
     for model in &models {
         let mut rows: Vec<(String, Vec<String>)> = Vec::new();
         for entry in &entries {
             let mut row = Vec::new();
+            let mut caught = false;
             for name in &engines {
                 let engine = engine(name, args.seed);
                 let size = Size::for_engine(&engine);
@@ -158,6 +162,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                     .with_context(|| format!("writing a failure record under {}", dir.display()))?;
                 let o = &cell.outcome;
                 let (text, good) = cell_text(entry, &o.verdict, o.schedules, o.exhausted, skipped);
+                caught |= o.verdict.is_fail();
                 ok &= good;
                 let replay = cell.record.as_ref().map(|(r, _)| format!("cargo xtask replay {}", r.token.encode()));
                 if args.json {
@@ -200,6 +205,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 }
                 row.push(text);
             }
+            if entry.info.expected_to_fail() && !caught {
+                missed.push(format!("{} on {}", entry.info.name, model.name));
+                ok = false;
+            }
             let tag = if entry.info.expected_to_fail() { " (expected to fail)" } else { "" };
             rows.push((format!("{}{tag}", entry.info.name), row));
         }
@@ -217,6 +226,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             dir.display()
         );
         println!("cells: pass N = N schedules, all explored when marked `all`; caught = an expected failure was found.");
+        println!("cells: missed = a bounded exploration did not reach the planted bug; MISSED = an exhaustive one did not.");
+        for m in &missed {
+            println!("MISSED by every engine: {m}");
+        }
         if !ok {
             println!("RESULT: a correct structure failed or a failure went undetected");
         }

@@ -43,7 +43,8 @@ impl Size {
     /// The default size for an engine.
     pub fn for_engine(engine: &Engine) -> Size {
         match engine {
-            Engine::Loom { .. } => Size::LOOM,
+            // Depth-first search is exhaustive only on loom-sized workloads.
+            Engine::Loom { .. } | Engine::ShuttleDfs => Size::LOOM,
             Engine::Threads { .. } => Size::THREADS,
             _ => Size::SHUTTLE,
         }

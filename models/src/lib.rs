@@ -6,7 +6,7 @@ pub mod runner;
 pub mod structures;
 
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
-use structures::{cow::Cow, locked::Locked, rebuild::Rebuild, sharded::Sharded, tombstone::Tombstone};
+use structures::{cow::{Cow, CowNoCas}, locked::Locked, rebuild::Rebuild, sharded::Sharded, tombstone::Tombstone};
 
 /// A registered structure: its declaration and its engines, instantiated for it.
 #[derive(Clone, Copy)]
@@ -32,6 +32,7 @@ pub fn structures() -> Vec<Entry> {
         entry::<Sharded>(),
         entry::<Tombstone>(),
         entry::<Rebuild>(),
+        entry::<CowNoCas>(),
     ]
 }
 

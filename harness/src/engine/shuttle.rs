@@ -101,6 +101,10 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     );
 
     let (w2, found2, current2, count2) = (w.clone(), found.clone(), current.clone(), count.clone());
+    // Shuttle writes "test panicked in task ..." straight to stderr when a run fails; the harness
+    // reports the failure itself, so stderr is muted for the exploration (when no other part of the
+    // process holds it muted already).
+    let mute = gag::Gag::stderr().ok();
     let (done, panic) = quietly(move || {
         runner.run(move || {
             count2.fetch_add(1, Ordering::SeqCst);
@@ -115,6 +119,7 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
             }
         })
     });
+    drop(mute);
     let schedules = count.load(Ordering::SeqCst);
     let failure = found.lock().unwrap_or_else(|e| e.into_inner()).take().or_else(|| {
         // A panic message only matters when it stopped the exploration.

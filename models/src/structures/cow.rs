@@ -22,7 +22,10 @@ pub struct Snapshot<R: Runtime> {
     pub map: DetMap,
 }
 
-pub struct CowMap<R: Runtime> {
+/// `CAS = false` is the mutant the incident reports describe: load, clone, change and *store*
+/// without compare-and-swap, so a concurrent writer's change is overwritten (a lost delete or a lost
+/// insert).
+pub struct CowMap<R: Runtime, const CAS: bool = true> {
     current: AtomicPtr<R, Snapshot<R>>,
     /// Readers between loading `current` and taking their reference.
     active: AtomicUsize<R>,
@@ -33,12 +36,12 @@ pub struct CowMap<R: Runtime> {
 }
 
 /// A reader's reference to one snapshot.
-pub struct Guard<'a, R: Runtime> {
-    owner: &'a CowMap<R>,
+pub struct Guard<'a, R: Runtime, const CAS: bool> {
+    owner: &'a CowMap<R, CAS>,
     ptr: *mut Snapshot<R>,
 }
 
-impl<R: Runtime> std::ops::Deref for Guard<'_, R> {
+impl<R: Runtime, const CAS: bool> std::ops::Deref for Guard<'_, R, CAS> {
     type Target = Snapshot<R>;
     fn deref(&self) -> &Snapshot<R> {
         // SAFETY: the guard holds a reference, so the snapshot is not freed while it lives.
@@ -46,13 +49,13 @@ impl<R: Runtime> std::ops::Deref for Guard<'_, R> {
     }
 }
 
-impl<R: Runtime> Drop for Guard<'_, R> {
+impl<R: Runtime, const CAS: bool> Drop for Guard<'_, R, CAS> {
     fn drop(&mut self) {
         self.owner.release(self.ptr);
     }
 }
 
-impl<R: Runtime> CowMap<R> {
+impl<R: Runtime, const CAS: bool> CowMap<R, CAS> {
     pub fn publish(&self, map: DetMap) -> *mut Snapshot<R> {
         self.alive.fetch_add(1, SeqCst);
         Box::into_raw(Box::new(Snapshot {
@@ -62,7 +65,7 @@ impl<R: Runtime> CowMap<R> {
     }
 
     /// Takes a reference to the current snapshot.
-    pub fn acquire(&self) -> Guard<'_, R> {
+    pub fn acquire(&self) -> Guard<'_, R, CAS> {
         self.active.fetch_add(1, SeqCst);
         let ptr = self.current.load(SeqCst);
         // SAFETY: `ptr` was current after we entered `active`; it cannot have lost its "current"
@@ -106,6 +109,12 @@ impl<R: Runtime> CowMap<R> {
             let mut next = snap.map.clone();
             let out = change(&mut next);
             let new = self.publish(next);
+            if !CAS {
+                let old = self.current.swap(new, SeqCst);
+                drop(snap);
+                self.retire(old);
+                return out;
+            }
             match self.current.compare_exchange(snap.ptr, new, SeqCst, SeqCst) {
                 Ok(old) => {
                     drop(snap);
@@ -121,7 +130,7 @@ impl<R: Runtime> CowMap<R> {
     }
 }
 
-impl<R: Runtime> Map for CowMap<R> {
+impl<R: Runtime, const CAS: bool> Map for CowMap<R, CAS> {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.update(|m| m.insert(key, value))
     }
@@ -162,7 +171,7 @@ impl<R: Runtime> Map for CowMap<R> {
     }
 }
 
-impl<R: Runtime> Drop for CowMap<R> {
+impl<R: Runtime, const CAS: bool> Drop for CowMap<R, CAS> {
     fn drop(&mut self) {
         let retired: Vec<usize> = self.retired.lock().drain(..).collect();
         for p in retired {
@@ -174,23 +183,15 @@ impl<R: Runtime> Drop for CowMap<R> {
 
 // SAFETY: the raw pointers name heap snapshots whose lifetime is managed by the reference counts
 // above; `DetMap` is Send + Sync and every shared mutation goes through the runtime's atomics.
-unsafe impl<R: Runtime> Send for CowMap<R> {}
-unsafe impl<R: Runtime> Sync for CowMap<R> {}
+unsafe impl<R: Runtime, const CAS: bool> Send for CowMap<R, CAS> {}
+unsafe impl<R: Runtime, const CAS: bool> Sync for CowMap<R, CAS> {}
 
 pub struct Cow;
 
 impl Structure for Cow {
     type Map<R: Runtime> = CowMap<R>;
     fn new<R: Runtime>() -> CowMap<R> {
-        let m: CowMap<R> = CowMap {
-            current: AtomicPtr::new(std::ptr::null_mut()),
-            active: AtomicUsize::new(0),
-            retired: Mutex::new(Vec::new()),
-            alive: Default::default(),
-        };
-        let first = m.publish(DetMap::default());
-        m.current.store(first, SeqCst);
-        m
+        new_cow()
     }
     const INFO: StructureInfo = StructureInfo {
         name: "cow",
@@ -201,4 +202,37 @@ impl Structure for Cow {
         unsynchronised: false,
         mutant: None,
     };
+}
+
+/// Mutant of `cow`: publishes with a plain store instead of compare-and-swap.
+pub struct CowNoCas;
+
+impl Structure for CowNoCas {
+    type Map<R: Runtime> = CowMap<R, false>;
+    fn new<R: Runtime>() -> CowMap<R, false> {
+        new_cow()
+    }
+    const INFO: StructureInfo = StructureInfo {
+        name: "cow-nocas",
+        summary: "copy-on-write that stores the new snapshot without compare-and-swap",
+        iteration: IterationGuarantee::Snapshot,
+        reclamation: ReclamationPolicy::OneSnapshotRetained,
+        atomic_whole_map: true,
+        unsynchronised: false,
+        mutant: Some("a writer that loads, clones and stores without CAS overwrites a concurrent writer's change (lost delete / lost insert)"),
+    };
+}
+
+fn new_cow<R: Runtime, const CAS: bool>() -> CowMap<R, CAS> {
+    {
+        let m: CowMap<R, CAS> = CowMap {
+            current: AtomicPtr::new(std::ptr::null_mut()),
+            active: AtomicUsize::new(0),
+            retired: Mutex::new(Vec::new()),
+            alive: Default::default(),
+        };
+        let first = m.publish(DetMap::default());
+        m.current.store(first, SeqCst);
+        m
+    }
 }

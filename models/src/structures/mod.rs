@@ -5,6 +5,7 @@ pub mod gomap;
 pub mod locked;
 pub mod rebuild;
 pub mod sharded;
+pub mod syncmap;
 pub mod tombstone;
 
 use mapcheck_harness::{Key, Value};

@@ -1,0 +1,909 @@
+//! `syncmap` (S3): a model of Go's `sync.Map` (sync/map.go, Go 1.20, with Go 1.23's `Clear`):
+//! a read-only map served without a lock, a dirty map under a mutex, a miss counter that promotes
+//! the dirty map, and deleted entries that linger as nil or expunged until a promotion.
+//!
+//! Design, as in Go:
+//! - `read` is an atomic pointer to an immutable `ReadOnly { m, amended }`; `amended` says the
+//!   dirty map holds keys that `m` lacks. Loads, and stores and deletes of keys already in `m`,
+//!   touch only `read` and the entry.
+//! - An entry is shared (`Arc`) between the read map and the dirty map. Its value slot `p` is an
+//!   atomic word: `0` is nil (deleted, still in the maps), `1` is expunged (deleted and left out of
+//!   the dirty map), and any other word is a value `v` stored as `v + 2`. Go stores a pointer to a
+//!   boxed value instead; an integer encoding needs no reclamation of old values. The price is that
+//!   the two largest `u64` values cannot be stored (`insert` panics on them).
+//! - `mu` guards `dirty` (entries, `None` for Go's nil map), `misses`, and the list of retired
+//!   read maps. A miss (a lookup that had to take the lock because `read` is amended) counts;
+//!   after as many misses as the dirty map has entries, the dirty map becomes the read map
+//!   (`missLocked`). The first new key after a promotion copies the read map's live entries into a
+//!   new dirty map and expunges the nil ones (`dirtyLocked`, `tryExpungeLocked`); a store to an
+//!   expunged key unexpunges it and adds it back to the dirty map (`unexpungeLocked`).
+//! - `insert` is `Swap`, `remove` is `LoadAndDelete`, `get` is `Load`, `iterate` is `Range`
+//!   (promote if amended, then visit the read map's entries that hold a value, with no lock held),
+//!   `len` counts what `Range` visits, and `clear` is Go 1.23's `Clear` (publish an empty read map
+//!   and empty the dirty map under the lock).
+//!
+//! Reclamation of read maps (Go has a garbage collector; this model frees them itself): a reader
+//! enters `active` (`fetch_add`), loads `read`, does all its work on that read map (a lookup and
+//! the atomic operation on the entry, or cloning the map's `Arc` for `Range`), and leaves `active`
+//! (`fetch_sub`). A read map is replaced only under `mu`; the replaced one goes to the retired
+//! list. A holder of `mu` that finds the list non-empty reads `active` with a read-modify-write
+//! (`fetch_add(0)`, so it sees the latest count) and frees the whole list when it is zero. This is
+//! safe: a reader that loaded a retired pointer entered `active` before the pointer was replaced,
+//! so a zero proves it has left, and its `fetch_sub` (release) synchronises with the freeing
+//! thread's read-modify-write (acquire). A reader that enters `active` after that read sees the
+//! replacement, which happened before it, so it cannot load a freed pointer. `Drop` frees the
+//! current and the retired read maps: every box is freed exactly once.
+//!
+//! `reclaim()` is a forced promotion followed by a purge, all under `mu`: if a dirty map exists,
+//! it becomes the read map (`dirty = None`, `misses = 0`); then the read map is rebuilt without
+//! its deleted entries: each entry whose slot is nil is expunged (compare-and-swap nil to
+//! expunged, so a store racing through an older read map fails and retakes the lock), expunged
+//! entries are left out, and the rebuilt map (not amended) is published; then the retired read
+//! maps are freed if no reader is inside its window.
+
+use mapcheck_harness::rt::{
+    Arc, AtomicPtr, AtomicPtrOps, AtomicUsize, AtomicUsizeOps, Mutex, Runtime,
+};
+use mapcheck_harness::{
+    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
+use std::ops::ControlFlow;
+use std::sync::atomic::Ordering::SeqCst;
+
+/// The slot word of a deleted entry that is still in the maps (Go's nil `p`).
+const NIL: usize = 0;
+/// The slot word of a deleted entry left out of the dirty map (Go's `expunged`).
+const EXPUNGED: usize = 1;
+
+/// The slot word for a value.
+fn encode(v: Value) -> usize {
+    usize::try_from(v)
+        .ok()
+        .and_then(|v| v.checked_add(2))
+        .unwrap_or_else(|| panic!("syncmap cannot store {v}: the two largest words are reserved"))
+}
+
+/// The value a slot word holds, if any.
+fn decode(p: usize) -> Option<Value> {
+    if p == NIL || p == EXPUNGED {
+        None
+    } else {
+        Some((p - 2) as Value)
+    }
+}
+
+/// One key's slot, shared by the read map and the dirty map (Go's `entry`).
+pub struct Entry<R: Runtime> {
+    p: AtomicUsize<R>,
+}
+
+impl<R: Runtime> Entry<R> {
+    fn new(word: usize) -> Self {
+        Entry {
+            p: AtomicUsize::new(word),
+        }
+    }
+
+    /// `e.load()`.
+    fn load(&self) -> Option<Value> {
+        decode(self.p.load(SeqCst))
+    }
+
+    /// `e.trySwap(i)`: swaps in `new` unless the entry is expunged; returns the old word.
+    fn try_swap(&self, new: usize) -> Option<usize> {
+        loop {
+            let p = self.p.load(SeqCst);
+            if p == EXPUNGED {
+                return None;
+            }
+            if self.p.compare_exchange(p, new, SeqCst, SeqCst).is_ok() {
+                return Some(p);
+            }
+        }
+    }
+
+    /// `e.unexpungeLocked()`: turns expunged into nil; true if the entry was expunged, which means
+    /// it must be added to the dirty map before anything is stored in it.
+    fn unexpunge_locked(&self) -> bool {
+        self.p.compare_exchange(EXPUNGED, NIL, SeqCst, SeqCst).is_ok()
+    }
+
+    /// `e.swapLocked(i)`: the entry is known not to be expunged.
+    fn swap_locked(&self, new: usize) -> usize {
+        self.p.swap(new, SeqCst)
+    }
+
+    /// `e.delete()`: sets the slot to nil; returns the value it held.
+    fn delete(&self) -> Option<Value> {
+        loop {
+            let p = self.p.load(SeqCst);
+            if p == NIL || p == EXPUNGED {
+                return None;
+            }
+            if self.p.compare_exchange(p, NIL, SeqCst, SeqCst).is_ok() {
+                return decode(p);
+            }
+        }
+    }
+
+    /// `e.tryExpungeLocked()`: turns nil into expunged; true if the entry is (now) expunged.
+    fn try_expunge_locked(&self) -> bool {
+        let mut p = self.p.load(SeqCst);
+        while p == NIL {
+            if self.p.compare_exchange(NIL, EXPUNGED, SeqCst, SeqCst).is_ok() {
+                return true;
+            }
+            p = self.p.load(SeqCst);
+        }
+        p == EXPUNGED
+    }
+}
+
+/// Keys to shared entries, with a fixed hasher (replay needs a deterministic iteration order).
+type EntryMap<R> = HashMap<Key, Arc<R, Entry<R>>, BuildHasherDefault<DefaultHasher>>;
+
+fn empty_entry_map<R: Runtime>() -> EntryMap<R> {
+    EntryMap::<R>::default()
+}
+
+/// One published read map (Go's `readOnly`). Never changed after it is published; `m` may be
+/// shared by several of them (storing the first new key republishes `m` with `amended` set).
+struct ReadOnly<R: Runtime> {
+    m: Arc<R, EntryMap<R>>,
+    /// True if the dirty map contains some key not in `m`.
+    amended: bool,
+}
+
+/// A replaced read map waiting until no reader can hold it.
+struct Retired<R: Runtime>(*mut ReadOnly<R>);
+
+// SAFETY: a retired read map is only touched to free it, by the holder of `mu`, once no reader can
+// reach it; `ReadOnly` itself is Send + Sync.
+unsafe impl<R: Runtime> Send for Retired<R> {}
+
+/// The state guarded by `mu`.
+struct Locked<R: Runtime> {
+    /// The dirty map: every live key, or `None` (Go's nil map) right after a promotion.
+    dirty: Option<EntryMap<R>>,
+    /// Lookups that had to take the lock since the last promotion.
+    misses: usize,
+    /// Replaced read maps not freed yet.
+    retired: Vec<Retired<R>>,
+}
+
+/// A model of Go's `sync.Map`; see the module notes.
+pub struct SyncMap<R: Runtime> {
+    read: AtomicPtr<R, ReadOnly<R>>,
+    /// Readers between loading `read` and being done with what it points to.
+    active: AtomicUsize<R>,
+    mu: Mutex<R, Locked<R>>,
+    /// Read maps allocated and not freed, for the footprint (bookkeeping, invisible to the model
+    /// checker; shared so a test can check that dropping the map frees them all).
+    read_maps: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl<R: Runtime> SyncMap<R> {
+    /// An empty map. Go's zero `sync.Map` has a nil `read` that loads as an empty read map; this
+    /// model publishes an empty read map up front instead.
+    fn new() -> Self {
+        let m = SyncMap {
+            read: AtomicPtr::new(std::ptr::null_mut()),
+            active: AtomicUsize::new(0),
+            mu: Mutex::new(Locked {
+                dirty: None,
+                misses: 0,
+                retired: Vec::new(),
+            }),
+            read_maps: Default::default(),
+        };
+        let first = m.boxed(ReadOnly {
+            m: Arc::new(empty_entry_map()),
+            amended: false,
+        });
+        m.read.store(first, SeqCst);
+        m
+    }
+
+    fn boxed(&self, ro: ReadOnly<R>) -> *mut ReadOnly<R> {
+        self.read_maps.fetch_add(1, SeqCst);
+        Box::into_raw(Box::new(ro))
+    }
+
+    /// Frees a read map that no thread can reach any more.
+    fn free(&self, p: *mut ReadOnly<R>) {
+        // SAFETY: `p` came from `boxed`, and the caller guarantees no reader holds it and that it
+        // is freed once (it was removed from `read` or from the retired list).
+        drop(unsafe { Box::from_raw(p) });
+        self.read_maps.fetch_sub(1, SeqCst);
+    }
+
+    /// Go's lock-free `m.loadReadOnly()` and what the caller does with it, inside the reader
+    /// window. `f` must not call back into the map.
+    fn with_read<T>(&self, f: impl FnOnce(&ReadOnly<R>) -> T) -> T {
+        self.active.fetch_add(1, SeqCst);
+        let p = self.read.load(SeqCst);
+        // SAFETY: `p` was current after this reader entered `active`; it can only be freed by a
+        // holder of `mu` that sees `active` at zero, which cannot happen before we leave below.
+        let out = f(unsafe { &*p });
+        self.active.fetch_sub(1, SeqCst);
+        out
+    }
+
+    /// `m.loadReadOnly()` by the holder of `mu` (the `Locked` reference is the proof): the current
+    /// read map cannot be replaced or freed while `mu` is held, except by this caller, and `f` does
+    /// not publish.
+    fn read_locked<T>(&self, _proof: &Locked<R>, f: impl FnOnce(&ReadOnly<R>) -> T) -> T {
+        // SAFETY: see above; the current read map is never in the retired list.
+        f(unsafe { &*self.read.load(SeqCst) })
+    }
+
+    /// `m.read.Store(ro)` (under `mu`): publishes a new read map and retires the old one.
+    fn publish(&self, g: &mut Locked<R>, ro: ReadOnly<R>) {
+        let new = self.boxed(ro);
+        let old = self.read.swap(new, SeqCst);
+        g.retired.push(Retired(old));
+    }
+
+    /// Frees the retired read maps if no reader is inside its window (under `mu`).
+    fn collect(&self, g: &mut Locked<R>) {
+        if g.retired.is_empty() {
+            return;
+        }
+        // A read-modify-write reads the latest value of `active` (see the module notes).
+        if self.active.fetch_add(0, SeqCst) != 0 {
+            return;
+        }
+        for r in std::mem::take(&mut g.retired) {
+            self.free(r.0);
+        }
+    }
+
+    /// Ends a locked section: frees what can be freed, then unlocks.
+    fn unlock(&self, mut g: R::MutexGuard<'_, Locked<R>>) {
+        self.collect(&mut g);
+        drop(g);
+    }
+
+    /// `m.missLocked()`: counts a miss and promotes the dirty map once the misses have cost as
+    /// much as copying it.
+    fn miss_locked(&self, g: &mut Locked<R>) {
+        g.misses += 1;
+        if g.misses < g.dirty.as_ref().map_or(0, |d| d.len()) {
+            return;
+        }
+        let dirty = g.dirty.take().unwrap_or_default();
+        self.publish(
+            g,
+            ReadOnly {
+                m: Arc::new(dirty),
+                amended: false,
+            },
+        );
+        g.misses = 0;
+    }
+
+    /// `m.dirtyLocked()`: creates the dirty map from the read map's entries that are not deleted,
+    /// expunging the deleted ones.
+    fn dirty_locked(&self, g: &mut Locked<R>) {
+        if g.dirty.is_some() {
+            return;
+        }
+        let dirty = self.read_locked(g, |ro| {
+            let mut d = EntryMap::with_capacity_and_hasher(ro.m.len(), Default::default());
+            for (k, e) in ro.m.iter() {
+                if !e.try_expunge_locked() {
+                    d.insert(*k, e.clone());
+                }
+            }
+            d
+        });
+        g.dirty = Some(dirty);
+    }
+
+    /// `Load`.
+    fn load(&self, key: Key) -> Option<Value> {
+        // The fast path: the entry's `load` is done before leaving the reader window (Go does it
+        // after the amended check too, without the lock).
+        let fast = self.with_read(|ro| match ro.m.get(&key) {
+            Some(e) => Ok(e.load()),
+            None => Err(ro.amended),
+        });
+        match fast {
+            Ok(v) => return v,
+            Err(false) => return None,
+            Err(true) => {}
+        }
+        let mut g = self.mu.lock();
+        // Avoid reporting a spurious miss if the dirty map got promoted while we were blocked.
+        let found = self.read_locked(&g, |ro| match ro.m.get(&key) {
+            Some(e) => Ok(e.clone()),
+            None => Err(ro.amended),
+        });
+        let e = match found {
+            Ok(e) => Some(e),
+            Err(false) => None,
+            Err(true) => {
+                let e = g.dirty.as_ref().and_then(|d| d.get(&key).cloned());
+                // Whether or not the key was there, record a miss: this key takes the slow path
+                // until the dirty map is promoted.
+                self.miss_locked(&mut g);
+                e
+            }
+        };
+        self.unlock(g);
+        e?.load()
+    }
+
+    /// `Swap`: stores the value and returns the previous one.
+    fn swap(&self, key: Key, value: Value) -> Option<Value> {
+        let new = encode(value);
+        if let Some(Some(previous)) = self.with_read(|ro| ro.m.get(&key).map(|e| e.try_swap(new)))
+        {
+            return decode(previous);
+        }
+        let mut g = self.mu.lock();
+        let in_read = self.read_locked(&g, |ro| {
+            ro.m.get(&key).map(|e| {
+                // An expunged entry is not in the (non-nil) dirty map: it must be put back there
+                // before anything is stored in it.
+                let unexpunged = e.unexpunge_locked().then(|| e.clone());
+                (unexpunged, e.swap_locked(new))
+            })
+        });
+        let previous = if let Some((unexpunged, previous)) = in_read {
+            if let Some(e) = unexpunged {
+                g.dirty
+                    .as_mut()
+                    .expect("an expunged entry implies a dirty map")
+                    .insert(key, e);
+            }
+            decode(previous)
+        } else if let Some(previous) = g
+            .dirty
+            .as_ref()
+            .and_then(|d| d.get(&key))
+            .map(|e| e.swap_locked(new))
+        {
+            decode(previous)
+        } else {
+            if !self.read_locked(&g, |ro| ro.amended) {
+                // The first new key since the last promotion: make sure the dirty map exists and
+                // mark the read map incomplete.
+                self.dirty_locked(&mut g);
+                let m = self.read_locked(&g, |ro| ro.m.clone());
+                self.publish(&mut g, ReadOnly { m, amended: true });
+            }
+            g.dirty
+                .get_or_insert_with(empty_entry_map)
+                .insert(key, Arc::new(Entry::new(new)));
+            None
+        };
+        self.unlock(g);
+        previous
+    }
+
+    /// `LoadAndDelete`.
+    fn load_and_delete(&self, key: Key) -> Option<Value> {
+        let fast = self.with_read(|ro| match ro.m.get(&key) {
+            Some(e) => Ok(e.delete()),
+            None => Err(ro.amended),
+        });
+        match fast {
+            Ok(v) => return v,
+            Err(false) => return None,
+            Err(true) => {}
+        }
+        let mut g = self.mu.lock();
+        let found = self.read_locked(&g, |ro| match ro.m.get(&key) {
+            Some(e) => Ok(e.clone()),
+            None => Err(ro.amended),
+        });
+        let e = match found {
+            Ok(e) => Some(e),
+            Err(false) => None,
+            Err(true) => {
+                let e = g.dirty.as_mut().and_then(|d| d.remove(&key));
+                self.miss_locked(&mut g);
+                e
+            }
+        };
+        self.unlock(g);
+        e?.delete()
+    }
+
+    /// `Range`: promotes the dirty map if the read map is amended, then visits the read map's
+    /// entries that hold a value, with no lock held and no reader window open.
+    fn range(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+        let (mut m, amended) = self.with_read(|ro| (ro.m.clone(), ro.amended));
+        if amended {
+            let mut g = self.mu.lock();
+            let (current, amended) = self.read_locked(&g, |ro| (ro.m.clone(), ro.amended));
+            m = current;
+            if amended {
+                let promoted = Arc::new(g.dirty.take().unwrap_or_default());
+                self.publish(
+                    &mut g,
+                    ReadOnly {
+                        m: promoted.clone(),
+                        amended: false,
+                    },
+                );
+                g.misses = 0;
+                m = promoted;
+            }
+            self.unlock(g);
+        }
+        for (k, e) in m.iter() {
+            let Some(v) = e.load() else {
+                continue;
+            };
+            if visit(*k, v).is_break() {
+                break;
+            }
+        }
+    }
+
+    /// `Clear` (Go 1.23).
+    fn clear_all(&self) {
+        if self.with_read(|ro| ro.m.is_empty() && !ro.amended) {
+            // Avoid allocating a new read map when the map is already clear.
+            return;
+        }
+        let mut g = self.mu.lock();
+        if self.read_locked(&g, |ro| !ro.m.is_empty() || ro.amended) {
+            self.publish(
+                &mut g,
+                ReadOnly {
+                    m: Arc::new(empty_entry_map()),
+                    amended: false,
+                },
+            );
+        }
+        // `clear(m.dirty)`: a nil dirty map stays nil, an allocated one is emptied.
+        if let Some(d) = g.dirty.as_mut() {
+            d.clear();
+        }
+        // Don't immediately promote the newly cleared dirty map on the next operation.
+        g.misses = 0;
+        self.unlock(g);
+    }
+
+    /// The forced promotion and purge of `reclaim()`; see the module notes.
+    fn promote_and_purge(&self) {
+        let mut g = self.mu.lock();
+        let base = match g.dirty.take() {
+            Some(d) => {
+                g.misses = 0;
+                Arc::new(d)
+            }
+            None => self.read_locked(&g, |ro| ro.m.clone()),
+        };
+        let mut purged = EntryMap::with_capacity_and_hasher(base.len(), Default::default());
+        for (k, e) in base.iter() {
+            if !e.try_expunge_locked() {
+                purged.insert(*k, e.clone());
+            }
+        }
+        drop(base);
+        self.publish(
+            &mut g,
+            ReadOnly {
+                m: Arc::new(purged),
+                amended: false,
+            },
+        );
+        self.unlock(g);
+    }
+}
+
+impl<R: Runtime> Map for SyncMap<R> {
+    fn insert(&self, key: Key, value: Value) -> Option<Value> {
+        self.swap(key, value)
+    }
+    fn remove(&self, key: Key) -> Option<Value> {
+        self.load_and_delete(key)
+    }
+    fn get(&self, key: Key) -> Option<Value> {
+        self.load(key)
+    }
+    /// The number of entries `Range` visits (Go's `sync.Map` has no length).
+    fn len(&self) -> usize {
+        let mut n = 0;
+        self.range(&mut |_, _| {
+            n += 1;
+            ControlFlow::Continue(())
+        });
+        n
+    }
+    fn clear(&self) {
+        self.clear_all()
+    }
+    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+        self.range(visit)
+    }
+    /// Promotes the dirty map and drops deleted entries from the read map; see the module notes.
+    fn reclaim(&self) {
+        self.promote_and_purge()
+    }
+    fn footprint(&self) -> Footprint {
+        let g = self.mu.lock();
+        let read = self.read_locked(&g, |ro| ro.m.clone());
+        let mut seen = BTreeSet::new();
+        let (mut live, mut stale) = (0, 0);
+        for e in read.values().chain(g.dirty.iter().flat_map(|d| d.values())) {
+            if seen.insert(&**e as *const Entry<R> as usize) {
+                match e.p.load(SeqCst) {
+                    NIL | EXPUNGED => stale += 1,
+                    _ => live += 1,
+                }
+            }
+        }
+        let capacity = read.capacity() + g.dirty.as_ref().map_or(0, |d| d.capacity());
+        drop(g);
+        let snapshots = self.read_maps.load(SeqCst);
+        // A map slot holds a key, a pointer and a control byte; an entry is its slot word plus an
+        // `Arc` header of two counts; a read map is a pointer and a flag.
+        let slot_bytes = std::mem::size_of::<Key>() + std::mem::size_of::<usize>() + 1;
+        let entry_bytes = 3 * std::mem::size_of::<usize>();
+        let read_map_bytes = 2 * std::mem::size_of::<usize>();
+        Footprint {
+            live,
+            stale,
+            snapshots,
+            capacity,
+            bytes: capacity * slot_bytes + seen.len() * entry_bytes + snapshots * read_map_bytes,
+        }
+    }
+}
+
+impl<R: Runtime> Drop for SyncMap<R> {
+    fn drop(&mut self) {
+        let retired = std::mem::take(&mut self.mu.lock().retired);
+        for r in retired {
+            self.free(r.0);
+        }
+        let current = self.read.swap(std::ptr::null_mut(), SeqCst);
+        if !current.is_null() {
+            self.free(current);
+        }
+    }
+}
+
+/// The `syncmap` family: Go's `sync.Map`.
+pub struct Syncmap;
+
+impl Structure for Syncmap {
+    type Map<R: Runtime> = SyncMap<R>;
+    fn new<R: Runtime>() -> SyncMap<R> {
+        SyncMap::new()
+    }
+    const INFO: StructureInfo = StructureInfo {
+        name: "syncmap",
+        summary: "Go's sync.Map: a lock-free read map, a dirty map under a mutex promoted after \
+                  enough misses, deleted entries left nil or expunged until a promotion",
+        iteration: IterationGuarantee::WeaklyConsistent,
+        reclamation: ReclamationPolicy::StalePurgedByPromotion,
+        atomic_whole_map: false,
+        unsynchronised: false,
+        mutant: None,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mapcheck_harness::rt::Std;
+    use std::collections::BTreeMap;
+
+    /// A small deterministic generator (xorshift64*).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    fn new_map() -> SyncMap<Std> {
+        Syncmap::new::<Std>()
+    }
+
+    fn contents<R: Runtime>(m: &SyncMap<R>) -> BTreeMap<Key, Value> {
+        let mut out = BTreeMap::new();
+        m.iterate(&mut |k, v| {
+            assert!(out.insert(k, v).is_none(), "key {k} yielded twice");
+            ControlFlow::Continue(())
+        });
+        out
+    }
+
+    fn is_amended(m: &SyncMap<Std>) -> bool {
+        m.with_read(|ro| ro.amended)
+    }
+
+    fn read_len(m: &SyncMap<Std>) -> usize {
+        m.with_read(|ro| ro.m.len())
+    }
+
+    #[test]
+    fn matches_btreemap() {
+        for (seed, range) in [(1u64, 8u64), (2, 64), (3, 1 << 20), (4, 20)] {
+            let m = new_map();
+            let mut reference = BTreeMap::new();
+            let mut rng = Rng(seed);
+            for step in 0..4000 {
+                let key = rng.below(range);
+                match rng.below(100) {
+                    0..=39 => {
+                        let v = rng.below(1 << 40);
+                        assert_eq!(m.insert(key, v), reference.insert(key, v), "insert {key}");
+                    }
+                    40..=64 => assert_eq!(m.remove(key), reference.remove(&key), "remove {key}"),
+                    65..=94 => assert_eq!(m.get(key), reference.get(&key).copied(), "get {key}"),
+                    95 => assert_eq!(m.len(), reference.len()),
+                    96 => assert_eq!(contents(&m), reference),
+                    97 => m.reclaim(),
+                    _ if step % 5 == 0 => {
+                        m.clear();
+                        reference.clear();
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(contents(&m), reference);
+            m.reclaim();
+            assert_eq!(m.footprint().stale, 0);
+            assert_eq!(m.footprint().live, reference.len());
+            assert_eq!(contents(&m), reference);
+        }
+    }
+
+    #[test]
+    fn misses_promote_the_dirty_map() {
+        let m = new_map();
+        for k in 0..4 {
+            m.insert(k, k + 10);
+        }
+        // Every key is new, so all of them are in the dirty map only.
+        assert!(is_amended(&m));
+        assert_eq!(read_len(&m), 0);
+        for k in 0..3 {
+            assert_eq!(m.get(k), Some(k + 10));
+            assert!(is_amended(&m), "promoted after {} misses", k + 1);
+            assert_eq!(m.mu.lock().misses, k as usize + 1);
+        }
+        // The fourth miss equals the dirty map's size: the dirty map becomes the read map.
+        assert_eq!(m.get(100), None);
+        assert!(!is_amended(&m));
+        assert_eq!(read_len(&m), 4);
+        assert!(m.mu.lock().dirty.is_none());
+        assert_eq!(m.mu.lock().misses, 0);
+        // Now loads are served by the read map without a miss.
+        for k in 0..4 {
+            assert_eq!(m.get(k), Some(k + 10));
+        }
+        assert_eq!(m.mu.lock().misses, 0);
+        assert_eq!(m.footprint().snapshots, 1, "retired read maps were not freed");
+    }
+
+    #[test]
+    fn stale_entries_linger_until_reclaim() {
+        let m = new_map();
+        for k in 0..100 {
+            m.insert(k, k);
+        }
+        // Range promotes: every entry is in the read map.
+        assert_eq!(m.len(), 100);
+        for k in 0..50 {
+            assert_eq!(m.remove(k), Some(k));
+        }
+        let f = m.footprint();
+        assert_eq!((f.live, f.stale), (50, 50));
+        // A new key creates the dirty map, which expunges the deleted entries; they stay in the
+        // read map.
+        m.insert(1000, 1);
+        let f = m.footprint();
+        assert_eq!((f.live, f.stale), (51, 50));
+        assert!(m.with_read(|ro| ro.m.values().any(|e| e.p.load(SeqCst) == EXPUNGED)));
+        // Storing to an expunged key unexpunges it and puts it back in the dirty map.
+        assert_eq!(m.insert(7, 70), None);
+        assert_eq!(m.get(7), Some(70));
+        assert_eq!(m.footprint().stale, 49);
+        m.reclaim();
+        let f = m.footprint();
+        assert_eq!((f.live, f.stale, f.snapshots), (52, 0, 1));
+        assert!(!is_amended(&m));
+        assert!(m.mu.lock().dirty.is_none());
+        let mut expected: BTreeMap<Key, Value> = (50..100).map(|k| (k, k)).collect();
+        expected.insert(1000, 1);
+        expected.insert(7, 70);
+        assert_eq!(contents(&m), expected);
+        // Reclaim with nothing to promote still purges deleted entries from the read map.
+        m.remove(60);
+        assert_eq!(m.footprint().stale, 1);
+        m.reclaim();
+        assert_eq!(m.footprint().stale, 0);
+        assert_eq!(m.get(60), None);
+        assert_eq!(m.insert(60, 6), None);
+        assert_eq!(m.get(60), Some(6));
+    }
+
+    #[test]
+    fn deleting_the_visited_key_during_iteration() {
+        for amended in [false, true] {
+            let m = new_map();
+            for k in 0..40 {
+                m.insert(k, k * 2);
+            }
+            if !amended {
+                m.reclaim();
+            }
+            assert_eq!(is_amended(&m), amended);
+            let mut seen = BTreeSet::new();
+            m.iterate(&mut |k, v| {
+                assert!(seen.insert(k));
+                assert_eq!(m.remove(k), Some(v));
+                assert_eq!(m.get(k), None);
+                // Inserting during the iteration is allowed too.
+                m.insert(k + 1000, v);
+                ControlFlow::Continue(())
+            });
+            assert_eq!(seen, (0..40).collect());
+            for k in 0..40 {
+                assert_eq!(m.get(k), None);
+                assert_eq!(m.get(k + 1000), Some(k * 2));
+            }
+            assert_eq!(m.len(), 40);
+        }
+    }
+
+    #[test]
+    fn clear_empties_and_dropping_frees_every_read_map() {
+        let m = new_map();
+        for k in 0..30 {
+            m.insert(k, k);
+        }
+        m.len();
+        m.insert(99, 9);
+        m.clear();
+        assert_eq!(m.len(), 0);
+        assert_eq!(m.get(3), None);
+        assert_eq!(m.insert(3, 4), None);
+        assert_eq!(m.get(3), Some(4));
+        let alive = m.read_maps.clone();
+        assert!(alive.load(SeqCst) >= 1);
+        drop(m);
+        assert_eq!(alive.load(SeqCst), 0, "a read map leaked");
+    }
+
+    /// One thread's operations in the concurrent tests.
+    #[derive(Clone, Copy, Debug)]
+    enum Op {
+        Insert(Key, Value),
+        Remove(Key),
+        Get(Key),
+        Reclaim,
+    }
+
+    fn apply<M: Map>(m: &M, op: Op) -> Option<Value> {
+        match op {
+            Op::Insert(k, v) => m.insert(k, v),
+            Op::Remove(k) => m.remove(k),
+            Op::Get(k) => m.get(k),
+            Op::Reclaim => {
+                m.reclaim();
+                None
+            }
+        }
+    }
+
+    /// Whether some interleaving of the threads' programs, run one operation at a time on a
+    /// `BTreeMap`, gives every observed result and the observed final contents (sequential
+    /// consistency).
+    fn explained(
+        programs: &[Vec<Op>],
+        observed: &[Vec<Option<Value>>],
+        final_contents: &BTreeMap<Key, Value>,
+    ) -> bool {
+        fn go(
+            programs: &[Vec<Op>],
+            observed: &[Vec<Option<Value>>],
+            next: &mut Vec<usize>,
+            state: &mut BTreeMap<Key, Value>,
+            final_contents: &BTreeMap<Key, Value>,
+        ) -> bool {
+            if next.iter().zip(programs).all(|(n, p)| *n == p.len()) {
+                return state == final_contents;
+            }
+            for t in 0..programs.len() {
+                let Some(op) = programs[t].get(next[t]).copied() else {
+                    continue;
+                };
+                let saved = state.clone();
+                let result = match op {
+                    Op::Insert(k, v) => state.insert(k, v),
+                    Op::Remove(k) => state.remove(&k),
+                    Op::Get(k) => state.get(&k).copied(),
+                    Op::Reclaim => None,
+                };
+                if result == observed[t][next[t]] {
+                    next[t] += 1;
+                    if go(programs, observed, next, state, final_contents) {
+                        return true;
+                    }
+                    next[t] -= 1;
+                }
+                *state = saved;
+            }
+            false
+        }
+        let mut next = vec![0; programs.len()];
+        go(programs, observed, &mut next, &mut BTreeMap::new(), final_contents)
+    }
+
+    fn programs() -> Vec<Vec<Op>> {
+        vec![
+            vec![Op::Insert(1, 11), Op::Insert(2, 12), Op::Remove(1)],
+            vec![Op::Insert(1, 21), Op::Remove(2), Op::Insert(2, 22)],
+            vec![Op::Get(1), Op::Reclaim, Op::Get(2)],
+        ]
+    }
+
+    /// Runs the programs on `R`'s threads and checks the results against the sequential outcomes.
+    fn run_programs<R: Runtime>(programs: &[Vec<Op>]) {
+        let m = Arc::<R, _>::new(Syncmap::new::<R>());
+        let handles: Vec<_> = programs
+            .iter()
+            .map(|p| {
+                let m = m.clone();
+                let p = p.clone();
+                mapcheck_harness::rt::spawn::<R, _>(move || {
+                    p.iter().map(|op| apply(&*m, *op)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let observed: Vec<Vec<Option<Value>>> = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect();
+        let final_contents = contents(&*m);
+        assert!(
+            explained(programs, &observed, &final_contents),
+            "no sequential order explains {observed:?} with final contents {final_contents:?}"
+        );
+        m.reclaim();
+        let f = m.footprint();
+        assert_eq!(f.stale, 0);
+        assert_eq!(f.snapshots, 1);
+        assert_eq!(f.live, final_contents.len());
+    }
+
+    #[test]
+    fn shuttle_pct_store_delete_load() {
+        shuttle::check_pct(
+            || run_programs::<mapcheck_harness::rt::Shuttle>(&programs()),
+            1000,
+            2,
+        );
+    }
+
+    #[test]
+    fn loom_store_delete_load() {
+        let programs = vec![
+            vec![Op::Insert(1, 11), Op::Remove(1)],
+            vec![Op::Get(1), Op::Insert(1, 21)],
+        ];
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(move || run_programs::<mapcheck_harness::rt::Loom>(&programs));
+    }
+}
