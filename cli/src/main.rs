@@ -262,6 +262,14 @@ fn replay_cmd(arg: &str) -> Result<ExitCode> {
     let input = replay_input(arg).map_err(anyhow::Error::msg)?;
     let t = &input.token;
     println!("replaying model {} on {} with {} ({:?})", t.model, t.structure, t.engine, t.pinned);
+    if let (Some(orig), mapcheck_harness::Pinned::Threads { .. }) = (&input.original, &t.pinned) {
+        let v = mapcheck_models::runner::recheck(orig).map_err(anyhow::Error::msg)?;
+        println!("recorded history rechecked: {}", match &v {
+            Verdict::Fail(f) => format!("fails {}: {}", f.oracle, f.summary),
+            other => format!("{other:?}"),
+        });
+        println!("real threads do not replay step for step; running the same workload with the same seed and iteration:");
+    }
     let outcome = replay(&input).map_err(anyhow::Error::msg)?;
     match &outcome.failure {
         Some(f) => {

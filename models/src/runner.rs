@@ -98,3 +98,11 @@ pub fn replay(input: &ReplayInput) -> Result<Outcome, String> {
         .ok_or_else(|| format!("the token names an unknown structure `{}`", input.token.structure))?;
     Ok((entry.replay)(&input.workload, input.token.engine, &input.token.pinned, input.limits))
 }
+
+/// Judges a recorded history again, with the structure's declared guarantees: how a real-thread
+/// failure, which no scheduler can replay step for step, is confirmed.
+pub fn recheck(record: &FailureRecord) -> Result<mapcheck_harness::Verdict, String> {
+    let entry = structure(&record.token.structure)
+        .ok_or_else(|| format!("the record names an unknown structure `{}`", record.token.structure))?;
+    Ok(mapcheck_harness::verdict::judge(&record.history, &entry.info))
+}
