@@ -6,7 +6,7 @@ pub mod runner;
 pub mod structures;
 
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
-use structures::{cow::{Cow, CowNoCas}, locked::Locked, rebuild::Rebuild, sharded::Sharded, tombstone::Tombstone};
+use structures::{cow::{Cow, CowNoCas}, gomap::Gomap, syncmap::Syncmap, locked::Locked, rebuild::Rebuild, sharded::Sharded, tombstone::Tombstone};
 
 /// A registered structure: its declaration and its engines, instantiated for it.
 #[derive(Clone, Copy)]
@@ -27,7 +27,9 @@ fn entry<S: Structure>() -> Entry {
 /// Every structure, in the order the check matrix lists them.
 pub fn structures() -> Vec<Entry> {
     vec![
+        entry::<Gomap>(),
         entry::<Locked>(),
+        entry::<Syncmap>(),
         entry::<Cow>(),
         entry::<Sharded>(),
         entry::<Tombstone>(),
