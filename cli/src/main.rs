@@ -14,7 +14,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 #[derive(Parser)]
-#[command(name = "mapcheck", about = "Checks concurrent maps for lost deletes, iteration anomalies and leaks")]
+#[command(
+    name = "mapcheck",
+    about = "Checks concurrent maps for lost deletes, iteration anomalies and leaks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -98,11 +101,20 @@ fn pick<'a, T>(all: &'a [T], wanted: &[String], name: impl Fn(&T) -> &str, what:
             bail!("unknown {what} `{w}`; expected one of: {}", names.join(", "));
         }
     }
-    Ok(all.iter().filter(|x| wanted.is_empty() || wanted.iter().any(|w| w == name(x))).collect())
+    Ok(all
+        .iter()
+        .filter(|x| wanted.is_empty() || wanted.iter().any(|w| w == name(x)))
+        .collect())
 }
 
 /// How one cell came out, judged against what the structure declares.
-fn cell_text(entry: &Entry, verdict: &Verdict, schedules: usize, exhausted: bool, skipped: bool) -> (String, bool) {
+fn cell_text(
+    entry: &Entry,
+    verdict: &Verdict,
+    schedules: usize,
+    exhausted: bool,
+    skipped: bool,
+) -> (String, bool) {
     let expect_fail = entry.info.expected_to_fail();
     let all = if exhausted { " all" } else { "" };
     match verdict {
@@ -120,10 +132,18 @@ fn cell_text(entry: &Entry, verdict: &Verdict, schedules: usize, exhausted: bool
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let all_structures = structures();
     let models = pick(MODELS, &args.models, |m: &Model| m.name, "model")?;
-    let entries = pick(&all_structures, &args.structures, |e: &Entry| e.info.name, "structure")?;
+    let entries = pick(
+        &all_structures,
+        &args.structures,
+        |e: &Entry| e.info.name,
+        "structure",
+    )?;
     let engines = pick(ENGINES, &args.engines, |e: &&str| e, "engine")?;
     if !(args.budget > 0.0 && args.budget.is_finite()) {
-        bail!("--budget must be a positive number of seconds, found {}", args.budget);
+        bail!(
+            "--budget must be a positive number of seconds, found {}",
+            args.budget
+        );
     }
     let cells = models.len() * entries.len() * engines.len();
     let per_cell = Duration::from_secs_f64(args.budget / cells.max(1) as f64);
@@ -139,7 +159,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             args.budget,
             per_cell.as_secs_f64()
         );
-        println!("loom: preemption bound 2; shuttle-pct: depth 2; sizes: loom {:?}, shuttle {:?}, threads {:?}\n", Size::LOOM, Size::SHUTTLE, Size::THREADS);
+        println!(
+            "loom: preemption bound 2; shuttle-pct: depth 2; sizes: loom {:?}, shuttle {:?}, threads {:?}\n",
+            Size::LOOM,
+            Size::SHUTTLE,
+            Size::THREADS
+        );
     }
     let mut ok = true;
     let mut reports = Vec::new();
@@ -164,7 +189,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 let (text, good) = cell_text(entry, &o.verdict, o.schedules, o.exhausted, skipped);
                 caught |= o.verdict.is_fail();
                 ok &= good;
-                let replay = cell.record.as_ref().map(|(r, _)| format!("cargo xtask replay {}", r.token.encode()));
+                let replay = cell
+                    .record
+                    .as_ref()
+                    .map(|(r, _)| format!("cargo xtask replay {}", r.token.encode()));
                 if args.json {
                     let (oracle, summary) = match &o.verdict {
                         Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
@@ -209,7 +237,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 missed.push(format!("{} on {}", entry.info.name, model.name));
                 ok = false;
             }
-            let tag = if entry.info.expected_to_fail() { " (expected to fail)" } else { "" };
+            let tag = if entry.info.expected_to_fail() {
+                " (expected to fail)"
+            } else {
+                ""
+            };
             rows.push((format!("{}{tag}", entry.info.name), row));
         }
         if !args.json {
@@ -240,7 +272,13 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
 fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) {
     let first = rows.iter().map(|r| r.0.len()).max().unwrap_or(9).max(9);
     let widths: Vec<usize> = (0..engines.len())
-        .map(|i| rows.iter().map(|r| r.1[i].len()).max().unwrap_or(0).max(engines[i].len()))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.1[i].len())
+                .max()
+                .unwrap_or(0)
+                .max(engines[i].len())
+        })
         .collect();
     println!("model {model}");
     print!("{:<first$}", "structure");
@@ -261,13 +299,19 @@ fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) 
 fn replay_cmd(arg: &str) -> Result<ExitCode> {
     let input = replay_input(arg).map_err(anyhow::Error::msg)?;
     let t = &input.token;
-    println!("replaying model {} on {} with {} ({:?})", t.model, t.structure, t.engine, t.pinned);
+    println!(
+        "replaying model {} on {} with {} ({:?})",
+        t.model, t.structure, t.engine, t.pinned
+    );
     if let (Some(orig), mapcheck_harness::Pinned::Threads { .. }) = (&input.original, &t.pinned) {
         let v = mapcheck_models::runner::recheck(orig).map_err(anyhow::Error::msg)?;
-        println!("recorded history rechecked: {}", match &v {
-            Verdict::Fail(f) => format!("fails {}: {}", f.oracle, f.summary),
-            other => format!("{other:?}"),
-        });
+        println!(
+            "recorded history rechecked: {}",
+            match &v {
+                Verdict::Fail(f) => format!("fails {}: {}", f.oracle, f.summary),
+                other => format!("{other:?}"),
+            }
+        );
         println!("real threads do not replay step for step; running the same workload with the same seed and iteration:");
     }
     let outcome = replay(&input).map_err(anyhow::Error::msg)?;
@@ -287,7 +331,14 @@ fn replay_cmd(arg: &str) -> Result<ExitCode> {
                     (Verdict::Fail(a), Verdict::Fail(b)) => a.oracle == b.oracle,
                     _ => false,
                 };
-                println!("{}", if same { "reproduced: the same oracle failed" } else { "NOT reproduced: a different failure" });
+                println!(
+                    "{}",
+                    if same {
+                        "reproduced: the same oracle failed"
+                    } else {
+                        "NOT reproduced: a different failure"
+                    }
+                );
             }
             Ok(ExitCode::FAILURE)
         }
@@ -311,7 +362,10 @@ fn list() -> Result<ExitCode> {
             None if i.unsynchronised => "unsynchronised on purpose".into(),
             None => "correct".into(),
         };
-        println!("  {:<22} {} [{:?} iteration, {:?}; {kind}]", i.name, i.summary, i.iteration, i.reclamation);
+        println!(
+            "  {:<22} {} [{:?} iteration, {:?}; {kind}]",
+            i.name, i.summary, i.iteration, i.reclamation
+        );
     }
     println!("engines: {}", ENGINES.join(", "));
     Ok(ExitCode::SUCCESS)

@@ -39,13 +39,22 @@ impl DeleteIf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "op")]
 pub enum Op {
-    Insert { key: Key, value: Value },
-    Remove { key: Key },
-    Get { key: Key },
+    Insert {
+        key: Key,
+        value: Value,
+    },
+    Remove {
+        key: Key,
+    },
+    Get {
+        key: Key,
+    },
     Len,
     Clear,
     /// Iterate, removing (through the map's own `remove`) each visited key that matches.
-    Iterate { delete: DeleteIf },
+    Iterate {
+        delete: DeleteIf,
+    },
     Reclaim,
 }
 
@@ -67,7 +76,9 @@ impl fmt::Display for Op {
             Op::Get { key } => write!(f, "get({key})"),
             Op::Len => write!(f, "len()"),
             Op::Clear => write!(f, "clear()"),
-            Op::Iterate { delete: DeleteIf::Nothing } => write!(f, "iterate()"),
+            Op::Iterate {
+                delete: DeleteIf::Nothing,
+            } => write!(f, "iterate()"),
             Op::Iterate { delete } => write!(f, "iterate(delete {delete:?})"),
             Op::Reclaim => write!(f, "reclaim()"),
         }

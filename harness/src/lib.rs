@@ -16,8 +16,8 @@ pub mod structure;
 pub mod verdict;
 
 pub use engine::{replay, run, Engine, FailedRun, Limits, Outcome, Pinned, Workload};
-pub use report::{FailureRecord, ReplayToken, Size};
 pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
+pub use report::{FailureRecord, ReplayToken, Size};
 pub use rt::Runtime;
 pub use structure::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,

@@ -41,7 +41,9 @@ pub enum LinVerdict {
     Ok,
     Violation(Violation),
     /// The search budget ran out before a verdict; `steps` were taken.
-    Unknown { steps: u64 },
+    Unknown {
+        steps: u64,
+    },
 }
 
 /// Options for one check.
@@ -88,13 +90,21 @@ pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, Malforme
     });
     if whole {
         let init = SpecMap::new(&history.initial);
-        return Ok(search(&entries, init, |s, op| s.apply(op), opts.max_steps, Partition::Whole));
+        return Ok(search(
+            &entries,
+            init,
+            |s, op| s.apply(op),
+            opts.max_steps,
+            Partition::Whole,
+        ));
     }
     let mut by_key: BTreeMap<Key, Vec<Entry>> = BTreeMap::new();
-    let (clears, singles): (Vec<Entry>, Vec<Entry>) =
-        entries.into_iter().partition(|e| e.op == Op::Clear);
+    let (clears, singles): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.op == Op::Clear);
     for e in singles {
-        by_key.entry(e.op.key().expect("single-key op")).or_default().push(e);
+        by_key
+            .entry(e.op.key().expect("single-key op"))
+            .or_default()
+            .push(e);
     }
     for k in history.initial.iter().map(|(k, _)| *k) {
         by_key.entry(k).or_default();

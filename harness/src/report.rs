@@ -76,7 +76,10 @@ impl ReplayToken {
     /// Decodes a token; the error says which part was wrong.
     pub fn decode(s: &str) -> Result<ReplayToken, String> {
         let body = s.trim().strip_prefix(TOKEN_PREFIX).ok_or_else(|| {
-            format!("a replay token starts with `{TOKEN_PREFIX}`; found `{}`", abbreviate(s))
+            format!(
+                "a replay token starts with `{TOKEN_PREFIX}`; found `{}`",
+                abbreviate(s)
+            )
         })?;
         let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(body)
@@ -125,7 +128,8 @@ impl FailureRecord {
     }
 
     pub fn read(path: &Path) -> Result<FailureRecord, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{}:{}:{}: not a mapcheck failure record: {e}",
@@ -141,7 +145,11 @@ impl FailureRecord {
     pub fn render(&self, replay_arg: &str) -> String {
         let mut out = String::new();
         let t = &self.token;
-        let _ = writeln!(out, "FAILURE  model {}  structure {}  engine {}", t.model, t.structure, t.engine);
+        let _ = writeln!(
+            out,
+            "FAILURE  model {}  structure {}  engine {}",
+            t.model, t.structure, t.engine
+        );
         match &self.verdict {
             Verdict::Fail(f) => {
                 let _ = writeln!(out, "oracle   {}", f.oracle);
@@ -183,7 +191,11 @@ pub fn table(h: &History, marked: &[usize]) -> String {
                 rows.push((e.invoke, e.thread, format!("{indent}{mark}{} ...", e.op)));
                 rows.push((at, e.thread, format!("{indent}{mark}... {} -> {r}", e.op)));
             }
-            _ => rows.push((e.invoke, e.thread, format!("{indent}{mark}{} (never returned)", e.op))),
+            _ => rows.push((
+                e.invoke,
+                e.thread,
+                format!("{indent}{mark}{} (never returned)", e.op),
+            )),
         }
     }
     rows.sort_by_key(|r| r.0);

@@ -47,7 +47,9 @@ pub enum Verdict {
     Pass,
     Fail(Failure),
     /// No verdict within the bounds (a search budget ran out); never reported as a pass.
-    Unknown { reason: String },
+    Unknown {
+        reason: String,
+    },
 }
 
 impl Verdict {

@@ -149,12 +149,28 @@ fn len_is_checked_against_the_whole_map() {
 fn snapshot_iteration_is_checked() {
     let good = h(
         &[(1, 1), (2, 2)],
-        &[(0, Op::Iterate { delete: mapcheck_harness::DeleteIf::Nothing }, Some(Ret::Yielded(vec![(2, 2), (1, 1)])), 0, Some(1))],
+        &[(
+            0,
+            Op::Iterate {
+                delete: mapcheck_harness::DeleteIf::Nothing,
+            },
+            Some(Ret::Yielded(vec![(2, 2), (1, 1)])),
+            0,
+            Some(1),
+        )],
     );
     assert_eq!(verdict(&good), LinVerdict::Ok);
     let skipped = h(
         &[(1, 1), (2, 2)],
-        &[(0, Op::Iterate { delete: mapcheck_harness::DeleteIf::Nothing }, Some(Ret::Yielded(vec![(1, 1)])), 0, Some(1))],
+        &[(
+            0,
+            Op::Iterate {
+                delete: mapcheck_harness::DeleteIf::Nothing,
+            },
+            Some(Ret::Yielded(vec![(1, 1)])),
+            0,
+            Some(1),
+        )],
     );
     assert!(matches!(verdict(&skipped), LinVerdict::Violation(_)));
 }
@@ -162,9 +178,15 @@ fn snapshot_iteration_is_checked() {
 /// A pending operation (its thread never returned) may or may not have taken effect.
 #[test]
 fn pending_operations_are_optional() {
-    let took_effect = h(&[], &[(0, ins(1, 1), None, 0, None), (1, get(1), v(Some(1)), 1, Some(2))]);
+    let took_effect = h(
+        &[],
+        &[(0, ins(1, 1), None, 0, None), (1, get(1), v(Some(1)), 1, Some(2))],
+    );
     assert_eq!(verdict(&took_effect), LinVerdict::Ok);
-    let did_not = h(&[], &[(0, ins(1, 1), None, 0, None), (1, get(1), v(None), 1, Some(2))]);
+    let did_not = h(
+        &[],
+        &[(0, ins(1, 1), None, 0, None), (1, get(1), v(None), 1, Some(2))],
+    );
     assert_eq!(verdict(&did_not), LinVerdict::Ok);
 }
 
@@ -172,7 +194,9 @@ fn pending_operations_are_optional() {
 /// cannot finish, and says unknown rather than ok.
 #[test]
 fn exhausted_budget_is_unknown_not_ok() {
-    let mut rows: Vec<_> = (0..12).map(|t| (t, ins(1, t as u64 + 100), v(None), t as u64, Some(100 + t as u64))).collect();
+    let mut rows: Vec<_> = (0..12)
+        .map(|t| (t, ins(1, t as u64 + 100), v(None), t as u64, Some(100 + t as u64)))
+        .collect();
     rows.push((12, get(1), v(Some(999)), 200, Some(201)));
     let hist = h(&[], &rows);
     let opts = LinOptions {
@@ -185,9 +209,21 @@ fn exhausted_budget_is_unknown_not_ok() {
 #[test]
 fn malformed_histories_are_errors() {
     let mut hist = h(&[], &[(0, ins(1, 1), v(None), 5, Some(3))]);
-    assert!(check(&hist, LinOptions::default()).is_err(), "return before invoke");
-    hist = h(&[], &[(0, ins(1, 1), v(None), 0, Some(3)), (0, get(1), v(Some(1)), 1, Some(2))]);
-    assert!(check(&hist, LinOptions::default()).is_err(), "one thread, two overlapping operations");
+    assert!(
+        check(&hist, LinOptions::default()).is_err(),
+        "return before invoke"
+    );
+    hist = h(
+        &[],
+        &[
+            (0, ins(1, 1), v(None), 0, Some(3)),
+            (0, get(1), v(Some(1)), 1, Some(2)),
+        ],
+    );
+    assert!(
+        check(&hist, LinOptions::default()).is_err(),
+        "one thread, two overlapping operations"
+    );
 }
 
 /// A clear that is not atomic (sharded) is judged per key: each key goes at some point in the call.
@@ -206,5 +242,8 @@ fn non_atomic_clear_is_judged_per_key() {
         ..LinOptions::default()
     };
     assert_eq!(check(&hist, opts).unwrap(), LinVerdict::Ok);
-    assert!(matches!(verdict(&hist), LinVerdict::Violation(_)), "an atomic clear cannot explain it");
+    assert!(
+        matches!(verdict(&hist), LinVerdict::Violation(_)),
+        "an atomic clear cannot explain it"
+    );
 }

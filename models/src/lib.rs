@@ -6,7 +6,15 @@ pub mod runner;
 pub mod structures;
 
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
-use structures::{cow::{Cow, CowNoCas}, gomap::Gomap, syncmap::Syncmap, locked::Locked, rebuild::Rebuild, sharded::Sharded, tombstone::Tombstone};
+use structures::{
+    cow::{Cow, CowNoCas},
+    gomap::Gomap,
+    locked::Locked,
+    rebuild::Rebuild,
+    sharded::Sharded,
+    syncmap::Syncmap,
+    tombstone::Tombstone,
+};
 
 /// A registered structure: its declaration and its engines, instantiated for it.
 #[derive(Clone, Copy)]

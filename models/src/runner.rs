@@ -83,7 +83,8 @@ pub fn replay_input(arg: &str) -> Result<ReplayInput, String> {
         return Err(format!("no such failure record: {arg}"));
     }
     let token = ReplayToken::decode(arg)?;
-    let m = model(&token.model).ok_or_else(|| format!("the token names an unknown model `{}`", token.model))?;
+    let m =
+        model(&token.model).ok_or_else(|| format!("the token names an unknown model `{}`", token.model))?;
     Ok(ReplayInput {
         workload: (m.build)(token.size),
         token,
@@ -96,13 +97,22 @@ pub fn replay_input(arg: &str) -> Result<ReplayInput, String> {
 pub fn replay(input: &ReplayInput) -> Result<Outcome, String> {
     let entry = structure(&input.token.structure)
         .ok_or_else(|| format!("the token names an unknown structure `{}`", input.token.structure))?;
-    Ok((entry.replay)(&input.workload, input.token.engine, &input.token.pinned, input.limits))
+    Ok((entry.replay)(
+        &input.workload,
+        input.token.engine,
+        &input.token.pinned,
+        input.limits,
+    ))
 }
 
 /// Judges a recorded history again, with the structure's declared guarantees: how a real-thread
 /// failure, which no scheduler can replay step for step, is confirmed.
 pub fn recheck(record: &FailureRecord) -> Result<mapcheck_harness::Verdict, String> {
-    let entry = structure(&record.token.structure)
-        .ok_or_else(|| format!("the record names an unknown structure `{}`", record.token.structure))?;
+    let entry = structure(&record.token.structure).ok_or_else(|| {
+        format!(
+            "the record names an unknown structure `{}`",
+            record.token.structure
+        )
+    })?;
     Ok(mapcheck_harness::verdict::judge(&record.history, &entry.info))
 }

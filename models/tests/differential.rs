@@ -70,16 +70,41 @@ fn agrees<S: Structure>(ops: &[Op]) -> Result<(), TestCaseError> {
                     }
                     ControlFlow::Continue(())
                 });
-                prop_assert!(bad_removes.is_empty(), "{}: removing visited keys (key, yielded, removed): {:?}", S::INFO.name, bad_removes);
+                prop_assert!(
+                    bad_removes.is_empty(),
+                    "{}: removing visited keys (key, yielded, removed): {:?}",
+                    S::INFO.name,
+                    bad_removes
+                );
                 yielded.sort_unstable();
                 let mut unique = yielded.clone();
                 unique.dedup_by_key(|(k, _)| *k);
-                prop_assert_eq!(unique.len(), yielded.len(), "{}: a key yielded twice at op {}", S::INFO.name, i);
+                prop_assert_eq!(
+                    unique.len(),
+                    yielded.len(),
+                    "{}: a key yielded twice at op {}",
+                    S::INFO.name,
+                    i
+                );
                 Ret::Yielded(yielded)
             }
         };
-        prop_assert_eq!(&observed, &expected, "{}: op {} {} disagrees", S::INFO.name, i, op);
-        prop_assert_eq!(map.len(), spec.entries.len(), "{}: len after op {} {}", S::INFO.name, i, op);
+        prop_assert_eq!(
+            &observed,
+            &expected,
+            "{}: op {} {} disagrees",
+            S::INFO.name,
+            i,
+            op
+        );
+        prop_assert_eq!(
+            map.len(),
+            spec.entries.len(),
+            "{}: len after op {} {}",
+            S::INFO.name,
+            i,
+            op
+        );
     }
     Ok(())
 }

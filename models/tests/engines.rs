@@ -1,7 +1,7 @@
 //! Every correct structure passes the first model under every engine, with fixed seeds and bounds.
 
-use mapcheck_harness::{Engine, Limits, Verdict};
 use mapcheck_harness::Size;
+use mapcheck_harness::{Engine, Limits, Verdict};
 use mapcheck_models::patterns::insert_remove_get;
 use mapcheck_models::structures;
 use std::time::Duration;
@@ -15,7 +15,10 @@ fn limits(n: usize) -> Limits {
 }
 
 fn correct() -> Vec<mapcheck_models::Entry> {
-    structures().into_iter().filter(|e| !e.info.expected_to_fail()).collect()
+    structures()
+        .into_iter()
+        .filter(|e| !e.info.expected_to_fail())
+        .collect()
 }
 
 #[test]
@@ -24,7 +27,10 @@ fn correct_structures_pass_loom_with_preemption_bound_2() {
     for e in correct() {
         let o = (e.run)(&w, Engine::Loom { preemption_bound: 2 }, limits(20_000));
         assert_eq!(o.verdict, Verdict::Pass, "{}: {:?}", e.info.name, o.failure);
-        eprintln!("{}: loom {} schedules, exhausted {}", e.info.name, o.schedules, o.exhausted);
+        eprintln!(
+            "{}: loom {} schedules, exhausted {}",
+            e.info.name, o.schedules, o.exhausted
+        );
     }
 }
 

@@ -43,7 +43,8 @@ fn loom_reports_the_data_race() {
 
 #[test]
 fn shuttle_pct_fires_the_concurrent_map_writes_detector() {
-    let o = mapcheck_harness::run::<Gomap>(&two_writers(), Engine::ShuttlePct { seed: 1, depth: 2 }, limits());
+    let o =
+        mapcheck_harness::run::<Gomap>(&two_writers(), Engine::ShuttlePct { seed: 1, depth: 2 }, limits());
     match &o.verdict {
         Verdict::Fail(f) => {
             assert_eq!(f.oracle, Oracle::Panic);
@@ -99,9 +100,15 @@ fn the_detector_is_best_effort() {
             }
         })
     });
-    let (fired, silent) = (fired.load(Ordering::SeqCst), silent_overlap.load(Ordering::SeqCst));
+    let (fired, silent) = (
+        fired.load(Ordering::SeqCst),
+        silent_overlap.load(Ordering::SeqCst),
+    );
     assert!(done.is_some(), "every schedule ran to completion");
     eprintln!("detector fired in {fired} schedules; {silent} schedules overlapped two writes silently");
     assert!(fired > 0, "the detector fired in no schedule");
-    assert!(silent > 0, "every overlapping schedule was detected (fired {fired})");
+    assert!(
+        silent > 0,
+        "every overlapping schedule was detected (fired {fired})"
+    );
 }

@@ -16,7 +16,15 @@ fn fail_and_report(engine: Engine) -> (FailureRecord, String, tempdir::Dir) {
         budget: Duration::from_secs(60),
         max_steps: 100_000,
     };
-    let cell = run_cell(m, &e, engine, mapcheck_harness::Size::for_engine(&engine), limits, dir.path()).unwrap();
+    let cell = run_cell(
+        m,
+        &e,
+        engine,
+        mapcheck_harness::Size::for_engine(&engine),
+        limits,
+        dir.path(),
+    )
+    .unwrap();
     let (record, path) = cell.record.expect("the mutant is caught");
     assert!(path.exists(), "the record is on disk");
     let printed = record.render(&record.token.encode());
@@ -34,16 +42,23 @@ fn printed_replay_arg(report: &str) -> String {
 
 fn round_trip(engine: Engine) {
     let (record, printed, _dir) = fail_and_report(engine);
-    let Verdict::Fail(original) = &record.verdict else { panic!("a failure") };
+    let Verdict::Fail(original) = &record.verdict else {
+        panic!("a failure")
+    };
     let arg = printed_replay_arg(&printed);
     let input = replay_input(&arg).expect("the printed token parses");
     assert_eq!(input.token, record.token);
     let again = replay(&input).unwrap();
     let failure = again.failure.expect("the replay fails again");
-    let Verdict::Fail(f) = &failure.verdict else { panic!("a failure") };
+    let Verdict::Fail(f) = &failure.verdict else {
+        panic!("a failure")
+    };
     assert_eq!(f.oracle, original.oracle);
     if !matches!(record.token.pinned, Pinned::Threads { .. }) {
-        assert_eq!(failure.history, record.history, "the replay is the same interleaving");
+        assert_eq!(
+            failure.history, record.history,
+            "the replay is the same interleaving"
+        );
         assert_eq!(failure.pinned, record.token.pinned);
     }
 }
@@ -68,10 +83,19 @@ fn shuttle_pct_failure_replays_exactly() {
 #[test]
 fn thread_failure_is_rechecked_and_rerun() {
     let (record, _printed, dir) = fail_and_report(Engine::Threads { seed: 9 });
-    let Verdict::Fail(original) = &record.verdict else { panic!("a failure") };
-    let Verdict::Fail(again) = recheck(&record).unwrap() else { panic!("the recorded history fails again") };
+    let Verdict::Fail(original) = &record.verdict else {
+        panic!("a failure")
+    };
+    let Verdict::Fail(again) = recheck(&record).unwrap() else {
+        panic!("the recorded history fails again")
+    };
     assert_eq!(again.oracle, original.oracle);
-    let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let input = replay_input(file.to_str().unwrap()).expect("the record file parses");
     assert_eq!(input.workload, record.workload);
     let rerun = replay(&input).unwrap();

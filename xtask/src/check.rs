@@ -9,10 +9,13 @@ pub fn run(sh: &Shell, sub: &str, args: &[String]) -> Result<()> {
         bail!("usage: cargo xtask replay <TOKEN|FILE> (a token `mc1-...` or a record under target/mapcheck/failures/)");
     }
     let cargo = cargo();
-    if cmd!(sh, "{cargo} run --quiet --release --package mapcheck -- {sub} {args...}")
-        .quiet()
-        .run()
-        .is_err()
+    if cmd!(
+        sh,
+        "{cargo} run --quiet --release --package mapcheck -- {sub} {args...}"
+    )
+    .quiet()
+    .run()
+    .is_err()
     {
         bail!("`mapcheck {sub}` reported a failure (see above)");
     }

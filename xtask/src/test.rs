@@ -6,7 +6,13 @@ use xshell::{cmd, Shell};
 
 pub fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let cargo = super::check::cargo();
-    if cmd!(sh, "{cargo} nextest --version").quiet().ignore_stdout().ignore_stderr().run().is_err() {
+    if cmd!(sh, "{cargo} nextest --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_err()
+    {
         bail!(
             "cargo-nextest is not installed; install it with `cargo install --locked cargo-nextest` \
              (or see https://nexte.st), then run `cargo xtask test` again"

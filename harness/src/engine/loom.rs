@@ -2,12 +2,12 @@
 //! permutation is a replayable schedule.
 
 use super::{execute, judge_run, Found, Limits, Outcome, Pinned, Workload};
+use crate::engine::FailedRun;
 use crate::history::Recorder;
 use crate::quiet::quietly;
 use crate::rt::Loom;
 use crate::structure::Structure;
 use crate::verdict::{classify_panic, Verdict};
-use crate::engine::FailedRun;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -35,7 +35,11 @@ pub(super) fn explore<S: Structure>(
     b.location = false;
     let max = replay.unwrap_or(limits.max_schedules);
     b.max_permutations = Some(max + 1);
-    b.max_duration = if replay.is_some() { None } else { Some(limits.budget) };
+    b.max_duration = if replay.is_some() {
+        None
+    } else {
+        Some(limits.budget)
+    };
 
     let (w2, found2, current2, count2) = (w.clone(), found.clone(), current.clone(), count.clone());
     let (done, panic) = quietly(move || {
@@ -53,15 +57,22 @@ pub(super) fn explore<S: Structure>(
         })
     });
     let schedules = count.load(Ordering::SeqCst);
-    let failure = found.lock().unwrap_or_else(|e| e.into_inner()).take().or_else(|| {
-        // A panic message only matters when it stopped the exploration.
-        if done.is_some() {
-            return None;
-        }
-        let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
-        let rec = current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
-        Some((Verdict::Fail(classify_panic(&msg)), rec.history(w.initial.clone())))
-    });
+    let failure = found
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .or_else(|| {
+            // A panic message only matters when it stopped the exploration.
+            if done.is_some() {
+                return None;
+            }
+            let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
+            let rec = current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+            Some((
+                Verdict::Fail(classify_panic(&msg)),
+                rec.history(w.initial.clone()),
+            ))
+        });
     let verdict = match &failure {
         Some((v, _)) => v.clone(),
         None if done.is_none() => Verdict::Unknown {

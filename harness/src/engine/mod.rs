@@ -141,9 +141,7 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
     }
     let started = Instant::now();
     let mut outcome = match engine {
-        Engine::Loom { preemption_bound } => {
-            loom::explore::<S>(workload, preemption_bound, limits, None)
-        }
+        Engine::Loom { preemption_bound } => loom::explore::<S>(workload, preemption_bound, limits, None),
         Engine::ShuttleRandom { .. } | Engine::ShuttlePct { .. } | Engine::ShuttleDfs => {
             shuttle::explore::<S>(workload, engine, limits)
         }

@@ -12,8 +12,8 @@ use shuttle::scheduler::{
 };
 // shuttle does not re-export the step type its `Schedule` is made of; shuttle-engine is pinned to
 // the version shuttle itself uses.
-use shuttle_engine::scheduler::ScheduleStep;
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
+use shuttle_engine::scheduler::ScheduleStep;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,12 +37,18 @@ impl<S: Scheduler> Scheduler for Recording<S> {
 
     fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
         let t = self.inner.next_task(runnable, current, yielding)?;
-        self.schedule.lock().unwrap_or_else(|e| e.into_inner()).push_task(t);
+        self.schedule
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_task(t);
         Some(t)
     }
 
     fn next_u64(&mut self) -> u64 {
-        self.schedule.lock().unwrap_or_else(|e| e.into_inner()).push_random();
+        self.schedule
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_random();
         self.inner.next_u64()
     }
 }
@@ -50,10 +56,20 @@ impl<S: Scheduler> Scheduler for Recording<S> {
 pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
     let n = limits.max_schedules;
     match engine {
-        Engine::ShuttleRandom { seed } => go::<S, _>(workload, RandomScheduler::new_from_seed(seed, n), limits, true, false),
-        Engine::ShuttlePct { seed, depth } => {
-            go::<S, _>(workload, PctScheduler::new_from_seed(seed, depth, n), limits, true, false)
-        }
+        Engine::ShuttleRandom { seed } => go::<S, _>(
+            workload,
+            RandomScheduler::new_from_seed(seed, n),
+            limits,
+            true,
+            false,
+        ),
+        Engine::ShuttlePct { seed, depth } => go::<S, _>(
+            workload,
+            PctScheduler::new_from_seed(seed, depth, n),
+            limits,
+            true,
+            false,
+        ),
         Engine::ShuttleDfs => go::<S, _>(workload, DfsScheduler::new(Some(n), false), limits, true, true),
         _ => unreachable!("not a shuttle engine"),
     }
@@ -62,7 +78,13 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
 /// Replays one recorded schedule.
 pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, limits: Limits) -> Outcome {
     match decode(seed, steps) {
-        Ok(schedule) => go::<S, _>(workload, ReplayScheduler::new_from_schedule(schedule), limits, false, false),
+        Ok(schedule) => go::<S, _>(
+            workload,
+            ReplayScheduler::new_from_schedule(schedule),
+            limits,
+            false,
+            false,
+        ),
         Err(e) => Outcome {
             verdict: Verdict::Unknown { reason: e },
             schedules: 0,
@@ -121,15 +143,22 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     });
     drop(mute);
     let schedules = count.load(Ordering::SeqCst);
-    let failure = found.lock().unwrap_or_else(|e| e.into_inner()).take().or_else(|| {
-        // A panic message only matters when it stopped the exploration.
-        if done.is_some() {
-            return None;
-        }
-        let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
-        let rec = current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
-        Some((Verdict::Fail(classify_panic(&msg)), rec.history(w.initial.clone())))
-    });
+    let failure = found
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .or_else(|| {
+            // A panic message only matters when it stopped the exploration.
+            if done.is_some() {
+                return None;
+            }
+            let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
+            let rec = current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+            Some((
+                Verdict::Fail(classify_panic(&msg)),
+                rec.history(w.initial.clone()),
+            ))
+        });
     let verdict = match &failure {
         Some((v, _)) => v.clone(),
         None if done.is_none() => Verdict::Unknown {
@@ -192,22 +221,25 @@ pub fn decode(seed: u64, steps: &str) -> Result<Schedule, String> {
                     match chars.next() {
                         Some((_, ')')) => break,
                         Some((_, d)) if d.is_ascii_digit() => n.push(d),
-                        _ => return Err(format!("schedule step at position {i}: unterminated or non-numeric `(`")),
+                        _ => {
+                            return Err(format!(
+                                "schedule step at position {i}: unterminated or non-numeric `(`"
+                            ))
+                        }
                     }
                 }
-                let t: usize = n.parse().map_err(|_| format!("schedule step at position {i}: bad task id"))?;
+                let t: usize = n
+                    .parse()
+                    .map_err(|_| format!("schedule step at position {i}: bad task id"))?;
                 s.push_task(TaskId::from(t));
             }
             c => match DIGITS.iter().position(|d| *d as char == c) {
                 Some(t) => s.push_task(TaskId::from(t)),
-                None => {
-                    return Err(format!(
-                        "schedule step at position {i}: found `{c}`, expected a task id (0-9, a-z), `(n)` or `r`"
-                    ))
-                }
+                None => return Err(format!(
+                    "schedule step at position {i}: found `{c}`, expected a task id (0-9, a-z), `(n)` or `r`"
+                )),
             },
         }
     }
     Ok(s)
 }
-

@@ -84,10 +84,7 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn rwlock_read<T: Send + Sync>(l: &Self::RwLock<T>) -> Self::ReadGuard<'_, T>;
     fn rwlock_write<T: Send + Sync>(l: &Self::RwLock<T>) -> Self::WriteGuard<'_, T>;
     fn condvar_new() -> Self::Condvar;
-    fn condvar_wait<'a, T: Send>(
-        c: &Self::Condvar,
-        g: Self::MutexGuard<'a, T>,
-    ) -> Self::MutexGuard<'a, T>;
+    fn condvar_wait<'a, T: Send>(c: &Self::Condvar, g: Self::MutexGuard<'a, T>) -> Self::MutexGuard<'a, T>;
     fn condvar_notify_all(c: &Self::Condvar);
     fn arc_new<T: Send + Sync>(v: T) -> Self::Arc<T>;
     fn arc_ptr_eq<T: Send + Sync>(a: &Self::Arc<T>, b: &Self::Arc<T>) -> bool;
@@ -215,9 +212,7 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
 }
 
 /// Spawns a thread of runtime `R`.
-pub fn spawn<R: Runtime, T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> JoinHandle<R, T> {
+pub fn spawn<R: Runtime, T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> JoinHandle<R, T> {
     JoinHandle(R::spawn(f))
 }
 

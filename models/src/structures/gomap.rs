@@ -1072,7 +1072,10 @@ mod tests {
             order.swap(i, rng.below(i as u64 + 1) as usize);
         }
         for (n, k) in order.iter().enumerate() {
-            assert_eq!(m.remove(*k), Some(keys.iter().position(|x| x == k).unwrap() as Value));
+            assert_eq!(
+                m.remove(*k),
+                Some(keys.iter().position(|x| x == k).unwrap() as Value)
+            );
             assert_eq!(m.len(), keys.len() - n - 1);
             assert_eq!(m.get(*k), None);
             for later in &order[n + 1..] {
@@ -1147,7 +1150,11 @@ mod tests {
         for k in &keys {
             assert_eq!(m.remove(*k), Some(1));
             let now = m.footprint();
-            assert!(now.capacity >= last, "capacity fell from {last} to {}", now.capacity);
+            assert!(
+                now.capacity >= last,
+                "capacity fell from {last} to {}",
+                now.capacity
+            );
             last = now.capacity;
         }
         let drained = m.footprint();
@@ -1182,8 +1189,7 @@ mod tests {
     #[test]
     fn iteration_during_growth_with_deletes_and_inserts() {
         for target in [9usize, 14, 30, 60, 110, 250, 500, 1000] {
-            for (del_visited, del_other, inserts) in (0..12).map(|m| (m & 1 != 0, m & 2 != 0, m / 4))
-            {
+            for (del_visited, del_other, inserts) in (0..12).map(|m| (m & 1 != 0, m & 2 != 0, m / 4)) {
                 let (m, initial) = map_in_mid_growth(target);
                 let mut yielded = BTreeSet::new();
                 let mut deleted_unvisited = BTreeSet::new();

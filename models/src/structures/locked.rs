@@ -5,11 +5,11 @@
 //! (the deadlock the incident reports describe comes from calling delete while the range still holds
 //! the read lock). The yielded set is the map at the moment of the copy: snapshot iteration.
 
-use mapcheck_harness::rt::{RwLock, Runtime};
+use super::DetMap;
+use mapcheck_harness::rt::{Runtime, RwLock};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
 };
-use super::DetMap;
 use std::ops::ControlFlow;
 
 pub struct LockedMap<R: Runtime> {

@@ -7,7 +7,7 @@
 //! the old storage keep it alive until they are done.
 
 use super::DetMap;
-use mapcheck_harness::rt::{Arc, Mutex, RwLock, Runtime};
+use mapcheck_harness::rt::{Arc, Mutex, Runtime, RwLock};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
 };

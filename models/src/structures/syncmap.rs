@@ -41,9 +41,7 @@
 //! entries are left out, and the rebuilt map (not amended) is published; then the retired read
 //! maps are freed if no reader is inside its window.
 
-use mapcheck_harness::rt::{
-    Arc, AtomicPtr, AtomicPtrOps, AtomicUsize, AtomicUsizeOps, Mutex, Runtime,
-};
+use mapcheck_harness::rt::{Arc, AtomicPtr, AtomicPtrOps, AtomicUsize, AtomicUsizeOps, Mutex, Runtime};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
 };
@@ -189,7 +187,7 @@ impl<R: Runtime> SyncMap<R> {
     /// An empty map. Go's zero `sync.Map` has a nil `read` that loads as an empty read map; this
     /// model publishes an empty read map up front instead.
     fn new() -> Self {
-        let m = SyncMap {
+        let m: SyncMap<R> = SyncMap {
             read: AtomicPtr::new(std::ptr::null_mut()),
             active: AtomicUsize::new(0),
             mu: Mutex::new(Locked {
@@ -340,8 +338,7 @@ impl<R: Runtime> SyncMap<R> {
     /// `Swap`: stores the value and returns the previous one.
     fn swap(&self, key: Key, value: Value) -> Option<Value> {
         let new = encode(value);
-        if let Some(Some(previous)) = self.with_read(|ro| ro.m.get(&key).map(|e| e.try_swap(new)))
-        {
+        if let Some(Some(previous)) = self.with_read(|ro| ro.m.get(&key).map(|e| e.try_swap(new))) {
             return decode(previous);
         }
         let mut g = self.mu.lock();
@@ -807,9 +804,10 @@ mod tests {
     }
 
     /// Whether some interleaving of the threads' programs, run one operation at a time on a
-    /// `BTreeMap`, gives every observed result and the observed final contents (sequential
-    /// consistency).
+    /// `BTreeMap` holding `initial`, gives every observed result and the observed final contents
+    /// (sequential consistency).
     fn explained(
+        initial: &BTreeMap<Key, Value>,
         programs: &[Vec<Op>],
         observed: &[Vec<Option<Value>>],
         final_contents: &BTreeMap<Key, Value>,
@@ -847,20 +845,18 @@ mod tests {
             false
         }
         let mut next = vec![0; programs.len()];
-        go(programs, observed, &mut next, &mut BTreeMap::new(), final_contents)
+        let mut state = initial.clone();
+        go(programs, observed, &mut next, &mut state, final_contents)
     }
 
-    fn programs() -> Vec<Vec<Op>> {
-        vec![
-            vec![Op::Insert(1, 11), Op::Insert(2, 12), Op::Remove(1)],
-            vec![Op::Insert(1, 21), Op::Remove(2), Op::Insert(2, 22)],
-            vec![Op::Get(1), Op::Reclaim, Op::Get(2)],
-        ]
-    }
-
-    /// Runs the programs on `R`'s threads and checks the results against the sequential outcomes.
-    fn run_programs<R: Runtime>(programs: &[Vec<Op>]) {
+    /// Runs `setup` on the main thread, then the programs on `R`'s threads, and checks the results
+    /// against the sequential outcomes; then checks that `reclaim` leaves no stale entry.
+    fn run_programs<R: Runtime>(setup: &[Op], programs: &[Vec<Op>]) {
         let m = Arc::<R, _>::new(Syncmap::new::<R>());
+        for op in setup {
+            apply(&*m, *op);
+        }
+        let initial = contents(&*m);
         let handles: Vec<_> = programs
             .iter()
             .map(|p| {
@@ -877,7 +873,7 @@ mod tests {
             .collect();
         let final_contents = contents(&*m);
         assert!(
-            explained(programs, &observed, &final_contents),
+            explained(&initial, programs, &observed, &final_contents),
             "no sequential order explains {observed:?} with final contents {final_contents:?}"
         );
         m.reclaim();
@@ -887,15 +883,41 @@ mod tests {
         assert_eq!(f.live, final_contents.len());
     }
 
+    /// Key 1 deleted but still in the read map (nil), key 2 live in the read map.
+    const SETUP: [Op; 4] = [Op::Insert(1, 1), Op::Insert(2, 2), Op::Reclaim, Op::Remove(1)];
+
+    /// Two threads store and delete overlapping keys while a third loads and reclaims, from an
+    /// empty map and from one with a deleted entry in its read map.
     #[test]
     fn shuttle_pct_store_delete_load() {
+        let programs = vec![
+            vec![Op::Insert(1, 11), Op::Insert(2, 12), Op::Remove(1)],
+            vec![Op::Insert(1, 21), Op::Remove(2), Op::Insert(2, 22)],
+            vec![Op::Get(1), Op::Reclaim, Op::Get(2)],
+        ];
         shuttle::check_pct(
-            || run_programs::<mapcheck_harness::rt::Shuttle>(&programs()),
+            move || {
+                run_programs::<mapcheck_harness::rt::Shuttle>(&[], &programs);
+                run_programs::<mapcheck_harness::rt::Shuttle>(&SETUP, &programs);
+            },
             1000,
             2,
         );
     }
 
+    /// A store to a deleted key races with a purge that drops deleted entries, and a load.
+    #[test]
+    fn loom_store_races_with_reclaim() {
+        let programs = vec![
+            vec![Op::Insert(1, 11), Op::Remove(2)],
+            vec![Op::Reclaim, Op::Get(1)],
+        ];
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(move || run_programs::<mapcheck_harness::rt::Loom>(&SETUP, &programs));
+    }
+
+    /// A store, a delete and a load of one key that starts in the dirty map only.
     #[test]
     fn loom_store_delete_load() {
         let programs = vec![
@@ -904,6 +926,6 @@ mod tests {
         ];
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = Some(3);
-        builder.check(move || run_programs::<mapcheck_harness::rt::Loom>(&programs));
+        builder.check(move || run_programs::<mapcheck_harness::rt::Loom>(&[], &programs));
     }
 }

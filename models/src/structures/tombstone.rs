@@ -160,7 +160,11 @@ impl<R: Runtime> Map for TombstoneMap<R> {
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
         let copy: Vec<(Key, Value)> = {
             let st = self.shared.state.lock();
-            st.slots.iter().filter(|(_, s)| !s.dead).map(|(k, s)| (*k, s.value)).collect()
+            st.slots
+                .iter()
+                .filter(|(_, s)| !s.dead)
+                .map(|(k, s)| (*k, s.value))
+                .collect()
         };
         for (k, v) in copy {
             if visit(k, v).is_break() {
