@@ -235,9 +235,11 @@ pub fn decode(seed: u64, steps: &str) -> Result<Schedule, String> {
             }
             c => match DIGITS.iter().position(|d| *d as char == c) {
                 Some(t) => s.push_task(TaskId::from(t)),
-                None => return Err(format!(
+                None => {
+                    return Err(format!(
                     "schedule step at position {i}: found `{c}`, expected a task id (0-9, a-z), `(n)` or `r`"
-                )),
+                ))
+                }
             },
         }
     }
