@@ -28,7 +28,7 @@ impl DeleteIf {
         match self {
             DeleteIf::Nothing => false,
             DeleteIf::All => true,
-            DeleteIf::Even => key % 2 == 0,
+            DeleteIf::Even => key.is_multiple_of(2),
             DeleteIf::Odd => key % 2 == 1,
             DeleteIf::Key(k) => k == key,
         }

@@ -209,6 +209,7 @@ fn search<S: Clone + Eq + Hash>(
             .min()
             .unwrap_or(u64::MAX);
         let mut chosen = None;
+        #[allow(clippy::needless_range_loop)] // `i` is also the bit index in `lin`.
         for i in resume..n {
             let e = entries[i];
             if e.invoke > min_ret {

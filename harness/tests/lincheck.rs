@@ -4,8 +4,11 @@
 use mapcheck_harness::history::{Event, History, Op, Ret};
 use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict, Partition};
 
-/// Builds a history from `(thread, op, result, invoke, return)` rows.
-fn h(initial: &[(u64, u64)], rows: &[(usize, Op, Option<Ret>, u64, Option<u64>)]) -> History {
+/// One hand-written operation: thread, op, result, invoke position, return position.
+type Row = (usize, Op, Option<Ret>, u64, Option<u64>);
+
+/// Builds a history from rows.
+fn h(initial: &[(u64, u64)], rows: &[Row]) -> History {
     let mut rows = rows.to_vec();
     rows.sort_by_key(|r| r.3);
     History {

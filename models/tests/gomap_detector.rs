@@ -3,7 +3,7 @@
 //! best-effort: some schedules overlap two writes without it firing.
 
 use mapcheck_harness::rt::{spawn, Arc, Shuttle};
-use mapcheck_harness::{Engine, Limits, Map, Op, Oracle, Recorder, Structure, Verdict, Workload};
+use mapcheck_harness::{Engine, Limits, Op, Oracle, Recorder, Structure, Verdict, Workload};
 use mapcheck_models::structures::gomap::Gomap;
 use shuttle::scheduler::RandomScheduler;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -56,7 +56,7 @@ impl<R: Runtime, const CAS: bool> Drop for Guard<'_, R, CAS> {
 }
 
 impl<R: Runtime, const CAS: bool> CowMap<R, CAS> {
-    pub fn publish(&self, map: DetMap) -> *mut Snapshot<R> {
+    fn publish(&self, map: DetMap) -> *mut Snapshot<R> {
         self.alive.fetch_add(1, SeqCst);
         Box::into_raw(Box::new(Snapshot {
             refs: AtomicUsize::new(1),
@@ -76,7 +76,7 @@ impl<R: Runtime, const CAS: bool> CowMap<R, CAS> {
     }
 
     /// Drops one reference; the last one frees the snapshot.
-    pub fn release(&self, ptr: *mut Snapshot<R>) {
+    fn release(&self, ptr: *mut Snapshot<R>) {
         // SAFETY: the caller owns one reference, so the snapshot is alive.
         if unsafe { (*ptr).refs.fetch_sub(1, SeqCst) } == 1 {
             // SAFETY: that was the last reference; nobody else can reach the snapshot.
@@ -86,7 +86,7 @@ impl<R: Runtime, const CAS: bool> CowMap<R, CAS> {
     }
 
     /// Retires a replaced snapshot and frees what can be freed.
-    pub fn retire(&self, ptr: *mut Snapshot<R>) {
+    fn retire(&self, ptr: *mut Snapshot<R>) {
         self.retired.lock().push(ptr as usize);
         self.collect();
     }
