@@ -5,7 +5,7 @@
 //! which the model checkers do not schedule on; under loom and shuttle only one thread runs at a
 //! time, so the counter order is the execution order.
 
-use crate::structure::{Key, Map, Value};
+use crate::structure::{Footprint, Key, Map, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::ControlFlow;
@@ -135,11 +135,21 @@ pub struct Event {
     pub parent: Option<usize>,
 }
 
-/// A recorded run: the initial contents and every operation, ordered by invocation.
+/// A recorded run: the initial contents and every operation, ordered by invocation, and the
+/// structure's footprint once every thread was done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
     pub initial: Vec<(Key, Value)>,
     pub events: Vec<Event>,
+    #[serde(default)]
+    pub quiescence: Option<Quiescence>,
+}
+
+/// The footprint at quiescence, before and after the structure's reclamation step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quiescence {
+    pub at_end: Footprint,
+    pub after_reclaim: Footprint,
 }
 
 /// A malformed history: an error, never a verdict.
@@ -310,6 +320,10 @@ impl Recorder {
                 parent: e.parent.map(|p| index[&(t, p)]),
             })
             .collect();
-        History { initial, events }
+        History {
+            initial,
+            events,
+            quiescence: None,
+        }
     }
 }

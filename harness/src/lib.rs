@@ -8,6 +8,7 @@
 pub mod engine;
 pub mod history;
 pub mod lincheck;
+pub mod oracle;
 pub mod quiet;
 pub mod report;
 pub mod rt;

@@ -2,6 +2,7 @@
 
 use crate::history::History;
 use crate::lincheck::{self, LinOptions, LinVerdict, Partition};
+use crate::oracle;
 use crate::structure::{IterationGuarantee, StructureInfo};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -18,6 +19,16 @@ pub enum Oracle {
     DataRace,
     /// A run exceeded its step bound: a runaway or livelocked loop.
     StepBound,
+    /// A completed delete undone: the key seen again with no insert to explain it.
+    LostDelete,
+    /// One inserted value taken out twice.
+    ExactlyOnceDelete,
+    /// An iteration broke its declared guarantee.
+    Iteration,
+    /// The footprint after the reclamation step is outside the declared policy.
+    Reclamation,
+    /// Bytes or threads the structure did not give back after it was dropped.
+    Leak,
 }
 
 impl fmt::Display for Oracle {
@@ -28,6 +39,11 @@ impl fmt::Display for Oracle {
             Oracle::Deadlock => "deadlock",
             Oracle::DataRace => "data-race",
             Oracle::StepBound => "step-bound",
+            Oracle::LostDelete => "lost-delete",
+            Oracle::ExactlyOnceDelete => "exactly-once-delete",
+            Oracle::Iteration => "iteration",
+            Oracle::Reclamation => "reclamation",
+            Oracle::Leak => "leak",
         };
         f.write_str(s)
     }
@@ -77,8 +93,38 @@ pub fn classify_panic(message: &str) -> Failure {
     }
 }
 
-/// Judges one completed run (no panic) of a structure.
+/// Judges one completed run (no panic) of a structure: the specific oracles first (exactly-once
+/// delete, lost delete, iteration), then linearizability, then reclamation at quiescence.
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
+    if let Err(e) = history.validate() {
+        return Verdict::Unknown {
+            reason: e.to_string(),
+        };
+    }
+    let specific = [
+        oracle::exactly_once::check,
+        oracle::lost_delete::check,
+        oracle::iteration::check,
+    ];
+    if let Some(f) = specific.iter().find_map(|check| check(history)) {
+        return Verdict::Fail(f);
+    }
+    match linearizability(history, info) {
+        Verdict::Pass => {}
+        other => return other,
+    }
+    match history
+        .quiescence
+        .as_ref()
+        .and_then(|q| oracle::reclamation::check(q, info.reclamation))
+    {
+        Some(f) => Verdict::Fail(f),
+        None => Verdict::Pass,
+    }
+}
+
+/// The linearizability oracle alone.
+pub fn linearizability(history: &History, info: &StructureInfo) -> Verdict {
     let opts = LinOptions {
         snapshot_iteration: info.iteration == IterationGuarantee::Snapshot,
         atomic_whole_map: info.atomic_whole_map,

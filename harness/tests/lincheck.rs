@@ -1,46 +1,11 @@
 //! The linearizability checker on hand-written histories: known-good ones must pass, known-bad ones
 //! must fail with a witness, a hard one must need backtracking, and a tiny budget gives unknown.
 
-use mapcheck_harness::history::{Event, History, Op, Ret};
+mod common;
+
+use common::*;
+use mapcheck_harness::history::{History, Op, Ret};
 use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict, Partition};
-
-/// One hand-written operation: thread, op, result, invoke position, return position.
-type Row = (usize, Op, Option<Ret>, u64, Option<u64>);
-
-/// Builds a history from rows.
-fn h(initial: &[(u64, u64)], rows: &[Row]) -> History {
-    let mut rows = rows.to_vec();
-    rows.sort_by_key(|r| r.3);
-    History {
-        initial: initial.to_vec(),
-        events: rows
-            .into_iter()
-            .enumerate()
-            .map(|(id, (thread, op, ret, invoke, ret_at))| Event {
-                id,
-                thread,
-                op,
-                ret,
-                invoke,
-                ret_at,
-                parent: None,
-            })
-            .collect(),
-    }
-}
-
-fn ins(key: u64, value: u64) -> Op {
-    Op::Insert { key, value }
-}
-fn rem(key: u64) -> Op {
-    Op::Remove { key }
-}
-fn get(key: u64) -> Op {
-    Op::Get { key }
-}
-fn v(x: Option<u64>) -> Option<Ret> {
-    Some(Ret::Value(x))
-}
 
 fn verdict(hist: &History) -> LinVerdict {
     check(hist, LinOptions::default()).expect("well-formed")

@@ -8,7 +8,7 @@ mod loom;
 mod shuttle;
 mod threads;
 
-use crate::history::{History, Op, Recorder};
+use crate::history::{History, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
 use crate::structure::{Key, Map, Structure, Value};
 use crate::verdict::{classify_panic, judge, Verdict};
@@ -176,14 +176,22 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
     outcome
 }
 
+/// How one run ended.
+pub(crate) struct RunEnd {
+    /// The panic message of a thread that panicked, when the runtime reports panics through `join`
+    /// (real threads); loom and shuttle unwind instead.
+    pub panic: Option<String>,
+    /// The footprint once every thread was done, before and after the reclamation step.
+    pub quiescence: Option<Quiescence>,
+}
+
 /// One run of `workload` on a fresh `S::Map<R>`: insert the initial contents, start one thread per
-/// operation list, join them. Returns the panic message of a thread that panicked, when the
-/// runtime reports panics through `join` (real threads); loom and shuttle unwind instead.
+/// operation list, join them, then read the footprint, run the reclamation step and read it again.
 pub(crate) fn execute<R: Runtime, S: Structure>(
     workload: &Workload,
     rec: &Arc<Recorder>,
     jitter: Option<u64>,
-) -> Option<String> {
+) -> RunEnd {
     let map: RtArc<R, S::Map<R>> = RtArc::new(S::new::<R>());
     for &(k, v) in &workload.initial {
         map.insert(k, v);
@@ -209,14 +217,22 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             })
         })
         .collect();
-    let mut panicked = None;
+    let mut panic = None;
     for h in handles {
         if let Err(p) = h.join() {
-            panicked.get_or_insert_with(|| payload_message(&*p));
+            panic.get_or_insert_with(|| payload_message(&*p));
         }
     }
+    let quiescence = panic.is_none().then(|| {
+        let at_end = map.footprint();
+        map.reclaim();
+        Quiescence {
+            at_end,
+            after_reclaim: map.footprint(),
+        }
+    });
     drop(map);
-    panicked
+    RunEnd { panic, quiescence }
 }
 
 /// Judges a run that may have panicked.

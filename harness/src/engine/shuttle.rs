@@ -132,9 +132,10 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
             count2.fetch_add(1, Ordering::SeqCst);
             let rec = Recorder::new(w2.threads.len());
             *current2.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
-            let panicked = execute::<Shuttle, S>(&w2, &rec, None);
-            let history = rec.history(w2.initial.clone());
-            let verdict = judge_run::<S>(&history, panicked.as_deref());
+            let end = execute::<Shuttle, S>(&w2, &rec, None);
+            let mut history = rec.history(w2.initial.clone());
+            history.quiescence = end.quiescence;
+            let verdict = judge_run::<S>(&history, end.panic.as_deref());
             if verdict.is_fail() {
                 *found2.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
                 panic!("mapcheck: a run failed its oracle");
