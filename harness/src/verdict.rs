@@ -93,8 +93,8 @@ pub fn classify_panic(message: &str) -> Failure {
     }
 }
 
-/// Judges one completed run (no panic) of a structure: the specific oracles first (exactly-once
-/// delete, lost delete, iteration), then linearizability, then reclamation at quiescence.
+/// Judges one completed run (no panic) of a structure: the specific oracles first (lost delete,
+/// exactly-once delete, iteration), then linearizability, then reclamation at quiescence.
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     if let Err(e) = history.validate() {
         return Verdict::Unknown {

@@ -3,6 +3,7 @@
 
 use crate::history::{Event, History, Op, Ret};
 use crate::verdict::{Failure, Oracle};
+use std::collections::HashMap;
 
 /// An observation of `key` holding `value` made by `event`.
 struct Seen<'a> {
@@ -30,28 +31,42 @@ fn observations(h: &History) -> Vec<(u64, Seen<'_>)> {
 ///
 /// Sound on every linearizable history: if a delete D of key k returned before an operation O was
 /// invoked and O saw k holding v, then some insert of (k, v) took effect between them, so that insert
-/// returned after D was invoked and was invoked before O returned.
+/// returned after D was invoked and was invoked before O returned. For each observation only the
+/// delete invoked last among those that returned before it matters: it leaves the narrowest window
+/// for an insert to explain the value.
 pub fn check(h: &History) -> Option<Failure> {
-    let obs = observations(h);
+    let mut deletes: HashMap<u64, Vec<&Event>> = HashMap::new();
+    let mut inserts: HashMap<(u64, u64), Vec<&Event>> = HashMap::new();
+    for e in &h.events {
+        match e.op {
+            Op::Remove { key } if e.ret_at.is_some() => deletes.entry(key).or_default().push(e),
+            Op::Insert { key, value } => inserts.entry((key, value)).or_default().push(e),
+            _ => {}
+        }
+    }
     let mut best: Option<(&Event, &Event, u64, u64)> = None;
-    for d in &h.events {
-        let (Op::Remove { key }, Some(d_ret)) = (d.op, d.ret_at) else {
+    for (key, seen) in observations(h) {
+        let o = seen.event;
+        if best.is_some_and(|(_, bo, _, _)| bo.invoke <= o.invoke) {
+            continue;
+        }
+        let Some(d) = deletes
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(|d| d.ret_at.is_some_and(|r| r < o.invoke))
+            .max_by_key(|d| d.invoke)
+        else {
             continue;
         };
-        for (k, seen) in &obs {
-            let o = seen.event;
-            if *k != key || o.invoke <= d_ret {
-                continue;
-            }
-            let o_ret = o.ret_at.unwrap_or(u64::MAX);
-            let explained = h.events.iter().any(|i| {
-                matches!(i.op, Op::Insert { key: ik, value } if ik == key && value == seen.value)
-                    && i.ret_at.unwrap_or(u64::MAX) > d.invoke
-                    && i.invoke < o_ret
-            });
-            if !explained && best.is_none_or(|(_, bo, _, _)| o.invoke < bo.invoke) {
-                best = Some((d, o, key, seen.value));
-            }
+        let o_ret = o.ret_at.unwrap_or(u64::MAX);
+        let explained = inserts
+            .get(&(key, seen.value))
+            .into_iter()
+            .flatten()
+            .any(|i| i.ret_at.unwrap_or(u64::MAX) > d.invoke && i.invoke < o_ret);
+        if !explained {
+            best = Some((d, o, key, seen.value));
         }
     }
     let (d, o, key, value) = best?;
