@@ -183,8 +183,16 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                     ..Limits::default()
                 };
                 let skipped = entry.info.unsynchronised && engine.real_threads();
-                let cell = run_cell(model, entry, engine, size, limits, &dir)
-                    .with_context(|| format!("writing a failure record under {}", dir.display()))?;
+                let cell = run_cell(
+                    model,
+                    entry,
+                    engine,
+                    size,
+                    limits,
+                    &dir,
+                    per_cell.max(Duration::from_secs(2)),
+                )
+                .with_context(|| format!("writing a failure record under {}", dir.display()))?;
                 let o = &cell.outcome;
                 let (text, good) = cell_text(entry, &o.verdict, o.schedules, o.exhausted, skipped);
                 caught |= o.verdict.is_fail();
@@ -324,6 +332,7 @@ fn replay_cmd(arg: &str) -> Result<ExitCode> {
                 verdict: f.verdict.clone(),
                 history: f.history.clone(),
                 schedules: outcome.schedules,
+                shrunk_from: None,
             };
             println!("{}", record.render(arg));
             if let Some(orig) = &input.original {

@@ -12,6 +12,7 @@ pub mod oracle;
 pub mod quiet;
 pub mod report;
 pub mod rt;
+pub mod shrink;
 pub mod spec;
 pub mod structure;
 pub mod verdict;

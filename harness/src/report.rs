@@ -59,6 +59,9 @@ pub struct ReplayToken {
     pub structure: String,
     pub engine: Engine,
     pub pinned: Pinned,
+    /// The workload when it is not the model's own at `size` (a shrunk failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<Workload>,
 }
 
 const TOKEN_PREFIX: &str = "mc1-";
@@ -103,6 +106,9 @@ pub struct FailureRecord {
     pub history: History,
     /// Schedules explored up to and including the failing one.
     pub schedules: usize,
+    /// What the failure was before shrinking, when shrinking made it smaller.
+    #[serde(default)]
+    pub shrunk_from: Option<String>,
 }
 
 impl FailureRecord {
@@ -160,6 +166,13 @@ impl FailureRecord {
             }
         }
         let _ = writeln!(out, "found after {} schedule(s)", self.schedules);
+        if let Some(from) = &self.shrunk_from {
+            let _ = writeln!(
+                out,
+                "shrunk from {from} to {}",
+                crate::shrink::describe(&self.workload)
+            );
+        }
         out.push('\n');
         out.push_str(&table(&self.history, evidence(&self.verdict)));
         out.push('\n');

@@ -21,6 +21,8 @@ pub enum Oracle {
     StepBound,
     /// A completed delete undone: the key seen again with no insert to explain it.
     LostDelete,
+    /// A completed insert undone: the key seen without it and no write to explain it.
+    LostInsert,
     /// One inserted value taken out twice.
     ExactlyOnceDelete,
     /// An iteration broke its declared guarantee.
@@ -40,6 +42,7 @@ impl fmt::Display for Oracle {
             Oracle::DataRace => "data-race",
             Oracle::StepBound => "step-bound",
             Oracle::LostDelete => "lost-delete",
+            Oracle::LostInsert => "lost-insert",
             Oracle::ExactlyOnceDelete => "exactly-once-delete",
             Oracle::Iteration => "iteration",
             Oracle::Reclamation => "reclamation",
@@ -94,7 +97,7 @@ pub fn classify_panic(message: &str) -> Failure {
 }
 
 /// Judges one completed run (no panic) of a structure: the specific oracles first (lost delete,
-/// exactly-once delete, iteration), then linearizability, then reclamation at quiescence.
+/// lost insert, exactly-once delete, iteration), then linearizability, then reclamation at quiescence.
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     if let Err(e) = history.validate() {
         return Verdict::Unknown {
@@ -102,8 +105,9 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
         };
     }
     let specific = [
-        oracle::exactly_once::check,
         oracle::lost_delete::check,
+        oracle::lost_delete::check_lost_insert,
+        oracle::exactly_once::check,
         oracle::iteration::check,
     ];
     if let Some(f) = specific.iter().find_map(|check| check(history)) {

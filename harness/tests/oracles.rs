@@ -245,3 +245,37 @@ fn never_shrinking_is_reported_as_a_finding_with_figures() {
     assert!(f.summary.contains("retained 1024 slots"), "{}", f.summary);
     assert!(f.summary.contains("retained/peak 1.00"), "{}", f.summary);
 }
+
+#[test]
+fn lost_insert_names_the_insert_and_the_miss() {
+    let hist = h(
+        &[],
+        &[
+            (0, ins(5, 50), v(None), 0, Some(1)),
+            (1, get(5), v(None), 2, Some(3)),
+        ],
+    );
+    let f = lost_delete::check_lost_insert(&hist).expect("a lost insert");
+    assert_eq!(f.oracle, Oracle::LostInsert);
+    assert_eq!(f.evidence, vec![0, 1]);
+    // A remove that may come after the insert explains the miss.
+    let removed = h(
+        &[],
+        &[
+            (0, ins(5, 50), v(None), 0, Some(1)),
+            (2, rem(5), v(Some(50)), 2, Some(5)),
+            (1, get(5), v(None), 3, Some(4)),
+        ],
+    );
+    assert_eq!(lost_delete::check_lost_insert(&removed), None);
+    // So does an overwrite, for a different value seen.
+    let overwritten = h(
+        &[],
+        &[
+            (0, ins(5, 50), v(None), 0, Some(1)),
+            (2, ins(5, 51), v(Some(50)), 2, Some(5)),
+            (1, get(5), v(Some(51)), 3, Some(4)),
+        ],
+    );
+    assert_eq!(lost_delete::check_lost_insert(&overwritten), None);
+}

@@ -22,6 +22,8 @@ pub struct Entry {
     pub info: StructureInfo,
     pub run: fn(&Workload, Engine, Limits) -> Outcome,
     pub replay: fn(&Workload, Engine, &Pinned, Limits) -> Outcome,
+    pub shrink:
+        fn(&Workload, Engine, Limits, Outcome, std::time::Duration) -> mapcheck_harness::shrink::Shrunk,
 }
 
 fn entry<S: Structure>() -> Entry {
@@ -29,6 +31,7 @@ fn entry<S: Structure>() -> Entry {
         info: S::INFO,
         run: mapcheck_harness::run::<S>,
         replay: mapcheck_harness::replay::<S>,
+        shrink: mapcheck_harness::shrink::shrink::<S>,
     }
 }
 

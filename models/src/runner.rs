@@ -5,6 +5,7 @@ use crate::patterns::{model, Model, Size};
 use crate::{structure, Entry};
 use mapcheck_harness::{Engine, FailureRecord, Limits, Outcome, ReplayToken, Workload};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Where failure records go: `$MAPCHECK_DIR/failures`, by default `target/mapcheck/failures`.
 pub fn failures_dir() -> PathBuf {
@@ -21,7 +22,8 @@ pub struct Cell {
     pub record: Option<(FailureRecord, PathBuf)>,
 }
 
-/// Explores `model` on `entry` with `engine`, writing a failure record under `dir` if it fails.
+/// Explores `model` on `entry` with `engine`. A failure is shrunk (for at most `shrink_budget`)
+/// and its record written under `dir` before anything is reported.
 pub fn run_cell(
     model: &Model,
     entry: &Entry,
@@ -29,24 +31,37 @@ pub fn run_cell(
     size: Size,
     limits: Limits,
     dir: &Path,
+    shrink_budget: Duration,
 ) -> std::io::Result<Cell> {
-    let workload = (model.build)(size);
-    let outcome = (entry.run)(&workload, engine, limits);
-    let record = match &outcome.failure {
+    let original = (model.build)(size);
+    let outcome = (entry.run)(&original, engine, limits);
+    if outcome.failure.is_none() {
+        return Ok(Cell {
+            outcome,
+            record: None,
+        });
+    }
+    let schedules = outcome.schedules;
+    let shrunk = (entry.shrink)(&original, engine, limits, outcome.clone(), shrink_budget);
+    let record = match &shrunk.outcome.failure {
         Some(f) => {
+            let smaller = shrunk.workload != original;
             let record = FailureRecord {
                 token: ReplayToken {
                     model: model.name.into(),
                     size,
                     structure: entry.info.name.into(),
-                    engine,
+                    engine: shrunk.engine,
                     pinned: f.pinned.clone(),
+                    workload: smaller.then(|| shrunk.workload.clone()),
                 },
                 limits,
-                workload,
+                workload: shrunk.workload.clone(),
                 verdict: f.verdict.clone(),
                 history: f.history.clone(),
-                schedules: outcome.schedules,
+                schedules,
+                shrunk_from: (smaller || shrunk.engine != engine)
+                    .then(|| format!("{} under {engine}", mapcheck_harness::shrink::describe(&original))),
             };
             let path = record.write(dir)?;
             Some((record, path))
@@ -86,7 +101,7 @@ pub fn replay_input(arg: &str) -> Result<ReplayInput, String> {
     let m =
         model(&token.model).ok_or_else(|| format!("the token names an unknown model `{}`", token.model))?;
     Ok(ReplayInput {
-        workload: (m.build)(token.size),
+        workload: token.workload.clone().unwrap_or_else(|| (m.build)(token.size)),
         token,
         limits: Limits::default(),
         original: None,

@@ -23,10 +23,15 @@ fn fail_and_report(engine: Engine) -> (FailureRecord, String, tempdir::Dir) {
         mapcheck_harness::Size::for_engine(&engine),
         limits,
         dir.path(),
+        Duration::from_secs(2),
     )
     .unwrap();
     let (record, path) = cell.record.expect("the mutant is caught");
     assert!(path.exists(), "the record is on disk");
+    assert!(
+        record.workload.threads.len() <= 3,
+        "the failure is shrunk to at most 3 threads"
+    );
     let printed = record.render(&record.token.encode());
     (record, printed, dir)
 }
