@@ -13,6 +13,10 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+/// The leak oracle needs to see every allocation.
+#[global_allocator]
+static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
+
 #[derive(Parser)]
 #[command(
     name = "mapcheck",

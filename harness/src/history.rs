@@ -143,6 +143,18 @@ pub struct History {
     pub events: Vec<Event>,
     #[serde(default)]
     pub quiescence: Option<Quiescence>,
+    /// What the structure had not given back after it was dropped; `None` when the counting
+    /// allocator is not installed or the run did not get that far.
+    #[serde(default)]
+    pub leaks: Option<Leaks>,
+}
+
+/// Bytes, allocations and threads a dropped structure still held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leaks {
+    pub bytes: usize,
+    pub allocations: usize,
+    pub threads: usize,
 }
 
 /// The footprint at quiescence, before and after the structure's reclamation step.
@@ -215,6 +227,8 @@ impl History {
 
 /// Shared clock and per-thread logs for one run.
 pub struct Recorder {
+    /// The allocation scope of this run: calls into the structure are attributed to it.
+    pub scope: crate::alloc::Scope,
     clock: AtomicU64,
     logs: Vec<Mutex<Vec<RawEvent>>>,
 }
@@ -231,6 +245,7 @@ struct RawEvent {
 impl Recorder {
     pub fn new(threads: usize) -> Arc<Recorder> {
         Arc::new(Recorder {
+            scope: crate::alloc::Scope::new(),
             clock: AtomicU64::new(0),
             logs: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
         })
@@ -262,35 +277,41 @@ impl Recorder {
     /// Runs `op` on `map` as thread `thread`, recording it (and, for an iteration, each remove it
     /// makes) in the history.
     pub fn apply<M: Map + ?Sized>(&self, thread: usize, map: &M, op: Op) -> Ret {
-        let slot = self.invoke(thread, op, None);
+        use crate::alloc::untracked;
+        let scope = self.scope;
+        let slot = untracked(|| self.invoke(thread, op, None));
         let ret = match op {
-            Op::Insert { key, value } => Ret::Value(map.insert(key, value)),
-            Op::Remove { key } => Ret::Value(map.remove(key)),
-            Op::Get { key } => Ret::Value(map.get(key)),
-            Op::Len => Ret::Len(map.len()),
+            Op::Insert { key, value } => Ret::Value(scope.run(|| map.insert(key, value))),
+            Op::Remove { key } => Ret::Value(scope.run(|| map.remove(key))),
+            Op::Get { key } => Ret::Value(scope.run(|| map.get(key))),
+            Op::Len => Ret::Len(scope.run(|| map.len())),
             Op::Clear => {
-                map.clear();
+                scope.run(|| map.clear());
                 Ret::Unit
             }
             Op::Reclaim => {
-                map.reclaim();
+                scope.run(|| map.reclaim());
                 Ret::Unit
             }
             Op::Iterate { delete } => {
                 let mut yielded = Vec::new();
-                map.iterate(&mut |k, v| {
-                    yielded.push((k, v));
-                    if delete.matches(k) {
-                        let s = self.invoke(thread, Op::Remove { key: k }, Some(slot));
-                        let r = map.remove(k);
-                        self.ret(thread, s, Ret::Value(r));
-                    }
-                    ControlFlow::Continue(())
+                scope.run(|| {
+                    map.iterate(&mut |k, v| {
+                        untracked(|| {
+                            yielded.push((k, v));
+                            if delete.matches(k) {
+                                let s = self.invoke(thread, Op::Remove { key: k }, Some(slot));
+                                let r = scope.run(|| map.remove(k));
+                                self.ret(thread, s, Ret::Value(r));
+                            }
+                        });
+                        ControlFlow::Continue(())
+                    })
                 });
                 Ret::Yielded(yielded)
             }
         };
-        self.ret(thread, slot, ret.clone());
+        untracked(|| self.ret(thread, slot, ret.clone()));
         ret
     }
 
@@ -324,6 +345,7 @@ impl Recorder {
             initial,
             events,
             quiescence: None,
+            leaks: None,
         }
     }
 }

@@ -97,7 +97,7 @@ pub fn classify_panic(message: &str) -> Failure {
 }
 
 /// Judges one completed run (no panic) of a structure: the specific oracles first (lost delete,
-/// lost insert, exactly-once delete, iteration), then linearizability, then reclamation at quiescence.
+/// lost insert, exactly-once delete, iteration), then linearizability, then reclamation at quiescence, then leaks after drop.
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     if let Err(e) = history.validate() {
         return Verdict::Unknown {
@@ -117,11 +117,11 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
         Verdict::Pass => {}
         other => return other,
     }
-    match history
+    let reclamation = history
         .quiescence
         .as_ref()
-        .and_then(|q| oracle::reclamation::check(q, info.reclamation))
-    {
+        .and_then(|q| oracle::reclamation::check(q, info.reclamation));
+    match reclamation.or_else(|| history.leaks.as_ref().and_then(oracle::leak::check)) {
         Some(f) => Verdict::Fail(f),
         None => Verdict::Pass,
     }

@@ -50,6 +50,7 @@ pub(super) fn explore<S: Structure>(
             let end = execute::<Loom, S>(&w2, &rec, None);
             let mut history = rec.history(w2.initial.clone());
             history.quiescence = end.quiescence;
+            history.leaks = end.leaks;
             let verdict = judge_run::<S>(&history, end.panic.as_deref());
             if verdict.is_fail() {
                 *found2.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));

@@ -8,7 +8,7 @@ mod loom;
 mod shuttle;
 mod threads;
 
-use crate::history::{History, Op, Quiescence, Recorder};
+use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
 use crate::structure::{Key, Map, Structure, Value};
 use crate::verdict::{classify_panic, judge, Verdict};
@@ -183,6 +183,8 @@ pub(crate) struct RunEnd {
     pub panic: Option<String>,
     /// The footprint once every thread was done, before and after the reclamation step.
     pub quiescence: Option<Quiescence>,
+    /// What the structure held after it was dropped.
+    pub leaks: Option<Leaks>,
 }
 
 /// One run of `workload` on a fresh `S::Map<R>`: insert the initial contents, start one thread per
@@ -192,9 +194,10 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
     rec: &Arc<Recorder>,
     jitter: Option<u64>,
 ) -> RunEnd {
-    let map: RtArc<R, S::Map<R>> = RtArc::new(S::new::<R>());
+    let scope = rec.scope;
+    let map: RtArc<R, S::Map<R>> = scope.run(|| RtArc::new(S::new::<R>()));
     for &(k, v) in &workload.initial {
-        map.insert(k, v);
+        scope.run(|| map.insert(k, v));
     }
     let handles: Vec<_> = workload
         .threads
@@ -214,6 +217,7 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
                     }
                     rec.apply(t, &*map, op);
                 }
+                crate::alloc::untracked(|| drop(map));
             })
         })
         .collect();
@@ -224,15 +228,30 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
         }
     }
     let quiescence = panic.is_none().then(|| {
-        let at_end = map.footprint();
-        map.reclaim();
-        Quiescence {
-            at_end,
-            after_reclaim: map.footprint(),
+        scope.run(|| {
+            let at_end = map.footprint();
+            map.reclaim();
+            Quiescence {
+                at_end,
+                after_reclaim: map.footprint(),
+            }
+        })
+    });
+    scope.run(|| drop(map));
+    let leaks = (panic.is_none() && crate::alloc::installed()).then(|| {
+        let (bytes, allocations) = scope.live();
+        Leaks {
+            bytes,
+            allocations,
+            threads: scope.threads_alive(),
         }
     });
-    drop(map);
-    RunEnd { panic, quiescence }
+    scope.close();
+    RunEnd {
+        panic,
+        quiescence,
+        leaks,
+    }
 }
 
 /// Judges a run that may have panicked.

@@ -30,9 +30,11 @@ struct Recording<S> {
 
 impl<S: Scheduler> Scheduler for Recording<S> {
     fn new_execution(&mut self) -> Option<Schedule> {
-        let s = self.inner.new_execution()?;
-        *self.schedule.lock().unwrap_or_else(|e| e.into_inner()) = Schedule::new(s.seed);
-        Some(s)
+        crate::alloc::untracked(|| {
+            let s = self.inner.new_execution()?;
+            *self.schedule.lock().unwrap_or_else(|e| e.into_inner()) = Schedule::new(s.seed);
+            Some(s)
+        })
     }
 
     fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
@@ -135,6 +137,7 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
             let end = execute::<Shuttle, S>(&w2, &rec, None);
             let mut history = rec.history(w2.initial.clone());
             history.quiescence = end.quiescence;
+            history.leaks = end.leaks;
             let verdict = judge_run::<S>(&history, end.panic.as_deref());
             if verdict.is_fail() {
                 *found2.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));

@@ -33,12 +33,13 @@ pub(super) fn explore<S: Structure>(
         let mut s = seed ^ (iteration as u64);
         let jitter = splitmix(&mut s);
         let (joined, hook_msg) = quietly(|| execute::<Std, S>(workload, &rec, Some(jitter)));
-        let (panicked, quiescence) = match joined {
-            Some(end) => (end.panic.or(hook_msg), end.quiescence),
-            None => (hook_msg, None),
+        let (panicked, quiescence, leaks) = match joined {
+            Some(end) => (end.panic.or(hook_msg), end.quiescence, end.leaks),
+            None => (hook_msg, None, None),
         };
         let mut history = rec.history(workload.initial.clone());
         history.quiescence = quiescence;
+        history.leaks = leaks;
         let verdict = judge_run::<S>(&history, panicked.as_deref());
         if verdict.is_fail() {
             let failure = FailedRun {

@@ -4,5 +4,6 @@
 
 pub mod exactly_once;
 pub mod iteration;
+pub mod leak;
 pub mod lost_delete;
 pub mod reclamation;

@@ -28,7 +28,8 @@ impl super::Runtime for Loom {
     type Cell<T> = loom::cell::UnsafeCell<T>;
 
     fn arc_new<T: Send + Sync>(v: T) -> Self::Arc<T> {
-        loom::sync::Arc::new(v)
+        // Loom registers the Arc in its own store; loom itself reports leaked Arcs.
+        crate::alloc::untracked(|| loom::sync::Arc::new(v))
     }
     fn arc_ptr_eq<T: Send + Sync>(a: &Self::Arc<T>, b: &Self::Arc<T>) -> bool {
         loom::sync::Arc::ptr_eq(a, b)
@@ -47,15 +48,19 @@ impl super::Runtime for Loom {
         loom::thread::yield_now()
     }
     fn cell_new<T>(v: T) -> Self::Cell<T> {
-        loom::cell::UnsafeCell::new(v)
+        crate::alloc::untracked(|| loom::cell::UnsafeCell::new(v))
     }
     fn cell_with<T, O>(c: &Self::Cell<T>, f: impl FnOnce(&T) -> O) -> O {
         // SAFETY: loom tracks this access and panics on a causality violation (a data race)
         // before the pointer is used; otherwise no conflicting access is in flight.
-        c.with(|p| f(unsafe { &*p }))
+        let scope = crate::alloc::inherit();
+        crate::alloc::untracked(|| c.with(|p| crate::alloc::thread_body_scope(scope, || f(unsafe { &*p }))))
     }
     fn cell_with_mut<T, O>(c: &Self::Cell<T>, f: impl FnOnce(&mut T) -> O) -> O {
         // SAFETY: as for `cell_with`; loom checks the write access.
-        c.with_mut(|p| f(unsafe { &mut *p }))
+        let scope = crate::alloc::inherit();
+        crate::alloc::untracked(|| {
+            c.with_mut(|p| crate::alloc::thread_body_scope(scope, || f(unsafe { &mut *p })))
+        })
     }
 }

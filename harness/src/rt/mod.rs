@@ -101,6 +101,44 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn cell_with_mut<T, O>(c: &Self::Cell<T>, f: impl FnOnce(&mut T) -> O) -> O;
 }
 
+/// A lock guard of any runtime. Dropping it releases the lock, which under loom and shuttle is a
+/// scheduling point, so the release runs outside the structure's allocation scope (see `alloc`).
+pub struct Guard<G>(std::mem::ManuallyDrop<G>);
+
+impl<G> Guard<G> {
+    fn new(g: G) -> Self {
+        Guard(std::mem::ManuallyDrop::new(g))
+    }
+    fn into_inner(self) -> G {
+        let mut me = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `me` is never used or dropped again, so the guard is moved out exactly once.
+        unsafe { std::mem::ManuallyDrop::take(&mut me.0) }
+    }
+}
+
+impl<G: Deref> Deref for Guard<G> {
+    type Target = G::Target;
+    fn deref(&self) -> &G::Target {
+        &self.0
+    }
+}
+
+impl<G: DerefMut> DerefMut for Guard<G> {
+    fn deref_mut(&mut self) -> &mut G::Target {
+        &mut self.0
+    }
+}
+
+impl<G> Drop for Guard<G> {
+    fn drop(&mut self) {
+        // SAFETY: `drop` runs once and the guard is not used afterwards.
+        crate::alloc::untracked(|| unsafe { std::mem::ManuallyDrop::drop(&mut self.0) })
+    }
+}
+
+/// The guard of a locked [`Mutex`].
+pub type MutexGuard<'a, R, T> = Guard<<R as Runtime>::MutexGuard<'a, T>>;
+
 /// A mutual-exclusion lock of runtime `R`.
 pub struct Mutex<R: Runtime, T: Send>(R::Mutex<T>);
 
@@ -109,8 +147,8 @@ impl<R: Runtime, T: Send> Mutex<R, T> {
         Mutex(R::mutex_new(v))
     }
     /// Locks, ignoring poisoning: a panic in another thread is reported by the liveness oracle.
-    pub fn lock(&self) -> R::MutexGuard<'_, T> {
-        R::mutex_lock(&self.0)
+    pub fn lock(&self) -> MutexGuard<'_, R, T> {
+        Guard::new(R::mutex_lock(&self.0))
     }
 }
 
@@ -121,11 +159,11 @@ impl<R: Runtime, T: Send + Sync> RwLock<R, T> {
     pub fn new(v: T) -> Self {
         RwLock(R::rwlock_new(v))
     }
-    pub fn read(&self) -> R::ReadGuard<'_, T> {
-        R::rwlock_read(&self.0)
+    pub fn read(&self) -> Guard<R::ReadGuard<'_, T>> {
+        Guard::new(R::rwlock_read(&self.0))
     }
-    pub fn write(&self) -> R::WriteGuard<'_, T> {
-        R::rwlock_write(&self.0)
+    pub fn write(&self) -> Guard<R::WriteGuard<'_, T>> {
+        Guard::new(R::rwlock_write(&self.0))
     }
 }
 
@@ -137,8 +175,8 @@ impl<R: Runtime> Condvar<R> {
     pub fn new() -> Self {
         Condvar(R::condvar_new())
     }
-    pub fn wait<'a, T: Send>(&self, g: R::MutexGuard<'a, T>) -> R::MutexGuard<'a, T> {
-        R::condvar_wait(&self.0, g)
+    pub fn wait<'a, T: Send>(&self, g: MutexGuard<'a, R, T>) -> MutexGuard<'a, R, T> {
+        Guard::new(R::condvar_wait(&self.0, g.into_inner()))
     }
     pub fn notify_all(&self) {
         R::condvar_notify_all(&self.0)
@@ -177,12 +215,14 @@ impl<R: Runtime, T> Deref for AtomicPtr<R, T> {
     }
 }
 
-/// A reference-counted pointer of runtime `R` (loom checks it for leaks).
-pub struct Arc<R: Runtime, T: Send + Sync>(R::Arc<T>);
+/// A reference-counted pointer of runtime `R` (loom checks it for leaks). Loom records clones and
+/// drops in its own store, so they run outside the structure's allocation scope; what the value
+/// itself frees is still seen, because frees are tracked whatever the scope.
+pub struct Arc<R: Runtime, T: Send + Sync>(std::mem::ManuallyDrop<R::Arc<T>>);
 
 impl<R: Runtime, T: Send + Sync> Arc<R, T> {
     pub fn new(v: T) -> Self {
-        Arc(R::arc_new(v))
+        Arc(std::mem::ManuallyDrop::new(R::arc_new(v)))
     }
     pub fn ptr_eq(a: &Self, b: &Self) -> bool {
         R::arc_ptr_eq(&a.0, &b.0)
@@ -191,7 +231,16 @@ impl<R: Runtime, T: Send + Sync> Arc<R, T> {
 
 impl<R: Runtime, T: Send + Sync> Clone for Arc<R, T> {
     fn clone(&self) -> Self {
-        Arc(self.0.clone())
+        Arc(std::mem::ManuallyDrop::new(crate::alloc::untracked(|| {
+            (*self.0).clone()
+        })))
+    }
+}
+
+impl<R: Runtime, T: Send + Sync> Drop for Arc<R, T> {
+    fn drop(&mut self) {
+        // SAFETY: `drop` runs once and the pointer is not used afterwards.
+        crate::alloc::untracked(|| unsafe { std::mem::ManuallyDrop::drop(&mut self.0) })
     }
 }
 
@@ -207,18 +256,23 @@ pub struct JoinHandle<R: Runtime, T: Send + 'static>(R::JoinHandle<T>);
 
 impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
     pub fn join(self) -> std::thread::Result<T> {
-        R::join(self.0)
+        crate::alloc::untracked(|| R::join(self.0))
     }
 }
 
-/// Spawns a thread of runtime `R`.
+/// Spawns a thread of runtime `R`. A thread started by a structure inherits its allocation scope
+/// and is counted by the leak oracle until its body returns.
 pub fn spawn<R: Runtime, T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> JoinHandle<R, T> {
-    JoinHandle(R::spawn(f))
+    let scope = crate::alloc::inherit();
+    crate::alloc::thread_started(scope);
+    JoinHandle(crate::alloc::untracked(|| {
+        R::spawn(move || crate::alloc::thread_body(scope, f))
+    }))
 }
 
 /// Yields to the scheduler (a spin-loop hint under loom and shuttle).
 pub fn yield_now<R: Runtime>() {
-    R::yield_now()
+    crate::alloc::untracked(R::yield_now)
 }
 
 /// An unsynchronised cell: a structure that shares one across threads without a lock is racy on
@@ -266,16 +320,16 @@ macro_rules! impl_atomic_ops {
     ($usize:ty, $ptr:ident) => {
         impl $crate::rt::AtomicUsizeOps for $usize {
             fn new(v: usize) -> Self {
-                <$usize>::new(v)
+                $crate::alloc::untracked(|| <$usize>::new(v))
             }
             fn load(&self, o: $crate::rt::Ordering) -> usize {
-                <$usize>::load(self, o)
+                $crate::alloc::untracked(|| <$usize>::load(self, o))
             }
             fn store(&self, v: usize, o: $crate::rt::Ordering) {
-                <$usize>::store(self, v, o)
+                $crate::alloc::untracked(|| <$usize>::store(self, v, o))
             }
             fn swap(&self, v: usize, o: $crate::rt::Ordering) -> usize {
-                <$usize>::swap(self, v, o)
+                $crate::alloc::untracked(|| <$usize>::swap(self, v, o))
             }
             fn compare_exchange(
                 &self,
@@ -284,27 +338,27 @@ macro_rules! impl_atomic_ops {
                 s: $crate::rt::Ordering,
                 f: $crate::rt::Ordering,
             ) -> Result<usize, usize> {
-                <$usize>::compare_exchange(self, c, n, s, f)
+                $crate::alloc::untracked(|| <$usize>::compare_exchange(self, c, n, s, f))
             }
             fn fetch_add(&self, v: usize, o: $crate::rt::Ordering) -> usize {
-                <$usize>::fetch_add(self, v, o)
+                $crate::alloc::untracked(|| <$usize>::fetch_add(self, v, o))
             }
             fn fetch_sub(&self, v: usize, o: $crate::rt::Ordering) -> usize {
-                <$usize>::fetch_sub(self, v, o)
+                $crate::alloc::untracked(|| <$usize>::fetch_sub(self, v, o))
             }
         }
         impl<T> $crate::rt::AtomicPtrOps<T> for $ptr<T> {
             fn new(p: *mut T) -> Self {
-                $ptr::new(p)
+                $crate::alloc::untracked(|| $ptr::new(p))
             }
             fn load(&self, o: $crate::rt::Ordering) -> *mut T {
-                $ptr::load(self, o)
+                $crate::alloc::untracked(|| $ptr::load(self, o))
             }
             fn store(&self, p: *mut T, o: $crate::rt::Ordering) {
-                $ptr::store(self, p, o)
+                $crate::alloc::untracked(|| $ptr::store(self, p, o))
             }
             fn swap(&self, p: *mut T, o: $crate::rt::Ordering) -> *mut T {
-                $ptr::swap(self, p, o)
+                $crate::alloc::untracked(|| $ptr::swap(self, p, o))
             }
             fn compare_exchange(
                 &self,
@@ -313,7 +367,7 @@ macro_rules! impl_atomic_ops {
                 s: $crate::rt::Ordering,
                 f: $crate::rt::Ordering,
             ) -> Result<*mut T, *mut T> {
-                $ptr::compare_exchange(self, c, n, s, f)
+                $crate::alloc::untracked(|| $ptr::compare_exchange(self, c, n, s, f))
             }
         }
     };
@@ -330,31 +384,31 @@ macro_rules! impl_locks {
         type Condvar = $cv;
 
         fn mutex_new<T: Send>(v: T) -> $m<T> {
-            $m::new(v)
+            $crate::alloc::untracked(|| $m::new(v))
         }
         fn mutex_lock<T: Send>(m: &$m<T>) -> $mg<'_, T> {
-            m.lock().unwrap_or_else(|e| e.into_inner())
+            $crate::alloc::untracked(|| m.lock().unwrap_or_else(|e| e.into_inner()))
         }
         fn rwlock_new<T: Send + Sync>(v: T) -> $rw<T> {
-            $rw::new(v)
+            $crate::alloc::untracked(|| $rw::new(v))
         }
         fn rwlock_read<T: Send + Sync>(l: &$rw<T>) -> $rg<'_, T> {
-            l.read().unwrap_or_else(|e| e.into_inner())
+            $crate::alloc::untracked(|| l.read().unwrap_or_else(|e| e.into_inner()))
         }
         fn rwlock_write<T: Send + Sync>(l: &$rw<T>) -> $wg<'_, T> {
-            l.write().unwrap_or_else(|e| e.into_inner())
+            $crate::alloc::untracked(|| l.write().unwrap_or_else(|e| e.into_inner()))
         }
         fn condvar_new() -> $cv {
-            $cv::new()
+            $crate::alloc::untracked(|| $cv::new())
         }
         fn condvar_wait<'a, T: Send>(
             c: &Self::Condvar,
             g: Self::MutexGuard<'a, T>,
         ) -> Self::MutexGuard<'a, T> {
-            c.wait(g).unwrap_or_else(|e| e.into_inner())
+            $crate::alloc::untracked(|| c.wait(g).unwrap_or_else(|e| e.into_inner()))
         }
         fn condvar_notify_all(c: &$cv) {
-            c.notify_all()
+            $crate::alloc::untracked(|| c.notify_all())
         }
     };
 }

@@ -260,7 +260,7 @@ impl<R: Runtime> SyncMap<R> {
     }
 
     /// Ends a locked section: frees what can be freed, then unlocks.
-    fn unlock(&self, mut g: R::MutexGuard<'_, Locked<R>>) {
+    fn unlock(&self, mut g: mapcheck_harness::rt::MutexGuard<'_, R, Locked<R>>) {
         self.collect(&mut g);
         drop(g);
     }

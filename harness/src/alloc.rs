@@ -1,0 +1,238 @@
+//! The counting allocator behind the leak oracle: which bytes a structure allocated and did not give
+//! back after it was dropped, and which threads it started that are still running.
+//!
+//! Allocations are attributed to a [`Scope`] (one run) only while the current thread is inside
+//! [`Scope::run`] and outside [`untracked`]. The harness enters the scope around every call into the
+//! structure (creation, operations, reclamation, drop); the runtime facade leaves it around every
+//! call into loom or shuttle, whose own bookkeeping allocates, and every scheduling point is such a
+//! call. So under loom and shuttle, where all model threads share one OS thread, the tracking state
+//! is saved and restored by each task around each switch, and is in effect per task.
+//!
+//! Threads a structure starts through the facade inherit its scope and are counted until their body
+//! returns.
+//!
+//! The allocator must be installed by the final binary:
+//! `#[global_allocator] static A: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;`
+//! Without it the leak oracle has no data and reports nothing (it never reports "no leak").
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// The counting allocator: `System`, plus attribution of live allocations to scopes.
+pub struct Counting;
+
+thread_local! {
+    static SCOPE: Cell<u64> = const { Cell::new(0) };
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+}
+
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+static NEXT: AtomicU64 = AtomicU64::new(1);
+/// Tracked allocations in the table; deallocations skip the table while it is empty.
+static TRACKED: AtomicUsize = AtomicUsize::new(0);
+static TABLE: Mutex<Option<HashMap<usize, (u64, usize)>>> = Mutex::new(None);
+static THREADS: Mutex<Option<HashMap<u64, usize>>> = Mutex::new(None);
+
+fn current() -> u64 {
+    SCOPE.try_with(Cell::get).unwrap_or(0)
+}
+
+fn set(scope: u64) -> u64 {
+    SCOPE.try_with(|s| s.replace(scope)).unwrap_or(0)
+}
+
+/// Runs `f` with the allocator's own bookkeeping guarded against re-entry.
+fn guarded(f: impl FnOnce()) {
+    let entered = BUSY.try_with(|b| !b.replace(true)).unwrap_or(false);
+    if entered {
+        f();
+        let _ = BUSY.try_with(|b| b.set(false));
+    }
+}
+
+fn record(ptr: *mut u8, size: usize, scope: u64) {
+    if scope == 0 || ptr.is_null() {
+        return;
+    }
+    guarded(|| {
+        let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+        if t.get_or_insert_with(HashMap::new)
+            .insert(ptr as usize, (scope, size))
+            .is_none()
+        {
+            TRACKED.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Forgets `ptr`, returning the scope it was attributed to.
+fn forget(ptr: *mut u8) -> u64 {
+    if TRACKED.load(Ordering::Relaxed) == 0 {
+        return 0;
+    }
+    let mut scope = 0;
+    guarded(|| {
+        let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((s, _)) = t.as_mut().and_then(|t| t.remove(&(ptr as usize))) {
+            TRACKED.fetch_sub(1, Ordering::Relaxed);
+            scope = s;
+        }
+    });
+    scope
+}
+
+// SAFETY: every request is passed to `System` unchanged; the bookkeeping only reads the pointers.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        INSTALLED.store(true, Ordering::Relaxed);
+        let p = unsafe { System.alloc(layout) };
+        record(p, layout.size(), current());
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        INSTALLED.store(true, Ordering::Relaxed);
+        let p = unsafe { System.alloc_zeroed(layout) };
+        record(p, layout.size(), current());
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        forget(ptr);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(ptr, layout, new_size) };
+        if !q.is_null() {
+            let owner = forget(ptr);
+            record(q, new_size, if owner != 0 { owner } else { current() });
+        }
+        q
+    }
+}
+
+/// Whether the counting allocator is this process's global allocator.
+pub fn installed() -> bool {
+    // Any allocation at all flips the flag; make one so the answer does not depend on history.
+    drop(std::hint::black_box(Box::new(0u8)));
+    INSTALLED.load(Ordering::Relaxed)
+}
+
+/// One run's attribution scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope(u64);
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope::new()
+    }
+}
+
+impl Scope {
+    pub fn new() -> Scope {
+        Scope(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Runs `f` with its allocations attributed to this scope.
+    pub fn run<T>(self, f: impl FnOnce() -> T) -> T {
+        let prev = set(self.0);
+        let out = f();
+        set(prev);
+        out
+    }
+
+    /// Bytes and allocations attributed to this scope that are still live.
+    pub fn live(self) -> (usize, usize) {
+        let mut out = (0, 0);
+        guarded(|| {
+            let t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+            for (s, size) in t.iter().flat_map(|t| t.values()) {
+                if *s == self.0 {
+                    out.0 += size;
+                    out.1 += 1;
+                }
+            }
+        });
+        out
+    }
+
+    /// Threads started in this scope whose body has not returned.
+    pub fn threads_alive(self) -> usize {
+        THREADS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .and_then(|t| t.get(&self.0).copied())
+            .unwrap_or(0)
+    }
+
+    /// Forgets everything attributed to this scope.
+    pub fn close(self) {
+        guarded(|| {
+            let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(t) = t.as_mut() {
+                let before = t.len();
+                t.retain(|_, (s, _)| *s != self.0);
+                TRACKED.fetch_sub(before - t.len(), Ordering::Relaxed);
+            }
+        });
+        if let Some(t) = THREADS.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            t.remove(&self.0);
+        }
+    }
+}
+
+/// Runs `f` with no scope: for calls into loom, shuttle and the harness's own bookkeeping.
+pub fn untracked<T>(f: impl FnOnce() -> T) -> T {
+    let prev = set(0);
+    let out = f();
+    set(prev);
+    out
+}
+
+/// The scope of the calling thread, for a thread the structure is about to start.
+pub(crate) fn inherit() -> u64 {
+    current()
+}
+
+/// Marks a thread of scope `scope` as started; [`thread_body`] marks it stopped.
+pub(crate) fn thread_started(scope: u64) {
+    if scope != 0 {
+        // The counter table's own memory is the harness's, not the structure's.
+        untracked(|| {
+            *THREADS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert_with(HashMap::new)
+                .entry(scope)
+                .or_default() += 1
+        });
+    }
+}
+
+/// Runs a started thread's body in its parent's scope and counts it stopped when the body returns.
+pub(crate) fn thread_body<T>(scope: u64, f: impl FnOnce() -> T) -> T {
+    let prev = set(scope);
+    let out = f();
+    set(prev);
+    if scope != 0 {
+        if let Some(n) = THREADS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+            .and_then(|t| t.get_mut(&scope))
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
+    out
+}
+
+/// Runs `f` in `scope` without counting a thread: re-enters a structure's scope inside a runtime call.
+pub(crate) fn thread_body_scope<T>(scope: u64, f: impl FnOnce() -> T) -> T {
+    let prev = set(scope);
+    let out = f();
+    set(prev);
+    out
+}
