@@ -208,6 +208,9 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             let rec = rec.clone();
             let ops = ops.clone();
             spawn::<R, _>(move || {
+                if !R::CHECKS_RACES {
+                    crate::quiet::quiet_thread();
+                }
                 let mut rng = jitter.map(|s| s ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 for op in ops {
                     if let Some(state) = rng.as_mut() {

@@ -26,6 +26,7 @@ pub fn h(initial: &[(u64, u64)], rows: &[Row]) -> History {
             })
             .collect(),
         quiescence: None,
+        leaks: None,
     }
 }
 
