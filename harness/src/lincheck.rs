@@ -14,7 +14,7 @@
 
 use crate::history::{Event, History, MalformedHistory, Op, Ret};
 use crate::spec::{apply_single, same_result, SpecMap};
-use crate::structure::Key;
+use crate::structure::{Key, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::hash::Hash;
 
@@ -34,6 +34,9 @@ pub struct Violation {
     /// Event ids of the operations that could not be placed after that prefix: the completed
     /// operation that had to come next, then the other candidates that were tried.
     pub stuck: Vec<usize>,
+    /// A smallest set of operations (no one of them can be left out) that cannot be ordered on
+    /// their own: the witness a report shows. Empty when the partition was too large to minimise.
+    pub witness: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +120,16 @@ pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, Malforme
         let init = history.initial.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
         match search(&part, init, apply_single, opts.max_steps, Partition::Key(key)) {
             LinVerdict::Ok => {}
-            v @ LinVerdict::Violation(_) => return Ok(v),
+            v @ LinVerdict::Violation(_) => {
+                return Ok(with_witness(
+                    v,
+                    &history.initial,
+                    &part,
+                    init,
+                    apply_single,
+                    opts.max_steps,
+                ))
+            }
             u @ LinVerdict::Unknown { .. } => unknown = Some(u),
         }
     }
@@ -253,6 +265,7 @@ fn search<S: Clone + Eq + Hash>(
                         partition,
                         longest_prefix: best,
                         stuck: best_stuck,
+                        witness: Vec::new(),
                     });
                 };
                 lin.clear(i);
@@ -282,4 +295,62 @@ fn stuck(entries: &[&Entry], lin: &Bits, min_ret: u64) -> Vec<usize> {
         .collect();
     out.sort();
     out.into_iter().map(|(_, id)| id).collect()
+}
+
+/// Partitions larger than this are reported without a minimised witness.
+const WITNESS_MAX_OPS: usize = 64;
+
+/// Shrinks a violation's partition to a 1-minimal set of operations that still cannot be ordered:
+/// each operation in turn is left out, and stays out if the rest is still not linearizable and every
+/// value the rest observes is still put by one of them (or the initial contents), so that leaving out
+/// an insert never manufactures a violation of its own.
+fn with_witness<S: Clone + Eq + Hash>(
+    verdict: LinVerdict,
+    initial: &[(Key, Value)],
+    entries: &[Entry],
+    init: S,
+    step: impl Fn(&mut S, &Op) -> Ret + Copy,
+    max_steps: u64,
+) -> LinVerdict {
+    let LinVerdict::Violation(mut v) = verdict else {
+        return verdict;
+    };
+    if entries.len() <= WITNESS_MAX_OPS {
+        let mut core: Vec<Entry> = entries.to_vec();
+        let mut i = 0;
+        while i < core.len() {
+            let mut without = core.clone();
+            without.remove(i);
+            let still = explains_every_value(&without, initial)
+                && matches!(
+                    search(&without, init.clone(), step, max_steps, v.partition.clone()),
+                    LinVerdict::Violation(_)
+                );
+            if still {
+                core = without;
+            } else {
+                i += 1;
+            }
+        }
+        v.witness = core.iter().map(|e| e.id).collect();
+        v.witness.sort_unstable();
+    }
+    LinVerdict::Violation(v)
+}
+
+/// Whether every value observed by `entries` is put by one of them or by the initial contents.
+fn explains_every_value(entries: &[Entry], initial: &[(Key, Value)]) -> bool {
+    let put = |k: Key, v: Value| {
+        initial.contains(&(k, v))
+            || entries
+                .iter()
+                .any(|e| matches!(e.op, Op::Insert { key, value } if key == k && value == v))
+    };
+    entries.iter().all(|e| match (&e.op, &e.ret) {
+        (Op::Get { key } | Op::Remove { key } | Op::Insert { key, .. }, Some(Ret::Value(Some(v)))) => {
+            put(*key, *v)
+        }
+        (Op::Iterate { .. }, Some(Ret::Yielded(kv))) => kv.iter().all(|(k, v)| put(*k, *v)),
+        _ => true,
+    })
 }

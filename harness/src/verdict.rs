@@ -152,16 +152,21 @@ pub fn linearizability(history: &History, info: &StructureInfo) -> Verdict {
                 Partition::Key(k) => format!("key {k}"),
                 Partition::Whole => "the whole map".into(),
             };
-            let stuck: Vec<String> = v.stuck.iter().take(3).map(describe).collect();
+            let named = if v.witness.is_empty() {
+                &v.stuck
+            } else {
+                &v.witness
+            };
+            let ops: Vec<String> = named.iter().take(6).map(describe).collect();
             Verdict::Fail(Failure {
                 oracle: Oracle::Linearizability,
                 summary: format!(
-                    "no sequential order of the operations on {what} explains their results: \
-                     after {} ordered operation(s), none of [{}] can come next",
-                    v.longest_prefix.len(),
-                    stuck.join("; ")
+                    "no sequential order of the operations on {what} explains their results; \
+                     these {} cannot be ordered: [{}]",
+                    named.len(),
+                    ops.join("; ")
                 ),
-                evidence: v.longest_prefix.iter().chain(&v.stuck).copied().collect(),
+                evidence: named.clone(),
             })
         }
     }

@@ -40,7 +40,8 @@ fn new_old_inversion_is_not_linearizable() {
     match verdict(&hist) {
         LinVerdict::Violation(w) => {
             assert_eq!(w.partition, Partition::Key(1));
-            assert!(w.stuck.contains(&2), "the stale read is in the witness: {w:?}");
+            assert!(w.stuck.contains(&2), "the stale read is stuck: {w:?}");
+            assert_eq!(w.witness, vec![0, 1, 2], "all three operations are needed");
         }
         other => panic!("expected a violation, got {other:?}"),
     }
@@ -214,4 +215,23 @@ fn non_atomic_clear_is_judged_per_key() {
         matches!(verdict(&hist), LinVerdict::Violation(_)),
         "an atomic clear cannot explain it"
     );
+}
+
+/// Operations that play no part in a violation are left out of its witness.
+#[test]
+fn witness_is_minimal() {
+    let hist = h(
+        &[(1, 0)],
+        &[
+            (0, ins(1, 1), v(Some(0)), 0, Some(20)),
+            (2, get(1), v(Some(0)), 1, Some(2)),
+            (1, get(1), v(Some(1)), 3, Some(4)),
+            (2, get(1), v(Some(1)), 5, Some(6)),
+            (1, get(1), v(Some(0)), 7, Some(8)),
+        ],
+    );
+    match verdict(&hist) {
+        LinVerdict::Violation(w) => assert_eq!(w.witness.len(), 3, "{w:?}"),
+        other => panic!("expected a violation, got {other:?}"),
+    }
 }
