@@ -75,6 +75,7 @@ impl Default for LinOptions {
 #[derive(Debug, Clone)]
 struct Entry {
     id: usize,
+    thread: usize,
     invoke: u64,
     /// `u64::MAX` when pending.
     ret_at: u64,
@@ -158,11 +159,14 @@ fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
         })
         .map(|e| {
             let mut ret_at = e.ret_at.unwrap_or(u64::MAX);
-            if let (Op::Iterate { .. }, Some(c)) = (e.op, first_child(e)) {
-                ret_at = ret_at.min(c);
+            if let Op::Iterate { .. } = e.op {
+                if let Some(c) = first_child(e) {
+                    ret_at = ret_at.min(c);
+                }
             }
             Entry {
                 id: e.id,
+                thread: e.thread,
                 invoke: e.invoke,
                 ret_at,
                 op: e.op,
@@ -172,21 +176,13 @@ fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
         .collect()
 }
 
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn clear(&mut self, i: usize) {
-        self.0[i / 64] &= !(1 << (i % 64));
-    }
-    fn get(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-}
-
 /// Wing and Gong's search with Lowe's memoisation over one partition.
+///
+/// A thread's operations take effect in its program order, and each returns after the previous one
+/// was invoked, so the operations that may go next are the first not-yet-linearized operation of each
+/// thread whose invocation precedes every pending return; and the set of linearized operations is
+/// just how far each thread has got. The search state is therefore the per-thread position vector
+/// plus the spec state, which is also the memoisation key, and each step costs O(threads).
 fn search<S: Clone + Eq + Hash>(
     entries: &[Entry],
     init: S,
@@ -194,19 +190,49 @@ fn search<S: Clone + Eq + Hash>(
     max_steps: u64,
     partition: Partition,
 ) -> LinVerdict {
-    let mut entries: Vec<&Entry> = entries.iter().collect();
-    entries.sort_by_key(|e| e.invoke);
-    let n = entries.len();
+    // Per-thread queues in invocation order.
+    let mut ids: Vec<usize> = entries.iter().map(|e| e.thread).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut queues: Vec<Vec<&Entry>> = vec![Vec::new(); ids.len()];
+    for e in entries {
+        let t = ids.binary_search(&e.thread).expect("thread listed");
+        queues[t].push(e);
+    }
+    for q in &mut queues {
+        q.sort_by_key(|e| e.invoke);
+    }
+    let threads = queues.len();
     let completed = entries.iter().filter(|e| e.ret.is_some()).count();
-    let mut lin = Bits(vec![0; n.div_ceil(64).max(1)]);
-    let mut seen: HashSet<(Vec<u64>, S)> = HashSet::new();
+    let mut head = vec![0u32; threads];
+    let mut seen: HashSet<(Vec<u32>, S)> = HashSet::new();
     let mut state = init;
-    let mut path: Vec<(usize, S)> = Vec::new();
+    // The path: which thread went, the state before it, and the operation's event id.
+    let mut path: Vec<(usize, S, usize)> = Vec::new();
     let mut done = 0usize;
     let mut resume = 0usize;
     let mut best: Vec<usize> = Vec::new();
     let mut best_stuck: Vec<usize> = Vec::new();
     let mut steps = 0u64;
+    let next = |head: &[u32], t: usize| queues[t].get(head[t] as usize).copied();
+    let min_ret = |head: &[u32]| {
+        (0..threads)
+            .filter_map(|t| next(head, t))
+            .filter(|e| e.ret.is_some())
+            .map(|e| e.ret_at)
+            .min()
+            .unwrap_or(u64::MAX)
+    };
+    let stuck = |head: &[u32]| {
+        let m = min_ret(head);
+        let mut out: Vec<(bool, usize)> = (0..threads)
+            .filter_map(|t| next(head, t))
+            .filter(|e| e.invoke <= m)
+            .map(|e| (e.ret_at != m, e.id))
+            .collect();
+        out.sort();
+        out.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
     loop {
         if done == completed {
             return LinVerdict::Ok;
@@ -215,52 +241,43 @@ fn search<S: Clone + Eq + Hash>(
         if steps > max_steps {
             return LinVerdict::Unknown { steps };
         }
-        let min_ret = (0..n)
-            .filter(|&i| !lin.get(i) && entries[i].ret.is_some())
-            .map(|i| entries[i].ret_at)
-            .min()
-            .unwrap_or(u64::MAX);
+        let bound = min_ret(&head);
         let mut chosen = None;
-        #[allow(clippy::needless_range_loop)] // `i` is also the bit index in `lin`.
-        for i in resume..n {
-            let e = entries[i];
-            if e.invoke > min_ret {
-                break;
-            }
-            if lin.get(i) {
+        for t in resume..threads {
+            let Some(e) = next(&head, t) else { continue };
+            if e.invoke > bound {
                 continue;
             }
-            let mut next = state.clone();
-            let expected = step(&mut next, &e.op);
+            let mut after = state.clone();
+            let expected = step(&mut after, &e.op);
             if let Some(observed) = &e.ret {
                 if !same_result(observed, &expected) {
                     continue;
                 }
             }
-            lin.set(i);
-            if seen.insert((lin.0.clone(), next.clone())) {
-                chosen = Some((i, next));
+            head[t] += 1;
+            if seen.insert((head.clone(), after.clone())) {
+                chosen = Some((t, after));
                 break;
             }
-            lin.clear(i);
+            head[t] -= 1;
         }
         match chosen {
-            Some((i, next)) => {
-                path.push((i, std::mem::replace(&mut state, next)));
-                if entries[i].ret.is_some() {
+            Some((t, after)) => {
+                let id = queues[t][head[t] as usize - 1].id;
+                path.push((t, std::mem::replace(&mut state, after), id));
+                if queues[t][head[t] as usize - 1].ret.is_some() {
                     done += 1;
                 }
                 resume = 0;
-                if path.len() > best.len() {
-                    best = path.iter().map(|(i, _)| entries[*i].id).collect();
-                    best_stuck = stuck(&entries, &lin, min_ret_after(&entries, &lin));
-                }
             }
             None => {
-                if path.is_empty() && best.is_empty() {
-                    best_stuck = stuck(&entries, &lin, min_ret);
+                // A dead end: remember it if it is the longest ordered prefix seen so far.
+                if path.len() > best.len() || (path.is_empty() && best.is_empty()) {
+                    best = path.iter().map(|(_, _, id)| *id).collect();
+                    best_stuck = stuck(&head);
                 }
-                let Some((i, prev)) = path.pop() else {
+                let Some((t, prev, _)) = path.pop() else {
                     return LinVerdict::Violation(Violation {
                         partition,
                         longest_prefix: best,
@@ -268,33 +285,15 @@ fn search<S: Clone + Eq + Hash>(
                         witness: Vec::new(),
                     });
                 };
-                lin.clear(i);
+                head[t] -= 1;
                 state = prev;
-                if entries[i].ret.is_some() {
+                if queues[t][head[t] as usize].ret.is_some() {
                     done -= 1;
                 }
-                resume = i + 1;
+                resume = t + 1;
             }
         }
     }
-}
-
-fn min_ret_after(entries: &[&Entry], lin: &Bits) -> u64 {
-    (0..entries.len())
-        .filter(|&i| !lin.get(i) && entries[i].ret.is_some())
-        .map(|i| entries[i].ret_at)
-        .min()
-        .unwrap_or(u64::MAX)
-}
-
-/// The operations that were candidates to go next: the first to return first, then the others.
-fn stuck(entries: &[&Entry], lin: &Bits, min_ret: u64) -> Vec<usize> {
-    let mut out: Vec<(bool, usize)> = (0..entries.len())
-        .filter(|&i| !lin.get(i) && entries[i].invoke <= min_ret)
-        .map(|i| (entries[i].ret_at != min_ret, entries[i].id))
-        .collect();
-    out.sort();
-    out.into_iter().map(|(_, id)| id).collect()
 }
 
 /// Partitions larger than this are reported without a minimised witness.
