@@ -265,8 +265,82 @@ pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>) ->
     }
 }
 
-/// The slot an execution leaves its failure in, read after the engine unwinds.
-pub(crate) type Found = Arc<Mutex<Option<(Verdict, History)>>>;
+/// What the model-checked runs of one exploration share with the code around the model checker:
+/// the workload, the run count, the recorder of the run in progress and the first failure. Loom and
+/// shuttle stop an exploration by unwinding, so a failing run leaves its verdict here and panics.
+#[derive(Clone)]
+pub(crate) struct Probe {
+    workload: Arc<Workload>,
+    count: Arc<std::sync::atomic::AtomicUsize>,
+    current: Arc<Mutex<Option<Arc<Recorder>>>>,
+    found: Arc<Mutex<Option<(Verdict, History)>>>,
+}
+
+impl Probe {
+    pub(crate) fn new(workload: &Workload) -> Probe {
+        Probe {
+            workload: Arc::new(workload.clone()),
+            count: Arc::default(),
+            current: Arc::default(),
+            found: Arc::default(),
+        }
+    }
+
+    /// One run inside the model checker: execute, record, judge; panic out on a failure.
+    pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let rec = Recorder::new(self.workload.threads.len());
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
+        let end = execute::<R, S>(&self.workload, &rec, None);
+        let mut history = rec.history(self.workload.initial.clone());
+        history.quiescence = end.quiescence;
+        history.leaks = end.leaks;
+        let verdict = judge_run::<S>(&history, end.panic.as_deref());
+        if verdict.is_fail() {
+            *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
+            panic!("mapcheck: a run failed its oracle");
+        }
+    }
+
+    pub(crate) fn schedules(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// After the model checker returned (`done`) or unwound with `panic`: the verdict, and the
+    /// failing run's verdict and history if there was one.
+    pub(crate) fn finish(
+        &self,
+        done: bool,
+        panic: Option<String>,
+        engine: &str,
+    ) -> (Verdict, Option<(Verdict, History)>) {
+        let failure = self
+            .found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .or_else(|| {
+                // A panic message only matters when it stopped the exploration.
+                if done {
+                    return None;
+                }
+                let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
+                let rec = self.current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+                Some((
+                    Verdict::Fail(classify_panic(&msg)),
+                    rec.history(self.workload.initial.clone()),
+                ))
+            });
+        let verdict = match &failure {
+            Some((v, _)) => v.clone(),
+            None if !done => Verdict::Unknown {
+                reason: format!("{engine} stopped without a verdict"),
+            },
+            None => Verdict::Pass,
+        };
+        (verdict, failure)
+    }
+}
 
 pub(crate) fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {

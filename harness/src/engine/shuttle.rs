@@ -1,12 +1,11 @@
 //! The shuttle engine: random, PCT and DFS schedulers, each wrapped so the schedule of the current
 //! run is recorded and a failure can be replayed step for step with shuttle's `ReplayScheduler`.
 
-use super::{execute, judge_run, Engine, FailedRun, Found, Limits, Outcome, Pinned, Workload};
-use crate::history::Recorder;
+use super::{Engine, FailedRun, Limits, Outcome, Pinned, Probe, Workload};
 use crate::quiet::quietly;
 use crate::rt::Shuttle;
 use crate::structure::Structure;
-use crate::verdict::{classify_panic, Verdict};
+use crate::verdict::Verdict;
 use shuttle::scheduler::{
     DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
 };
@@ -14,7 +13,6 @@ use shuttle::scheduler::{
 // the version shuttle itself uses.
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::ScheduleStep;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -105,10 +103,7 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     exhaustive: bool,
 ) -> Outcome {
     let started = std::time::Instant::now();
-    let w = Arc::new(workload.clone());
-    let found: Found = Arc::default();
-    let current: Arc<Mutex<Option<Arc<Recorder>>>> = Arc::default();
-    let count = Arc::new(AtomicUsize::new(0));
+    let probe = Probe::new(workload);
     let schedule = Arc::new(Mutex::new(Schedule::new(0)));
 
     let mut config = Config::new();
@@ -124,52 +119,15 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
         config,
     );
 
-    let (w2, found2, current2, count2) = (w.clone(), found.clone(), current.clone(), count.clone());
     // Shuttle writes "test panicked in task ..." straight to stderr when a run fails; the harness
     // reports the failure itself, so stderr is muted for the exploration (when no other part of the
     // process holds it muted already).
     let mute = gag::Gag::stderr().ok();
-    let (done, panic) = quietly(move || {
-        runner.run(move || {
-            count2.fetch_add(1, Ordering::SeqCst);
-            let rec = Recorder::new(w2.threads.len());
-            *current2.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
-            let end = execute::<Shuttle, S>(&w2, &rec, None);
-            let mut history = rec.history(w2.initial.clone());
-            history.quiescence = end.quiescence;
-            history.leaks = end.leaks;
-            let verdict = judge_run::<S>(&history, end.panic.as_deref());
-            if verdict.is_fail() {
-                *found2.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
-                panic!("mapcheck: a run failed its oracle");
-            }
-        })
-    });
+    let p = probe.clone();
+    let (done, panic) = quietly(move || runner.run(move || p.run_once::<Shuttle, S>()));
     drop(mute);
-    let schedules = count.load(Ordering::SeqCst);
-    let failure = found
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take()
-        .or_else(|| {
-            // A panic message only matters when it stopped the exploration.
-            if done.is_some() {
-                return None;
-            }
-            let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
-            let rec = current.lock().unwrap_or_else(|e| e.into_inner()).take()?;
-            Some((
-                Verdict::Fail(classify_panic(&msg)),
-                rec.history(w.initial.clone()),
-            ))
-        });
-    let verdict = match &failure {
-        Some((v, _)) => v.clone(),
-        None if done.is_none() => Verdict::Unknown {
-            reason: "shuttle stopped without a verdict".into(),
-        },
-        None => Verdict::Pass,
-    };
+    let schedules = probe.schedules();
+    let (verdict, failure) = probe.finish(done.is_some(), panic, "shuttle");
     let recorded = schedule.lock().unwrap_or_else(|e| e.into_inner()).clone();
     Outcome {
         exhausted: exhaustive
