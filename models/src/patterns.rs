@@ -2,7 +2,7 @@
 //! for a size, small enough for loom or larger for shuttle and real threads.
 
 pub use mapcheck_harness::report::Size;
-use mapcheck_harness::{Op, Workload};
+use mapcheck_harness::{DeleteIf, Op, Workload};
 
 /// A named access pattern.
 #[derive(Debug, Clone, Copy)]
@@ -18,6 +18,31 @@ pub const MODELS: &[Model] = &[
         name: "insert-remove-get",
         summary: "threads insert, remove and get overlapping keys",
         build: insert_remove_get,
+    },
+    Model {
+        name: "concurrent-delete",
+        summary: "every thread deletes the same keys (the reports' reproducer), then reads them back",
+        build: concurrent_delete,
+    },
+    Model {
+        name: "delete-during-iteration",
+        summary: "one thread iterates deleting even keys while another inserts and deletes",
+        build: delete_during_iteration,
+    },
+    Model {
+        name: "tombstone-gc",
+        summary: "delete, reinsert of the same key, and a GC tick racing, then reads",
+        build: tombstone_gc,
+    },
+    Model {
+        name: "rebuild-race",
+        summary: "a writer drains the map and triggers the rebuild while another writer inserts",
+        build: rebuild_race,
+    },
+    Model {
+        name: "churn",
+        summary: "insert many keys, delete them all, twice, then the reclamation step: memory must follow",
+        build: churn,
     },
     Model {
         name: "cow-swap",
@@ -86,4 +111,122 @@ pub fn cow_swap(size: Size) -> Workload {
         })
         .collect();
     Workload { initial, threads }
+}
+
+/// The concurrent-delete reproducer scaled down: every thread removes the same keys, in a rotated
+/// order, then reads one back. Each key's value may be returned by one remove only.
+pub fn concurrent_delete(size: Size) -> Workload {
+    let keys = size.keys.max(1);
+    let initial = (1..=keys).map(|k| (k, k * 10)).collect();
+    let threads = (0..size.threads.max(2))
+        .map(|t| {
+            let mut ops: Vec<Op> = (0..size.ops.saturating_sub(1).max(1))
+                .map(|i| Op::Remove {
+                    key: 1 + (t as u64 + i as u64) % keys,
+                })
+                .collect();
+            ops.push(Op::Get {
+                key: 1 + t as u64 % keys,
+            });
+            ops
+        })
+        .collect();
+    Workload { initial, threads }
+}
+
+/// Go's `for k := range m { if k%2 == 0 { delete(m, k) } }` in thread 0, while thread 1 inserts a new
+/// even key and deletes an odd one, and any further threads read.
+pub fn delete_during_iteration(size: Size) -> Workload {
+    let keys = size.keys.max(2) * 2;
+    let initial = (1..=keys).map(|k| (k, k * 10)).collect();
+    let mut threads = vec![
+        vec![
+            Op::Iterate {
+                delete: DeleteIf::Even,
+            },
+            Op::Get { key: 2 },
+        ],
+        (0..size.ops.max(1))
+            .map(|i| match i % 2 {
+                0 => Op::Insert {
+                    key: keys + 2 + i as u64,
+                    value: 500 + i as u64,
+                },
+                _ => Op::Remove { key: 1 + i as u64 },
+            })
+            .collect(),
+    ];
+    for t in 2..size.threads {
+        threads.push(
+            (0..size.ops)
+                .map(|i| Op::Get {
+                    key: 1 + (t + i) as u64 % keys,
+                })
+                .collect(),
+        );
+    }
+    Workload { initial, threads }
+}
+
+/// Thread 0 deletes a key and reinserts it; thread 1 deletes another key and runs the reclamation
+/// step (a GC tick), racing the reinsert; both read the reinserted key back.
+pub fn tombstone_gc(size: Size) -> Workload {
+    let mut threads = vec![
+        vec![
+            Op::Remove { key: 1 },
+            Op::Insert { key: 1, value: 11 },
+            Op::Get { key: 1 },
+        ],
+        vec![Op::Remove { key: 2 }, Op::Reclaim, Op::Get { key: 1 }],
+    ];
+    for t in 2..size.threads {
+        threads.push(vec![
+            Op::Get {
+                key: 1 + t as u64 % 2
+            };
+            size.ops.clamp(1, 3)
+        ]);
+    }
+    Workload {
+        initial: vec![(1, 10), (2, 20)],
+        threads,
+    }
+}
+
+/// Thread 0 drains the map and runs the reclamation step (the rebuild); thread 1 inserts and reads
+/// back; an insert that lands in the storage being thrown away is lost.
+pub fn rebuild_race(size: Size) -> Workload {
+    let mut threads = vec![
+        vec![Op::Remove { key: 1 }, Op::Reclaim],
+        vec![Op::Insert { key: 2, value: 20 }, Op::Get { key: 2 }],
+    ];
+    for _ in 2..size.threads {
+        threads.push(vec![Op::Get { key: 2 }]);
+    }
+    Workload {
+        initial: vec![(1, 10)],
+        threads,
+    }
+}
+
+/// Insert many keys and delete them all, twice, then the reclamation step; threads work on disjoint
+/// keys. Judged by the reclamation oracle against each structure's declared policy.
+pub fn churn(size: Size) -> Workload {
+    let n = (size.keys * 8).max(16);
+    let threads = (0..size.threads.clamp(1, 2))
+        .map(|t| {
+            let base = 1 + t as u64 * n;
+            let mut ops = Vec::new();
+            for round in 0..2u64 {
+                ops.extend((base..base + n).map(|key| Op::Insert { key, value: round }));
+                ops.extend((base..base + n).map(|key| Op::Remove { key }));
+            }
+            ops.push(Op::Reclaim);
+            ops
+        })
+        .collect();
+    Workload {
+        initial: vec![],
+        threads,
+    }
 }

@@ -9,7 +9,7 @@ use crate::history::Recorder;
 use crate::quiet::quietly;
 use crate::rt::Std;
 use crate::structure::Structure;
-use crate::verdict::Verdict;
+use crate::verdict::{classify_panic, Verdict};
 use std::time::{Duration, Instant};
 
 pub(super) fn explore<S: Structure>(
@@ -32,7 +32,26 @@ pub(super) fn explore<S: Structure>(
         let rec = Recorder::new(workload.threads.len());
         let mut s = seed ^ (iteration as u64);
         let jitter = splitmix(&mut s);
-        let (joined, hook_msg) = quietly(|| execute::<Std, S>(workload, &rec, Some(jitter)));
+        // A run that makes no progress within the timeout is a liveness failure: its threads are
+        // left blocked (real threads cannot be cancelled) and the exploration stops.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (w, r) = (workload.clone(), rec.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(quietly(|| execute::<Std, S>(&w, &r, Some(jitter))));
+        });
+        let Ok((joined, hook_msg)) = rx.recv_timeout(hang_timeout(limits)) else {
+            let history = rec.history(workload.initial.clone());
+            let verdict = Verdict::Fail(classify_panic(&format!(
+                "deadlock or livelock: the run made no progress within {:?} on real threads",
+                hang_timeout(limits)
+            )));
+            let failure = FailedRun {
+                verdict: verdict.clone(),
+                history,
+                pinned: Pinned::Threads { iteration },
+            };
+            return outcome(verdict, schedules, false, Some(failure));
+        };
         let (panicked, quiescence, leaks) = match joined {
             Some(end) => (end.panic.or(hook_msg), end.quiescence, end.leaks),
             None => (hook_msg, None, None),
@@ -54,6 +73,11 @@ pub(super) fn explore<S: Structure>(
         }
     }
     outcome(Verdict::Pass, schedules, true, None)
+}
+
+/// How long one real-thread run may take before it counts as hung.
+fn hang_timeout(limits: Limits) -> Duration {
+    limits.budget.max(Duration::from_secs(2))
 }
 
 fn outcome(verdict: Verdict, schedules: usize, exhausted: bool, failure: Option<FailedRun>) -> Outcome {

@@ -103,11 +103,15 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 
 /// A lock guard of any runtime. Dropping it releases the lock, which under loom and shuttle is a
 /// scheduling point, so the release runs outside the structure's allocation scope (see `alloc`).
-pub struct Guard<G>(std::mem::ManuallyDrop<G>);
+///
+/// While a loom or shuttle execution unwinds (a deadlock or a failure stopped it), the guard is not
+/// released: the model checker is tearing the execution down, and a lock operation then would panic
+/// inside a panic, which aborts the process.
+pub struct Guard<G>(std::mem::ManuallyDrop<G>, bool);
 
 impl<G> Guard<G> {
-    fn new(g: G) -> Self {
-        Guard(std::mem::ManuallyDrop::new(g))
+    fn new<R: Runtime>(g: G) -> Self {
+        Guard(std::mem::ManuallyDrop::new(g), R::CHECKS_RACES)
     }
     fn into_inner(self) -> G {
         let mut me = std::mem::ManuallyDrop::new(self);
@@ -131,6 +135,9 @@ impl<G: DerefMut> DerefMut for Guard<G> {
 
 impl<G> Drop for Guard<G> {
     fn drop(&mut self) {
+        if self.1 && std::thread::panicking() {
+            return;
+        }
         // SAFETY: `drop` runs once and the guard is not used afterwards.
         crate::alloc::untracked(|| unsafe { std::mem::ManuallyDrop::drop(&mut self.0) })
     }
@@ -148,7 +155,7 @@ impl<R: Runtime, T: Send> Mutex<R, T> {
     }
     /// Locks, ignoring poisoning: a panic in another thread is reported by the liveness oracle.
     pub fn lock(&self) -> MutexGuard<'_, R, T> {
-        Guard::new(R::mutex_lock(&self.0))
+        Guard::new::<R>(R::mutex_lock(&self.0))
     }
 }
 
@@ -160,10 +167,10 @@ impl<R: Runtime, T: Send + Sync> RwLock<R, T> {
         RwLock(R::rwlock_new(v))
     }
     pub fn read(&self) -> Guard<R::ReadGuard<'_, T>> {
-        Guard::new(R::rwlock_read(&self.0))
+        Guard::new::<R>(R::rwlock_read(&self.0))
     }
     pub fn write(&self) -> Guard<R::WriteGuard<'_, T>> {
-        Guard::new(R::rwlock_write(&self.0))
+        Guard::new::<R>(R::rwlock_write(&self.0))
     }
 }
 
@@ -176,7 +183,7 @@ impl<R: Runtime> Condvar<R> {
         Condvar(R::condvar_new())
     }
     pub fn wait<'a, T: Send>(&self, g: MutexGuard<'a, R, T>) -> MutexGuard<'a, R, T> {
-        Guard::new(R::condvar_wait(&self.0, g.into_inner()))
+        Guard::new::<R>(R::condvar_wait(&self.0, g.into_inner()))
     }
     pub fn notify_all(&self) {
         R::condvar_notify_all(&self.0)
@@ -239,6 +246,10 @@ impl<R: Runtime, T: Send + Sync> Clone for Arc<R, T> {
 
 impl<R: Runtime, T: Send + Sync> Drop for Arc<R, T> {
     fn drop(&mut self) {
+        // As for lock guards: no model-checker operation while an execution is being torn down.
+        if R::CHECKS_RACES && std::thread::panicking() {
+            return;
+        }
         // SAFETY: `drop` runs once and the pointer is not used afterwards.
         crate::alloc::untracked(|| unsafe { std::mem::ManuallyDrop::drop(&mut self.0) })
     }

@@ -13,7 +13,7 @@ use mapcheck_harness::{
 use std::ops::ControlFlow;
 
 pub struct LockedMap<R: Runtime> {
-    inner: RwLock<R, DetMap>,
+    pub(crate) inner: RwLock<R, DetMap>,
 }
 
 impl<R: Runtime> Map for LockedMap<R> {

@@ -21,7 +21,7 @@ pub fn shard_of(key: Key) -> usize {
 }
 
 pub struct ShardedMap<R: Runtime> {
-    shards: Vec<Mutex<R, DetMap>>,
+    pub(crate) shards: Vec<Mutex<R, DetMap>>,
 }
 
 impl<R: Runtime> ShardedMap<R> {
