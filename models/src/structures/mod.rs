@@ -17,3 +17,17 @@ use std::hash::BuildHasherDefault;
 /// A `HashMap` with a fixed hasher: the same operations give the same iteration order in every
 /// run, which loom's and shuttle's replay need (a per-instance random seed would not replay).
 pub type DetMap = HashMap<Key, Value, BuildHasherDefault<DefaultHasher>>;
+
+/// A small deterministic generator for the structures' own tests.
+#[cfg(test)]
+pub(crate) struct TestRng(pub u64);
+
+#[cfg(test)]
+impl TestRng {
+    pub(crate) fn next(&mut self) -> u64 {
+        mapcheck_harness::engine::splitmix(&mut self.0)
+    }
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}

@@ -595,20 +595,7 @@ mod tests {
     use mapcheck_harness::rt::Std;
     use std::collections::BTreeMap;
 
-    /// A small deterministic generator (xorshift64*).
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::structures::TestRng as Rng;
 
     fn new_map() -> SyncMap<Std> {
         Syncmap::new::<Std>()
