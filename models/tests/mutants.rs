@@ -50,9 +50,6 @@ fn every_mutant_is_caught_by_its_model_under_loom_and_pct() {
     }
 }
 
-/// Correct structures run with the bound the check uses (loom preemption bound 2). At bound 3 the
-/// tombstone-gc model finds a lost delete in `syncmap`'s reclamation step (promote-and-purge racing a
-/// delete that finished outside the lock); that finding is open and recorded in the project notes.
 #[test]
 fn every_correct_structure_passes_every_model_under_loom_and_pct() {
     for e in structures().into_iter().filter(|e| !e.info.expected_to_fail()) {

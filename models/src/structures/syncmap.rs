@@ -79,10 +79,16 @@ pub struct Entry<R: Runtime> {
 }
 
 impl<R: Runtime> Entry<R> {
+    /// `newEntry(i)`: as in Go, an empty entry whose slot then receives the value by an atomic
+    /// (sequentially consistent) store. Initialising the atomic with the value instead would not be
+    /// the same: an initialisation is not a sequentially consistent store, so a `SeqCst` load
+    /// without a happens-before edge to a later `SeqCst` delete may still return it, and a delete
+    /// done outside the lock (`LoadAndDelete`'s slow path) could be undone for a lock-free reader or
+    /// the purge (loom explores exactly that).
     fn new(word: usize) -> Self {
-        Entry {
-            p: AtomicUsize::new(word),
-        }
+        let p = AtomicUsize::<R>::new(NIL);
+        p.store(word, SeqCst);
+        Entry { p }
     }
 
     /// `e.load()`.
