@@ -1,5 +1,18 @@
 //! The structures under test (correct ones and mutants), the access-pattern models, and the
 //! registry that names them for the runner.
+//!
+//! Exploring one model on one structure from a test:
+//!
+//! ```
+//! use mapcheck_harness::{Engine, Limits, Size, Verdict};
+//! use mapcheck_models::{patterns::model, structure};
+//!
+//! let locked = structure("locked").unwrap();
+//! let workload = (model("concurrent-delete").unwrap().build)(Size::LOOM);
+//! let outcome = (locked.run)(&workload, Engine::Loom { preemption_bound: 2 }, Limits::default());
+//! assert_eq!(outcome.verdict, Verdict::Pass);
+//! assert!(outcome.exhausted, "loom explored every interleaving up to the bound");
+//! ```
 
 pub mod patterns;
 pub mod runner;

@@ -1,5 +1,5 @@
-//! `cargo xtask test`: the whole suite through cargo-nextest, then the doc tests (nextest does not
-//! run those).
+//! `cargo xtask test`: the doc tests (nextest does not run those), then the whole suite through
+//! cargo-nextest.
 
 use anyhow::{bail, Result};
 use xshell::{cmd, Shell};
@@ -18,7 +18,8 @@ pub fn run(sh: &Shell, args: &[String]) -> Result<()> {
              (or see https://nexte.st), then run `cargo xtask test` again"
         );
     }
-    cmd!(sh, "{cargo} nextest run --workspace {args...}").run()?;
+    // Doc tests first, so the run closes on nextest's summary of the whole suite.
     cmd!(sh, "{cargo} test --doc --workspace").run()?;
+    cmd!(sh, "{cargo} nextest run --workspace {args...}").run()?;
     Ok(())
 }
