@@ -80,6 +80,9 @@ pub fn structures() -> Vec<Entry> {
         targeted::<mutants::ShardedMisroute>(&["concurrent-delete"]),
         targeted::<mutants::TombstoneGcRace>(&["tombstone-gc"]),
         targeted::<mutants::RebuildUnguarded>(&["rebuild-race"]),
+        targeted::<mutants::SyncmapNoPurge>(&["syncmap-promotion"]),
+        targeted::<mutants::TombstoneGcLeak>(&["tombstone-gc"]),
+        targeted::<mutants::LockedLeakyRemove>(&["concurrent-delete"]),
     ]
 }
 

@@ -35,6 +35,11 @@ pub const MODELS: &[Model] = &[
         build: tombstone_gc,
     },
     Model {
+        name: "syncmap-promotion",
+        summary: "misses promote the dirty map while keys in the read and dirty parts are deleted; then the reclamation step",
+        build: syncmap_promotion,
+    },
+    Model {
         name: "rebuild-race",
         summary: "a writer drains the map and triggers the rebuild while another writer inserts",
         build: rebuild_race,
@@ -227,6 +232,32 @@ pub fn churn(size: Size) -> Workload {
         .collect();
     Workload {
         initial: vec![],
+        threads,
+    }
+}
+
+/// sync.Map's promotion: thread 0 misses until the dirty map is promoted, deletes a key that is now
+/// in the read part and runs the reclamation step; thread 1 stores a new key (into the dirty part),
+/// deletes another and reads. Stale entries must be gone after the reclamation step.
+pub fn syncmap_promotion(size: Size) -> Workload {
+    let mut threads = vec![
+        vec![
+            Op::Get { key: 3 },
+            Op::Get { key: 4 },
+            Op::Remove { key: 1 },
+            Op::Reclaim,
+        ],
+        vec![
+            Op::Insert { key: 5, value: 50 },
+            Op::Remove { key: 2 },
+            Op::Get { key: 1 },
+        ],
+    ];
+    for _ in 2..size.threads {
+        threads.push(vec![Op::Get { key: 5 }]);
+    }
+    Workload {
+        initial: vec![(1, 10), (2, 20)],
         threads,
     }
 }

@@ -4,6 +4,7 @@
 use super::locked::{Locked, LockedMap};
 use super::rebuild::{Rebuild, RebuildMap};
 use super::sharded::{shard_of, Sharded, ShardedMap, SHARDS};
+use super::syncmap::{SyncMap, Syncmap};
 use super::tombstone::{Shared, Tombstone, TombstoneMap};
 use mapcheck_harness::rt::Runtime;
 use mapcheck_harness::{Footprint, Key, Map, Structure, StructureInfo, Value};
@@ -174,5 +175,73 @@ impl Structure for RebuildUnguarded {
         name: "rebuild-unguarded",
         mutant: Some("a rebuild that swaps the storage without excluding writers (lost insert or delete)"),
         ..Rebuild::INFO
+    };
+}
+
+/// `syncmap-nopurge`: the reclamation step only promotes the dirty map, so deleted entries stay in
+/// the read map as nil or expunged for as long as nobody stores the key again.
+pub struct NoPurge<R: Runtime>(SyncMap<R>);
+
+impl<R: Runtime> Map for NoPurge<R> {
+    delegate!(insert, remove, get, len, clear, iterate, footprint);
+    fn reclaim(&self) {
+        self.0.promote_only()
+    }
+}
+
+pub struct SyncmapNoPurge;
+impl Structure for SyncmapNoPurge {
+    type Map<R: Runtime> = NoPurge<R>;
+    fn new<R: Runtime>() -> NoPurge<R> {
+        NoPurge(Syncmap::new::<R>())
+    }
+    const INFO: StructureInfo = StructureInfo {
+        name: "syncmap-nopurge",
+        mutant: Some("a sync.Map whose promotion never purges expunged entries (stale entries pile up)"),
+        ..Syncmap::INFO
+    };
+}
+
+/// `tombstone-gc-leak`: dropping the map does not stop its GC thread (the goroutine leak of the
+/// reports: a cleanup loop nobody cancels).
+pub struct TombstoneGcLeak;
+impl Structure for TombstoneGcLeak {
+    type Map<R: Runtime> = TombstoneMap<R>;
+    fn new<R: Runtime>() -> TombstoneMap<R> {
+        let mut m = Tombstone::new::<R>();
+        m.stop_on_drop = false;
+        m
+    }
+    const INFO: StructureInfo = StructureInfo {
+        name: "tombstone-gc-leak",
+        mutant: Some("a GC thread that is never stopped when the map is dropped"),
+        ..Tombstone::INFO
+    };
+}
+
+/// `locked-leaky-remove`: remove unlinks the entry and leaks a copy of it.
+pub struct LeakyRemove<R: Runtime>(LockedMap<R>);
+
+impl<R: Runtime> Map for LeakyRemove<R> {
+    delegate!(insert, get, len, clear, iterate, reclaim, footprint);
+    fn remove(&self, k: Key) -> Option<Value> {
+        let removed = self.0.remove(k);
+        if let Some(v) = removed {
+            std::hint::black_box(Box::leak(Box::new(v)));
+        }
+        removed
+    }
+}
+
+pub struct LockedLeakyRemove;
+impl Structure for LockedLeakyRemove {
+    type Map<R: Runtime> = LeakyRemove<R>;
+    fn new<R: Runtime>() -> LeakyRemove<R> {
+        LeakyRemove(Locked::new::<R>())
+    }
+    const INFO: StructureInfo = StructureInfo {
+        name: "locked-leaky-remove",
+        mutant: Some("a remove that unlinks an entry without freeing it"),
+        ..Locked::INFO
     };
 }

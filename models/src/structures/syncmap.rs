@@ -289,6 +289,23 @@ impl<R: Runtime> SyncMap<R> {
         g.misses = 0;
     }
 
+    /// Go's promotion alone, with no purge: the dirty map (if any) becomes the read map. Deleted
+    /// entries stay behind as nil or expunged; the `syncmap-nopurge` mutant's reclamation step.
+    pub(crate) fn promote_only(&self) {
+        let mut g = self.mu.lock();
+        if let Some(dirty) = g.dirty.take() {
+            self.publish(
+                &mut g,
+                ReadOnly {
+                    m: Arc::new(dirty),
+                    amended: false,
+                },
+            );
+            g.misses = 0;
+        }
+        self.unlock(g);
+    }
+
     /// `m.dirtyLocked()`: creates the dirty map from the read map's entries that are not deleted,
     /// expunging the deleted ones.
     fn dirty_locked(&self, g: &mut Locked<R>) {

@@ -45,6 +45,8 @@ pub struct Shared<R: Runtime> {
 pub struct TombstoneMap<R: Runtime> {
     pub shared: Arc<R, Shared<R>>,
     gc: Mutex<R, Option<JoinHandle<R, ()>>>,
+    /// False only in the `tombstone-gc-leak` mutant: dropping the map leaves the GC thread running.
+    pub stop_on_drop: bool,
 }
 
 impl<R: Runtime> TombstoneMap<R> {
@@ -66,6 +68,7 @@ impl<R: Runtime> TombstoneMap<R> {
         TombstoneMap {
             shared,
             gc: Mutex::new(Some(gc)),
+            stop_on_drop: true,
         }
     }
 
@@ -196,7 +199,9 @@ impl<R: Runtime> Map for TombstoneMap<R> {
 
 impl<R: Runtime> Drop for TombstoneMap<R> {
     fn drop(&mut self) {
-        self.stop_gc();
+        if self.stop_on_drop {
+            self.stop_gc();
+        }
     }
 }
 
