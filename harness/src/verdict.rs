@@ -113,6 +113,11 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     if let Some(f) = specific.iter().find_map(|check| check(history)) {
         return Verdict::Fail(f);
     }
+    if !info.atomic_whole_map {
+        if let Some(f) = oracle::iteration::check_len(history) {
+            return Verdict::Fail(f);
+        }
+    }
     match linearizability(history, info) {
         Verdict::Pass => {}
         other => return other,

@@ -279,3 +279,30 @@ fn lost_insert_names_the_insert_and_the_miss() {
     );
     assert_eq!(lost_delete::check_lost_insert(&overwritten), None);
 }
+
+#[test]
+fn a_non_atomic_len_must_lie_between_the_certain_and_the_possible() {
+    let hist = h(
+        &[(1, 10), (2, 20)],
+        &[
+            (0, Op::Len, Some(Ret::Len(2)), 0, Some(5)),
+            (1, ins(3, 30), v(None), 1, Some(2)),
+        ],
+    );
+    assert_eq!(iteration::check_len(&hist), None, "2 of the possible 3");
+    let too_few = h(
+        &[(1, 10), (2, 20)],
+        &[(0, Op::Len, Some(Ret::Len(1)), 0, Some(5))],
+    );
+    assert!(iteration::check_len(&too_few).is_some());
+    let too_many = h(&[(1, 10)], &[(0, Op::Len, Some(Ret::Len(2)), 0, Some(5))]);
+    assert!(iteration::check_len(&too_many).is_some());
+    let during_delete = h(
+        &[(1, 10), (2, 20)],
+        &[
+            (0, Op::Len, Some(Ret::Len(1)), 0, Some(5)),
+            (1, rem(2), v(Some(20)), 1, Some(2)),
+        ],
+    );
+    assert_eq!(iteration::check_len(&during_delete), None);
+}

@@ -83,6 +83,7 @@ pub fn structures() -> Vec<Entry> {
         targeted::<mutants::SyncmapNoPurge>(&["syncmap-promotion"]),
         targeted::<mutants::TombstoneGcLeak>(&["tombstone-gc"]),
         targeted::<mutants::LockedLeakyRemove>(&["concurrent-delete"]),
+        targeted::<mutants::ShardedClearSkips>(&["sharded-whole-map"]),
     ]
 }
 

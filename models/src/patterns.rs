@@ -45,6 +45,11 @@ pub const MODELS: &[Model] = &[
         build: rebuild_race,
     },
     Model {
+        name: "sharded-whole-map",
+        summary: "len, iteration and clear race writers across shards, then every key is read back",
+        build: sharded_whole_map,
+    },
+    Model {
         name: "churn",
         summary: "insert many keys, delete them all, twice, then the reclamation step: memory must follow",
         build: churn,
@@ -139,10 +144,12 @@ pub fn concurrent_delete(size: Size) -> Workload {
     Workload { initial, threads }
 }
 
-/// Go's `for k := range m { if k%2 == 0 { delete(m, k) } }` in thread 0, while thread 1 inserts a new
-/// even key and deletes an odd one, and any further threads read.
+/// Go's `for k := range m { if k%2 == 0 { delete(m, k) } }` in thread 0, while thread 1 inserts new
+/// even keys and deletes odd ones, and any further threads read. At least six keys start present, so
+/// thread 1's inserts push `gomap` past its load factor: it grows, with evacuation in progress, while
+/// the iteration runs.
 pub fn delete_during_iteration(size: Size) -> Workload {
-    let keys = size.keys.max(2) * 2;
+    let keys = size.keys.max(3) * 2;
     let initial = (1..=keys).map(|k| (k, k * 10)).collect();
     let mut threads = vec![
         vec![
@@ -258,6 +265,31 @@ pub fn syncmap_promotion(size: Size) -> Workload {
     }
     Workload {
         initial: vec![(1, 10), (2, 20)],
+        threads,
+    }
+}
+
+/// Whole-map operations racing single-key writers: thread 0 takes len, iterates and clears, then
+/// reads every key back; thread 1 inserts a new key and deletes an old one. Keys 1..=4 land in
+/// different shards of `sharded`.
+pub fn sharded_whole_map(size: Size) -> Workload {
+    let mut t0 = vec![
+        Op::Len,
+        Op::Iterate {
+            delete: DeleteIf::Nothing,
+        },
+        Op::Clear,
+    ];
+    t0.extend((1..=4).map(|key| Op::Get { key }));
+    let mut threads = vec![
+        t0,
+        vec![Op::Insert { key: 5, value: 50 }, Op::Remove { key: 2 }, Op::Len],
+    ];
+    for _ in 2..size.threads {
+        threads.push(vec![Op::Len]);
+    }
+    Workload {
+        initial: (1..=4).map(|k| (k, k * 10)).collect(),
         threads,
     }
 }

@@ -105,3 +105,55 @@ pub fn check(h: &History) -> Option<Failure> {
     }
     None
 }
+
+/// The weak `len` check for structures whose len is not atomic (it counts shard by shard): the
+/// result must be at least the number of keys certainly present throughout the call and deleted by
+/// no one during it, and at most the number of keys that may have been present at some point during
+/// it. Atomic lens are judged by the whole-history linearizability check instead.
+pub fn check_len(h: &History) -> Option<Failure> {
+    let keys: BTreeSet<u64> = h
+        .initial
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(h.events.iter().filter_map(|e| e.op.key()))
+        .collect();
+    for l in &h.events {
+        let (Op::Len, Some(Ret::Len(n))) = (&l.op, &l.ret) else {
+            continue;
+        };
+        let (from, to) = (l.invoke, ret(l));
+        let mut lo = 0;
+        let mut hi = 0;
+        for &k in &keys {
+            let touched = h
+                .events
+                .iter()
+                .any(|w| removes_key(w, k) && w.invoke < to && ret(w) > from);
+            if certainly_present(h, k, from) && !touched {
+                lo += 1;
+            }
+            let maybe = h
+                .initial
+                .iter()
+                .any(|(ik, iv)| *ik == k && may_hold(h, k, *iv, from, to))
+                || h.events.iter().any(|i| match i.op {
+                    Op::Insert { key, value } => key == k && may_hold(h, k, value, from, to),
+                    _ => false,
+                });
+            if maybe {
+                hi += 1;
+            }
+        }
+        if *n < lo || *n > hi {
+            return Some(Failure {
+                oracle: Oracle::Iteration,
+                summary: format!(
+                    "T{} len() returned {n}, but between {lo} and {hi} keys were present during the call",
+                    l.thread
+                ),
+                evidence: vec![l.id],
+            });
+        }
+    }
+    None
+}
