@@ -84,6 +84,7 @@ pub fn structures() -> Vec<Entry> {
         targeted::<mutants::TombstoneGcLeak>(&["tombstone-gc"]),
         targeted::<mutants::LockedLeakyRemove>(&["concurrent-delete"]),
         targeted::<mutants::ShardedClearSkips>(&["sharded-whole-map"]),
+        targeted::<mutants::LockedNoShrink>(&["churn"]),
     ]
 }
 
