@@ -19,6 +19,15 @@ fn removes_key(e: &Event, key: u64) -> bool {
     matches!(e.op, Op::Remove { key: k } if k == key) || e.op == Op::Clear
 }
 
+/// Every key the history mentions: the initial contents and every single-key operation.
+fn keys(h: &History) -> BTreeSet<u64> {
+    h.initial
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(h.events.iter().filter_map(|e| e.op.key()))
+        .collect()
+}
+
 fn ret(e: &Event) -> u64 {
     e.ret_at.unwrap_or(u64::MAX)
 }
@@ -82,13 +91,7 @@ pub fn check(h: &History) -> Option<Failure> {
                 )));
             }
         }
-        let keys: BTreeSet<u64> = h
-            .initial
-            .iter()
-            .map(|(k, _)| *k)
-            .chain(h.events.iter().filter_map(|e| e.op.key()))
-            .collect();
-        for k in keys {
+        for k in keys(h) {
             if seen.contains(&k) || !certainly_present(h, k, from) {
                 continue;
             }
@@ -111,12 +114,7 @@ pub fn check(h: &History) -> Option<Failure> {
 /// no one during it, and at most the number of keys that may have been present at some point during
 /// it. Atomic lens are judged by the whole-history linearizability check instead.
 pub fn check_len(h: &History) -> Option<Failure> {
-    let keys: BTreeSet<u64> = h
-        .initial
-        .iter()
-        .map(|(k, _)| *k)
-        .chain(h.events.iter().filter_map(|e| e.op.key()))
-        .collect();
+    let keys = keys(h);
     for l in &h.events {
         let (Op::Len, Some(Ret::Len(n))) = (&l.op, &l.ret) else {
             continue;

@@ -5,7 +5,7 @@
 //! (the deadlock the incident reports describe comes from calling delete while the range still holds
 //! the read lock). The yielded set is the map at the moment of the copy: snapshot iteration.
 
-use super::DetMap;
+use super::{entries, table_footprint, visit_all, DetMap};
 use mapcheck_harness::rt::{Runtime, RwLock};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
@@ -33,26 +33,15 @@ impl<R: Runtime> Map for LockedMap<R> {
         self.inner.write().clear()
     }
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
-        let copy: Vec<(Key, Value)> = self.inner.read().iter().map(|(k, v)| (*k, *v)).collect();
-        for (k, v) in copy {
-            if visit(k, v).is_break() {
-                break;
-            }
-        }
+        let copy = entries(&self.inner.read());
+        visit_all(copy, visit);
     }
     /// Shrinks the table to fit the live entries.
     fn reclaim(&self) {
         self.inner.write().shrink_to_fit()
     }
     fn footprint(&self) -> Footprint {
-        let m = self.inner.read();
-        Footprint {
-            live: m.len(),
-            stale: 0,
-            snapshots: 1,
-            capacity: m.capacity(),
-            bytes: m.capacity() * std::mem::size_of::<(Key, Value)>(),
-        }
+        table_footprint(&self.inner.read())
     }
 }
 

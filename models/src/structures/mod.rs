@@ -9,14 +9,40 @@ pub mod sharded;
 pub mod syncmap;
 pub mod tombstone;
 
-use mapcheck_harness::{Key, Value};
+use mapcheck_harness::{Footprint, Key, Value};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::ops::ControlFlow;
 
 /// A `HashMap` with a fixed hasher: the same operations give the same iteration order in every
 /// run, which loom's and shuttle's replay need (a per-instance random seed would not replay).
 pub type DetMap = HashMap<Key, Value, BuildHasherDefault<DefaultHasher>>;
+
+/// A copy of a map's entries, taken while the caller holds its lock; [`visit_all`] then visits it
+/// with no lock held, so the visitor may call back into the map.
+pub(crate) fn entries(m: &DetMap) -> Vec<(Key, Value)> {
+    m.iter().map(|(k, v)| (*k, *v)).collect()
+}
+
+/// Visits `entries` in order until the visitor stops; returns false if it stopped early.
+pub(crate) fn visit_all(
+    entries: Vec<(Key, Value)>,
+    visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>,
+) -> bool {
+    entries.into_iter().all(|(k, v)| visit(k, v).is_continue())
+}
+
+/// The footprint of one plain table: its live entries and slot capacity.
+pub(crate) fn table_footprint(m: &DetMap) -> Footprint {
+    Footprint {
+        live: m.len(),
+        stale: 0,
+        snapshots: 1,
+        capacity: m.capacity(),
+        bytes: m.capacity() * std::mem::size_of::<(Key, Value)>(),
+    }
+}
 
 /// A small deterministic generator for the structures' own tests.
 #[cfg(test)]

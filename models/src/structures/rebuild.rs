@@ -6,7 +6,7 @@
 //! in storage that is being thrown away (the lost insert the reports describe). Readers that cloned
 //! the old storage keep it alive until they are done.
 
-use super::DetMap;
+use super::{entries, table_footprint, visit_all, DetMap};
 use mapcheck_harness::rt::{Arc, Mutex, Runtime, RwLock};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
@@ -79,13 +79,9 @@ impl<R: Runtime> Map for RebuildMap<R> {
     }
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
         let storage = self.current.read().clone();
-        let copy: Vec<(Key, Value)> = storage.map.lock().iter().map(|(k, v)| (*k, *v)).collect();
+        let copy = entries(&storage.map.lock());
         drop(storage);
-        for (k, v) in copy {
-            if visit(k, v).is_break() {
-                break;
-            }
-        }
+        visit_all(copy, visit);
     }
     /// Rebuilds if drained, whatever the table's size.
     fn reclaim(&self) {
@@ -93,14 +89,8 @@ impl<R: Runtime> Map for RebuildMap<R> {
     }
     fn footprint(&self) -> Footprint {
         let cur = self.current.read();
-        let m = cur.map.lock();
-        Footprint {
-            live: m.len(),
-            stale: 0,
-            snapshots: 1,
-            capacity: m.capacity(),
-            bytes: m.capacity() * std::mem::size_of::<(Key, Value)>(),
-        }
+        let f = table_footprint(&cur.map.lock());
+        f
     }
 }
 

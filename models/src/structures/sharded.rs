@@ -5,7 +5,7 @@
 //! state that never existed at one instant, clear removes each key at some point during the call,
 //! and iteration is weakly consistent. The structure declares exactly that.
 
-use super::DetMap;
+use super::{entries, visit_all, DetMap};
 use mapcheck_harness::rt::{Mutex, Runtime};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
@@ -50,11 +50,9 @@ impl<R: Runtime> Map for ShardedMap<R> {
     }
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
         for s in &self.shards {
-            let copy: Vec<(Key, Value)> = s.lock().iter().map(|(k, v)| (*k, *v)).collect();
-            for (k, v) in copy {
-                if visit(k, v).is_break() {
-                    return;
-                }
+            let copy = entries(&s.lock());
+            if !visit_all(copy, visit) {
+                return;
             }
         }
     }
