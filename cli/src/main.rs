@@ -2,6 +2,8 @@
 //!
 //! `cargo xtask check` and `cargo xtask replay` build this binary in release mode and run it.
 
+mod scenario;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use mapcheck_harness::{Engine, Limits, Size, Verdict};
@@ -38,6 +40,9 @@ enum Command {
     },
     /// List the models, structures and engines.
     List,
+    /// Scenario files: list, run, import.
+    #[command(subcommand)]
+    Scenario(scenario::Command),
 }
 
 #[derive(clap::Args)]
@@ -106,6 +111,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Replay { token_or_file } => replay_cmd(&token_or_file),
         Command::List => list(),
+        Command::Scenario(cmd) => scenario::main(cmd),
     };
     match r {
         Ok(code) => code,

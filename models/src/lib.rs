@@ -16,6 +16,7 @@
 
 pub mod patterns;
 pub mod runner;
+pub mod scenario;
 pub mod structures;
 
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};

@@ -98,10 +98,17 @@ pub fn replay_input(arg: &str) -> Result<ReplayInput, String> {
         return Err(format!("no such failure record: {arg}"));
     }
     let token = ReplayToken::decode(arg)?;
-    let m =
-        model(&token.model).ok_or_else(|| format!("the token names an unknown model `{}`", token.model))?;
+    // A token carries its workload when it is not a model's own (a shrunk failure, a scenario).
+    let workload = match &token.workload {
+        Some(w) => w.clone(),
+        None => {
+            let m = model(&token.model)
+                .ok_or_else(|| format!("the token names an unknown model `{}`", token.model))?;
+            (m.build)(token.size)
+        }
+    };
     Ok(ReplayInput {
-        workload: token.workload.clone().unwrap_or_else(|| (m.build)(token.size)),
+        workload,
         token,
         limits: Limits::default(),
         original: None,

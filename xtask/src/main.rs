@@ -16,6 +16,11 @@ commands:
                         --json --shard K/N)
   replay TOKEN|FILE    run one failure again, exactly
   list                 the models, structures and engines
+  scenario list [PATH...]            the scenario files, their sources and expectations
+  scenario run [PATH...] [FLAGS]     run scenarios and grade them (flags: --structure S --engine E)
+  scenario import INPUT [--out FILE] [--force] [--no-run]
+                       a failure record or token, a Markdown report or a Go reproducer
+                       (FILE.go or FILE:FIRST-LAST) becomes a scenario file, then runs
   test                 the whole test suite through cargo-nextest, plus doc tests
   ci                   what .ci/run runs: test, then a short check
 ";
@@ -30,6 +35,7 @@ fn main() -> Result<()> {
         "check" => check::run(&sh, "check", &rest),
         "replay" => check::run(&sh, "replay", &rest),
         "list" => check::run(&sh, "list", &rest),
+        "scenario" => check::run(&sh, "scenario", &rest),
         "test" => test::run(&sh, &rest),
         "ci" => {
             test::run(&sh, &[])?;

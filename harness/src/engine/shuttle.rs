@@ -63,6 +63,15 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
             true,
             false,
         ),
+        // PCT orders threads by priority; with one thread there is nothing to order, and shuttle's
+        // PCT scheduler rejects a run without concurrency. The random scheduler explores it instead.
+        Engine::ShuttlePct { seed, .. } if workload.threads.len() < 2 => go::<S, _>(
+            workload,
+            RandomScheduler::new_from_seed(seed, n),
+            limits,
+            true,
+            false,
+        ),
         Engine::ShuttlePct { seed, depth } => go::<S, _>(
             workload,
             PctScheduler::new_from_seed(seed, depth, n),

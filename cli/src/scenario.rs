@@ -1,0 +1,279 @@
+//! `mapcheck scenario list|run|import`: scenario files from bug reports, Go reproducers and the
+//! harness's own failures.
+
+use anyhow::{bail, Context, Result};
+use mapcheck_harness::scenario::{self, go, Scenario, ScenarioError};
+use mapcheck_harness::{FailureRecord, ReplayToken};
+use mapcheck_models::runner::failures_dir;
+use mapcheck_models::scenario::{files, from_record, render, resolve, run, Filter};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// List the scenarios with their source and expectations.
+    List {
+        /// Files or folders (default: scenarios/).
+        paths: Vec<PathBuf>,
+    },
+    /// Run scenarios on their structures under their engines and grade each against its expectation.
+    Run {
+        /// Files or folders (default: scenarios/).
+        paths: Vec<PathBuf>,
+        /// Only these structures (repeatable).
+        #[arg(long = "structure")]
+        structures: Vec<String>,
+        /// Only these engines (repeatable): loom, shuttle-random, shuttle-pct, shuttle-dfs, threads.
+        #[arg(long = "engine")]
+        engines: Vec<String>,
+    },
+    /// Turn a failure record or token, a Markdown bug report, or a Go reproducer into a scenario file,
+    /// then run it.
+    Import {
+        /// A failure record (`target/mapcheck/failures/*.json`), a replay token (`mc1-...`), a Markdown
+        /// report (`*.md`), or a Go reproducer (`*.go`, or `FILE:FIRST-LAST` for some lines of a file).
+        input: String,
+        /// Where to write the scenario (default: scenarios/NAME.toml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Write the file without running it.
+        #[arg(long)]
+        no_run: bool,
+    },
+}
+
+pub fn main(cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::List { paths } => list(&paths),
+        Command::Run {
+            paths,
+            structures,
+            engines,
+        } => run_all(&paths, &Filter { structures, engines }),
+        Command::Import {
+            input,
+            out,
+            force,
+            no_run,
+        } => import(&input, out, force, no_run),
+    }
+}
+
+fn diagnostic(e: &ScenarioError) -> anyhow::Error {
+    let text = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        e.render_color()
+    } else {
+        e.render()
+    };
+    anyhow::Error::msg(text)
+}
+
+fn load(path: &Path) -> Result<Scenario> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let s = scenario::parse(&path.display().to_string(), &text).map_err(|e| diagnostic(&e))?;
+    resolve(&s).map_err(|e| diagnostic(&e))?;
+    Ok(s)
+}
+
+fn all_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let default = [PathBuf::from("scenarios")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.exists() {
+            bail!("no such file or folder: {}", p.display());
+        }
+        out.extend(files(p).with_context(|| format!("cannot read {}", p.display()))?);
+    }
+    Ok(out)
+}
+
+fn list(paths: &[PathBuf]) -> Result<ExitCode> {
+    let mut bad = 0;
+    for path in all_files(paths)? {
+        match load(&path) {
+            Ok(s) => {
+                println!("{}  ({})", s.name, path.display());
+                println!("  source: {}", s.source);
+                let threads: Vec<String> = s.threads.iter().map(|t| t.len().to_string()).collect();
+                let engines: Vec<String> = s.engines.iter().map(|e| e.to_string()).collect();
+                println!(
+                    "  {} thread(s) of {} op(s), {} initial entr{}; engines {}",
+                    s.threads.len(),
+                    threads.join("+"),
+                    s.initial.len(),
+                    if s.initial.len() == 1 { "y" } else { "ies" },
+                    engines.join(", ")
+                );
+                let expect: Vec<String> = s.expect.iter().map(|(n, e)| format!("{} {e}", n.name)).collect();
+                println!(
+                    "  expect: every other structure passes{}{}",
+                    if expect.is_empty() { "" } else { "; " },
+                    expect.join("; ")
+                );
+                if let Some(p) = &s.pinned {
+                    println!("  pinned: {} under {}", p.structure.name, p.engine);
+                }
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_all(paths: &[PathBuf], filter: &Filter) -> Result<ExitCode> {
+    let mut failed = Vec::new();
+    let files = all_files(paths)?;
+    for path in &files {
+        let s = match load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                failed.push(path.display().to_string());
+                continue;
+            }
+        };
+        let result = run(&s, filter, &failures_dir()).map_err(|e| diagnostic(&e))?;
+        print!("{}", render(&result, &path.display().to_string()));
+        if !result.ok() {
+            failed.push(path.display().to_string());
+        }
+    }
+    println!(
+        "{} scenario(s), {} as expected{}",
+        files.len(),
+        files.len() - failed.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!("; NOT as expected: {}", failed.join(", "))
+        }
+    );
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `FILE:FIRST-LAST` picks lines of a file (1-based, inclusive).
+fn line_range(input: &str) -> Option<(&str, usize, usize)> {
+    let (file, range) = input.rsplit_once(':')?;
+    let (a, b) = range.split_once('-')?;
+    let (a, b) = (a.parse().ok()?, b.parse().ok()?);
+    (a >= 1 && b >= a).then_some((file, a, b))
+}
+
+fn import(input: &str, out: Option<PathBuf>, force: bool, no_run: bool) -> Result<ExitCode> {
+    let path = Path::new(input);
+    let scenario = if input.starts_with("mc1-") || path.extension().is_some_and(|e| e == "json") {
+        let record = if input.starts_with("mc1-") && !path.exists() {
+            record_from_token(input)?
+        } else {
+            FailureRecord::read(path).map_err(anyhow::Error::msg)?
+        };
+        let t = &record.token;
+        let name = format!("{}-{}", t.model.trim_start_matches("scenario:"), t.structure);
+        let source = format!(
+            "a harness failure: model {} on {} under {}, {}",
+            t.model,
+            t.structure,
+            t.engine,
+            if path.exists() {
+                format!("record {input}")
+            } else {
+                format!("token {input}")
+            }
+        );
+        from_record(&record, &name, &source)
+    } else if path.extension().is_some_and(|e| e == "md" || e == "markdown") {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
+        scenario::from_markdown(input, &text).map_err(|e| diagnostic(&e))?
+    } else {
+        let (file, text) = match line_range(input) {
+            Some((file, a, b)) if !path.exists() => {
+                let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+                let lines: Vec<&str> = text.lines().collect();
+                if b > lines.len() {
+                    bail!("{file} has {} lines; cannot take lines {a}-{b}", lines.len());
+                }
+                // Blank lines in front keep the importer's line numbers those of the file.
+                (
+                    input.to_string(),
+                    "\n".repeat(a - 1) + &lines[a - 1..b].join("\n"),
+                )
+            }
+            _ => {
+                if !path.exists() {
+                    bail!("no such file: {input} (expected a failure record, a token, a .md report or a Go reproducer)");
+                }
+                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
+                (input.to_string(), text)
+            }
+        };
+        let g = go::import(&file, &text, go::Scale::default()).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+        for (line, why) in &g.untranslated {
+            eprintln!("{file}: line {line}: {why}");
+        }
+        g.scenario
+    };
+    let mut scenario = scenario;
+    if let Some(stem) = out.as_ref().and_then(|o| o.file_stem()) {
+        scenario.name = stem.to_string_lossy().into_owned();
+    }
+    resolve(&scenario).map_err(|e| diagnostic(&e))?;
+    let out = out.unwrap_or_else(|| PathBuf::from("scenarios").join(format!("{}.toml", scenario.name)));
+    if out.exists() && !force {
+        bail!(
+            "{} exists; choose another file with --out, or overwrite it with --force",
+            out.display()
+        );
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let text = scenario.to_toml();
+    // What is written must read back: the file is the product of the import.
+    let reread = scenario::parse(&out.display().to_string(), &text).map_err(|e| diagnostic(&e))?;
+    std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {}", out.display());
+    for n in &reread.notes {
+        println!("  note: {n}");
+    }
+    if no_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    run_all(&[out], &Filter::default())
+}
+
+fn record_from_token(token: &str) -> Result<FailureRecord> {
+    let input = mapcheck_models::runner::replay_input(token).map_err(anyhow::Error::msg)?;
+    let outcome = mapcheck_models::runner::replay(&input).map_err(anyhow::Error::msg)?;
+    let Some(f) = outcome.failure else {
+        bail!(
+            "the token's run did not fail when replayed ({:?}); nothing to import",
+            outcome.verdict
+        );
+    };
+    let t: ReplayToken = input.token;
+    Ok(FailureRecord {
+        token: t,
+        limits: input.limits,
+        workload: input.workload,
+        verdict: f.verdict,
+        history: f.history,
+        schedules: outcome.schedules,
+        shrunk_from: None,
+    })
+}

@@ -1,0 +1,110 @@
+//! Every scenario file under `scenarios/` runs as one test: it must parse, name known structures,
+//! and meet its expectation on every structure; a mismatch fails with the report and the replay
+//! command. Also: a failure record imported as a scenario fails the same way on every run.
+
+use datatest_stable::Utf8Path;
+use mapcheck_harness::scenario::{self, Expect};
+use mapcheck_harness::{Engine, Limits, Verdict};
+use mapcheck_models::scenario::{from_record, render, run, Filter};
+use mapcheck_models::{patterns::model, runner, structure};
+use std::path::PathBuf;
+
+/// The leak oracle needs to see every allocation.
+#[global_allocator]
+static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
+
+fn failures_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("mapcheck-scenario-tests-{}-{name}", std::process::id()))
+}
+
+fn scenario_file(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
+    let file = format!("scenarios/{path}");
+    let s = scenario::parse(&file, &text).map_err(|e| e.render())?;
+    let dir = failures_dir(&s.name);
+    let result = run(&s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    if !result.ok() {
+        return Err(render(&result, &file).into());
+    }
+    // The corpus must say where each scenario came from and exercise something on a mutant or
+    // an unsynchronised structure, or on the correct ones only when that is the point.
+    assert!(!s.source.trim().is_empty());
+    Ok(())
+}
+
+/// Not a scenario file: the imported failure replays the same way every time.
+fn imported_failure_replays(_: &Utf8Path, _: String) -> datatest_stable::Result<()> {
+    let dir = failures_dir("import");
+    let m = model("cow-swap").unwrap();
+    let entry = structure("cow-nocas").unwrap();
+    let limits = Limits {
+        max_schedules: 5_000,
+        ..Limits::default()
+    };
+    let cell = runner::run_cell(
+        m,
+        &entry,
+        Engine::Loom { preemption_bound: 2 },
+        mapcheck_harness::Size::LOOM,
+        limits,
+        &dir,
+        std::time::Duration::from_secs(5),
+    )?;
+    let (record, _) = cell.record.ok_or("cow-nocas must fail cow-swap under loom")?;
+    let Verdict::Fail(original) = &record.verdict else {
+        unreachable!()
+    };
+    let imported = from_record(&record, "imported", "a test");
+    // Through the file format and back.
+    let text = imported.to_toml();
+    let s = scenario::parse("imported.toml", &text).map_err(|e| e.render())?;
+    assert_eq!(
+        s.expectation("cow-nocas"),
+        Expect::Fail([original.oracle].into_iter().collect())
+    );
+    for _ in 0..3 {
+        let result = run(&s, &Filter::default(), &dir).map_err(|e| e.render())?;
+        assert!(result.ok(), "{}", render(&result, "imported.toml"));
+        let cell = &result.structures[0].cells[0];
+        assert!(cell.pinned, "the pinned schedule is replayed");
+        match &cell.outcome.verdict {
+            Verdict::Fail(f) => assert_eq!(f.oracle, original.oracle),
+            other => panic!("the pinned run did not fail: {other:?}"),
+        }
+        // loom replays by running its deterministic order up to the pinned execution.
+        if let mapcheck_harness::Pinned::Loom { execution } = record.token.pinned {
+            assert_eq!(
+                cell.outcome.schedules, execution,
+                "loom stopped at the pinned execution"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Not a scenario file: a wrong expectation is reported as a mismatch, never as ok.
+fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable::Result<()> {
+    let dir = failures_dir("wrong");
+    let text =
+        "source = \"test\"\nstructures = [\"locked\", \"locked-racy-remove\"]\nengines = [\"loom:2\"]\n\
+                initial = [[1, 10]]\n[[thread]]\nops = [\"delete(1)\"]\n[[thread]]\nops = [\"delete(1)\"]\n\
+                [expect]\nlocked = \"lost-delete\"\n";
+    let s = scenario::parse("wrong.toml", text).map_err(|e| e.render())?;
+    let result = run(&s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    let by = |n: &str| result.structures.iter().find(|r| r.structure == n).unwrap();
+    assert!(by("locked")
+        .mismatch
+        .as_deref()
+        .unwrap()
+        .contains("no engine found it"));
+    let racy = by("locked-racy-remove").mismatch.as_deref().unwrap();
+    assert!(racy.contains("expected pass"), "{racy}");
+    assert!(render(&result, "wrong.toml").contains("cargo xtask replay"));
+    assert!(!result.ok());
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = scenario_file, root = "../scenarios", pattern = r"\.toml$" },
+    { test = imported_failure_replays, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
+    { test = wrong_expectations_are_mismatches, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
+}
