@@ -16,6 +16,7 @@ pub mod rt;
 pub mod shrink;
 pub mod spec;
 pub mod structure;
+pub mod timeline;
 pub mod verdict;
 
 pub use engine::{replay, run, Engine, FailedRun, Limits, Outcome, Pinned, Workload};
