@@ -240,3 +240,14 @@ fn write_puts_the_picture_beside_the_record_and_the_report_names_it() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_empty_history_still_gets_a_page() {
+    let verdict = Verdict::Unknown {
+        reason: "no verdict".into(),
+    };
+    let html = mapcheck_harness::timeline::html(&record("m", History::default(), verdict, 2), "r.json");
+    assert_eq!(html.matches("<g class=\"lane\"").count(), 2);
+    assert!(html.contains("unknown: no verdict"));
+    assert!(html.ends_with("</html>\n"));
+}
