@@ -15,6 +15,9 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod progress;
+mod summary;
+
 /// The leak oracle needs to see every allocation.
 #[global_allocator]
 static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
@@ -199,7 +202,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let mut ok = true;
     let mut reports = Vec::new();
     let mut missed: Vec<String> = Vec::new();
+    let mut totals = summary::Summary::default();
+    let mut progress =
+        progress::Progress::new("cells", cells as u64, Some(Duration::from_secs_f64(args.budget)));
     for model in &models {
+        progress.stage(&format!("model {}", model.name));
         let mut rows: Vec<(String, Vec<String>)> = Vec::new();
         for entry in &entries {
             let mut row = Vec::new();
@@ -209,6 +216,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                 let deterministic = matches!(**name, "loom" | "shuttle-dfs");
                 if deterministic && k != 1 {
                     row.push("on shard 1".into());
+                    totals.add(summary::CellResult::OtherShard, 0);
+                    progress.step(0, false, false);
                     continue;
                 }
                 // Shard k of n explores seeds congruent to k-1 modulo n: disjoint across shards.
@@ -235,6 +244,19 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                     cell_text(entry, model.name, &o.verdict, o.schedules, o.exhausted, skipped);
                 caught |= o.verdict.is_fail();
                 ok &= good;
+                let result = summary::CellResult::of(
+                    &o.verdict,
+                    entry.info.expected_to_fail(),
+                    entry.must_catch(model.name),
+                    o.exhausted,
+                    skipped,
+                );
+                totals.add(result, o.schedules);
+                progress.step(
+                    o.schedules as u64,
+                    o.verdict.is_fail() && !skipped,
+                    result == summary::CellResult::Failed,
+                );
                 let replay = cell
                     .record
                     .as_ref()
@@ -251,9 +273,10 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                         (Verdict::Fail(_), _) => "fail",
                         (Verdict::Unknown { .. }, _) => "unknown",
                     };
-                    println!(
-                        "{}",
-                        json!({
+                    progress.suspend(|| {
+                        println!(
+                            "{}",
+                            json!({
                             "model": model.name,
                             "structure": entry.info.name,
                             "engine": name,
@@ -268,9 +291,13 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                             "summary": summary,
                             "replay": replay,
                             "record": cell.record.as_ref().map(|(_, p)| p.display().to_string()),
-                        })
-                    );
-                    let _ = std::io::stdout().flush();
+                            "picture": cell.record.as_ref().map(|(_, p)| {
+                                mapcheck_harness::report::picture_path(p).display().to_string()
+                            }),
+                            })
+                        );
+                        let _ = std::io::stdout().flush();
+                    });
                 }
                 if let Some((record, path)) = &cell.record {
                     if !entry.info.expected_to_fail() {
@@ -281,6 +308,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             }
             if entry.must_catch(model.name) && !caught {
                 missed.push(format!("{} on {}", entry.info.name, model.name));
+                totals.mutants_missed += 1;
                 ok = false;
             }
             let tag = if entry.info.expected_to_fail() {
@@ -291,18 +319,18 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             rows.push((format!("{}{tag}", entry.info.name), row));
         }
         if !args.json {
-            print_matrix(model.name, &engines, &rows);
+            progress.suspend(|| print_matrix(model.name, &engines, &rows));
         }
+        progress.milestone(&format!("model {} done", model.name));
+    }
+    progress.finish();
+    if args.json {
+        println!("{}", totals.json(started.elapsed(), &dir, ok));
     }
     if !args.json {
         for r in &reports {
             println!("{r}");
         }
-        println!(
-            "finished in {:.1}s; failure records in {}",
-            started.elapsed().as_secs_f64(),
-            dir.display()
-        );
         println!("cells: pass N = N schedules, all explored when marked `all`; caught = an expected failure was found.");
         println!("cells: missed = a bounded exploration did not reach the planted bug; MISSED = an exhaustive one did not.");
         for m in &missed {
@@ -311,6 +339,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         if !ok {
             println!("RESULT: a correct structure failed or a failure went undetected");
         }
+        println!("{}", totals.text(started.elapsed(), &dir));
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -360,7 +389,12 @@ fn replay_cmd(arg: &str) -> Result<ExitCode> {
         );
         println!("real threads do not replay step for step; running the same workload with the same seed and iteration:");
     }
-    let outcome = replay(&input).map_err(anyhow::Error::msg)?;
+    let mut progress = progress::Progress::new("run", 1, None);
+    progress.stage("replaying");
+    let outcome = replay(&input).map_err(anyhow::Error::msg);
+    progress.step(outcome.as_ref().map_or(0, |o| o.schedules as u64), false, false);
+    progress.finish();
+    let outcome = outcome?;
     match &outcome.failure {
         Some(f) => {
             let record = mapcheck_harness::FailureRecord {
@@ -372,7 +406,13 @@ fn replay_cmd(arg: &str) -> Result<ExitCode> {
                 schedules: outcome.schedules,
                 shrunk_from: None,
             };
-            println!("{}", record.render(arg));
+            // The replayed run's picture, beside the records but never over the original record.
+            let dir = failures_dir();
+            let picture = dir.join(format!("{}.replay.html", record.file_stem()));
+            std::fs::create_dir_all(&dir)
+                .and_then(|_| record.write_picture(&picture, arg))
+                .with_context(|| format!("writing the picture {}", picture.display()))?;
+            println!("{}", record.render_with_picture(arg, Some(&picture)));
             if let Some(orig) = &input.original {
                 let same = match (&orig.verdict, &f.verdict) {
                     (Verdict::Fail(a), Verdict::Fail(b)) => a.oracle == b.oracle,

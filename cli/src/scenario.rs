@@ -184,7 +184,7 @@ fn import(input: &str, out: Option<PathBuf>, force: bool, no_run: bool) -> Resul
             FailureRecord::read(path).map_err(anyhow::Error::msg)?
         };
         let t = &record.token;
-        let name = format!("{}-{}", t.model.trim_start_matches("scenario:"), t.structure);
+        let name = format!("{}-{}", t.model.trim_start_matches("scenario-"), t.structure);
         let source = format!(
             "a harness failure: model {} on {} under {}, {}",
             t.model,

@@ -17,6 +17,7 @@ pub mod scenario;
 pub mod shrink;
 pub mod spec;
 pub mod structure;
+pub mod timeline;
 pub mod verdict;
 
 pub use engine::{replay, run, Engine, FailedRun, Limits, Outcome, Pinned, Workload};

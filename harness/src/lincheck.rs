@@ -211,8 +211,13 @@ fn search<S: Clone + Eq + Hash>(
     let mut path: Vec<(usize, S, usize)> = Vec::new();
     let mut done = 0usize;
     let mut resume = 0usize;
+    // The deepest linearized sequence reached so far (the longest linearizable prefix a report and
+    // the failure picture show), and how long a prefix of it the current path still shares: a new
+    // best copies only the part of the path pushed since the two diverged, so the tracking costs
+    // O(1) amortised per step rather than a copy of the whole path at every deeper dead end.
     let mut best: Vec<usize> = Vec::new();
     let mut best_stuck: Vec<usize> = Vec::new();
+    let mut shared = 0usize;
     let mut steps = 0u64;
     let next = |head: &[u32], t: usize| queues[t].get(head[t] as usize).copied();
     let min_ret = |head: &[u32]| {
@@ -274,7 +279,9 @@ fn search<S: Clone + Eq + Hash>(
             None => {
                 // A dead end: remember it if it is the longest ordered prefix seen so far.
                 if path.len() > best.len() || (path.is_empty() && best.is_empty()) {
-                    best = path.iter().map(|(_, _, id)| *id).collect();
+                    best.truncate(shared);
+                    best.extend(path[shared..].iter().map(|(_, _, id)| *id));
+                    shared = path.len();
                     best_stuck = stuck(&head);
                 }
                 let Some((t, prev, _)) = path.pop() else {
@@ -285,6 +292,7 @@ fn search<S: Clone + Eq + Hash>(
                         witness: Vec::new(),
                     });
                 };
+                shared = shared.min(path.len());
                 head[t] -= 1;
                 state = prev;
                 if queues[t][head[t] as usize].ret.is_some() {

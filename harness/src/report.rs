@@ -113,24 +113,37 @@ pub struct FailureRecord {
 
 impl FailureRecord {
     /// Writes the record under `dir` and returns its path. The name is stable for one failure, so
-    /// finding the same failure again overwrites its record instead of piling up copies.
+    /// finding the same failure again overwrites its record instead of piling up copies. Its picture
+    /// (see [`crate::timeline`]) is written beside it, under the same name ending in `.html`.
     pub fn write(&self, dir: &Path) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(dir)?;
         let json = serde_json::to_string_pretty(self).expect("a record always serialises");
+        let path = dir.join(format!("{}.json", self.file_stem()));
+        std::fs::write(&path, json)?;
+        self.write_picture(&picture_path(&path), &path.display().to_string())?;
+        Ok(path)
+    }
+
+    /// The record's file name without its extension: model, structure, engine and a hash of the
+    /// replay token.
+    pub fn file_stem(&self) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in self.token.encode().bytes() {
             h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
         }
-        let name = format!(
-            "{}--{}--{}--{:08x}.json",
+        format!(
+            "{}--{}--{}--{:08x}",
             self.token.model,
             self.token.structure,
             self.token.engine.family(),
             h as u32
-        );
-        let path = dir.join(name);
-        std::fs::write(&path, json)?;
-        Ok(path)
+        )
+    }
+
+    /// Writes the failure's timeline picture, a self-contained HTML page, to `path`; `replay_arg`
+    /// is what the page gives to `cargo xtask replay`.
+    pub fn write_picture(&self, path: &Path, replay_arg: &str) -> std::io::Result<()> {
+        std::fs::write(path, crate::timeline::html(self, replay_arg))
     }
 
     pub fn read(path: &Path) -> Result<FailureRecord, String> {
@@ -146,9 +159,17 @@ impl FailureRecord {
         })
     }
 
-    /// The human-readable report: oracle, evidence, the interleaving as a per-thread table, and the
-    /// replay command.
+    /// The human-readable report: oracle, evidence, the interleaving as a per-thread table, the
+    /// picture (when `replay_arg` is a record's path, the `.html` beside it) and the replay command.
     pub fn render(&self, replay_arg: &str) -> String {
+        let picture = replay_arg
+            .ends_with(".json")
+            .then(|| picture_path(Path::new(replay_arg)));
+        self.render_with_picture(replay_arg, picture.as_deref())
+    }
+
+    /// [`FailureRecord::render`] naming `picture` as the failure's timeline picture.
+    pub fn render_with_picture(&self, replay_arg: &str, picture: Option<&Path>) -> String {
         let mut out = String::new();
         let t = &self.token;
         let _ = writeln!(
@@ -176,9 +197,17 @@ impl FailureRecord {
         out.push('\n');
         out.push_str(&table(&self.history, evidence(&self.verdict)));
         out.push('\n');
+        if let Some(p) = picture {
+            let _ = writeln!(out, "picture: {} (open it in a browser)", p.display());
+        }
         let _ = writeln!(out, "replay:  cargo xtask replay {replay_arg}");
         out
     }
+}
+
+/// Where the picture of the record at `record_path` goes: the same name, ending in `.html`.
+pub fn picture_path(record_path: &Path) -> PathBuf {
+    record_path.with_extension("html")
 }
 
 fn evidence(v: &Verdict) -> &[usize] {

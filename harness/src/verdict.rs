@@ -3,7 +3,7 @@
 use crate::history::History;
 use crate::lincheck::{self, LinOptions, LinVerdict, Partition};
 use crate::oracle;
-use crate::structure::{IterationGuarantee, StructureInfo};
+use crate::structure::{IterationGuarantee, Key, StructureInfo};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -58,6 +58,22 @@ pub struct Failure {
     pub oracle: Oracle,
     pub summary: String,
     pub evidence: Vec<usize>,
+    /// For a linearizability failure: how far the checker got ordering the operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linearization: Option<Linearization>,
+}
+
+/// The longest linearizable prefix the linearizability search found, as porcupine's visualisation
+/// shows it: the operations it could order, in order, and those it was stuck on after them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Linearization {
+    /// The key whose operations were searched, or `None` for the whole history.
+    pub key: Option<Key>,
+    /// Event ids of the operations in the longest prefix, in the order they were linearized.
+    pub prefix: Vec<usize>,
+    /// Event ids that could not come next: first the completed operation that had to, then the other
+    /// candidates that were tried.
+    pub stuck: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +109,7 @@ pub fn classify_panic(message: &str) -> Failure {
         oracle,
         summary: first.chars().take(300).collect(),
         evidence: Vec::new(),
+        linearization: None,
     }
 }
 
@@ -153,9 +170,13 @@ pub fn linearizability(history: &History, info: &StructureInfo) -> Verdict {
                 let ret = e.ret.as_ref().map(|r| r.to_string()).unwrap_or("pending".into());
                 format!("T{} {} -> {}", e.thread, e.op, ret)
             };
-            let what = match v.partition {
-                Partition::Key(k) => format!("key {k}"),
-                Partition::Whole => "the whole map".into(),
+            let key = match v.partition {
+                Partition::Key(k) => Some(k),
+                Partition::Whole => None,
+            };
+            let what = match key {
+                Some(k) => format!("key {k}"),
+                None => "the whole map".into(),
             };
             let named = if v.witness.is_empty() {
                 &v.stuck
@@ -172,6 +193,11 @@ pub fn linearizability(history: &History, info: &StructureInfo) -> Verdict {
                     ops.join("; ")
                 ),
                 evidence: named.clone(),
+                linearization: Some(Linearization {
+                    key,
+                    prefix: v.longest_prefix,
+                    stuck: v.stuck,
+                }),
             })
         }
     }

@@ -198,7 +198,7 @@ fn run_cell(s: &Scenario, entry: &Entry, spec: EngineSpec, workload: &Workload, 
     let record = outcome.failure.as_ref().map(|f| {
         let record = FailureRecord {
             token: ReplayToken {
-                model: format!("scenario:{}", s.name),
+                model: format!("scenario-{}", s.name),
                 size: size_of(workload),
                 structure: entry.info.name.into(),
                 engine,

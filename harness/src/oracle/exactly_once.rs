@@ -40,5 +40,6 @@ pub fn check(h: &History) -> Option<Failure> {
             who.join(" and ")
         ),
         evidence: ids,
+        linearization: None,
     })
 }

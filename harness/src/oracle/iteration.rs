@@ -79,6 +79,7 @@ pub fn check(h: &History) -> Option<Failure> {
             oracle: Oracle::Iteration,
             summary: format!("T{} {}: {summary}", it.thread, it.op),
             evidence: vec![it.id],
+            linearization: None,
         };
         let mut seen = BTreeSet::new();
         for &(k, v) in yielded {
@@ -150,6 +151,7 @@ pub fn check_len(h: &History) -> Option<Failure> {
                     l.thread
                 ),
                 evidence: vec![l.id],
+                linearization: None,
             });
         }
     }

@@ -25,5 +25,6 @@ pub fn check(leaks: &Leaks) -> Option<Failure> {
         oracle: Oracle::Leak,
         summary: format!("leak: {}", parts.join("; ")),
         evidence: Vec::new(),
+        linearization: None,
     })
 }

@@ -83,6 +83,7 @@ pub fn check(h: &History) -> Option<Failure> {
             d.thread, d.op, o.thread, o.op
         ),
         evidence: vec![d.id, o.id],
+        linearization: None,
     })
 }
 
@@ -154,5 +155,6 @@ pub fn check_lost_insert(h: &History) -> Option<Failure> {
             i.thread, i.op, o.thread, o.op
         ),
         evidence: vec![i.id, o.id],
+        linearization: None,
     })
 }

@@ -25,6 +25,7 @@ pub fn check(q: &Quiescence, policy: ReclamationPolicy) -> Option<Failure> {
             oracle: Oracle::Reclamation,
             summary,
             evidence: Vec::new(),
+            linearization: None,
         })
     };
     match policy {
