@@ -101,10 +101,9 @@ fn thread_failure_is_rechecked_and_rerun() {
     assert_eq!(again.oracle, original.oracle);
     let file = std::fs::read_dir(dir.path())
         .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("the record is written");
     let input = replay_input(file.to_str().unwrap()).expect("the record file parses");
     assert_eq!(input.workload, record.workload);
     let rerun = replay(&input).unwrap();

@@ -128,10 +128,11 @@ fn ranges_that_delete() {
     let g = imp("range_delete_if.go", include_str!("fixtures/range_delete_if.go"));
     assert_eq!(
         ops(&g),
-        [["range(delete: all)"]],
-        "no contents known: the condition is not translated"
+        [["range(delete: 2)"]],
+        "the condition holds for the assumed 2:2"
     );
-    assert!(g.untranslated.iter().any(|(_, w)| w.contains("condition")));
+    assert!(notes(&g).contains("starts with 1:1 and 2:2"), "{}", notes(&g));
+    assert!(expects(&g, "locked-iterlock"));
 
     let src = "m := map[string]int{\"a\": 1, \"b\": 2, \"c\": 3}\n\
                go func() { m[\"d\"] = 4 }()\n\
