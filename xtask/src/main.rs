@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's commands. One `Shell`, rooted at the workspace; one module per
 //! command.
 
+mod bench;
 mod check;
 mod test;
 
@@ -18,6 +19,10 @@ commands:
   list                 the models, structures and engines
   test                 the whole test suite through cargo-nextest, plus doc tests
   ci                   what .ci/run runs: test, then a short check
+  bench [--quick]      the performance figures (time to detect each mutant, exploration
+                       throughput against bare loom and shuttle, checker speed against
+                       stateright and todc-utils, fuzz throughput, scaling); writes
+                       target/mapcheck/bench/summary.{md,json}; --quick: under two minutes
 ";
 
 fn main() -> Result<()> {
@@ -31,6 +36,7 @@ fn main() -> Result<()> {
         "replay" => check::run(&sh, "replay", &rest),
         "list" => check::run(&sh, "list", &rest),
         "test" => test::run(&sh, &rest),
+        "bench" => bench::run(&sh, &rest),
         "ci" => {
             test::run(&sh, &[])?;
             check::run(&sh, "check", &["--budget".into(), "60".into()])
