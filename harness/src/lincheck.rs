@@ -86,6 +86,11 @@ struct Entry {
 /// Checks `history` for linearizability against the map spec.
 pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, MalformedHistory> {
     history.validate()?;
+    Ok(check_valid(history, opts))
+}
+
+/// [`check`] for a history already validated (the verdict's judge validates once for every oracle).
+pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
     let entries = entries(history, opts);
     let whole = entries.iter().any(|e| match e.op {
         Op::Len | Op::Clear => opts.atomic_whole_map,
@@ -94,13 +99,13 @@ pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, Malforme
     });
     if whole {
         let init = SpecMap::new(&history.initial);
-        return Ok(search(
+        return search(
             &entries,
             init,
             |s, op| s.apply(op),
             opts.max_steps,
             Partition::Whole,
-        ));
+        );
     }
     let mut by_key: BTreeMap<Key, Vec<Entry>> = BTreeMap::new();
     let (clears, singles): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.op == Op::Clear);
@@ -122,19 +127,12 @@ pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, Malforme
         match search(&part, init, apply_single, opts.max_steps, Partition::Key(key)) {
             LinVerdict::Ok => {}
             v @ LinVerdict::Violation(_) => {
-                return Ok(with_witness(
-                    v,
-                    &history.initial,
-                    &part,
-                    init,
-                    apply_single,
-                    opts.max_steps,
-                ))
+                return with_witness(v, &history.initial, &part, init, apply_single, opts.max_steps)
             }
             u @ LinVerdict::Unknown { .. } => unknown = Some(u),
         }
     }
-    Ok(unknown.unwrap_or(LinVerdict::Ok))
+    unknown.unwrap_or(LinVerdict::Ok)
 }
 
 /// The operations the linearizability check judges, with an iteration's effective return moved to
