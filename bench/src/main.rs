@@ -825,7 +825,7 @@ fn checker(cfg: &Config) -> Result<Section> {
             for p in peers {
                 let r = match gave_up.get(&(p, linearizable)) {
                     Some(at) if ops > *at => PeerResult::Skipped(format!("gave up at {} ops", fmt_n(*at))),
-                    None => run_peer(p, shape, cfg.peer_timeout, cfg.peer_memory_gib),
+                    _ => run_peer(p, shape, cfg.peer_timeout, cfg.peer_memory_gib),
                 };
                 match &r {
                     PeerResult::Timeout | PeerResult::OutOfMemory | PeerResult::Crashed(_) => {
