@@ -15,10 +15,10 @@
 //! `#[global_allocator] static A: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;`
 //! Without it the leak oracle has no data and reports nothing (it never reports "no leak").
 
+use rustc_hash::FxBuildHasher;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -34,29 +34,10 @@ static INSTALLED: AtomicBool = AtomicBool::new(false);
 static NEXT: AtomicU64 = AtomicU64::new(1);
 /// Tracked allocations in the table; deallocations skip the table while it is empty.
 static TRACKED: AtomicUsize = AtomicUsize::new(0);
-static TABLE: Mutex<Option<HashMap<usize, (u64, usize), BuildHasherDefault<AddressHasher>>>> =
-    Mutex::new(None);
-
-/// The table's hasher: its keys are addresses, which need mixing but no defence against chosen
-/// keys, and it runs on every allocation and free during a run (SipHash was a measurable share of
-/// exploration time).
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl std::hash::Hasher for AddressHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    fn finish(&self) -> u64 {
-        // The high bits are the well-mixed ones; hashbrown takes its control bits from the top.
-        self.0 ^ (self.0 >> 29)
-    }
-}
+/// Keyed by address; hashed with FxHash, since it runs on every allocation and free during a run
+/// (SipHash was a measurable share of exploration time) and addresses need no defence against
+/// chosen keys.
+static TABLE: Mutex<Option<HashMap<usize, (u64, usize), FxBuildHasher>>> = Mutex::new(None);
 static THREADS: Mutex<Option<HashMap<u64, usize>>> = Mutex::new(None);
 
 fn current() -> u64 {

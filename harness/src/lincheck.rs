@@ -15,7 +15,8 @@
 use crate::history::{Event, History, MalformedHistory, Op, Ret};
 use crate::spec::{apply_single, same_result, SpecMap};
 use crate::structure::{Key, Value};
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet;
+use std::collections::BTreeMap;
 use std::hash::Hash;
 
 /// Which part of the history a verdict is about.
@@ -203,7 +204,10 @@ fn search<S: Clone + Eq + Hash>(
     let threads = queues.len();
     let completed = entries.iter().filter(|e| e.ret.is_some()).count();
     let mut head = vec![0u32; threads];
-    let mut seen: HashSet<(Vec<u32>, S)> = HashSet::new();
+    // FxHash: the memo is hashed once per search step, and its keys are not chosen by an adversary.
+    // A search without backtracking stores one state per operation: sized for that up front.
+    let mut seen: FxHashSet<(Vec<u32>, S)> =
+        FxHashSet::with_capacity_and_hasher(entries.len(), Default::default());
     let mut state = init;
     // The path: which thread went, the state before it, and the operation's event id.
     let mut path: Vec<(usize, S, usize)> = Vec::new();
