@@ -222,7 +222,7 @@ fn fmt_n(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -265,7 +265,7 @@ fn seeded(
         hits.push(
             o.verdict
                 .is_fail()
-                .then(|| (o.schedules, o.elapsed.as_secs_f64())),
+                .then_some((o.schedules, o.elapsed.as_secs_f64())),
         );
         let misses = hits.iter().filter(|h| h.is_none()).count();
         if misses * 2 > seeds || (hits.len() == 3 && misses == 3) {
@@ -275,8 +275,11 @@ fn seeded(
     hits
 }
 
+/// A shuttle engine for a seed.
+type EngineFor = fn(u64) -> Engine;
+
 fn detect(cfg: &Config, fuzz: Option<&fuzzstats::FuzzStats>) -> Section {
-    let shuttle_engines: [(&str, fn(u64) -> Engine); 4] = [
+    let shuttle_engines: [(&str, EngineFor); 4] = [
         ("shuttle random", |seed| Engine::ShuttleRandom { seed }),
         ("shuttle PCT d1", |seed| Engine::ShuttlePct { seed, depth: 1 }),
         ("shuttle PCT d2", |seed| Engine::ShuttlePct { seed, depth: 2 }),
@@ -345,7 +348,7 @@ fn detect(cfg: &Config, fuzz: Option<&fuzzstats::FuzzStats>) -> Section {
         let lh = o
             .verdict
             .is_fail()
-            .then(|| (o.schedules, o.elapsed.as_secs_f64()));
+            .then_some((o.schedules, o.elapsed.as_secs_f64()));
         let text = match lh {
             Some(_) => hit_text(lh),
             None if o.exhausted => format!("missed ({} schedules, all)", fmt_n(o.schedules)),

@@ -37,7 +37,10 @@ static TRACKED: AtomicUsize = AtomicUsize::new(0);
 /// Keyed by address; hashed with FxHash, since it runs on every allocation and free during a run
 /// (SipHash was a measurable share of exploration time) and addresses need no defence against
 /// chosen keys.
-static TABLE: Mutex<Option<HashMap<usize, (u64, usize), FxBuildHasher>>> = Mutex::new(None);
+static TABLE: Mutex<Option<Table>> = Mutex::new(None);
+
+/// Address -> (scope, size) of each tracked allocation.
+type Table = HashMap<usize, (u64, usize), FxBuildHasher>;
 static THREADS: Mutex<Option<HashMap<u64, usize>>> = Mutex::new(None);
 
 fn current() -> u64 {
