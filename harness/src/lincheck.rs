@@ -15,7 +15,8 @@
 use crate::history::{Event, History, MalformedHistory, Op, Ret};
 use crate::spec::{apply_single, same_result, SpecMap};
 use crate::structure::{Key, Value};
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet;
+use std::collections::BTreeMap;
 use std::hash::Hash;
 
 /// Which part of the history a verdict is about.
@@ -86,6 +87,11 @@ struct Entry {
 /// Checks `history` for linearizability against the map spec.
 pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, MalformedHistory> {
     history.validate()?;
+    Ok(check_valid(history, opts))
+}
+
+/// [`check`] for a history already validated (the verdict's judge validates once for every oracle).
+pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
     let entries = entries(history, opts);
     let whole = entries.iter().any(|e| match e.op {
         Op::Len | Op::Clear => opts.atomic_whole_map,
@@ -94,13 +100,13 @@ pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, Malforme
     });
     if whole {
         let init = SpecMap::new(&history.initial);
-        return Ok(search(
+        return search(
             &entries,
             init,
             |s, op| s.apply(op),
             opts.max_steps,
             Partition::Whole,
-        ));
+        );
     }
     let mut by_key: BTreeMap<Key, Vec<Entry>> = BTreeMap::new();
     let (clears, singles): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.op == Op::Clear);
@@ -122,19 +128,12 @@ pub fn check(history: &History, opts: LinOptions) -> Result<LinVerdict, Malforme
         match search(&part, init, apply_single, opts.max_steps, Partition::Key(key)) {
             LinVerdict::Ok => {}
             v @ LinVerdict::Violation(_) => {
-                return Ok(with_witness(
-                    v,
-                    &history.initial,
-                    &part,
-                    init,
-                    apply_single,
-                    opts.max_steps,
-                ))
+                return with_witness(v, &history.initial, &part, init, apply_single, opts.max_steps)
             }
             u @ LinVerdict::Unknown { .. } => unknown = Some(u),
         }
     }
-    Ok(unknown.unwrap_or(LinVerdict::Ok))
+    unknown.unwrap_or(LinVerdict::Ok)
 }
 
 /// The operations the linearizability check judges, with an iteration's effective return moved to
@@ -205,7 +204,10 @@ fn search<S: Clone + Eq + Hash>(
     let threads = queues.len();
     let completed = entries.iter().filter(|e| e.ret.is_some()).count();
     let mut head = vec![0u32; threads];
-    let mut seen: HashSet<(Vec<u32>, S)> = HashSet::new();
+    // FxHash: the memo is hashed once per search step, and its keys are not chosen by an adversary.
+    // A search without backtracking stores one state per operation: sized for that up front.
+    let mut seen: FxHashSet<(Vec<u32>, S)> =
+        FxHashSet::with_capacity_and_hasher(entries.len(), Default::default());
     let mut state = init;
     // The path: which thread went, the state before it, and the operation's event id.
     let mut path: Vec<(usize, S, usize)> = Vec::new();

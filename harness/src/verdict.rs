@@ -135,7 +135,7 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
             return Verdict::Fail(f);
         }
     }
-    match linearizability(history, info) {
+    match linearizability_of(history, info, true) {
         Verdict::Pass => {}
         other => return other,
     }
@@ -151,12 +151,22 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
 
 /// The linearizability oracle alone.
 pub fn linearizability(history: &History, info: &StructureInfo) -> Verdict {
+    linearizability_of(history, info, false)
+}
+
+/// The linearizability oracle; `validated` when the caller has validated the history already.
+fn linearizability_of(history: &History, info: &StructureInfo, validated: bool) -> Verdict {
     let opts = LinOptions {
         snapshot_iteration: info.iteration == IterationGuarantee::Snapshot,
         atomic_whole_map: info.atomic_whole_map,
         ..LinOptions::default()
     };
-    match lincheck::check(history, opts) {
+    let checked = if validated {
+        Ok(lincheck::check_valid(history, opts))
+    } else {
+        lincheck::check(history, opts)
+    };
+    match checked {
         Err(e) => Verdict::Unknown {
             reason: e.to_string(),
         },

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's commands. One `Shell`, rooted at the workspace; one module per
 //! command.
 
+mod bench;
 mod check;
 mod test;
 
@@ -23,6 +24,10 @@ commands:
                        (FILE.go or FILE:FIRST-LAST) becomes a scenario file, then runs
   test                 the whole test suite through cargo-nextest, plus doc tests
   ci                   what .ci/run runs: test, then a short check
+  bench [--quick]      the performance figures (time to detect each mutant, exploration
+                       throughput against bare loom and shuttle, checker speed against
+                       stateright and todc-utils, fuzz throughput, scaling); writes
+                       target/mapcheck/bench/summary.{md,json}; --quick: under two minutes
 ";
 
 fn main() -> Result<()> {
@@ -37,6 +42,7 @@ fn main() -> Result<()> {
         "list" => check::run(&sh, "list", &rest),
         "scenario" => check::run(&sh, "scenario", &rest),
         "test" => test::run(&sh, &rest),
+        "bench" => bench::run(&sh, &rest),
         "ci" => {
             test::run(&sh, &[])?;
             check::run(&sh, "check", &["--budget".into(), "60".into()])

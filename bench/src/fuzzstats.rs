@@ -1,0 +1,43 @@
+//! The fuzz command's figures, read from `target/mapcheck/fuzz/stats.json`:
+//! `{"targets": {"<name>": {"execs_per_sec": f64, "sanitizer": "address"|"none"}},
+//!   "detect": {"<mutant>": {"execs": n, "seconds": f}}}`. Absent file: the fuzzer was not run.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FuzzStats {
+    #[serde(default)]
+    pub targets: BTreeMap<String, Target>,
+    #[serde(default)]
+    pub detect: BTreeMap<String, Detect>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Target {
+    pub execs_per_sec: f64,
+    #[serde(default = "none")]
+    pub sanitizer: String,
+}
+
+fn none() -> String {
+    "none".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Detect {
+    pub execs: u64,
+    pub seconds: f64,
+}
+
+/// `Ok(None)` when the file does not exist; an error when it exists but cannot be read.
+pub fn read(path: &Path) -> Result<Option<FuzzStats>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
