@@ -95,13 +95,18 @@ fn engine(name: &str, seed: u64) -> Engine {
 fn max_schedules(e: &Engine) -> usize {
     match e {
         Engine::Loom { .. } => 200_000,
-        Engine::Threads { .. } => 5_000,
+        Engine::Threads { .. } => 1_000_000,
         _ => 50_000,
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(feature = "adapters")]
+    if let Err(e) = mapcheck_models::register(mapcheck_adapters::structures()) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let r = match cli.command {
         Command::Check(args) => check(args),
         Command::Replay { token_or_file } => replay_cmd(&token_or_file),
@@ -213,7 +218,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                     budget: per_cell,
                     ..Limits::default()
                 };
-                let skipped = entry.info.unsynchronised && engine.real_threads();
+                let skipped = (entry.not_applicable)(&engine).is_some();
                 let cell = run_cell(
                     model,
                     entry,

@@ -38,6 +38,10 @@ pub trait Structure: 'static {
     /// Creates an empty map. Under loom and shuttle this runs inside the execution.
     fn new<R: Runtime>() -> Self::Map<R>;
     const INFO: StructureInfo;
+    /// True for a structure that does not use the runtime facade (a third-party crate behind an
+    /// [`Adapter`](crate::adapter::Adapter)): it runs on real threads only, since loom and shuttle
+    /// cannot see its synchronisation.
+    const REAL_THREADS_ONLY: bool = false;
 }
 
 /// What a structure declares about itself.
@@ -92,6 +96,10 @@ pub enum ReclamationPolicy {
     OneSnapshotRetained,
     /// Storage is replaced by a fresh one once drained.
     RebuiltWhenDrained,
+    /// The structure exposes no capacity to judge (a third-party crate that reclaims on its own,
+    /// for example through epochs): the reclamation oracle has nothing to check, the leak oracle
+    /// still applies after drop.
+    NotObservable,
 }
 
 /// What a structure holds at one moment.

@@ -125,19 +125,8 @@ pub struct Outcome {
 
 /// Explores `workload` on structure `S` with `engine` within `limits`.
 pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
-    if S::INFO.unsynchronised && engine.real_threads() {
-        return Outcome {
-            verdict: Verdict::Unknown {
-                reason: format!(
-                    "{} is unsynchronised on purpose; it runs under loom and shuttle only",
-                    S::INFO.name
-                ),
-            },
-            schedules: 0,
-            elapsed: Duration::ZERO,
-            exhausted: true,
-            failure: None,
-        };
+    if let Some(reason) = not_applicable::<S>(&engine) {
+        return not_applicable_outcome(reason);
     }
     let started = Instant::now();
     let mut outcome = match engine {
@@ -151,8 +140,41 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
     outcome
 }
 
+/// Why `engine` cannot run structure `S`, or `None` when it can: an unsynchronised structure runs
+/// under loom and shuttle only, a third-party one (an adapter) on real threads only.
+pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
+    if S::INFO.unsynchronised && engine.real_threads() {
+        return Some(format!(
+            "{} is unsynchronised on purpose; it runs under loom and shuttle only",
+            S::INFO.name
+        ));
+    }
+    if S::REAL_THREADS_ONLY && !engine.real_threads() {
+        return Some(format!(
+            "{} is a third-party crate that does not use the runtime facade; {} cannot see its \
+             synchronisation, so it runs on real threads only",
+            S::INFO.name,
+            engine.family()
+        ));
+    }
+    None
+}
+
+fn not_applicable_outcome(reason: String) -> Outcome {
+    Outcome {
+        verdict: Verdict::Unknown { reason },
+        schedules: 0,
+        elapsed: Duration::ZERO,
+        exhausted: true,
+        failure: None,
+    }
+}
+
 /// Runs exactly the pinned run again and judges it.
 pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned, limits: Limits) -> Outcome {
+    if let Some(reason) = not_applicable::<S>(&engine) {
+        return not_applicable_outcome(reason);
+    }
     let started = Instant::now();
     let mut outcome = match (engine, pinned) {
         (Engine::Loom { preemption_bound }, Pinned::Loom { execution }) => {
@@ -189,16 +211,13 @@ pub(crate) struct RunEnd {
 
 /// One run of `workload` on a fresh `S::Map<R>`: insert the initial contents, start one thread per
 /// operation list, join them, then read the footprint, run the reclamation step and read it again.
+/// The thread engine runs the same pieces ([`setup`], [`thread_ops`], [`finish`]) on pooled threads.
 pub(crate) fn execute<R: Runtime, S: Structure>(
     workload: &Workload,
     rec: &Arc<Recorder>,
     jitter: Option<u64>,
 ) -> RunEnd {
-    let scope = rec.scope;
-    let map: RtArc<R, S::Map<R>> = scope.run(|| RtArc::new(S::new::<R>()));
-    for &(k, v) in &workload.initial {
-        scope.run(|| map.insert(k, v));
-    }
+    let map = setup::<R, S>(workload, rec);
     let handles: Vec<_> = workload
         .threads
         .iter()
@@ -211,15 +230,7 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
                 if !R::CHECKS_RACES {
                     crate::quiet::quiet_thread();
                 }
-                let mut rng = jitter.map(|s| s ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                for op in ops {
-                    if let Some(state) = rng.as_mut() {
-                        for _ in 0..(splitmix(state) % 4) {
-                            R::yield_now();
-                        }
-                    }
-                    rec.apply(t, &*map, op);
-                }
+                thread_ops::<R, _>(t, &ops, &*map, &rec, jitter);
                 crate::alloc::untracked(|| drop(map));
             })
         })
@@ -230,6 +241,65 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             panic.get_or_insert_with(|| payload_message(&*p));
         }
     }
+    finish(map, rec, panic)
+}
+
+/// A fresh map with the workload's initial contents, created inside the run's allocation scope.
+pub(crate) fn setup<R: Runtime, S: Structure>(workload: &Workload, rec: &Recorder) -> RtArc<R, S::Map<R>> {
+    let scope = rec.scope;
+    let map: RtArc<R, S::Map<R>> = scope.run(|| RtArc::new(S::new::<R>()));
+    for &(k, v) in &workload.initial {
+        scope.run(|| map.insert(k, v));
+    }
+    map
+}
+
+/// Model thread `t`: its operations in order, recorded, with seeded jitter between them when
+/// `jitter` is set (real threads: yields and short spins that widen race windows).
+pub(crate) fn thread_ops<R: Runtime, M: Map + ?Sized>(
+    t: usize,
+    ops: &[Op],
+    map: &M,
+    rec: &Recorder,
+    jitter: Option<u64>,
+) {
+    let mut rng = jitter.map(|s| s ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    for &op in ops {
+        if let Some(state) = rng.as_mut() {
+            pause::<R>(splitmix(state));
+        }
+        rec.apply(t, map, op);
+    }
+}
+
+/// The jitter before one operation, drawn from `r`: half the time nothing, a quarter one to three
+/// yields, an eighth a short spin, an eighth a longer spin followed by a yield.
+fn pause<R: Runtime>(r: u64) {
+    match r % 8 {
+        0..=3 => {}
+        4 | 5 => {
+            for _ in 0..1 + (r >> 8) % 3 {
+                R::yield_now();
+            }
+        }
+        6 => spin((r >> 8) % 64),
+        _ => {
+            spin((r >> 8) % 1024);
+            R::yield_now();
+        }
+    }
+}
+
+fn spin(n: u64) {
+    for _ in 0..n {
+        std::hint::spin_loop();
+    }
+}
+
+/// After every thread is done: the footprint before and after the reclamation step, then the drop
+/// and what the structure did not give back.
+pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic: Option<String>) -> RunEnd {
+    let scope = rec.scope;
     let quiescence = panic.is_none().then(|| {
         scope.run(|| {
             let at_end = map.footprint();

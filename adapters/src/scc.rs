@@ -1,0 +1,64 @@
+//! `scc` 3: `scc::HashMap`, one bucket array with a reader-writer lock per bucket, non-blocking
+//! incremental resizing, bucket arrays reclaimed through `sdd`.
+//!
+//! `iter_sync` calls its closure while it holds the bucket's read lock, so removing the visited key
+//! from the closure would wait for that lock; iteration copies the entries through `iter_sync` and
+//! visits the copy (bucket by bucket: weakly consistent). `len` reads every bucket's metadata (and,
+//! the documentation says, "may overcount entries if an old bucket array has not yet been
+//! dropped"), and `clear_sync` is `retain_sync(|_, _| false)`: neither is atomic. scc grows and
+//! shrinks on its own as entries come and go, and exposes its capacity.
+
+use crate::{visit_copy, Fixed};
+use mapcheck_harness::adapter::Adapter;
+use mapcheck_harness::{Footprint, IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use std::ops::ControlFlow;
+
+pub struct SccAdapter(scc::HashMap<Key, Value, Fixed>);
+
+impl Adapter for SccAdapter {
+    const INFO: StructureInfo = StructureInfo {
+        name: "scc",
+        summary: "scc 3: bucket-locked table, non-blocking incremental resizing, sdd reclamation",
+        iteration: IterationGuarantee::WeaklyConsistent,
+        reclamation: ReclamationPolicy::ShrinksWithLive,
+        atomic_whole_map: false,
+        unsynchronised: false,
+        mutant: None,
+    };
+    fn new() -> Self {
+        SccAdapter(scc::HashMap::with_hasher(Fixed::default()))
+    }
+    fn insert(&self, key: Key, value: Value) -> Option<Value> {
+        self.0.upsert_sync(key, value)
+    }
+    fn remove(&self, key: Key) -> Option<Value> {
+        self.0.remove_sync(&key).map(|(_, v)| v)
+    }
+    fn get(&self, key: Key) -> Option<Value> {
+        self.0.read_sync(&key, |_, v| *v)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn clear(&self) {
+        self.0.clear_sync()
+    }
+    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+        let mut copy = Vec::new();
+        self.0.iter_sync(|k, v| {
+            copy.push((*k, *v));
+            true
+        });
+        visit_copy(copy, visit)
+    }
+    fn footprint(&self) -> Footprint {
+        let capacity = self.0.capacity();
+        Footprint {
+            live: self.0.len(),
+            stale: 0,
+            snapshots: 1,
+            capacity,
+            bytes: capacity * std::mem::size_of::<(Key, Value)>(),
+        }
+    }
+}
