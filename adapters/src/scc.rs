@@ -6,27 +6,56 @@
 //! visits the copy (bucket by bucket: weakly consistent). `len` reads every bucket's metadata (and,
 //! the documentation says, "may overcount entries if an old bucket array has not yet been
 //! dropped"), and `clear_sync` is `retain_sync(|_, _| false)`: neither is atomic. scc grows and
-//! shrinks on its own as entries come and go, and exposes its capacity.
+//! shrinks on its own as entries come and go: it shrinks a table under one-eighth full, never below
+//! 64 slots while it holds an entry, and drops it when empty, so the declared bound is eight times
+//! the live entries plus 64 slots. It exposes its capacity.
+//!
+//! Dropping the map retires its bucket arrays to `sdd`, which frees them once the dropping thread
+//! has witnessed three more epochs. The adapter's drop does what a long-lived thread would do
+//! later: it takes guards until those epochs have passed, so the leak oracle sees what is really
+//! kept.
 
 use crate::{visit_copy, Fixed};
 use mapcheck_harness::adapter::Adapter;
 use mapcheck_harness::{Footprint, IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use std::mem::ManuallyDrop;
 use std::ops::ControlFlow;
 
-pub struct SccAdapter(scc::HashMap<Key, Value, Fixed>);
+pub struct SccAdapter(ManuallyDrop<scc::HashMap<Key, Value, Fixed>>);
+
+impl Drop for SccAdapter {
+    fn drop(&mut self) {
+        // SAFETY: the map is dropped once, here, and never used again.
+        unsafe { ManuallyDrop::drop(&mut self.0) };
+        // sdd frees what this thread retired once it has witnessed three epochs after the retirement;
+        // a bounded number of guards, since another thread holding a guard stops the epoch.
+        let mut epoch = scc::Guard::new().epoch();
+        let mut witnessed = 0;
+        for _ in 0..100_000 {
+            let now = scc::Guard::new().epoch();
+            if now != epoch {
+                epoch = now;
+                witnessed += 1;
+                if witnessed > 3 {
+                    break;
+                }
+            }
+        }
+    }
+}
 
 impl Adapter for SccAdapter {
     const INFO: StructureInfo = StructureInfo {
         name: "scc",
         summary: "scc 3: bucket-locked table, non-blocking incremental resizing, sdd reclamation",
         iteration: IterationGuarantee::WeaklyConsistent,
-        reclamation: ReclamationPolicy::ShrinksWithLive,
+        reclamation: ReclamationPolicy::ShrinksWithin { factor: 8, floor: 64 },
         atomic_whole_map: false,
         unsynchronised: false,
         mutant: None,
     };
     fn new() -> Self {
-        SccAdapter(scc::HashMap::with_hasher(Fixed::default()))
+        SccAdapter(ManuallyDrop::new(scc::HashMap::with_hasher(Fixed::default())))
     }
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.upsert_sync(key, value)

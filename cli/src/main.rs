@@ -174,7 +174,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             args.budget
         );
     }
-    let cells = models.len() * entries.len() * engines.len();
+    // The budget goes to the cells an engine can run (not to n/a ones).
+    let applicable: usize = entries
+        .iter()
+        .map(|e| engines.iter().filter(|n| (e.not_applicable)(&engine(n, 0)).is_none()).count())
+        .sum();
+    let cells = models.len() * applicable;
     let per_cell = Duration::from_secs_f64(args.budget / cells.max(1) as f64);
     let dir = failures_dir();
     let started = Instant::now();
@@ -407,6 +412,10 @@ fn list() -> Result<ExitCode> {
             Some(h) => format!("mutant: {h}"),
             None if i.unsynchronised => "unsynchronised on purpose".into(),
             None => "correct".into(),
+        };
+        let kind = match (e.not_applicable)(&Engine::ShuttleDfs) {
+            Some(_) if !i.unsynchronised => format!("{kind}; third-party, real threads only"),
+            _ => kind,
         };
         println!(
             "  {:<22} {} [{:?} iteration, {:?}; {kind}]",

@@ -100,6 +100,10 @@ pub enum ReclamationPolicy {
     /// for example through epochs): the reclamation oracle has nothing to check, the leak oracle
     /// still applies after drop.
     NotObservable,
+    /// After the reclamation step the capacity is at most `factor` times the live entries plus
+    /// `floor` slots: a table that shrinks lazily, or never below a minimum size (a third-party
+    /// crate's own thresholds).
+    ShrinksWithin { factor: usize, floor: usize },
 }
 
 /// What a structure holds at one moment.

@@ -241,7 +241,9 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             panic.get_or_insert_with(|| payload_message(&*p));
         }
     }
-    finish(map, rec, panic)
+    let end = finish(map, rec, panic);
+    rec.scope.close();
+    end
 }
 
 /// A fresh map with the workload's initial contents, created inside the run's allocation scope.
@@ -272,19 +274,16 @@ pub(crate) fn thread_ops<R: Runtime, M: Map + ?Sized>(
     }
 }
 
-/// The jitter before one operation, drawn from `r`: half the time nothing, a quarter one to three
-/// yields, an eighth a short spin, an eighth a longer spin followed by a yield.
+/// The jitter before one operation, drawn from `r`: most of the time nothing, about one in five a
+/// yield, one in eight a short spin, one in sixteen a longer spin and a yield. A spin keeps the
+/// thread on its core while another thread's operation overlaps it; a yield lets one run between.
 fn pause<R: Runtime>(r: u64) {
-    match r % 8 {
-        0..=3 => {}
-        4 | 5 => {
-            for _ in 0..1 + (r >> 8) % 3 {
-                R::yield_now();
-            }
-        }
-        6 => spin((r >> 8) % 64),
+    match r % 16 {
+        0..=9 => {}
+        10..=12 => R::yield_now(),
+        13 | 14 => spin((r >> 8) % 32),
         _ => {
-            spin((r >> 8) % 1024);
+            spin((r >> 8) % 256);
             R::yield_now();
         }
     }
@@ -297,7 +296,7 @@ fn spin(n: u64) {
 }
 
 /// After every thread is done: the footprint before and after the reclamation step, then the drop
-/// and what the structure did not give back.
+/// and what the structure did not give back. The caller closes the run's allocation scope.
 pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic: Option<String>) -> RunEnd {
     let scope = rec.scope;
     let quiescence = panic.is_none().then(|| {
@@ -319,7 +318,6 @@ pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic
             threads: scope.threads_alive(),
         }
     });
-    scope.close();
     RunEnd {
         panic,
         quiescence,
