@@ -42,10 +42,7 @@ pub fn structures() -> Vec<Entry> {
 
 /// Visits a copy of a map's entries, taken through the crate's own iteration, with no lock of the
 /// crate held: the visitor may remove the key it visits.
-pub(crate) fn visit_copy(
-    copy: Vec<(Key, Value)>,
-    visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>,
-) {
+pub(crate) fn visit_copy(copy: Vec<(Key, Value)>, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
     for (k, v) in copy {
         if visit(k, v).is_break() {
             break;

@@ -177,7 +177,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     // The budget goes to the cells an engine can run (not to n/a ones).
     let applicable: usize = entries
         .iter()
-        .map(|e| engines.iter().filter(|n| (e.not_applicable)(&engine(n, 0)).is_none()).count())
+        .map(|e| {
+            engines
+                .iter()
+                .filter(|n| (e.not_applicable)(&engine(n, 0)).is_none())
+                .count()
+        })
         .sum();
     let cells = models.len() * applicable;
     let per_cell = Duration::from_secs_f64(args.budget / cells.max(1) as f64);

@@ -106,7 +106,11 @@ static EXTRA: std::sync::Mutex<Vec<Entry>> = std::sync::Mutex::new(Vec::new());
 pub fn register(extra: Vec<Entry>) -> Result<(), String> {
     let known = structures();
     for (i, e) in extra.iter().enumerate() {
-        if known.iter().chain(&extra[..i]).any(|k| k.info.name == e.info.name) {
+        if known
+            .iter()
+            .chain(&extra[..i])
+            .any(|k| k.info.name == e.info.name)
+        {
             return Err(format!("structure `{}` is registered twice", e.info.name));
         }
     }

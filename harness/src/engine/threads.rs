@@ -193,7 +193,8 @@ impl Pool {
         phase: &Arc<AtomicUsize>,
     ) -> Receiver<RunEnd> {
         let (tx, rx) = channel();
-        let (workload, rec, phase, workers) = (workload.clone(), rec.clone(), phase.clone(), self.workers.clone());
+        let (workload, rec, phase, workers) =
+            (workload.clone(), rec.clone(), phase.clone(), self.workers.clone());
         let job: Job = Box::new(move || {
             let map = setup::<Std, S>(&workload, &rec);
             let n = workload.threads.len();
@@ -201,8 +202,13 @@ impl Pool {
             let (done_tx, done_rx) = channel::<Option<String>>();
             phase.store(RUNNING, Ordering::SeqCst);
             for (t, worker) in workers.iter().enumerate() {
-                let (map, rec, barrier, done_tx, workload) =
-                    (map.clone(), rec.clone(), barrier.clone(), done_tx.clone(), workload.clone());
+                let (map, rec, barrier, done_tx, workload) = (
+                    map.clone(),
+                    rec.clone(),
+                    barrier.clone(),
+                    done_tx.clone(),
+                    workload.clone(),
+                );
                 let job: Job = Box::new(move || {
                     barrier.wait();
                     let r = catch_unwind(AssertUnwindSafe(|| {
