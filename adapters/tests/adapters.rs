@@ -27,24 +27,28 @@ fn run<S: Structure>(name: &str, runs: usize) -> Outcome {
     mapcheck_harness::run::<S>(&workload, Engine::Threads { seed: 42 }, limits(runs))
 }
 
+const MODELS: [&str; 5] = [
+    "insert-remove-get",
+    "concurrent-delete",
+    "delete-during-iteration",
+    "sharded-whole-map",
+    "churn",
+];
+
 /// The models every correct adapter passes, each for a bounded number of runs.
 fn passes<S: Structure>() {
-    for m in [
-        "insert-remove-get",
-        "concurrent-delete",
-        "delete-during-iteration",
-        "sharded-whole-map",
-        "churn",
-    ] {
+    passes_or::<S>(&[]);
+}
+
+/// Like [`passes`], but a failure of one of `documented` (a finding the README records) is allowed.
+fn passes_or<S: Structure>(documented: &[Oracle]) {
+    for m in MODELS {
         let o = run::<S>(m, 25);
-        assert_eq!(
-            o.verdict,
-            Verdict::Pass,
-            "{} on {m}: {:?}",
-            S::INFO.name,
-            o.failure
-        );
-        assert_eq!(o.schedules, 25, "{} on {m} ran every run", S::INFO.name);
+        match &o.verdict {
+            Verdict::Pass => assert_eq!(o.schedules, 25, "{} on {m} ran every run", S::INFO.name),
+            Verdict::Fail(f) if documented.contains(&f.oracle) => {}
+            other => panic!("{} on {m}: {other:?}", S::INFO.name),
+        }
     }
 }
 
@@ -70,7 +74,9 @@ fn scc_passes() {
 
 #[test]
 fn flurry_passes() {
-    passes::<Adapted<flurry::FlurryAdapter>>();
+    // The README's finding: rarely (about one run in several thousand) 1,056 bytes stay allocated
+    // after the map is dropped.
+    passes_or::<Adapted<flurry::FlurryAdapter>>(&[Oracle::Leak]);
 }
 
 #[test]

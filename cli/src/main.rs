@@ -271,6 +271,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                             "verdict": verdict,
                             "as_expected": good,
                             "schedules": o.schedules,
+                            // Top-level operations run: the workload's, once per schedule.
+                            "operations": o.schedules * size_ops(model, size),
                             "exhausted": o.exhausted,
                             "elapsed_ms": o.elapsed.as_millis() as u64,
                             "oracle": oracle,
@@ -322,6 +324,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The operations of one run of `model` at `size`.
+fn size_ops(model: &Model, size: Size) -> usize {
+    (model.build)(size).threads.iter().map(Vec::len).sum()
 }
 
 fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) {

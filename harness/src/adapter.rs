@@ -81,6 +81,9 @@ pub trait Adapter: Send + Sync + Sized + 'static {
     /// The name, design, iteration guarantee, reclamation policy and atomicity of len and clear, as
     /// the crate documents them.
     const INFO: StructureInfo;
+    /// True when the crate documents `len` as an estimate under concurrent changes: its results are
+    /// then not judged (see [`Structure::LEN_IS_ESTIMATE`]).
+    const LEN_IS_ESTIMATE: bool = false;
     /// An empty map.
     fn new() -> Self;
     /// Inserts or overwrites; returns the previous value.
@@ -145,4 +148,5 @@ impl<A: Adapter> Structure for Adapted<A> {
     }
     const INFO: StructureInfo = A::INFO;
     const REAL_THREADS_ONLY: bool = true;
+    const LEN_IS_ESTIMATE: bool = A::LEN_IS_ESTIMATE;
 }

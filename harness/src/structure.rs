@@ -42,6 +42,9 @@ pub trait Structure: 'static {
     /// [`Adapter`](crate::adapter::Adapter)): it runs on real threads only, since loom and shuttle
     /// cannot see its synchronisation.
     const REAL_THREADS_ONLY: bool = false;
+    /// True when `len` is only an estimate while the map is being changed (a counter updated out of
+    /// step with the entries, as flurry documents): its results are not judged.
+    const LEN_IS_ESTIMATE: bool = false;
 }
 
 /// What a structure declares about itself.

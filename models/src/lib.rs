@@ -43,6 +43,8 @@ pub struct Entry {
     pub targets: &'static [&'static str],
     /// Why an engine cannot run this structure (`None` when it can): the check shows `n/a`.
     pub not_applicable: fn(&Engine) -> Option<String>,
+    /// Whether the structure's `len` is only an estimate under concurrent changes (not judged).
+    pub len_is_estimate: bool,
 }
 
 impl Entry {
@@ -62,6 +64,7 @@ pub fn targeted<S: Structure>(targets: &'static [&'static str]) -> Entry {
     Entry {
         targets,
         not_applicable: mapcheck_harness::engine::not_applicable::<S>,
+        len_is_estimate: S::LEN_IS_ESTIMATE,
         info: S::INFO,
         run: mapcheck_harness::run::<S>,
         replay: mapcheck_harness::replay::<S>,

@@ -11,7 +11,7 @@ mod threads;
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
 use crate::structure::{Key, Map, Structure, Value};
-use crate::verdict::{classify_panic, judge, Verdict};
+use crate::verdict::{classify_panic, judge_with, Verdict};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -329,7 +329,7 @@ pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic
 pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>) -> Verdict {
     match panic {
         Some(msg) => Verdict::Fail(classify_panic(msg)),
-        None => judge(history, &S::INFO),
+        None => judge_with(history, &S::INFO, S::LEN_IS_ESTIMATE),
     }
 }
 
