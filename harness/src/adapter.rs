@@ -92,6 +92,9 @@ pub trait Adapter: Send + Sync + Sized + 'static {
     fn remove(&self, key: Key) -> Option<Value>;
     fn get(&self, key: Key) -> Option<Value>;
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn clear(&self);
     /// Calls `visit` for the entries. The callback may call [`Adapter::remove`] of the visited key,
     /// so an adapter must not hold a lock of the crate across the call where the crate forbids it
