@@ -57,7 +57,7 @@ pub(super) fn explore<S: Structure>(
         schedules += 1;
         let (verdict, history) = match one_run::<S>(&pool, &workload, seed, iteration, limits) {
             Ok(run) => run,
-            Err(hang) => return outcome(hang.verdict.clone(), schedules, false, Some(hang)),
+            Err(hang) => return outcome(hang.verdict.clone(), schedules, false, Some(*hang)),
         };
         if is_leak(&verdict)
             && S::REAL_THREADS_ONLY
@@ -108,7 +108,7 @@ fn one_run<S: Structure>(
     seed: u64,
     iteration: usize,
     limits: Limits,
-) -> Result<(Verdict, History), FailedRun> {
+) -> Result<(Verdict, History), Box<FailedRun>> {
     let rec = Recorder::new(workload.threads.len());
     let mut s = seed ^ (iteration as u64);
     let jitter = splitmix(&mut s);
@@ -120,11 +120,11 @@ fn one_run<S: Structure>(
             // The hung threads cannot be cancelled; the pool is left to them.
             let history = rec.history(workload.initial.clone());
             let failure = hang_failure(&history, workload.threads.len(), stuck, hang_timeout(limits));
-            return Err(FailedRun {
+            return Err(Box::new(FailedRun {
                 verdict: Verdict::Fail(failure),
                 history,
                 pinned: Pinned::Threads { iteration },
-            });
+            }));
         }
     };
     let mut leaks = end.leaks;
