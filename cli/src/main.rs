@@ -103,13 +103,18 @@ fn engine(name: &str, seed: u64) -> Engine {
 fn max_schedules(e: &Engine) -> usize {
     match e {
         Engine::Loom { .. } => 200_000,
-        Engine::Threads { .. } => 5_000,
+        Engine::Threads { .. } => 1_000_000,
         _ => 50_000,
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(feature = "adapters")]
+    if let Err(e) = mapcheck_models::register(mapcheck_adapters::structures()) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let r = match cli.command {
         Command::Check(args) => check(args),
         Command::Replay { token_or_file } => replay_cmd(&token_or_file),
@@ -178,7 +183,17 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             args.budget
         );
     }
-    let cells = models.len() * entries.len() * engines.len();
+    // The budget goes to the cells an engine can run (not to n/a ones).
+    let applicable: usize = entries
+        .iter()
+        .map(|e| {
+            engines
+                .iter()
+                .filter(|n| (e.not_applicable)(&engine(n, 0)).is_none())
+                .count()
+        })
+        .sum();
+    let cells = models.len() * applicable;
     let per_cell = Duration::from_secs_f64(args.budget / cells.max(1) as f64);
     let dir = failures_dir();
     let started = Instant::now();
@@ -228,7 +243,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                     budget: per_cell,
                     ..Limits::default()
                 };
-                let skipped = entry.info.unsynchronised && engine.real_threads();
+                let skipped = (entry.not_applicable)(&engine).is_some();
                 let cell = run_cell(
                     model,
                     entry,
@@ -285,6 +300,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                             "verdict": verdict,
                             "as_expected": good,
                             "schedules": o.schedules,
+                            // Top-level operations run: the workload's, once per schedule.
+                            "operations": o.schedules * size_ops(model, size),
                             "exhausted": o.exhausted,
                             "elapsed_ms": o.elapsed.as_millis() as u64,
                             "oracle": oracle,
@@ -342,6 +359,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         println!("{}", totals.text(started.elapsed(), &dir));
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The operations of one run of `model` at `size`.
+fn size_ops(model: &Model, size: Size) -> usize {
+    (model.build)(size).threads.iter().map(Vec::len).sum()
 }
 
 fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) {
@@ -448,6 +470,10 @@ fn list() -> Result<ExitCode> {
             Some(h) => format!("mutant: {h}"),
             None if i.unsynchronised => "unsynchronised on purpose".into(),
             None => "correct".into(),
+        };
+        let kind = match (e.not_applicable)(&Engine::ShuttleDfs) {
+            Some(_) if !i.unsynchronised => format!("{kind}; third-party, real threads only"),
+            _ => kind,
         };
         println!(
             "  {:<22} {} [{:?} iteration, {:?}; {kind}]",

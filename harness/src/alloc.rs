@@ -110,9 +110,14 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // Forget the old block while it is still allocated: once `System.realloc` frees it, another
+        // thread may be handed the same address and record it, and forgetting it afterwards would
+        // take that thread's entry (and give its scope this block).
+        let owner = forget(ptr);
         let q = unsafe { System.realloc(ptr, layout, new_size) };
-        if !q.is_null() {
-            let owner = forget(ptr);
+        if q.is_null() {
+            record(ptr, layout.size(), owner);
+        } else {
             record(q, new_size, if owner != 0 { owner } else { current() });
         }
         q

@@ -5,6 +5,7 @@
 //! an [`Engine`], each run is recorded as a [`History`], and the history is judged into a
 //! [`Verdict`]. See ARCHITECTURE.md for the map of the crate.
 
+pub mod adapter;
 pub mod alloc;
 pub mod engine;
 pub mod history;

@@ -38,6 +38,13 @@ pub trait Structure: 'static {
     /// Creates an empty map. Under loom and shuttle this runs inside the execution.
     fn new<R: Runtime>() -> Self::Map<R>;
     const INFO: StructureInfo;
+    /// True for a structure that does not use the runtime facade (a third-party crate behind an
+    /// [`Adapter`](crate::adapter::Adapter)): it runs on real threads only, since loom and shuttle
+    /// cannot see its synchronisation.
+    const REAL_THREADS_ONLY: bool = false;
+    /// True when `len` is only an estimate while the map is being changed (a counter updated out of
+    /// step with the entries, as flurry documents): its results are not judged.
+    const LEN_IS_ESTIMATE: bool = false;
 }
 
 /// What a structure declares about itself.
@@ -92,6 +99,14 @@ pub enum ReclamationPolicy {
     OneSnapshotRetained,
     /// Storage is replaced by a fresh one once drained.
     RebuiltWhenDrained,
+    /// The structure exposes no capacity to judge (a third-party crate that reclaims on its own,
+    /// for example through epochs): the reclamation oracle has nothing to check, the leak oracle
+    /// still applies after drop.
+    NotObservable,
+    /// After the reclamation step the capacity is at most `factor` times the live entries plus
+    /// `floor` slots: a table that shrinks lazily, or never below a minimum size (a third-party
+    /// crate's own thresholds).
+    ShrinksWithin { factor: usize, floor: usize },
 }
 
 /// What a structure holds at one moment.

@@ -116,6 +116,12 @@ pub fn classify_panic(message: &str) -> Failure {
 /// Judges one completed run (no panic) of a structure: the specific oracles first (lost delete,
 /// lost insert, exactly-once delete, iteration), then linearizability, then reclamation at quiescence, then leaks after drop.
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
+    judge_with(history, info, false)
+}
+
+/// [`judge`], for a structure whose `len` may be only an estimate (`len_is_estimate`: its results
+/// are then not judged; see `Structure::LEN_IS_ESTIMATE`).
+pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool) -> Verdict {
     if let Err(e) = history.validate() {
         return Verdict::Unknown {
             reason: e.to_string(),
@@ -130,7 +136,7 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     if let Some(f) = specific.iter().find_map(|check| check(history)) {
         return Verdict::Fail(f);
     }
-    if !info.atomic_whole_map {
+    if !info.atomic_whole_map && !len_is_estimate {
         if let Some(f) = oracle::iteration::check_len(history) {
             return Verdict::Fail(f);
         }

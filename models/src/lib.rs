@@ -42,6 +42,10 @@ pub struct Entry {
     /// For a structure expected to fail: the models built to catch it (empty: every model). A model
     /// outside this list may or may not reach the planted bug, and a miss there is not an error.
     pub targets: &'static [&'static str],
+    /// Why an engine cannot run this structure (`None` when it can): the check shows `n/a`.
+    pub not_applicable: fn(&Engine) -> Option<String>,
+    /// Whether the structure's `len` is only an estimate under concurrent changes (not judged).
+    pub len_is_estimate: bool,
 }
 
 impl Entry {
@@ -51,13 +55,17 @@ impl Entry {
     }
 }
 
-fn entry<S: Structure>() -> Entry {
+/// The registry entry of a structure.
+pub fn entry<S: Structure>() -> Entry {
     targeted::<S>(&[])
 }
 
-fn targeted<S: Structure>(targets: &'static [&'static str]) -> Entry {
+/// The registry entry of a structure expected to fail, with the models built to catch it.
+pub fn targeted<S: Structure>(targets: &'static [&'static str]) -> Entry {
     Entry {
         targets,
+        not_applicable: mapcheck_harness::engine::not_applicable::<S>,
+        len_is_estimate: S::LEN_IS_ESTIMATE,
         info: S::INFO,
         run: mapcheck_harness::run::<S>,
         replay: mapcheck_harness::replay::<S>,
@@ -87,6 +95,31 @@ pub fn structures() -> Vec<Entry> {
         targeted::<mutants::ShardedClearSkips>(&["sharded-whole-map"]),
         targeted::<mutants::LockedNoShrink>(&["churn"]),
     ]
+    .into_iter()
+    .chain(EXTRA.lock().unwrap_or_else(|e| e.into_inner()).iter().copied())
+    .collect()
+}
+
+/// Structures registered from outside this crate (the third-party adapters), listed after the
+/// built-in ones.
+static EXTRA: std::sync::Mutex<Vec<Entry>> = std::sync::Mutex::new(Vec::new());
+
+/// Adds structures defined elsewhere (the `mapcheck` binary registers the adapters of
+/// `mapcheck-adapters` this way, so this crate does not depend on them). A name already registered
+/// is an error.
+pub fn register(extra: Vec<Entry>) -> Result<(), String> {
+    let known = structures();
+    for (i, e) in extra.iter().enumerate() {
+        if known
+            .iter()
+            .chain(&extra[..i])
+            .any(|k| k.info.name == e.info.name)
+        {
+            return Err(format!("structure `{}` is registered twice", e.info.name));
+        }
+    }
+    EXTRA.lock().unwrap_or_else(|e| e.into_inner()).extend(extra);
+    Ok(())
 }
 
 pub fn structure(name: &str) -> Option<Entry> {

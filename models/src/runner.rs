@@ -136,5 +136,9 @@ pub fn recheck(record: &FailureRecord) -> Result<mapcheck_harness::Verdict, Stri
             record.token.structure
         )
     })?;
-    Ok(mapcheck_harness::verdict::judge(&record.history, &entry.info))
+    Ok(mapcheck_harness::verdict::judge_with(
+        &record.history,
+        &entry.info,
+        entry.len_is_estimate,
+    ))
 }

@@ -14,7 +14,8 @@ cargo xtask <command>
 commands:
   check [FLAGS]        every model on every structure under every engine; prints the matrix
                        (flags: --model M --structure S --engine E --budget SECONDS --seed N
-                        --json --shard K/N)
+                        --json --shard K/N; --adapters adds the third-party maps, also
+                        turned on by naming one: --structure dashmap)
   replay TOKEN|FILE    run one failure again, exactly
   list                 the models, structures and engines
   scenario list [PATH...]            the scenario files, their sources and expectations

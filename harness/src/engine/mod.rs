@@ -11,7 +11,7 @@ mod threads;
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
 use crate::structure::{Key, Map, Structure, Value};
-use crate::verdict::{classify_panic, judge, Verdict};
+use crate::verdict::{classify_panic, judge_with, Verdict};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -125,19 +125,8 @@ pub struct Outcome {
 
 /// Explores `workload` on structure `S` with `engine` within `limits`.
 pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
-    if S::INFO.unsynchronised && engine.real_threads() {
-        return Outcome {
-            verdict: Verdict::Unknown {
-                reason: format!(
-                    "{} is unsynchronised on purpose; it runs under loom and shuttle only",
-                    S::INFO.name
-                ),
-            },
-            schedules: 0,
-            elapsed: Duration::ZERO,
-            exhausted: true,
-            failure: None,
-        };
+    if let Some(reason) = not_applicable::<S>(&engine) {
+        return not_applicable_outcome(reason);
     }
     let started = Instant::now();
     let mut outcome = match engine {
@@ -151,8 +140,41 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
     outcome
 }
 
+/// Why `engine` cannot run structure `S`, or `None` when it can: an unsynchronised structure runs
+/// under loom and shuttle only, a third-party one (an adapter) on real threads only.
+pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
+    if S::INFO.unsynchronised && engine.real_threads() {
+        return Some(format!(
+            "{} is unsynchronised on purpose; it runs under loom and shuttle only",
+            S::INFO.name
+        ));
+    }
+    if S::REAL_THREADS_ONLY && !engine.real_threads() {
+        return Some(format!(
+            "{} is a third-party crate that does not use the runtime facade; {} cannot see its \
+             synchronisation, so it runs on real threads only",
+            S::INFO.name,
+            engine.family()
+        ));
+    }
+    None
+}
+
+fn not_applicable_outcome(reason: String) -> Outcome {
+    Outcome {
+        verdict: Verdict::Unknown { reason },
+        schedules: 0,
+        elapsed: Duration::ZERO,
+        exhausted: true,
+        failure: None,
+    }
+}
+
 /// Runs exactly the pinned run again and judges it.
 pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned, limits: Limits) -> Outcome {
+    if let Some(reason) = not_applicable::<S>(&engine) {
+        return not_applicable_outcome(reason);
+    }
     let started = Instant::now();
     let mut outcome = match (engine, pinned) {
         (Engine::Loom { preemption_bound }, Pinned::Loom { execution }) => {
@@ -189,16 +211,13 @@ pub(crate) struct RunEnd {
 
 /// One run of `workload` on a fresh `S::Map<R>`: insert the initial contents, start one thread per
 /// operation list, join them, then read the footprint, run the reclamation step and read it again.
+/// The thread engine runs the same pieces ([`setup`], [`thread_ops`], [`finish`]) on pooled threads.
 pub(crate) fn execute<R: Runtime, S: Structure>(
     workload: &Workload,
     rec: &Arc<Recorder>,
     jitter: Option<u64>,
 ) -> RunEnd {
-    let scope = rec.scope;
-    let map: RtArc<R, S::Map<R>> = scope.run(|| RtArc::new(S::new::<R>()));
-    for &(k, v) in &workload.initial {
-        scope.run(|| map.insert(k, v));
-    }
+    let map = setup::<R, S>(workload, rec);
     let handles: Vec<_> = workload
         .threads
         .iter()
@@ -211,15 +230,7 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
                 if !R::CHECKS_RACES {
                     crate::quiet::quiet_thread();
                 }
-                let mut rng = jitter.map(|s| s ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                for op in ops {
-                    if let Some(state) = rng.as_mut() {
-                        for _ in 0..(splitmix(state) % 4) {
-                            R::yield_now();
-                        }
-                    }
-                    rec.apply(t, &*map, op);
-                }
+                thread_ops::<R, _>(t, &ops, &*map, &rec, jitter);
                 crate::alloc::untracked(|| drop(map));
             })
         })
@@ -230,6 +241,64 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             panic.get_or_insert_with(|| payload_message(&*p));
         }
     }
+    let end = finish(map, rec, panic);
+    rec.scope.close();
+    end
+}
+
+/// A fresh map with the workload's initial contents, created inside the run's allocation scope.
+pub(crate) fn setup<R: Runtime, S: Structure>(workload: &Workload, rec: &Recorder) -> RtArc<R, S::Map<R>> {
+    let scope = rec.scope;
+    let map: RtArc<R, S::Map<R>> = scope.run(|| RtArc::new(S::new::<R>()));
+    for &(k, v) in &workload.initial {
+        scope.run(|| map.insert(k, v));
+    }
+    map
+}
+
+/// Model thread `t`: its operations in order, recorded, with seeded jitter between them when
+/// `jitter` is set (real threads: yields and short spins that widen race windows).
+pub(crate) fn thread_ops<R: Runtime, M: Map + ?Sized>(
+    t: usize,
+    ops: &[Op],
+    map: &M,
+    rec: &Recorder,
+    jitter: Option<u64>,
+) {
+    let mut rng = jitter.map(|s| s ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    for &op in ops {
+        if let Some(state) = rng.as_mut() {
+            pause::<R>(splitmix(state));
+        }
+        rec.apply(t, map, op);
+    }
+}
+
+/// The jitter before one operation, drawn from `r`: most of the time nothing, about one in five a
+/// yield, one in eight a short spin, one in sixteen a longer spin and a yield. A spin keeps the
+/// thread on its core while another thread's operation overlaps it; a yield lets one run between.
+fn pause<R: Runtime>(r: u64) {
+    match r % 16 {
+        0..=9 => {}
+        10..=12 => R::yield_now(),
+        13 | 14 => spin((r >> 8) % 32),
+        _ => {
+            spin((r >> 8) % 256);
+            R::yield_now();
+        }
+    }
+}
+
+fn spin(n: u64) {
+    for _ in 0..n {
+        std::hint::spin_loop();
+    }
+}
+
+/// After every thread is done: the footprint before and after the reclamation step, then the drop
+/// and what the structure did not give back. The caller closes the run's allocation scope.
+pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic: Option<String>) -> RunEnd {
+    let scope = rec.scope;
     let quiescence = panic.is_none().then(|| {
         scope.run(|| {
             let at_end = map.footprint();
@@ -249,7 +318,6 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             threads: scope.threads_alive(),
         }
     });
-    scope.close();
     RunEnd {
         panic,
         quiescence,
@@ -261,7 +329,7 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
 pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>) -> Verdict {
     match panic {
         Some(msg) => Verdict::Fail(classify_panic(msg)),
-        None => judge(history, &S::INFO),
+        None => judge_with(history, &S::INFO, S::LEN_IS_ESTIMATE),
     }
 }
 

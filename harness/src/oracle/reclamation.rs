@@ -34,6 +34,14 @@ pub fn check(q: &Quiescence, policy: ReclamationPolicy) -> Option<Failure> {
              (bound {})",
             shrink_bound(live)
         )),
+        ReclamationPolicy::ShrinksWithin { factor, floor }
+            if capacity > factor.saturating_mul(live).saturating_add(floor) =>
+        {
+            fail(format!(
+                "after the reclamation step the table keeps {capacity} slots for {live} live entries \
+             (declared bound {factor} x {live} + {floor})"
+            ))
+        }
         ReclamationPolicy::TombstonesPurgedByGc | ReclamationPolicy::StalePurgedByPromotion if stale > 0 => {
             fail(format!(
                 "{stale} stale entries (tombstones or expunged) remain after the reclamation step"

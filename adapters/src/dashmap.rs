@@ -1,0 +1,65 @@
+//! `dashmap` 6: a `DashMap`, a fixed number of shards, each a reader-writer lock around a
+//! hashbrown table.
+//!
+//! DashMap's documentation says a call that writes may deadlock while the calling thread holds any
+//! reference into the map, an iterator included; so iteration copies the entries through `iter()`
+//! and visits the copy. The copy takes one shard's read lock at a time, so it is not a snapshot of
+//! the whole map: weakly consistent. `len` sums the shards one at a time and `clear` clears them one
+//! at a time (it is `retain(|_, _| false)`), so neither is atomic. `shrink_to_fit` is the
+//! reclamation step: it shrinks every shard to its live entries.
+
+use crate::{visit_copy, Fixed};
+use dashmap::DashMap;
+use mapcheck_harness::adapter::Adapter;
+use mapcheck_harness::{Footprint, IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use std::ops::ControlFlow;
+
+pub struct DashMapAdapter(DashMap<Key, Value, Fixed>);
+
+impl Adapter for DashMapAdapter {
+    const INFO: StructureInfo = StructureInfo {
+        name: "dashmap",
+        summary: "dashmap 6: sharded reader-writer locks around hashbrown tables",
+        iteration: IterationGuarantee::WeaklyConsistent,
+        reclamation: ReclamationPolicy::ShrinksWithLive,
+        atomic_whole_map: false,
+        unsynchronised: false,
+        mutant: None,
+    };
+    fn new() -> Self {
+        DashMapAdapter(DashMap::with_hasher(Fixed::default()))
+    }
+    fn insert(&self, key: Key, value: Value) -> Option<Value> {
+        self.0.insert(key, value)
+    }
+    fn remove(&self, key: Key) -> Option<Value> {
+        self.0.remove(&key).map(|(_, v)| v)
+    }
+    fn get(&self, key: Key) -> Option<Value> {
+        self.0.get(&key).map(|r| *r)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn clear(&self) {
+        self.0.clear()
+    }
+    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+        let copy = self.0.iter().map(|r| (*r.key(), *r.value())).collect();
+        visit_copy(copy, visit)
+    }
+    /// `DashMap::shrink_to_fit`.
+    fn reclaim(&self) {
+        self.0.shrink_to_fit()
+    }
+    fn footprint(&self) -> Footprint {
+        let capacity = self.0.capacity();
+        Footprint {
+            live: self.0.len(),
+            stale: 0,
+            snapshots: 1,
+            capacity,
+            bytes: capacity * std::mem::size_of::<(Key, Value)>(),
+        }
+    }
+}

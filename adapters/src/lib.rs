@@ -1,0 +1,51 @@
+//! Adapters that plug third-party concurrent maps into mapcheck's real-thread engine: `dashmap`,
+//! `papaya`, `scc::HashMap`, `flurry`, and `std::sync::Mutex<HashMap>` as the baseline, plus
+//! deliberately broken adapters that show the engine catches what it should.
+//!
+//! Each adapter implements [`mapcheck_harness::adapter::Adapter`]: the map operations over the
+//! crate's API and the crate's documented guarantees. [`structures`] lists them as registry
+//! entries; the `mapcheck` binary registers them when built with its `adapters` feature.
+
+pub mod broken;
+pub mod dashmap;
+pub mod flurry;
+pub mod mutex;
+pub mod papaya;
+pub mod scc;
+
+use mapcheck_harness::adapter::Adapted;
+use mapcheck_harness::{Key, Value};
+use mapcheck_models::{entry, targeted, Entry};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::BuildHasherDefault;
+use std::ops::ControlFlow;
+
+/// A fixed hasher, so that the same operations lay a map out the same way in every run.
+pub type Fixed = BuildHasherDefault<DefaultHasher>;
+
+/// The names of the adapters, one a line; `cargo xtask` reads this list to know when to build the
+/// `mapcheck` binary with its `adapters` feature.
+pub const NAMES: &str = include_str!("../names.txt");
+
+/// Every adapter, correct ones first, then the broken ones with the models built to catch them.
+pub fn structures() -> Vec<Entry> {
+    vec![
+        entry::<Adapted<mutex::MutexHashMap>>(),
+        entry::<Adapted<dashmap::DashMapAdapter>>(),
+        entry::<Adapted<papaya::PapayaAdapter>>(),
+        entry::<Adapted<scc::SccAdapter>>(),
+        entry::<Adapted<flurry::FlurryAdapter>>(),
+        targeted::<Adapted<broken::FakeRemove>>(&["concurrent-delete"]),
+        targeted::<Adapted<broken::DashMapRemoveInIter>>(&["delete-during-iteration"]),
+    ]
+}
+
+/// Visits a copy of a map's entries, taken through the crate's own iteration, with no lock of the
+/// crate held: the visitor may remove the key it visits.
+pub(crate) fn visit_copy(copy: Vec<(Key, Value)>, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+    for (k, v) in copy {
+        if visit(k, v).is_break() {
+            break;
+        }
+    }
+}
