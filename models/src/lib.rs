@@ -19,6 +19,7 @@ pub mod runner;
 pub mod scenario;
 pub mod structures;
 
+use mapcheck_harness::engine::shuttle::Scheduler;
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
 use structures::mutants;
 use structures::{
@@ -42,6 +43,11 @@ pub struct Entry {
     /// For a structure expected to fail: the models built to catch it (empty: every model). A model
     /// outside this list may or may not reach the planted bug, and a miss there is not an error.
     pub targets: &'static [&'static str],
+    /// One run on the calling thread with no scheduler ([`mapcheck_harness::engine::sequential`]).
+    pub sequential: fn(&Workload) -> (mapcheck_harness::Verdict, mapcheck_harness::History),
+    /// One shuttle exploration driven by the given scheduler
+    /// ([`mapcheck_harness::engine::shuttle::run_with_scheduler`]).
+    pub with_scheduler: fn(&Workload, Box<dyn Scheduler + Send>, Limits) -> Outcome,
 }
 
 impl Entry {
@@ -62,6 +68,8 @@ fn targeted<S: Structure>(targets: &'static [&'static str]) -> Entry {
         run: mapcheck_harness::run::<S>,
         replay: mapcheck_harness::replay::<S>,
         shrink: mapcheck_harness::shrink::shrink::<S>,
+        sequential: mapcheck_harness::engine::sequential::<S>,
+        with_scheduler: mapcheck_harness::engine::shuttle::run_with_scheduler::<S>,
     }
 }
 
