@@ -48,25 +48,25 @@ pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload)> {
 }
 
 /// Runs one input on the structures `entries`.
-pub fn check_with(data: &[u8], entries: &[Entry]) -> Result<(), Found> {
+pub fn check_with(data: &[u8], entries: &[Entry]) -> Result<(), Box<Found>> {
     let Some((entry, workload)) = decode(data, entries) else {
         return Ok(());
     };
     let (verdict, history) = (entry.sequential)(&workload);
     if verdict.is_fail() {
-        return Err(Found {
+        return Err(Box::new(Found {
             target: "ops",
             structure: entry.info.name,
             verdict,
             workload,
             history,
-        });
+        }));
     }
     Ok(())
 }
 
 /// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.
-pub fn check(data: &[u8]) -> Result<(), Found> {
+pub fn check(data: &[u8]) -> Result<(), Box<Found>> {
     check_with(data, crate::selected())
 }
 

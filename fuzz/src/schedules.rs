@@ -101,24 +101,24 @@ fn run(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, mapcheck_harn
 }
 
 /// Runs one input on the structures `entries`.
-pub fn check_with(data: &[u8], entries: &[Entry]) -> Result<(), Found> {
+pub fn check_with(data: &[u8], entries: &[Entry]) -> Result<(), Box<Found>> {
     let Some((entry, workload, outcome)) = run(data, entries) else {
         return Ok(());
     };
     match outcome.failure {
-        Some(failure) => Err(Found {
+        Some(failure) => Err(Box::new(Found {
             target: "schedules",
             structure: entry.info.name,
             verdict: failure.verdict,
             workload,
             history: failure.history,
-        }),
+        })),
         None => Ok(()),
     }
 }
 
 /// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.
-pub fn check(data: &[u8]) -> Result<(), Found> {
+pub fn check(data: &[u8]) -> Result<(), Box<Found>> {
     check_with(data, crate::selected())
 }
 
