@@ -15,7 +15,7 @@ use mapcheck_models::Entry;
 /// Keys are below this, so operations meet the same keys and tables still grow.
 pub const KEYS: u8 = 48;
 /// Operations per input at most (before the recorded `len()`s).
-pub const MAX_OPS: usize = 200;
+pub const MAX_OPS: usize = 64;
 
 /// The structure and the one-thread workload an input decodes to; `None` when it is too short.
 pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload)> {
