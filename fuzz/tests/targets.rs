@@ -113,6 +113,8 @@ fn the_scenario_target_accepts_every_scenario_file_and_garbage() {
         scenario::check(&data).unwrap();
     }
     scenario::check(b"[[thread]]\nops = [\"insert(1,\"]\n").unwrap();
+    // Found by the target: a Go statement whose last token sits on an earlier line than its first.
+    scenario::check(include_bytes!("go-import-slice-panic.bin")).unwrap();
 }
 
 #[test]
