@@ -14,7 +14,8 @@ use mapcheck_models::Entry;
 
 /// Keys are below this, so operations meet the same keys and tables still grow.
 pub const KEYS: u8 = 48;
-/// Operations per input at most (before the recorded `len()`s).
+/// Operations per input at most, the recorded `len()`s included: the scenario format's limit per
+/// thread, so that every failing input imports as a scenario.
 pub const MAX_OPS: usize = 64;
 
 /// The structure and the one-thread workload an input decodes to; `None` when it is too short.
@@ -23,11 +24,9 @@ pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload)> {
     let entry = pick(&mut u, entries).ok()?;
     let initial = initial(&mut u, 8, KEYS).ok()?;
     let mut ops = Vec::new();
-    let mut n = 0;
-    while !u.is_empty() && n < MAX_OPS {
+    while !u.is_empty() && ops.len() + 2 <= MAX_OPS {
         let Ok(op) = u.arbitrary::<FuzzOp>() else { break };
         let op = op.op(KEYS);
-        n += 1;
         ops.push(op);
         let changes = match op {
             Op::Insert { .. } | Op::Remove { .. } | Op::Clear | Op::Reclaim => true,

@@ -31,14 +31,14 @@ fn correct_structures_pass_the_ops_target() {
     }
 }
 
-/// Inserts keys 0..40, then removes them all: `[0; 4]` picks `Insert` and `[0x30; 4]` picks
+/// Inserts keys 0..16, then removes them all: `[0; 4]` picks `Insert` and `[0x30; 4]` picks
 /// `Remove` among the operation kinds whichever way the four bytes are read.
 fn fill_then_drain() -> Vec<u8> {
     let mut data = vec![0, 0]; // the structure, no initial entries
-    for k in 0..40u8 {
+    for k in 0..16u8 {
         data.extend([0, 0, 0, 0, k, 1, 0]);
     }
-    for k in 0..40u8 {
+    for k in 0..16u8 {
         data.extend([0x30, 0x30, 0x30, 0x30, k]);
     }
     data
