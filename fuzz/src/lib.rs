@@ -1,3 +1,228 @@
-//! Placeholder for the fuzz targets: the crate builds and links the harness and the models, so the
-//! workspace layout is final; the libFuzzer targets (operations, schedules, scenario files) and their
-//! seed corpora are added by the fuzzing work.
+//! The fuzz targets' logic: how libFuzzer's bytes decode into a workload, a schedule or a scenario
+//! file, how each is run and judged, and how a crashing input becomes a failure record.
+//!
+//! The targets in `fuzz_targets/` are one line each around [`ops::check`], [`schedules::check`] and
+//! [`scenario::check`], so the same functions run under libFuzzer, in the tests and in the `record`
+//! example that turns a crash into a `FailureRecord`.
+//!
+//! Which structures the `ops` and `schedules` targets run is chosen by `MAPCHECK_FUZZ_STRUCTURES`:
+//! unset or `correct` (the correct structures: no input may fail), `all`, or a comma-separated list
+//! of names (a mutant, to show the fuzzer finds it). The first input byte picks one of them, so
+//! libFuzzer explores each.
+
+pub mod ops;
+pub mod scenario;
+pub mod schedules;
+
+use arbitrary::{Arbitrary, Unstructured};
+use mapcheck_harness::{DeleteIf, FailureRecord, History, Limits, Op, Oracle, Verdict, Workload};
+use mapcheck_models::Entry;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// The environment variable that selects the structures.
+pub const STRUCTURES_VAR: &str = "MAPCHECK_FUZZ_STRUCTURES";
+
+/// The structures a selection names: `correct` (every structure not expected to fail), `all`, or
+/// comma-separated structure names.
+pub fn selection(spec: &str) -> Result<Vec<Entry>, String> {
+    let all = mapcheck_models::structures();
+    match spec.trim() {
+        "" | "correct" => Ok(all.into_iter().filter(|e| !e.info.expected_to_fail()).collect()),
+        "all" => Ok(all),
+        names => names
+            .split(',')
+            .map(|n| {
+                let n = n.trim();
+                mapcheck_models::structure(n).ok_or_else(|| {
+                    let known: Vec<&str> = all.iter().map(|e| e.info.name).collect();
+                    format!(
+                        "{STRUCTURES_VAR}: unknown structure `{n}`; expected `correct`, `all` or names from: {}",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The structures selected by [`STRUCTURES_VAR`], read once. A bad selection stops the process with
+/// a clear message (a fuzz target has no other way to refuse its configuration).
+pub fn selected() -> &'static [Entry] {
+    static SELECTED: OnceLock<Vec<Entry>> = OnceLock::new();
+    SELECTED.get_or_init(|| {
+        let spec = std::env::var(STRUCTURES_VAR).unwrap_or_default();
+        selection(&spec).unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            std::process::exit(2)
+        })
+    })
+}
+
+/// What a fuzz input made fail: the structure, the oracle, and the run.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub target: &'static str,
+    pub structure: &'static str,
+    pub verdict: Verdict,
+    pub workload: Workload,
+    pub history: History,
+}
+
+impl Found {
+    /// The oracle that fired.
+    pub fn oracle(&self) -> Option<Oracle> {
+        match &self.verdict {
+            Verdict::Fail(f) => Some(f.oracle),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.verdict {
+            Verdict::Fail(fail) => writeln!(
+                f,
+                "mapcheck fuzz `{}`: structure `{}` failed the {} oracle: {}",
+                self.target, self.structure, fail.oracle, fail.summary
+            )?,
+            v => writeln!(
+                f,
+                "mapcheck fuzz `{}`: structure `{}`: {v:?}",
+                self.target, self.structure
+            )?,
+        }
+        let w = serde_json::to_string(&self.workload).unwrap_or_default();
+        write!(
+            f,
+            "workload: {w}\nits failure record: cargo run -p mapcheck-fuzz --example record -- {} CRASH-FILE RECORD.json",
+            self.target
+        )
+    }
+}
+
+/// One operation as the fuzzer writes it; keys are reduced modulo the target's key range.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+enum FuzzOp {
+    Insert(u8, u16),
+    Remove(u8),
+    Get(u8),
+    Len,
+    Clear,
+    Reclaim,
+    Iterate(FuzzDelete),
+}
+
+#[derive(Debug, Clone, Copy, Arbitrary)]
+enum FuzzDelete {
+    Nothing,
+    All,
+    Even,
+    Odd,
+    Key(u8),
+}
+
+impl FuzzOp {
+    fn op(self, keys: u8) -> Op {
+        let k = |k: u8| u64::from(k % keys);
+        match self {
+            FuzzOp::Insert(key, value) => Op::Insert {
+                key: k(key),
+                value: u64::from(value),
+            },
+            FuzzOp::Remove(key) => Op::Remove { key: k(key) },
+            FuzzOp::Get(key) => Op::Get { key: k(key) },
+            FuzzOp::Len => Op::Len,
+            FuzzOp::Clear => Op::Clear,
+            FuzzOp::Reclaim => Op::Reclaim,
+            FuzzOp::Iterate(d) => Op::Iterate {
+                delete: match d {
+                    FuzzDelete::Nothing => DeleteIf::Nothing,
+                    FuzzDelete::All => DeleteIf::All,
+                    FuzzDelete::Even => DeleteIf::Even,
+                    FuzzDelete::Odd => DeleteIf::Odd,
+                    FuzzDelete::Key(key) => DeleteIf::Key(k(key)),
+                },
+            },
+        }
+    }
+}
+
+/// Up to `max` initial entries with distinct keys below `keys`.
+fn initial(u: &mut Unstructured, max: usize, keys: u8) -> arbitrary::Result<Vec<(u64, u64)>> {
+    let n = u.int_in_range(0..=max)?;
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let key = u64::from(u.arbitrary::<u8>()? % keys);
+        let value = u64::from(u.arbitrary::<u16>()?);
+        if out.iter().all(|(k, _)| *k != key) {
+            out.push((key, value));
+        }
+    }
+    Ok(out)
+}
+
+/// The structure the input's first byte picks among `entries`.
+fn pick(u: &mut Unstructured, entries: &[Entry]) -> arbitrary::Result<Entry> {
+    if entries.is_empty() {
+        return Err(arbitrary::Error::NotEnoughData);
+    }
+    let b: u8 = u.arbitrary()?;
+    Ok(entries[usize::from(b) % entries.len()])
+}
+
+/// A failing input's record, with the fuzz target as its model name, so that
+/// `cargo xtask scenario import` turns it into a scenario with its schedule pinned.
+fn record(
+    target: &str,
+    entry: &Entry,
+    workload: &Workload,
+    outcome: mapcheck_harness::Outcome,
+) -> Option<FailureRecord> {
+    let failure = outcome.failure?;
+    Some(FailureRecord {
+        token: mapcheck_harness::ReplayToken {
+            model: format!("fuzz-{target}"),
+            size: mapcheck_models::scenario::size_of(workload),
+            structure: entry.info.name.to_string(),
+            engine: RECORD_ENGINE,
+            pinned: failure.pinned,
+            workload: Some(workload.clone()),
+        },
+        limits: record_limits(),
+        workload: workload.clone(),
+        verdict: failure.verdict,
+        history: failure.history,
+        schedules: outcome.schedules,
+        shrunk_from: None,
+    })
+}
+
+/// The engine a record names: shuttle with a pinned schedule (the seed plays no part in a replay).
+const RECORD_ENGINE: mapcheck_harness::Engine = mapcheck_harness::Engine::ShuttleRandom { seed: 0 };
+
+fn record_limits() -> Limits {
+    Limits {
+        max_schedules: 1,
+        budget: std::time::Duration::from_secs(10),
+        max_steps: 20_000,
+    }
+}
+
+/// Turns a crashing input of `target` (`ops` or `schedules`) into a failure record, decoding it as
+/// the target does with the structures `entries`. `Ok(None)` when the input does not fail.
+pub fn to_record(target: &str, data: &[u8], entries: &[Entry]) -> Result<Option<FailureRecord>, String> {
+    match target {
+        "ops" => Ok(ops::to_record(data, entries)),
+        "schedules" => Ok(schedules::to_record(data, entries)),
+        "scenario" => Err(
+            "the `scenario` target has no structure to record: its crash is a parser panic; \
+                           keep the input as the artifact"
+                .into(),
+        ),
+        t => Err(format!(
+            "unknown fuzz target `{t}`; expected ops, schedules or scenario"
+        )),
+    }
+}

@@ -19,6 +19,7 @@ pub mod runner;
 pub mod scenario;
 pub mod structures;
 
+use mapcheck_harness::engine::shuttle::Scheduler;
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
 use structures::mutants;
 use structures::{
@@ -46,6 +47,11 @@ pub struct Entry {
     pub not_applicable: fn(&Engine) -> Option<String>,
     /// Whether the structure's `len` is only an estimate under concurrent changes (not judged).
     pub len_is_estimate: bool,
+    /// One run on the calling thread with no scheduler ([`mapcheck_harness::engine::sequential`]).
+    pub sequential: fn(&Workload) -> (mapcheck_harness::Verdict, mapcheck_harness::History),
+    /// One shuttle exploration driven by the given scheduler
+    /// ([`mapcheck_harness::engine::shuttle::run_with_scheduler`]).
+    pub with_scheduler: fn(&Workload, Box<dyn Scheduler + Send>, Limits) -> Outcome,
 }
 
 impl Entry {
@@ -70,6 +76,8 @@ pub fn targeted<S: Structure>(targets: &'static [&'static str]) -> Entry {
         run: mapcheck_harness::run::<S>,
         replay: mapcheck_harness::replay::<S>,
         shrink: mapcheck_harness::shrink::shrink::<S>,
+        sequential: mapcheck_harness::engine::sequential::<S>,
+        with_scheduler: mapcheck_harness::engine::shuttle::run_with_scheduler::<S>,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod bench;
 mod check;
+mod fuzz;
 mod test;
 
 use anyhow::{bail, Result};
@@ -24,11 +25,17 @@ commands:
                        a failure record or token, a Markdown report or a Go reproducer
                        (FILE.go or FILE:FIRST-LAST) becomes a scenario file, then runs
   test                 the whole test suite through cargo-nextest, plus doc tests
-  ci                   what .ci/run runs: test, then a short check
   bench [--quick]      the performance figures (time to detect each mutant, exploration
                        throughput against bare loom and shuttle, checker speed against
                        stateright and todc-utils, fuzz throughput, scaling); writes
                        target/mapcheck/bench/summary.{md,json}; --quick: under two minutes
+  ci                   what .ci/run runs: test, then a short check, then fuzz --smoke
+  fuzz [TARGET] [FLAGS]  libFuzzer targets ops, schedules, scenario (default: all) through cargo-fuzz
+                       (installed if missing), nightly + AddressSanitizer when present, else stable
+                       (flags: --time SECONDS (60) --jobs N --structure NAME --sanitizer address|none;
+                        --smoke: every target 15 s, correct structures; --mutants: each mutant <= 60 s,
+                        must be found); a crash is minimised into scenarios/fuzz-TARGET-HASH.toml;
+                       figures in target/mapcheck/fuzz/stats.json
 ";
 
 fn main() -> Result<()> {
@@ -44,9 +51,11 @@ fn main() -> Result<()> {
         "scenario" => check::run(&sh, "scenario", &rest),
         "test" => test::run(&sh, &rest),
         "bench" => bench::run(&sh, &rest),
+        "fuzz" => fuzz::run(&sh, &rest),
         "ci" => {
             test::run(&sh, &[])?;
-            check::run(&sh, "check", &["--budget".into(), "60".into()])
+            check::run(&sh, "check", &["--budget".into(), "60".into()])?;
+            fuzz::run(&sh, &["--smoke".into()])
         }
         "" | "help" | "--help" | "-h" => {
             print!("{HELP}");

@@ -5,7 +5,7 @@
 //! failing run, which it returns with everything needed to replay it exactly.
 
 mod loom;
-mod shuttle;
+pub mod shuttle;
 mod threads;
 
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
@@ -196,6 +196,58 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
     };
     outcome.elapsed = started.elapsed();
     outcome
+}
+
+/// Runs `workload` once on the calling thread, with no scheduler: the initial contents, then each
+/// thread's operations in turn (thread 0 first) on a fresh `S::Map<Std>`, then the reclamation step
+/// and the drop. The history is judged by every oracle; the leak oracle has data when the counting
+/// allocator is installed. This is the sequential path of the operation fuzzer: one run costs
+/// microseconds, where a one-schedule shuttle exploration costs a scheduler and a task stack.
+pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
+    use crate::rt::Std;
+    let rec = Recorder::new(workload.threads.len());
+    let scope = rec.scope;
+    let (end, panic) = crate::quiet::quietly(|| {
+        let map = scope.run(|| S::new::<Std>());
+        for &(k, v) in &workload.initial {
+            scope.run(|| map.insert(k, v));
+        }
+        for (t, ops) in workload.threads.iter().enumerate() {
+            for &op in ops {
+                rec.apply(t, &map, op);
+            }
+        }
+        let quiescence = scope.run(|| {
+            let at_end = map.footprint();
+            map.reclaim();
+            Quiescence {
+                at_end,
+                after_reclaim: map.footprint(),
+            }
+        });
+        scope.run(|| drop(map));
+        let leaks = crate::alloc::installed().then(|| {
+            let (bytes, allocations) = scope.live();
+            Leaks {
+                bytes,
+                allocations,
+                threads: scope.threads_alive(),
+            }
+        });
+        (quiescence, leaks)
+    });
+    scope.close();
+    let mut history = rec.history(workload.initial.clone());
+    let panic = match end {
+        Some((quiescence, leaks)) => {
+            history.quiescence = Some(quiescence);
+            history.leaks = leaks;
+            None
+        }
+        None => Some(panic.unwrap_or_else(|| "the run panicked without a message".into())),
+    };
+    let verdict = judge_run::<S>(&history, panic.as_deref());
+    (verdict, history)
 }
 
 /// How one run ended.

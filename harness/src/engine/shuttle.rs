@@ -6,9 +6,9 @@ use crate::quiet::quietly;
 use crate::rt::Shuttle;
 use crate::structure::Structure;
 use crate::verdict::Verdict;
-use shuttle::scheduler::{
-    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
-};
+use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler};
+/// shuttle's scheduler interface, for [`run_with_scheduler`]'s callers.
+pub use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 // shuttle does not re-export the step type its `Schedule` is made of; shuttle-engine is pinned to
 // the version shuttle itself uses.
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
@@ -82,6 +82,21 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
         Engine::ShuttleDfs => go::<S, _>(workload, DfsScheduler::new(Some(n), false), limits, true, true),
         _ => unreachable!("not a shuttle engine"),
     }
+}
+
+/// Runs `workload` on structure `S` under shuttle with `scheduler`, which makes every scheduling
+/// choice (a fuzzer's input, for one). The exploration stops at the first failing run or when the
+/// scheduler starts no new execution; a failure is pinned as the schedule the scheduler chose, so
+/// it replays with [`crate::replay`] like any other shuttle failure.
+pub fn run_with_scheduler<S: Structure>(
+    workload: &Workload,
+    scheduler: Box<dyn Scheduler + Send>,
+    limits: Limits,
+) -> Outcome {
+    let started = std::time::Instant::now();
+    let mut outcome = go::<S, _>(workload, scheduler, limits, false, false);
+    outcome.elapsed = started.elapsed();
+    outcome
 }
 
 /// Replays one recorded schedule.

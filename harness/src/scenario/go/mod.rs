@@ -342,8 +342,8 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         let end = self.toks.get(self.pos.saturating_sub(1)).map_or(line, |t| t.line);
-        let text = self.src_lines[line.saturating_sub(1).min(self.src_lines.len().saturating_sub(1))
-            ..end.min(self.src_lines.len())]
+        let start = line.saturating_sub(1).min(self.src_lines.len().saturating_sub(1));
+        let text = self.src_lines[start..end.min(self.src_lines.len()).max(start)]
             .iter()
             .map(|l| l.trim())
             .collect::<Vec<_>>()

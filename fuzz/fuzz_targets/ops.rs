@@ -1,0 +1,11 @@
+//! The `ops` fuzz target: libFuzzer's bytes into [`mapcheck_fuzz::ops`]; a finding panics with its report.
+#![no_main]
+
+#[global_allocator]
+static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Err(found) = mapcheck_fuzz::ops::check(data) {
+        panic!("{found}");
+    }
+});

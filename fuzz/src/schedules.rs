@@ -1,0 +1,129 @@
+//! The `schedules` target: a small scenario (2 or 3 threads of up to 4 operations, a few initial
+//! entries) run under shuttle by a scheduler whose every choice is read from the input, judged by
+//! every oracle. libFuzzer's coverage feedback then steers the interleaving as well as the workload.
+
+use crate::{initial, pick, Found, FuzzOp};
+use arbitrary::Unstructured;
+use mapcheck_harness::engine::shuttle::{Schedule, Scheduler, Task, TaskId};
+use mapcheck_harness::{FailureRecord, Limits, Workload};
+use mapcheck_models::Entry;
+
+/// Keys are below this: few keys, so threads contend.
+pub const KEYS: u8 = 4;
+
+/// A scheduler that runs one execution and takes each choice from a byte string: the next byte
+/// modulo the number of runnable tasks picks the task, eight bytes make a random draw. When the
+/// bytes run out, the current task keeps running (or the first runnable one takes over).
+pub struct Choices {
+    bytes: Vec<u8>,
+    at: usize,
+    started: bool,
+}
+
+impl Choices {
+    pub fn new(bytes: Vec<u8>) -> Choices {
+        Choices {
+            bytes,
+            at: 0,
+            started: false,
+        }
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        let b = self.bytes.get(self.at).copied();
+        self.at += 1;
+        b
+    }
+}
+
+impl Scheduler for Choices {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if self.started {
+            return None;
+        }
+        self.started = true;
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
+        let first = runnable.first()?.id();
+        Some(match self.byte() {
+            Some(b) => runnable[usize::from(b) % runnable.len()].id(),
+            None => current
+                .filter(|c| !yielding && runnable.iter().any(|t| t.id() == *c))
+                .unwrap_or(first),
+        })
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let mut v = [0u8; 8];
+        for b in &mut v {
+            *b = self.byte().unwrap_or(0);
+        }
+        u64::from_le_bytes(v)
+    }
+}
+
+/// The structure, workload and scheduler choices an input decodes to.
+pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, Vec<u8>)> {
+    let mut u = Unstructured::new(data);
+    let entry = pick(&mut u, entries).ok()?;
+    let threads = u.int_in_range(2..=3usize).ok()?;
+    let initial = initial(&mut u, 4, KEYS).ok()?;
+    let mut ops = Vec::with_capacity(threads);
+    for _ in 0..threads {
+        let n = u.int_in_range(1..=4usize).ok()?;
+        let mut thread = Vec::with_capacity(n);
+        for _ in 0..n {
+            thread.push(u.arbitrary::<FuzzOp>().ok()?.op(KEYS));
+        }
+        ops.push(thread);
+    }
+    let choices = u.take_rest().to_vec();
+    Some((
+        entry,
+        Workload {
+            initial,
+            threads: ops,
+        },
+        choices,
+    ))
+}
+
+fn limits() -> Limits {
+    crate::record_limits()
+}
+
+fn run(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, mapcheck_harness::Outcome)> {
+    let (entry, workload, choices) = decode(data, entries)?;
+    let outcome = (entry.with_scheduler)(&workload, Box::new(Choices::new(choices)), limits());
+    Some((entry, workload, outcome))
+}
+
+/// Runs one input on the structures `entries`.
+pub fn check_with(data: &[u8], entries: &[Entry]) -> Result<(), Box<Found>> {
+    let Some((entry, workload, outcome)) = run(data, entries) else {
+        return Ok(());
+    };
+    match outcome.failure {
+        Some(failure) => Err(Box::new(Found {
+            target: "schedules",
+            structure: entry.info.name,
+            verdict: failure.verdict,
+            workload,
+            history: failure.history,
+        })),
+        None => Ok(()),
+    }
+}
+
+/// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.
+pub fn check(data: &[u8]) -> Result<(), Box<Found>> {
+    check_with(data, crate::selected())
+}
+
+/// The failure record of a failing input, its schedule pinned as the scheduler chose it.
+pub fn to_record(data: &[u8], entries: &[Entry]) -> Option<FailureRecord> {
+    let (entry, workload, outcome) = run(data, entries)?;
+    crate::record("schedules", &entry, &workload, outcome)
+}
