@@ -2,7 +2,9 @@
 //! as any a brute-force search finds, and it is a real linearization: it respects program order and
 //! real time, and replaying it on the spec gives every observed result.
 
-use mapcheck_harness::history::{Event, History, Op, Ret};
+mod common;
+
+use mapcheck_harness::history::{History, Op, Ret};
 use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict};
 use mapcheck_harness::spec::{apply_single, same_result};
 use proptest::prelude::*;
@@ -49,25 +51,7 @@ fn build(threads: &[Vec<(Op, Option<u64>)>], order: &[usize]) -> History {
     if let Some((inv, op, _)) = open[0].take() {
         raw.push((0, op, None, inv, None));
     }
-    raw.sort_by_key(|r| r.3);
-    History {
-        initial: vec![],
-        events: raw
-            .into_iter()
-            .enumerate()
-            .map(|(id, (thread, op, ret, invoke, ret_at))| Event {
-                id,
-                thread,
-                op,
-                ret,
-                invoke,
-                ret_at,
-                parent: None,
-            })
-            .collect(),
-        quiescence: None,
-        leaks: None,
-    }
+    common::h(&[], &raw)
 }
 
 /// The operations that may go next after `done`, as Wing and Gong define it.
