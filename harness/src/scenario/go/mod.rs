@@ -482,13 +482,18 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_parens(&mut self) -> PResult<()> {
-        self.expect("(")?;
+        self.skip_balanced("(", ")")
+    }
+
+    /// Skips from `open` to its matching `close`, both included.
+    fn skip_balanced(&mut self, open: &'static str, close: &'static str) -> PResult<()> {
+        self.expect(open)?;
         let mut depth = 1;
         while depth > 0 {
             match self.peek() {
-                None => return Err((self.line(), "a `(` is never closed".into())),
-                Some(Tok::Punct("(")) => depth += 1,
-                Some(Tok::Punct(")")) => depth -= 1,
+                None => return Err((self.line(), format!("a `{open}` is never closed"))),
+                Some(Tok::Punct(p)) if *p == open => depth += 1,
+                Some(Tok::Punct(p)) if *p == close => depth -= 1,
                 _ => {}
             }
             self.pos += 1;
@@ -575,19 +580,7 @@ impl<'a> Parser<'a> {
                 return Ok(format!("{out}func"));
             } else if self.is_ident("interface") || self.is_ident("struct") {
                 let kw = self.ident()?;
-                let start = self.pos;
-                self.expect("{")?;
-                let mut depth = 1;
-                while depth > 0 {
-                    match self.peek() {
-                        None => return Err((self.line(), "a `{` is never closed".into())),
-                        Some(Tok::Punct("{")) => depth += 1,
-                        Some(Tok::Punct("}")) => depth -= 1,
-                        _ => {}
-                    }
-                    self.pos += 1;
-                }
-                let _ = start;
+                self.skip_balanced("{", "}")?;
                 return Ok(format!("{out}{kw}{{}}"));
             } else {
                 let mut name = self.ident()?;
