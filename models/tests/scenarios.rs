@@ -99,6 +99,21 @@ fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable
     let racy = by("locked-racy-remove").mismatch.as_deref().unwrap();
     assert!(racy.contains("expected pass"), "{racy}");
     assert!(render(&result, "wrong.toml").contains("cargo xtask replay"));
+    // The printed replay command's argument (the record) replays the same failure.
+    let (record, path) = by("locked-racy-remove")
+        .cells
+        .iter()
+        .find_map(|c| c.record.clone())
+        .ok_or("the failing cell wrote a record")?;
+    let Verdict::Fail(seen) = &record.verdict else {
+        unreachable!()
+    };
+    let input = runner::replay_input(path.to_str().unwrap())?;
+    let again = runner::replay(&input)?;
+    match again.verdict {
+        Verdict::Fail(f) => assert_eq!(f.oracle, seen.oracle),
+        other => panic!("the replayed scenario failure did not fail: {other:?}"),
+    }
     assert!(!result.ok());
     Ok(())
 }
