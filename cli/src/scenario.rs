@@ -2,7 +2,7 @@
 //! harness's own failures.
 
 use anyhow::{bail, Context, Result};
-use mapcheck_harness::scenario::{self, go, Scenario, ScenarioError};
+use mapcheck_scenario::{self as scenario, go, Scenario, ScenarioError};
 use mapcheck_harness::{FailureRecord, ReplayToken};
 use mapcheck_models::runner::failures_dir;
 use mapcheck_models::scenario::{files, from_record, render, resolve, run, Filter};

@@ -1,7 +1,7 @@
 //! The `scenario` target: arbitrary text into the scenario parser, the Markdown importer and the Go
 //! importer. None may panic, and every error must render to a message.
 
-use mapcheck_harness::scenario::{self, go};
+use mapcheck_scenario::{self as scenario, go};
 
 /// Parses one input three ways; `Err` names an error that rendered to nothing.
 pub fn check(data: &[u8]) -> Result<(), String> {

@@ -14,7 +14,6 @@ pub mod oracle;
 pub mod quiet;
 pub mod report;
 pub mod rt;
-pub mod scenario;
 pub mod shrink;
 pub mod spec;
 pub mod structure;

@@ -7,7 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::{structure, structures, Entry};
-use mapcheck_harness::scenario::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
+use mapcheck_scenario::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
 use mapcheck_harness::{Engine, FailureRecord, Limits, Outcome, ReplayToken, Size, Verdict, Workload};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -358,7 +358,7 @@ pub fn from_record(record: &FailureRecord, name: &str, source: &str) -> Scenario
         schedules: record
             .limits
             .max_schedules
-            .clamp(1, mapcheck_harness::scenario::DEFAULT_SCHEDULES),
+            .clamp(1, mapcheck_scenario::DEFAULT_SCHEDULES),
         expect: vec![(structure.clone(), expect)],
         pinned: Some(PinnedRun {
             structure,
@@ -367,7 +367,7 @@ pub fn from_record(record: &FailureRecord, name: &str, source: &str) -> Scenario
             schedule: t.pinned.clone(),
         }),
         notes,
-        origin: mapcheck_harness::scenario::Origin::new(name, ""),
+        origin: mapcheck_scenario::Origin::new(name, ""),
     }
 }
 

@@ -3,7 +3,7 @@
 //! command. Also: a failure record imported as a scenario fails the same way on every run.
 
 use datatest_stable::Utf8Path;
-use mapcheck_harness::scenario::{self, Expect};
+use mapcheck_scenario::{self as scenario, Expect};
 use mapcheck_harness::{Engine, Limits, Verdict};
 use mapcheck_models::scenario::{from_record, render, run, Filter};
 use mapcheck_models::{patterns::model, runner, structure};

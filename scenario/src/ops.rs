@@ -1,8 +1,8 @@
 //! The operation syntax of scenario files: `insert(1, 10)`, `delete(1)`, `iterate(delete: even)`,
 //! with the map spellings and the sync.Map spellings of the same operations.
 
-use crate::history::{DeleteIf, Op};
-use crate::structure::{Key, Value};
+use mapcheck_harness::{DeleteIf, Op};
+use mapcheck_harness::{Key, Value};
 use std::fmt;
 use std::ops::Range;
 

@@ -9,7 +9,7 @@
 //! goroutine starts become the initial contents when they are all inserts.
 
 use super::{EngineSpec, Expect, Named, Scenario, Step, DEFAULT_SCHEDULES};
-use crate::history::{DeleteIf, Op};
+use mapcheck_harness::{DeleteIf, Op};
 use std::collections::{BTreeMap, HashMap};
 
 /// Iterations at most of a loop that fills the map before the goroutines start.
@@ -2370,7 +2370,7 @@ fn hazards(
     sync_map: bool,
     notes: &mut Vec<String>,
 ) -> (Vec<Named>, Vec<(Named, Expect)>) {
-    use crate::verdict::Oracle;
+    use mapcheck_harness::Oracle;
     let mut expect: Vec<(Named, Expect)> = Vec::new();
     let mut found: Vec<String> = Vec::new();
     let mut hazard = |name: &str, oracles: &[Oracle], why: &str| -> String {

@@ -2,7 +2,7 @@
 //! `fixtures/`, each naming its report and lines) and on small hand-written programs.
 
 use super::*;
-use crate::scenario::parse;
+use crate::parse;
 
 fn imp(name: &str, src: &str) -> GoImport {
     let g = import(name, src, Scale::default()).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -1,7 +1,7 @@
 //! Tests of the scenario format: every key, the round trip through `to_toml`, and the errors.
 
 use super::*;
-use crate::history::{DeleteIf, Op};
+use mapcheck_harness::{DeleteIf, Op};
 
 const FULL: &str = r#"
 name = "full"
