@@ -2,10 +2,10 @@
 //! harness's own failures.
 
 use anyhow::{bail, Context, Result};
-use mapcheck_scenario::{self as scenario, go, Scenario, ScenarioError};
 use mapcheck_harness::{FailureRecord, ReplayToken};
 use mapcheck_models::runner::failures_dir;
 use mapcheck_models::scenario::{files, from_record, render, resolve, run, Filter};
+use mapcheck_scenario::{self as scenario, go, Scenario, ScenarioError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -90,7 +90,7 @@ fn the_schedules_target_finds_a_racy_remove_and_records_its_schedule() {
         record.token.pinned,
         mapcheck_harness::Pinned::Shuttle { .. }
     ));
-    let replayed = mapcheck_harness::replay::<mapcheck_models::structures::mutants::LockedRacyRemove>(
+    let replayed = mapcheck_harness::replay::<mapcheck_models::mutants::LockedRacyRemove>(
         &record.workload,
         record.token.engine,
         &record.token.pinned,

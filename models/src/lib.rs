@@ -14,6 +14,7 @@
 //! assert!(outcome.exhausted, "loom explored every interleaving up to the bound");
 //! ```
 
+pub mod mutants;
 pub mod patterns;
 pub mod runner;
 pub mod scenario;
@@ -21,14 +22,9 @@ pub mod structures;
 
 use mapcheck_harness::engine::shuttle::Scheduler;
 use mapcheck_harness::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
-use structures::mutants;
+use mutants::CowNoCas;
 use structures::{
-    cow::{Cow, CowNoCas},
-    gomap::Gomap,
-    locked::Locked,
-    rebuild::Rebuild,
-    sharded::Sharded,
-    syncmap::Syncmap,
+    cow::Cow, gomap::Gomap, locked::Locked, rebuild::Rebuild, sharded::Sharded, syncmap::Syncmap,
     tombstone::Tombstone,
 };
 

@@ -7,8 +7,8 @@
 #![allow(clippy::result_large_err)]
 
 use crate::{structure, structures, Entry};
-use mapcheck_scenario::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
 use mapcheck_harness::{Engine, FailureRecord, Limits, Outcome, ReplayToken, Size, Verdict, Workload};
+use mapcheck_scenario::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -5,13 +5,9 @@
 use mapcheck_harness::rt::Std;
 use mapcheck_harness::spec::SpecMap;
 use mapcheck_harness::{DeleteIf, Map, Op, Ret, Structure};
+use mapcheck_models::mutants::CowNoCas;
 use mapcheck_models::structures::{
-    cow::{Cow, CowNoCas},
-    gomap::Gomap,
-    locked::Locked,
-    rebuild::Rebuild,
-    sharded::Sharded,
-    syncmap::Syncmap,
+    cow::Cow, gomap::Gomap, locked::Locked, rebuild::Rebuild, sharded::Sharded, syncmap::Syncmap,
     tombstone::Tombstone,
 };
 use proptest::prelude::*;

@@ -3,10 +3,10 @@
 //! command. Also: a failure record imported as a scenario fails the same way on every run.
 
 use datatest_stable::Utf8Path;
-use mapcheck_scenario::{self as scenario, Expect};
 use mapcheck_harness::{Engine, Limits, Verdict};
 use mapcheck_models::scenario::{from_record, render, run, Filter};
 use mapcheck_models::{patterns::model, runner, structure};
+use mapcheck_scenario::{self as scenario, Expect};
 use std::path::PathBuf;
 
 /// The leak oracle needs to see every allocation.

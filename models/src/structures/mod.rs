@@ -3,7 +3,6 @@
 pub mod cow;
 pub mod gomap;
 pub mod locked;
-pub mod mutants;
 pub mod rebuild;
 pub mod sharded;
 pub mod syncmap;
