@@ -4,7 +4,7 @@
 //!
 //! Each adapter implements [`mapcheck_harness::adapter::Adapter`]: the map operations over the
 //! crate's API and the crate's documented guarantees. [`structures`] lists them as registry
-//! entries; the `mapcheck` binary registers them when built with its `adapters` feature.
+//! entries; the `mapcheck` command line always includes them.
 
 pub mod broken;
 pub mod dashmap;
@@ -14,8 +14,8 @@ pub mod papaya;
 pub mod scc;
 
 use mapcheck_harness::adapter::Adapted;
+use mapcheck_harness::Entry;
 use mapcheck_harness::{Key, Value};
-use mapcheck_models::{entry, targeted, Entry};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::BuildHasherDefault;
 use std::ops::ControlFlow;
@@ -23,20 +23,16 @@ use std::ops::ControlFlow;
 /// A fixed hasher, so that the same operations lay a map out the same way in every run.
 pub type Fixed = BuildHasherDefault<DefaultHasher>;
 
-/// The names of the adapters, one a line; `cargo xtask` reads this list to know when to build the
-/// `mapcheck` binary with its `adapters` feature.
-pub const NAMES: &str = include_str!("../names.txt");
-
 /// Every adapter, correct ones first, then the broken ones with the models built to catch them.
 pub fn structures() -> Vec<Entry> {
     vec![
-        entry::<Adapted<mutex::MutexHashMap>>(),
-        entry::<Adapted<dashmap::DashMapAdapter>>(),
-        entry::<Adapted<papaya::PapayaAdapter>>(),
-        entry::<Adapted<scc::SccAdapter>>(),
-        entry::<Adapted<flurry::FlurryAdapter>>(),
-        targeted::<Adapted<broken::FakeRemove>>(&["concurrent-delete"]),
-        targeted::<Adapted<broken::DashMapRemoveInIter>>(&["delete-during-iteration"]),
+        Entry::of::<Adapted<mutex::MutexHashMap>>(),
+        Entry::of::<Adapted<dashmap::DashMapAdapter>>(),
+        Entry::of::<Adapted<papaya::PapayaAdapter>>(),
+        Entry::of::<Adapted<scc::SccAdapter>>(),
+        Entry::of::<Adapted<flurry::FlurryAdapter>>(),
+        Entry::targeted::<Adapted<broken::FakeRemove>>(&["concurrent-delete"]),
+        Entry::targeted::<Adapted<broken::DashMapRemoveInIter>>(&["delete-during-iteration"]),
     ]
 }
 

@@ -5,7 +5,8 @@
 use crate::handcheck::{apply, check};
 use mapcheck_harness::rt::{Loom, Shuttle, Std};
 use mapcheck_harness::{Map, Ret, Structure, Workload};
-use mapcheck_models::structures::{cow, locked, mutants, rebuild, sharded, syncmap, tombstone};
+use mapcheck_models::mutants;
+use mapcheck_models::structures::{cow, locked, rebuild, sharded, syncmap, tombstone};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -145,7 +146,7 @@ pub fn stress_fns() -> Vec<(&'static str, StressFn)> {
         e::<sharded::Sharded>(),
         e::<tombstone::Tombstone>(),
         e::<rebuild::Rebuild>(),
-        e::<cow::CowNoCas>(),
+        e::<mutants::CowNoCas>(),
         e::<mutants::LockedRacyRemove>(),
         e::<mutants::LockedIterLock>(),
         e::<mutants::ShardedMisroute>(),

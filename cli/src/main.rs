@@ -6,10 +6,11 @@ mod scenario;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use mapcheck::runner::{failures_dir, replay, replay_input, run_cell};
+use mapcheck::Registry;
+use mapcheck_harness::Entry;
 use mapcheck_harness::{Engine, Limits, Size, Verdict};
 use mapcheck_models::patterns::{Model, MODELS};
-use mapcheck_models::runner::{failures_dir, replay, replay_input, run_cell};
-use mapcheck_models::{structures, Entry};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
@@ -53,9 +54,12 @@ struct CheckArgs {
     /// Only these models (repeatable).
     #[arg(long = "model")]
     models: Vec<String>,
-    /// Only these structures (repeatable).
+    /// Only these structures (repeatable); an adapter's name selects it.
     #[arg(long = "structure")]
     structures: Vec<String>,
+    /// Add the third-party adapters (dashmap, papaya, scc, flurry, ...) to the matrix.
+    #[arg(long)]
+    adapters: bool,
     /// Only these engines (repeatable): loom, shuttle-random, shuttle-pct, shuttle-dfs, threads.
     #[arg(long = "engine")]
     engines: Vec<String>,
@@ -110,16 +114,18 @@ fn max_schedules(e: &Engine) -> usize {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    #[cfg(feature = "adapters")]
-    if let Err(e) = mapcheck_models::register(mapcheck_adapters::structures()) {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
+    let registry = match Registry::builtin().with(mapcheck_adapters::structures()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let r = match cli.command {
-        Command::Check(args) => check(args),
-        Command::Replay { token_or_file } => replay_cmd(&token_or_file),
-        Command::List => list(),
-        Command::Scenario(cmd) => scenario::main(cmd),
+        Command::Check(args) => check(&registry, args),
+        Command::Replay { token_or_file } => replay_cmd(&registry, &token_or_file),
+        Command::List => list(&registry),
+        Command::Scenario(cmd) => scenario::main(&registry, cmd),
     };
     match r {
         Ok(code) => code,
@@ -167,15 +173,21 @@ fn cell_text(
     }
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode> {
-    let all_structures = structures();
+fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     let models = pick(MODELS, &args.models, |m: &Model| m.name, "model")?;
-    let entries = pick(
-        &all_structures,
+    let builtin = mapcheck_models::structures();
+    let entries: Vec<&Entry> = pick(
+        registry.entries(),
         &args.structures,
         |e: &Entry| e.info.name,
         "structure",
-    )?;
+    )?
+    .into_iter()
+    .filter(|e| {
+        // The third-party adapters join the matrix when asked for, by name or with --adapters.
+        !args.structures.is_empty() || args.adapters || builtin.iter().any(|b| b.info.name == e.info.name)
+    })
+    .collect();
     let engines = pick(ENGINES, &args.engines, |e: &&str| e, "engine")?;
     if !(args.budget > 0.0 && args.budget.is_finite()) {
         bail!(
@@ -309,7 +321,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                             "replay": replay,
                             "record": cell.record.as_ref().map(|(_, p)| p.display().to_string()),
                             "picture": cell.record.as_ref().map(|(_, p)| {
-                                mapcheck_harness::report::picture_path(p).display().to_string()
+                                mapcheck::record::picture_path(p).display().to_string()
                             }),
                             })
                         );
@@ -393,15 +405,15 @@ fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) 
     println!();
 }
 
-fn replay_cmd(arg: &str) -> Result<ExitCode> {
-    let input = replay_input(arg).map_err(anyhow::Error::msg)?;
+fn replay_cmd(registry: &Registry, arg: &str) -> Result<ExitCode> {
+    let input = replay_input(registry, arg).map_err(anyhow::Error::msg)?;
     let t = &input.token;
     println!(
         "replaying model {} on {} with {} ({:?})",
         t.model, t.structure, t.engine, t.pinned
     );
     if let (Some(orig), mapcheck_harness::Pinned::Threads { .. }) = (&input.original, &t.pinned) {
-        let v = mapcheck_models::runner::recheck(orig).map_err(anyhow::Error::msg)?;
+        let v = mapcheck::runner::recheck(registry, orig).map_err(anyhow::Error::msg)?;
         println!(
             "recorded history rechecked: {}",
             match &v {
@@ -413,13 +425,13 @@ fn replay_cmd(arg: &str) -> Result<ExitCode> {
     }
     let mut progress = progress::Progress::new("run", 1, None);
     progress.stage("replaying");
-    let outcome = replay(&input).map_err(anyhow::Error::msg);
+    let outcome = replay(registry, &input).map_err(anyhow::Error::msg);
     progress.step(outcome.as_ref().map_or(0, |o| o.schedules as u64), false, false);
     progress.finish();
     let outcome = outcome?;
     match &outcome.failure {
         Some(f) => {
-            let record = mapcheck_harness::FailureRecord {
+            let record = mapcheck::FailureRecord {
                 token: t.clone(),
                 limits: input.limits,
                 workload: input.workload.clone(),
@@ -458,13 +470,13 @@ fn replay_cmd(arg: &str) -> Result<ExitCode> {
     }
 }
 
-fn list() -> Result<ExitCode> {
+fn list(registry: &Registry) -> Result<ExitCode> {
     println!("models:");
     for m in MODELS {
         println!("  {:<22} {}", m.name, m.summary);
     }
     println!("structures:");
-    for e in structures() {
+    for e in registry.entries() {
         let i = &e.info;
         let kind = match i.mutant {
             Some(h) => format!("mutant: {h}"),

@@ -2,9 +2,9 @@
 //! harness's own failures.
 
 use anyhow::{bail, Context, Result};
-use mapcheck_harness::{FailureRecord, ReplayToken};
-use mapcheck_models::runner::failures_dir;
-use mapcheck_models::scenario::{files, from_record, render, resolve, run, Filter};
+use mapcheck::runner::failures_dir;
+use mapcheck::scenario::{files, from_record, render, resolve, run, Filter};
+use mapcheck::{FailureRecord, Registry, ReplayToken};
 use mapcheck_scenario::{self as scenario, go, Scenario, ScenarioError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -46,20 +46,20 @@ pub enum Command {
     },
 }
 
-pub fn main(cmd: Command) -> Result<ExitCode> {
+pub fn main(registry: &Registry, cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::List { paths } => list(&paths),
+        Command::List { paths } => list(registry, &paths),
         Command::Run {
             paths,
             structures,
             engines,
-        } => run_all(&paths, &Filter { structures, engines }),
+        } => run_all(registry, &paths, &Filter { structures, engines }),
         Command::Import {
             input,
             out,
             force,
             no_run,
-        } => import(&input, out, force, no_run),
+        } => import(registry, &input, out, force, no_run),
     }
 }
 
@@ -72,10 +72,10 @@ fn diagnostic(e: &ScenarioError) -> anyhow::Error {
     anyhow::Error::msg(text)
 }
 
-fn load(path: &Path) -> Result<Scenario> {
+fn load(registry: &Registry, path: &Path) -> Result<Scenario> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let s = scenario::parse(&path.display().to_string(), &text).map_err(|e| diagnostic(&e))?;
-    resolve(&s).map_err(|e| diagnostic(&e))?;
+    resolve(registry, &s).map_err(|e| diagnostic(&e))?;
     Ok(s)
 }
 
@@ -92,10 +92,10 @@ fn all_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn list(paths: &[PathBuf]) -> Result<ExitCode> {
+fn list(registry: &Registry, paths: &[PathBuf]) -> Result<ExitCode> {
     let mut bad = 0;
     for path in all_files(paths)? {
-        match load(&path) {
+        match load(registry, &path) {
             Ok(s) => {
                 println!("{}  ({})", s.name, path.display());
                 println!("  source: {}", s.source);
@@ -132,11 +132,11 @@ fn list(paths: &[PathBuf]) -> Result<ExitCode> {
     })
 }
 
-fn run_all(paths: &[PathBuf], filter: &Filter) -> Result<ExitCode> {
+fn run_all(registry: &Registry, paths: &[PathBuf], filter: &Filter) -> Result<ExitCode> {
     let mut failed = Vec::new();
     let files = all_files(paths)?;
     for path in &files {
-        let s = match load(path) {
+        let s = match load(registry, path) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");
@@ -144,7 +144,7 @@ fn run_all(paths: &[PathBuf], filter: &Filter) -> Result<ExitCode> {
                 continue;
             }
         };
-        let result = run(&s, filter, &failures_dir()).map_err(|e| diagnostic(&e))?;
+        let result = run(registry, &s, filter, &failures_dir()).map_err(|e| diagnostic(&e))?;
         print!("{}", render(&result, &path.display().to_string()));
         if !result.ok() {
             failed.push(path.display().to_string());
@@ -175,11 +175,17 @@ fn line_range(input: &str) -> Option<(&str, usize, usize)> {
     (a >= 1 && b >= a).then_some((file, a, b))
 }
 
-fn import(input: &str, out: Option<PathBuf>, force: bool, no_run: bool) -> Result<ExitCode> {
+fn import(
+    registry: &Registry,
+    input: &str,
+    out: Option<PathBuf>,
+    force: bool,
+    no_run: bool,
+) -> Result<ExitCode> {
     let path = Path::new(input);
     let scenario = if input.starts_with("mc1-") || path.extension().is_some_and(|e| e == "json") {
         let record = if input.starts_with("mc1-") && !path.exists() {
-            record_from_token(input)?
+            record_from_token(registry, input)?
         } else {
             FailureRecord::read(path).map_err(anyhow::Error::msg)?
         };
@@ -232,7 +238,7 @@ fn import(input: &str, out: Option<PathBuf>, force: bool, no_run: bool) -> Resul
     if let Some(stem) = out.as_ref().and_then(|o| o.file_stem()) {
         scenario.name = stem.to_string_lossy().into_owned();
     }
-    resolve(&scenario).map_err(|e| diagnostic(&e))?;
+    resolve(registry, &scenario).map_err(|e| diagnostic(&e))?;
     let out = out.unwrap_or_else(|| PathBuf::from("scenarios").join(format!("{}.toml", scenario.name)));
     if out.exists() && !force {
         bail!(
@@ -254,12 +260,12 @@ fn import(input: &str, out: Option<PathBuf>, force: bool, no_run: bool) -> Resul
     if no_run {
         return Ok(ExitCode::SUCCESS);
     }
-    run_all(&[out], &Filter::default())
+    run_all(registry, &[out], &Filter::default())
 }
 
-fn record_from_token(token: &str) -> Result<FailureRecord> {
-    let input = mapcheck_models::runner::replay_input(token).map_err(anyhow::Error::msg)?;
-    let outcome = mapcheck_models::runner::replay(&input).map_err(anyhow::Error::msg)?;
+fn record_from_token(registry: &Registry, token: &str) -> Result<FailureRecord> {
+    let input = mapcheck::runner::replay_input(registry, token).map_err(anyhow::Error::msg)?;
+    let outcome = mapcheck::runner::replay(registry, &input).map_err(anyhow::Error::msg)?;
     let Some(f) = outcome.failure else {
         bail!(
             "the token's run did not fail when replayed ({:?}); nothing to import",

@@ -15,7 +15,8 @@ pub mod scenario;
 pub mod schedules;
 
 use arbitrary::{Arbitrary, Unstructured};
-use mapcheck_harness::{DeleteIf, FailureRecord, History, Limits, Op, Oracle, Verdict, Workload};
+use mapcheck::FailureRecord;
+use mapcheck_harness::{DeleteIf, History, Limits, Op, Oracle, Verdict, Workload};
 use mapcheck_models::Entry;
 use std::fmt;
 use std::sync::OnceLock;
@@ -182,9 +183,9 @@ fn record(
 ) -> Option<FailureRecord> {
     let failure = outcome.failure?;
     Some(FailureRecord {
-        token: mapcheck_harness::ReplayToken {
+        token: mapcheck::ReplayToken {
             model: format!("fuzz-{target}"),
-            size: mapcheck_models::scenario::size_of(workload),
+            size: mapcheck::scenario::size_of(workload),
             structure: entry.info.name.to_string(),
             engine: RECORD_ENGINE,
             pinned: failure.pinned,

@@ -9,7 +9,8 @@
 
 use crate::{initial, pick, Found, FuzzOp};
 use arbitrary::Unstructured;
-use mapcheck_harness::{FailureRecord, Op, Workload};
+use mapcheck::FailureRecord;
+use mapcheck_harness::{Op, Workload};
 use mapcheck_models::Entry;
 
 /// Keys are below this, so operations meet the same keys and tables still grow.

@@ -4,8 +4,9 @@
 
 use crate::{initial, pick, Found, FuzzOp};
 use arbitrary::Unstructured;
+use mapcheck::FailureRecord;
 use mapcheck_harness::engine::shuttle::{Schedule, Scheduler, Task, TaskId};
-use mapcheck_harness::{FailureRecord, Limits, Workload};
+use mapcheck_harness::{Limits, Workload};
 use mapcheck_models::Entry;
 
 /// Keys are below this: few keys, so threads contend.

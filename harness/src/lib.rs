@@ -8,6 +8,7 @@
 pub mod adapter;
 pub mod alloc;
 pub mod engine;
+pub mod entry;
 pub mod history;
 pub mod lincheck;
 pub mod oracle;
@@ -20,9 +21,10 @@ pub mod structure;
 pub mod timeline;
 pub mod verdict;
 
+pub use engine::Size;
 pub use engine::{replay, run, Engine, FailedRun, Limits, Outcome, Pinned, Workload};
+pub use entry::Entry;
 pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
-pub use report::{FailureRecord, ReplayToken, Size};
 pub use rt::Runtime;
 pub use structure::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,

@@ -8,8 +8,7 @@
 //! checker could order (numbered marks joined in order) and the point where it got stuck, as
 //! porcupine's visualisation does. Every piece of text is HTML-escaped.
 
-use crate::history::{Event, Op};
-use crate::report::FailureRecord;
+use crate::history::{Event, History, Op};
 use crate::verdict::{Linearization, Verdict};
 use html_escape::encode_text as text;
 use std::collections::BTreeMap;
@@ -185,27 +184,45 @@ impl Layout {
     }
 }
 
-/// The self-contained HTML page for `record`; `replay_arg` is what `cargo xtask replay` takes to
-/// run it again (the record's path).
-pub fn html(record: &FailureRecord, replay_arg: &str) -> String {
-    let h = &record.history;
+/// What a picture shows: the run's history and verdict, and who failed how and how to run it again.
+/// The page knows no record format; the caller fills this in from whatever it keeps.
+#[derive(Debug, Clone)]
+pub struct Page<'a> {
+    pub model: &'a str,
+    pub structure: &'a str,
+    /// The engine, as its `Display` writes it.
+    pub engine: String,
+    pub verdict: &'a Verdict,
+    pub history: &'a History,
+    /// The workload's threads (a thread that recorded nothing still gets a lane).
+    pub threads: usize,
+    /// Schedules explored up to and including the failing one.
+    pub schedules: usize,
+    /// How shrinking changed the failure (`from X to Y`), when it did.
+    pub shrunk: Option<String>,
+    /// The commands that run the failure again, each with its label, first the main one.
+    pub replay: Vec<(String, String)>,
+}
+
+/// The self-contained HTML page for `page`.
+pub fn html(page: &Page) -> String {
+    let h = page.history;
     let events = &h.events;
     let threads = events
         .iter()
         .map(|e| e.thread + 1)
         .max()
         .unwrap_or(0)
-        .max(record.workload.threads.len());
-    let (failure, evidence): (Option<&crate::verdict::Failure>, &[usize]) = match &record.verdict {
+        .max(page.threads);
+    let (failure, evidence): (Option<&crate::verdict::Failure>, &[usize]) = match page.verdict {
         Verdict::Fail(f) => (Some(f), &f.evidence),
         _ => (None, &[]),
     };
     let lin = failure.and_then(|f| f.linearization.as_ref());
     let layout = Layout::new(events, threads);
-    let t = &record.token;
     let title = match failure {
-        Some(f) => format!("{}: {} on {}", f.oracle, t.model, t.structure),
-        None => format!("{} on {}", t.model, t.structure),
+        Some(f) => format!("{}: {} on {}", f.oracle, page.model, page.structure),
+        None => format!("{} on {}", page.model, page.structure),
     };
 
     let mut out = String::new();
@@ -216,12 +233,12 @@ pub fn html(record: &FailureRecord, replay_arg: &str) -> String {
         css()
     );
     let _ = writeln!(out, "<h1>mapcheck failure: {}</h1>", text(&title));
-    header(&mut out, record, replay_arg);
+    header(&mut out, page);
     if let Some(l) = lin {
         prefix_section(&mut out, events, l);
     }
     legend(&mut out, lin.is_some());
-    svg(&mut out, record, &layout, evidence, lin);
+    svg(&mut out, events, &layout, evidence, lin);
     ops_table(&mut out, events, evidence, lin);
     out.push_str(SCROLL_SCRIPT);
     out.push_str("</body>\n</html>\n");
@@ -272,14 +289,13 @@ table.ops tr.evidence td {{ background: {hl}; color: #fff; }}
     )
 }
 
-fn header(out: &mut String, record: &FailureRecord, replay_arg: &str) {
-    let t = &record.token;
+fn header(out: &mut String, page: &Page) {
     let mut rows: Vec<(&str, String)> = vec![
-        ("model", text(&t.model).into_owned()),
-        ("structure", text(&t.structure).into_owned()),
-        ("engine", text(&t.engine.to_string()).into_owned()),
+        ("model", text(page.model).into_owned()),
+        ("structure", text(page.structure).into_owned()),
+        ("engine", text(&page.engine).into_owned()),
     ];
-    match &record.verdict {
+    match page.verdict {
         Verdict::Fail(f) => {
             rows.push(("oracle", text(&f.oracle.to_string()).into_owned()));
             rows.push((
@@ -290,10 +306,10 @@ fn header(out: &mut String, record: &FailureRecord, replay_arg: &str) {
         Verdict::Unknown { reason } => rows.push(("verdict", format!("unknown: {}", text(reason)))),
         Verdict::Pass => rows.push(("verdict", "pass".into())),
     }
-    let init = if record.history.initial.is_empty() {
+    let init = if page.history.initial.is_empty() {
         "empty".to_string()
     } else {
-        let kv: Vec<String> = record
+        let kv: Vec<String> = page
             .history
             .initial
             .iter()
@@ -305,34 +321,22 @@ fn header(out: &mut String, record: &FailureRecord, replay_arg: &str) {
         "initial contents",
         format!("<span class=\"mono\">{}</span>", text(&init)),
     ));
-    rows.push(("found after", format!("{} schedule(s)", record.schedules)));
-    if let Some(from) = &record.shrunk_from {
-        rows.push((
-            "shrunk",
-            format!(
-                "from {} to {}",
-                text(from),
-                text(&crate::shrink::describe(&record.workload))
-            ),
-        ));
+    rows.push(("found after", format!("{} schedule(s)", page.schedules)));
+    if let Some(shrunk) = &page.shrunk {
+        rows.push(("shrunk", text(shrunk).into_owned()));
     }
-    rows.push((
-        "replay",
-        format!(
-            "<code class=\"cmd\">cargo xtask replay {}</code>",
-            text(replay_arg)
-        ),
-    ));
-    rows.push((
-        "replay token",
-        format!(
-            "<details><summary>show</summary><code class=\"cmd\">cargo xtask replay {}</code></details>",
-            text(&t.encode())
-        ),
-    ));
     out.push_str("<table class=\"meta\">\n");
     for (k, v) in rows {
         let _ = writeln!(out, "<tr><td>{}</td><td>{v}</td></tr>", text(k));
+    }
+    for (i, (label, cmd)) in page.replay.iter().enumerate() {
+        let code = format!("<code class=\"cmd\">{}</code>", text(cmd));
+        let cell = if i == 0 {
+            code
+        } else {
+            format!("<details><summary>show</summary>{code}</details>")
+        };
+        let _ = writeln!(out, "<tr><td>{}</td><td>{cell}</td></tr>", text(label));
     }
     out.push_str("</table>\n");
 }
@@ -400,14 +404,7 @@ fn legend(out: &mut String, lin: bool) {
     out.push_str("</p>\n");
 }
 
-fn svg(
-    out: &mut String,
-    record: &FailureRecord,
-    layout: &Layout,
-    evidence: &[usize],
-    lin: Option<&Linearization>,
-) {
-    let events = &record.history.events;
+fn svg(out: &mut String, events: &[Event], layout: &Layout, evidence: &[usize], lin: Option<&Linearization>) {
     let (w, h) = (layout.width, layout.height);
     let _ = writeln!(
         out,

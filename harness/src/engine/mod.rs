@@ -24,6 +24,45 @@ pub struct Workload {
     pub threads: Vec<Vec<Op>>,
 }
 
+/// How big a model's workload is: threads, operations per thread, distinct keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    pub threads: usize,
+    pub ops: usize,
+    pub keys: u64,
+}
+
+impl Size {
+    /// Small enough for loom's exhaustive search with preemption bound 2.
+    pub const LOOM: Size = Size {
+        threads: 2,
+        ops: 3,
+        keys: 2,
+    };
+    /// For shuttle's random, PCT and DFS schedulers.
+    pub const SHUTTLE: Size = Size {
+        threads: 3,
+        ops: 4,
+        keys: 3,
+    };
+    /// For real threads: longer runs widen the race windows.
+    pub const THREADS: Size = Size {
+        threads: 4,
+        ops: 40,
+        keys: 8,
+    };
+
+    /// The default size for an engine.
+    pub fn for_engine(engine: &Engine) -> Size {
+        match engine {
+            // Depth-first search is exhaustive only on loom-sized workloads.
+            Engine::Loom { .. } | Engine::ShuttleDfs => Size::LOOM,
+            Engine::Threads { .. } => Size::THREADS,
+            _ => Size::SHUTTLE,
+        }
+    }
+}
+
 /// An exploration strategy and its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]

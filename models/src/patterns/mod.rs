@@ -1,7 +1,7 @@
 //! The access-pattern models: each builds a workload (initial contents and per-thread operations)
 //! for a size, small enough for loom or larger for shuttle and real threads.
 
-pub use mapcheck_harness::report::Size;
+pub use mapcheck_harness::Size;
 use mapcheck_harness::Workload;
 
 mod churn;

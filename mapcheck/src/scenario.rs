@@ -6,8 +6,9 @@
 // Scenario errors carry the file's text for rendering; they are rare and not on a hot path.
 #![allow(clippy::result_large_err)]
 
-use crate::{structure, structures, Entry};
-use mapcheck_harness::{Engine, FailureRecord, Limits, Outcome, ReplayToken, Size, Verdict, Workload};
+use crate::record::{FailureRecord, ReplayToken};
+use crate::Registry;
+use mapcheck_harness::{Engine, Entry, Limits, Outcome, Size, Verdict, Workload};
 use mapcheck_scenario::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,8 +19,9 @@ use std::time::Duration;
 pub const CELL_BUDGET: Duration = Duration::from_secs(60);
 
 /// The structures a scenario runs on, in registry order.
-pub fn resolve(s: &Scenario) -> Result<Vec<Entry>, ScenarioError> {
-    let all = structures();
+pub fn resolve(registry: &Registry, s: &Scenario) -> Result<Vec<Entry>, ScenarioError> {
+    let all = registry.entries().to_vec();
+    let structure = |name: &str| registry.get(name).copied();
     let names: Vec<&str> = all.iter().map(|e| e.info.name).collect();
     let unknown = |n: &Named, what: &str| {
         s.error(n.span.clone(), format!("unknown structure `{}` {what}", n.name))
@@ -140,8 +142,13 @@ pub struct Filter {
 }
 
 /// Runs `s` on every structure it applies to, writing failures under `dir`.
-pub fn run(s: &Scenario, filter: &Filter, dir: &Path) -> Result<ScenarioRun, ScenarioError> {
-    let entries = resolve(s)?;
+pub fn run(
+    registry: &Registry,
+    s: &Scenario,
+    filter: &Filter,
+    dir: &Path,
+) -> Result<ScenarioRun, ScenarioError> {
+    let entries = resolve(registry, s)?;
     let workload = s.workload();
     let mut out = Vec::new();
     for entry in entries {

@@ -1,9 +1,11 @@
 //! Replay round trips: a failing run is reported, the command printed in the report is parsed back,
 //! and replaying it gives the same failure (the same history, under loom and shuttle).
 
-use mapcheck_harness::{Engine, FailureRecord, Limits, Pinned, Verdict};
+use mapcheck::runner::{recheck, replay, replay_input, run_cell};
+use mapcheck::FailureRecord;
+use mapcheck::Registry;
+use mapcheck_harness::{Engine, Limits, Pinned, Verdict};
 use mapcheck_models::patterns::model;
-use mapcheck_models::runner::{recheck, replay, replay_input, run_cell};
 use mapcheck_models::structure;
 use std::time::Duration;
 
@@ -55,9 +57,9 @@ fn round_trip(engine: Engine) {
         panic!("a failure")
     };
     let arg = printed_replay_arg(&printed);
-    let input = replay_input(&arg).expect("the printed token parses");
+    let input = replay_input(&Registry::builtin(), &arg).expect("the printed token parses");
     assert_eq!(input.token, record.token);
-    let again = replay(&input).unwrap();
+    let again = replay(&Registry::builtin(), &input).unwrap();
     let failure = again.failure.expect("the replay fails again");
     let Verdict::Fail(f) = &failure.verdict else {
         panic!("a failure")
@@ -95,7 +97,7 @@ fn thread_failure_is_rechecked_and_rerun() {
     let Verdict::Fail(original) = &record.verdict else {
         panic!("a failure")
     };
-    let Verdict::Fail(again) = recheck(&record).unwrap() else {
+    let Verdict::Fail(again) = recheck(&Registry::builtin(), &record).unwrap() else {
         panic!("the recorded history fails again")
     };
     assert_eq!(again.oracle, original.oracle);
@@ -104,19 +106,21 @@ fn thread_failure_is_rechecked_and_rerun() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "json"))
         .expect("the record is written");
-    let input = replay_input(file.to_str().unwrap()).expect("the record file parses");
+    let input = replay_input(&Registry::builtin(), file.to_str().unwrap()).expect("the record file parses");
     assert_eq!(input.workload, record.workload);
-    let rerun = replay(&input).unwrap();
+    let rerun = replay(&Registry::builtin(), &input).unwrap();
     assert_eq!(rerun.schedules, 1, "exactly the recorded iteration runs");
 }
 
 #[test]
 fn bad_replay_arguments_are_clear_errors() {
-    let e = replay_input("mc1-%%%").err().unwrap();
+    let e = replay_input(&Registry::builtin(), "mc1-%%%").err().unwrap();
     assert!(e.contains("base64"), "{e}");
-    let e = replay_input("target/none.json").err().unwrap();
+    let e = replay_input(&Registry::builtin(), "target/none.json")
+        .err()
+        .unwrap();
     assert!(e.contains("no such failure record"), "{e}");
-    let e = replay_input("hello").err().unwrap();
+    let e = replay_input(&Registry::builtin(), "hello").err().unwrap();
     assert!(e.contains("starts with `mc1-`"), "{e}");
 }
 

@@ -1,9 +1,10 @@
 //! Runs one cell of the check matrix (a model on a structure under an engine) and replays failures,
 //! writing every failure record to disk before it is reported.
 
-use crate::patterns::{model, Model, Size};
-use crate::{structure, Entry};
-use mapcheck_harness::{Engine, FailureRecord, Limits, Outcome, ReplayToken, Workload};
+use crate::record::{FailureRecord, ReplayToken};
+use crate::Registry;
+use mapcheck_harness::{Engine, Entry, Limits, Outcome, Size, Workload};
+use mapcheck_models::patterns::{model, Model};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -81,11 +82,12 @@ pub struct ReplayInput {
 }
 
 /// Reads a replay argument: a failure record's path, or a token printed by a report.
-pub fn replay_input(arg: &str) -> Result<ReplayInput, String> {
+pub fn replay_input(registry: &Registry, arg: &str) -> Result<ReplayInput, String> {
     let path = Path::new(arg);
     if path.exists() {
         let rec = FailureRecord::read(path)?;
-        structure(&rec.token.structure)
+        registry
+            .get(&rec.token.structure)
             .ok_or_else(|| format!("{}: unknown structure `{}`", path.display(), rec.token.structure))?;
         return Ok(ReplayInput {
             token: rec.token.clone(),
@@ -116,8 +118,9 @@ pub fn replay_input(arg: &str) -> Result<ReplayInput, String> {
 }
 
 /// Runs the pinned schedule of `input` again.
-pub fn replay(input: &ReplayInput) -> Result<Outcome, String> {
-    let entry = structure(&input.token.structure)
+pub fn replay(registry: &Registry, input: &ReplayInput) -> Result<Outcome, String> {
+    let entry = registry
+        .get(&input.token.structure)
         .ok_or_else(|| format!("the token names an unknown structure `{}`", input.token.structure))?;
     Ok((entry.replay)(
         &input.workload,
@@ -129,8 +132,8 @@ pub fn replay(input: &ReplayInput) -> Result<Outcome, String> {
 
 /// Judges a recorded history again, with the structure's declared guarantees: how a real-thread
 /// failure, which no scheduler can replay step for step, is confirmed.
-pub fn recheck(record: &FailureRecord) -> Result<mapcheck_harness::Verdict, String> {
-    let entry = structure(&record.token.structure).ok_or_else(|| {
+pub fn recheck(registry: &Registry, record: &FailureRecord) -> Result<mapcheck_harness::Verdict, String> {
+    let entry = registry.get(&record.token.structure).ok_or_else(|| {
         format!(
             "the record names an unknown structure `{}`",
             record.token.structure

@@ -2,15 +2,17 @@
 //! operations highlighted, nested removes under their iteration, pending operations open-ended, the
 //! linearization prefix marked in order with the stuck point, and every text escaped.
 
+#[path = "../../harness/tests/common/mod.rs"]
 mod common;
 
 use common::*;
+use mapcheck::record::picture_path;
+use mapcheck::{FailureRecord, ReplayToken};
 use mapcheck_harness::history::{DeleteIf, Event, History, Op, Ret};
-use mapcheck_harness::report::picture_path;
 use mapcheck_harness::verdict::{linearizability, Failure, Linearization};
 use mapcheck_harness::{
-    Engine, FailureRecord, IterationGuarantee, Limits, Oracle, Pinned, ReclamationPolicy, ReplayToken, Size,
-    StructureInfo, Verdict, Workload,
+    Engine, IterationGuarantee, Limits, Oracle, Pinned, ReclamationPolicy, Size, StructureInfo, Verdict,
+    Workload,
 };
 
 const INFO: StructureInfo = StructureInfo {
@@ -79,7 +81,7 @@ fn one_lane_per_thread_and_evidence_highlighted() {
         panic!("the inversion is a linearizability failure")
     };
     assert_eq!(f.oracle, Oracle::Linearizability);
-    let html = mapcheck_harness::timeline::html(&rec, "target/x.json");
+    let html = mapcheck_harness::timeline::html(&rec.page("target/x.json"));
     assert_eq!(
         html.matches("<g class=\"lane\"").count(),
         3,
@@ -126,7 +128,7 @@ fn linearization_prefix_is_marked_in_order_with_the_stuck_point() {
         "the write, then the read of the new value"
     );
     assert_eq!(lin.stuck, vec![2], "the read of the old value cannot follow");
-    let html = mapcheck_harness::timeline::html(&rec, "r.json");
+    let html = mapcheck_harness::timeline::html(&rec.page("r.json"));
     assert_eq!(
         ids_of(&html, "<g class=\"lin-mark\""),
         lin.prefix,
@@ -178,7 +180,7 @@ fn nested_removes_and_pending_operations() {
         evidence: vec![2],
         linearization: None,
     });
-    let html = mapcheck_harness::timeline::html(&record("m", hist, verdict, 2), "r.json");
+    let html = mapcheck_harness::timeline::html(&(record("m", hist, verdict, 2)).page("r.json"));
     assert_eq!(ids_of(&html, "<g class=\"op nested"), vec![1]);
     assert_eq!(html.matches("class=\"nest-link\"").count(), 1);
     assert!(html.contains("url(#fade-hl)"), "the pending evidence fades out");
@@ -202,7 +204,8 @@ fn all_text_is_escaped_and_nothing_is_fetched() {
             stuck: vec![77],
         }),
     });
-    let html = mapcheck_harness::timeline::html(&record("<b>model</b>", hist, verdict, 1), "a&b<c>.json");
+    let html =
+        mapcheck_harness::timeline::html(&(record("<b>model</b>", hist, verdict, 1)).page("a&b<c>.json"));
     assert_eq!(html.matches("<script").count(), 1, "only the page's own script");
     assert!(!html.contains("<b>model"));
     assert!(html.contains("&lt;b&gt;model&lt;/b&gt;"));
@@ -246,7 +249,8 @@ fn an_empty_history_still_gets_a_page() {
     let verdict = Verdict::Unknown {
         reason: "no verdict".into(),
     };
-    let html = mapcheck_harness::timeline::html(&record("m", History::default(), verdict, 2), "r.json");
+    let html =
+        mapcheck_harness::timeline::html(&(record("m", History::default(), verdict, 2)).page("r.json"));
     assert_eq!(html.matches("<g class=\"lane\"").count(), 2);
     assert!(html.contains("unknown: no verdict"));
     assert!(html.ends_with("</html>\n"));

@@ -3,9 +3,10 @@
 //! command. Also: a failure record imported as a scenario fails the same way on every run.
 
 use datatest_stable::Utf8Path;
+use mapcheck::scenario::{from_record, render, run, Filter};
+use mapcheck::{runner, Registry};
 use mapcheck_harness::{Engine, Limits, Verdict};
-use mapcheck_models::scenario::{from_record, render, run, Filter};
-use mapcheck_models::{patterns::model, runner, structure};
+use mapcheck_models::{patterns::model, structure};
 use mapcheck_scenario::{self as scenario, Expect};
 use std::path::PathBuf;
 
@@ -21,7 +22,7 @@ fn scenario_file(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
     let file = format!("scenarios/{path}");
     let s = scenario::parse(&file, &text).map_err(|e| e.render())?;
     let dir = failures_dir(&s.name);
-    let result = run(&s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
     if !result.ok() {
         return Err(render(&result, &file).into());
     }
@@ -62,7 +63,7 @@ fn imported_failure_replays(_: &Utf8Path, _: String) -> datatest_stable::Result<
         Expect::Fail([original.oracle].into_iter().collect())
     );
     for _ in 0..3 {
-        let result = run(&s, &Filter::default(), &dir).map_err(|e| e.render())?;
+        let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
         assert!(result.ok(), "{}", render(&result, "imported.toml"));
         let cell = &result.structures[0].cells[0];
         assert!(cell.pinned, "the pinned schedule is replayed");
@@ -89,7 +90,7 @@ fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable
                 initial = [[1, 10]]\n[[thread]]\nops = [\"delete(1)\"]\n[[thread]]\nops = [\"delete(1)\"]\n\
                 [expect]\nlocked = \"lost-delete\"\n";
     let s = scenario::parse("wrong.toml", text).map_err(|e| e.render())?;
-    let result = run(&s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
     let by = |n: &str| result.structures.iter().find(|r| r.structure == n).unwrap();
     assert!(by("locked")
         .mismatch
@@ -108,8 +109,8 @@ fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable
     let Verdict::Fail(seen) = &record.verdict else {
         unreachable!()
     };
-    let input = runner::replay_input(path.to_str().unwrap())?;
-    let again = runner::replay(&input)?;
+    let input = runner::replay_input(&Registry::builtin(), path.to_str().unwrap())?;
+    let again = runner::replay(&Registry::builtin(), &input)?;
     match again.verdict {
         Verdict::Fail(f) => assert_eq!(f.oracle, seen.oracle),
         other => panic!("the replayed scenario failure did not fail: {other:?}"),

@@ -4,11 +4,11 @@
 //! Without a browser (chromium, chromium-browser or google-chrome on the PATH) the screenshot part
 //! is skipped with a message saying so.
 
-use mapcheck_harness::report::picture_path;
+use mapcheck::record::picture_path;
+use mapcheck::runner::run_cell;
 use mapcheck_harness::timeline::{HIGHLIGHT_RGB, PREFIX_RGB};
 use mapcheck_harness::{Engine, Limits, Oracle, Size, Verdict};
 use mapcheck_models::patterns::model;
-use mapcheck_models::runner::run_cell;
 use mapcheck_models::structure;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,201 @@
+//! Failure records and replay tokens: a failure as written to disk and as one shell word, and the
+//! printed report of a failure.
+//!
+//! **Architecture Invariant:** a failure is written to disk (`target/mapcheck/failures/`) before
+//! anything about it is printed, and every printed failure ends with the one command that replays
+//! it.
+
+use base64::Engine as _;
+use mapcheck_harness::report::table;
+use mapcheck_harness::shrink::describe;
+use mapcheck_harness::timeline::{self, Page};
+use mapcheck_harness::{Engine, History, Limits, Pinned, Size, Verdict, Workload};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Everything needed to run one failing schedule again, small enough to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayToken {
+    pub model: String,
+    pub size: Size,
+    pub structure: String,
+    pub engine: Engine,
+    pub pinned: Pinned,
+    /// The workload when it is not the model's own at `size` (a shrunk failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<Workload>,
+}
+
+const TOKEN_PREFIX: &str = "mc1-";
+
+impl ReplayToken {
+    /// `mc1-` followed by the token's JSON in URL-safe base64: one shell word.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a token always serialises");
+        format!(
+            "{TOKEN_PREFIX}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        )
+    }
+
+    /// Decodes a token; the error says which part was wrong.
+    pub fn decode(s: &str) -> Result<ReplayToken, String> {
+        let body = s.trim().strip_prefix(TOKEN_PREFIX).ok_or_else(|| {
+            format!(
+                "a replay token starts with `{TOKEN_PREFIX}`; found `{}`",
+                abbreviate(s)
+            )
+        })?;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|e| format!("the replay token is not valid base64 ({e})"))?;
+        serde_json::from_slice(&json).map_err(|e| format!("the replay token's content is not a replay ({e})"))
+    }
+}
+
+fn abbreviate(s: &str) -> String {
+    let s: String = s.chars().take(24).collect();
+    s
+}
+
+/// A failure as written to disk: the token's fields plus the workload, the verdict and the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRecord {
+    pub token: ReplayToken,
+    pub limits: Limits,
+    pub workload: Workload,
+    pub verdict: Verdict,
+    pub history: History,
+    /// Schedules explored up to and including the failing one.
+    pub schedules: usize,
+    /// What the failure was before shrinking, when shrinking made it smaller.
+    #[serde(default)]
+    pub shrunk_from: Option<String>,
+}
+
+impl FailureRecord {
+    /// Writes the record under `dir` and returns its path. The name is stable for one failure, so
+    /// finding the same failure again overwrites its record instead of piling up copies. Its picture
+    /// (see [`crate::timeline`]) is written beside it, under the same name ending in `.html`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let json = serde_json::to_string_pretty(self).expect("a record always serialises");
+        let path = dir.join(format!("{}.json", self.file_stem()));
+        std::fs::write(&path, json)?;
+        self.write_picture(&picture_path(&path), &path.display().to_string())?;
+        Ok(path)
+    }
+
+    /// The record's file name without its extension: model, structure, engine and a hash of the
+    /// replay token.
+    pub fn file_stem(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.token.encode().bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+        format!(
+            "{}--{}--{}--{:08x}",
+            self.token.model,
+            self.token.structure,
+            self.token.engine.family(),
+            h as u32
+        )
+    }
+
+    /// Writes the failure's timeline picture, a self-contained HTML page, to `path`; `replay_arg`
+    /// is what the page gives to `cargo xtask replay`.
+    pub fn write_picture(&self, path: &Path, replay_arg: &str) -> std::io::Result<()> {
+        std::fs::write(path, timeline::html(&self.page(replay_arg)))
+    }
+
+    /// What the failure's picture shows.
+    pub fn page(&self, replay_arg: &str) -> Page<'_> {
+        Page {
+            model: &self.token.model,
+            structure: &self.token.structure,
+            engine: self.token.engine.to_string(),
+            verdict: &self.verdict,
+            history: &self.history,
+            threads: self.workload.threads.len(),
+            schedules: self.schedules,
+            shrunk: self
+                .shrunk_from
+                .as_ref()
+                .map(|from| format!("from {from} to {}", describe(&self.workload))),
+            replay: vec![
+                ("replay".into(), format!("cargo xtask replay {replay_arg}")),
+                (
+                    "replay token".into(),
+                    format!("cargo xtask replay {}", self.token.encode()),
+                ),
+            ],
+        }
+    }
+
+    pub fn read(path: &Path) -> Result<FailureRecord, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: not a mapcheck failure record: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
+
+    /// The human-readable report: oracle, evidence, the interleaving as a per-thread table, the
+    /// picture (when `replay_arg` is a record's path, the `.html` beside it) and the replay command.
+    pub fn render(&self, replay_arg: &str) -> String {
+        let picture = replay_arg
+            .ends_with(".json")
+            .then(|| picture_path(Path::new(replay_arg)));
+        self.render_with_picture(replay_arg, picture.as_deref())
+    }
+
+    /// [`FailureRecord::render`] naming `picture` as the failure's timeline picture.
+    pub fn render_with_picture(&self, replay_arg: &str, picture: Option<&Path>) -> String {
+        let mut out = String::new();
+        let t = &self.token;
+        let _ = writeln!(
+            out,
+            "FAILURE  model {}  structure {}  engine {}",
+            t.model, t.structure, t.engine
+        );
+        match &self.verdict {
+            Verdict::Fail(f) => {
+                let _ = writeln!(out, "oracle   {}", f.oracle);
+                let _ = writeln!(out, "evidence {}", f.summary);
+            }
+            other => {
+                let _ = writeln!(out, "verdict  {other:?}");
+            }
+        }
+        let _ = writeln!(out, "found after {} schedule(s)", self.schedules);
+        if let Some(from) = &self.shrunk_from {
+            let _ = writeln!(out, "shrunk from {from} to {}", describe(&self.workload));
+        }
+        out.push('\n');
+        out.push_str(&table(&self.history, evidence(&self.verdict)));
+        out.push('\n');
+        if let Some(p) = picture {
+            let _ = writeln!(out, "picture: {} (open it in a browser)", p.display());
+        }
+        let _ = writeln!(out, "replay:  cargo xtask replay {replay_arg}");
+        out
+    }
+}
+
+/// Where the picture of the record at `record_path` goes: the same name, ending in `.html`.
+pub fn picture_path(record_path: &Path) -> PathBuf {
+    record_path.with_extension("html")
+}
+
+fn evidence(v: &Verdict) -> &[usize] {
+    match v {
+        Verdict::Fail(f) => &f.evidence,
+        _ => &[],
+    }
+}
