@@ -181,7 +181,7 @@ fn adapters_are_not_applicable_under_loom_and_shuttle() {
         let o = mapcheck_harness::run::<Adapted<dashmap::DashMapAdapter>>(&workload, engine, limits(10));
         assert_eq!(o.schedules, 0, "{engine}");
         match &o.verdict {
-            Verdict::Unknown { reason } => assert!(reason.contains("real threads only"), "{reason}"),
+            Verdict::NotApplicable { reason } => assert!(reason.contains("real threads only"), "{reason}"),
             other => panic!("{engine}: {other:?}"),
         }
     }

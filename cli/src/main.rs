@@ -6,10 +6,12 @@ mod scenario;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use mapcheck::runner::{failures_dir, replay, replay_input, run_cell};
+use mapcheck::outcome::{CellResult, Reach};
+use mapcheck::plan::{Event, Plan};
+use mapcheck::runner::{failures_dir, replay, replay_input};
 use mapcheck::Registry;
-use mapcheck_harness::Entry;
-use mapcheck_harness::{Engine, Limits, Size, Verdict};
+use mapcheck_harness::{Engine, Size, Verdict};
+use mapcheck_harness::{EngineSpec, Entry};
 use mapcheck_models::patterns::{Model, MODELS};
 use serde_json::json;
 use std::io::Write;
@@ -60,7 +62,8 @@ struct CheckArgs {
     /// Add the third-party adapters (dashmap, papaya, scc, flurry, ...) to the matrix.
     #[arg(long)]
     adapters: bool,
-    /// Only these engines (repeatable): loom, shuttle-random, shuttle-pct, shuttle-dfs, threads.
+    /// Only these engines (repeatable): loom, loom:BOUND, shuttle-random, shuttle-pct,
+    /// shuttle-pct:DEPTH, shuttle-dfs, threads.
     #[arg(long = "engine")]
     engines: Vec<String>,
     /// Wall-clock budget in seconds for the whole matrix, shared evenly between its cells.
@@ -89,27 +92,6 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
         return Err(bad());
     }
     Ok((k, n))
-}
-
-const ENGINES: &[&str] = &["loom", "shuttle-random", "shuttle-pct", "shuttle-dfs", "threads"];
-
-/// The engine for a column; `seed` is already this shard's seed.
-fn engine(name: &str, seed: u64) -> Engine {
-    match name {
-        "loom" => Engine::Loom { preemption_bound: 2 },
-        "shuttle-random" => Engine::ShuttleRandom { seed },
-        "shuttle-pct" => Engine::ShuttlePct { seed, depth: 2 },
-        "shuttle-dfs" => Engine::ShuttleDfs,
-        _ => Engine::Threads { seed },
-    }
-}
-
-fn max_schedules(e: &Engine) -> usize {
-    match e {
-        Engine::Loom { .. } => 200_000,
-        Engine::Threads { .. } => 1_000_000,
-        _ => 50_000,
-    }
 }
 
 fn main() -> ExitCode {
@@ -149,34 +131,10 @@ fn pick<'a, T>(all: &'a [T], wanted: &[String], name: impl Fn(&T) -> &str, what:
         .collect())
 }
 
-/// How one cell came out, judged against what the structure declares.
-fn cell_text(
-    entry: &Entry,
-    model: &str,
-    verdict: &Verdict,
-    schedules: usize,
-    exhausted: bool,
-    skipped: bool,
-) -> (String, bool) {
-    let expect_fail = entry.info.expected_to_fail();
-    let must = entry.must_catch(model);
-    let all = if exhausted { " all" } else { "" };
-    match verdict {
-        _ if skipped => ("n/a".into(), true),
-        // A bounded exploration that did not reach the bug is not conclusive; an exhaustive one is.
-        Verdict::Pass if must && exhausted => (format!("MISSED {schedules}{all}"), false),
-        Verdict::Pass if expect_fail => (format!("missed {schedules}"), true),
-        Verdict::Pass => (format!("pass {schedules}{all}"), true),
-        Verdict::Fail(f) if expect_fail => (format!("caught {schedules} {}", f.oracle), true),
-        Verdict::Fail(f) => (format!("FAIL {schedules} {}", f.oracle), false),
-        Verdict::Unknown { .. } => (format!("unknown {schedules}"), true),
-    }
-}
-
 fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     let models = pick(MODELS, &args.models, |m: &Model| m.name, "model")?;
     let builtin = mapcheck_models::structures();
-    let entries: Vec<&Entry> = pick(
+    let structures: Vec<&Entry> = pick(
         registry.entries(),
         &args.structures,
         |e: &Entry| e.info.name,
@@ -188,39 +146,48 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         !args.structures.is_empty() || args.adapters || builtin.iter().any(|b| b.info.name == e.info.name)
     })
     .collect();
-    let engines = pick(ENGINES, &args.engines, |e: &&str| e, "engine")?;
+    let engines: Vec<EngineSpec> = if args.engines.is_empty() {
+        EngineSpec::ALL.to_vec()
+    } else {
+        args.engines
+            .iter()
+            .map(|e| EngineSpec::parse(e).map_err(|m| anyhow::anyhow!("--engine: {m}")))
+            .collect::<Result<_>>()?
+    };
     if !(args.budget > 0.0 && args.budget.is_finite()) {
         bail!(
             "--budget must be a positive number of seconds, found {}",
             args.budget
         );
     }
-    // The budget goes to the cells an engine can run (not to n/a ones).
-    let applicable: usize = entries
-        .iter()
-        .map(|e| {
-            engines
-                .iter()
-                .filter(|n| (e.not_applicable)(&engine(n, 0)).is_none())
-                .count()
-        })
-        .sum();
-    let cells = models.len() * applicable;
-    let per_cell = Duration::from_secs_f64(args.budget / cells.max(1) as f64);
-    let dir = failures_dir();
+    let plan = Plan {
+        models,
+        structures,
+        engines,
+        budget: Duration::from_secs_f64(args.budget),
+        seed: args.seed,
+        shard: args.shard,
+        dir: failures_dir(),
+        shrink: true,
+    };
+    let engine_names: Vec<String> = plan.engines.iter().map(|e| e.family().to_string()).collect();
     let started = Instant::now();
     if !args.json {
         println!(
-            "mapcheck check: {} model(s) x {} structure(s) x {} engine(s), seed {}, budget {:.0}s ({:.2}s per cell)",
-            models.len(),
-            entries.len(),
-            engines.len(),
+            "mapcheck check: {} model(s) x {} structure(s) x {} engine(s), seed {}, shard {}/{}, budget {:.0}s ({:.2}s per cell)",
+            plan.models.len(),
+            plan.structures.len(),
+            plan.engines.len(),
             args.seed,
+            args.shard.0,
+            args.shard.1,
             args.budget,
-            per_cell.as_secs_f64()
+            plan.per_cell().as_secs_f64()
         );
+        let specs: Vec<String> = plan.engines.iter().map(|e| e.to_string()).collect();
         println!(
-            "loom: preemption bound 2; shuttle-pct: depth 2; sizes: loom {:?}, shuttle {:?}, threads {:?}\n",
+            "engines: {}; sizes: loom and shuttle-dfs {:?}, shuttle {:?}, threads {:?}\n",
+            specs.join(", "),
             Size::LOOM,
             Size::SHUTTLE,
             Size::THREADS
@@ -228,148 +195,161 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     }
     let mut ok = true;
     let mut reports = Vec::new();
+    let mut unknowns: Vec<String> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
+    let mut unreached: Vec<String> = Vec::new();
     let mut totals = summary::Summary::default();
-    let mut progress =
-        progress::Progress::new("cells", cells as u64, Some(Duration::from_secs_f64(args.budget)));
-    for model in &models {
-        progress.stage(&format!("model {}", model.name));
-        let mut rows: Vec<(String, Vec<String>)> = Vec::new();
-        for entry in &entries {
-            let mut row = Vec::new();
-            let mut caught = false;
-            for name in &engines {
-                let (k, n) = args.shard;
-                let deterministic = matches!(**name, "loom" | "shuttle-dfs");
-                if deterministic && k != 1 {
-                    row.push("on shard 1".into());
-                    totals.add(summary::CellResult::OtherShard, 0);
-                    progress.step(0, false, false);
-                    continue;
-                }
-                // Shard k of n explores seeds congruent to k-1 modulo n: disjoint across shards.
-                let engine = engine(name, args.seed.wrapping_mul(n).wrapping_add(k - 1));
-                let size = Size::for_engine(&engine);
-                let limits = Limits {
-                    max_schedules: max_schedules(&engine),
-                    budget: per_cell,
-                    ..Limits::default()
-                };
-                let skipped = (entry.not_applicable)(&engine).is_some();
-                let cell = run_cell(
-                    model,
-                    entry,
-                    engine,
-                    size,
-                    limits,
-                    &dir,
-                    per_cell.max(Duration::from_millis(200)),
-                )
-                .with_context(|| format!("writing a failure record under {}", dir.display()))?;
-                let o = &cell.outcome;
-                let (text, good) =
-                    cell_text(entry, model.name, &o.verdict, o.schedules, o.exhausted, skipped);
-                caught |= o.verdict.is_fail();
-                ok &= good;
-                let result = summary::CellResult::of(
-                    &o.verdict,
-                    entry.info.expected_to_fail(),
-                    entry.must_catch(model.name),
-                    o.exhausted,
-                    skipped,
-                );
-                totals.add(result, o.schedules);
-                progress.step(
-                    o.schedules as u64,
-                    o.verdict.is_fail() && !skipped,
-                    result == summary::CellResult::Failed,
-                );
-                let replay = cell
-                    .record
-                    .as_ref()
-                    .map(|(r, _)| format!("cargo xtask replay {}", r.token.encode()));
-                if args.json {
-                    let (oracle, summary) = match &o.verdict {
-                        Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
-                        Verdict::Unknown { reason } => (None, Some(reason.clone())),
-                        Verdict::Pass => (None, None),
-                    };
-                    let verdict = match (&o.verdict, skipped) {
-                        (_, true) => "n/a",
-                        (Verdict::Pass, _) => "pass",
-                        (Verdict::Fail(_), _) => "fail",
-                        (Verdict::Unknown { .. }, _) => "unknown",
-                    };
-                    progress.suspend(|| {
-                        println!(
-                            "{}",
-                            json!({
-                            "model": model.name,
-                            "structure": entry.info.name,
-                            "engine": name,
-                            "engine_params": engine.to_string(),
-                            "expected": if entry.info.expected_to_fail() { "fail" } else { "pass" },
-                            "verdict": verdict,
-                            "as_expected": good,
-                            "schedules": o.schedules,
-                            // Top-level operations run: the workload's, once per schedule.
-                            "operations": o.schedules * size_ops(model, size),
-                            "exhausted": o.exhausted,
-                            "elapsed_ms": o.elapsed.as_millis() as u64,
-                            "oracle": oracle,
-                            "summary": summary,
-                            "replay": replay,
-                            "record": cell.record.as_ref().map(|(_, p)| p.display().to_string()),
-                            "picture": cell.record.as_ref().map(|(_, p)| {
-                                mapcheck::record::picture_path(p).display().to_string()
-                            }),
-                            })
-                        );
-                        let _ = std::io::stdout().flush();
-                    });
-                }
-                if let Some((record, path)) = &cell.record {
-                    if !entry.info.expected_to_fail() {
-                        reports.push(record.render(&path.display().to_string()));
+    let mut progress = progress::Progress::new(
+        "cells",
+        (plan.models.len() * plan.structures.len() * plan.engines.len()) as u64,
+        Some(plan.budget),
+    );
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    plan.run(|event| match event {
+        Event::Model(model) => {
+            progress.stage(&format!("model {}", model.name));
+            rows.clear();
+        }
+        Event::Cell {
+            model,
+            structure,
+            spec,
+            engine,
+            size,
+            cell,
+        } => {
+            let o = &cell.outcome;
+            let r = &cell.result;
+            ok &= r.as_expected();
+            totals.add(r, o.schedules);
+            progress.step(o.schedules as u64, o.verdict.is_fail(), !r.as_expected());
+            if let CellResult::Unknown { runs, reason } = r {
+                unknowns.push(format!(
+                    "unknown: {} on {} under {}: {runs} run(s) without a verdict ({reason})",
+                    model.name,
+                    structure.info.name,
+                    spec.family()
+                ));
+            }
+            if args.json {
+                let (oracle, summary) = match &o.verdict {
+                    Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
+                    Verdict::Unknown { reason } | Verdict::NotApplicable { reason } => {
+                        (None, Some(reason.clone()))
                     }
+                    Verdict::Pass => (None, None),
+                };
+                let record = cell.record.as_ref();
+                let line = json!({
+                    "model": model.name,
+                    "structure": structure.info.name,
+                    "engine": spec.family(),
+                    "engine_params": engine.map(|e| e.to_string()),
+                    "expected": if structure.info.expected_to_fail() { "fail" } else { "pass" },
+                    "verdict": r.word(),
+                    "as_expected": r.as_expected(),
+                    "schedules": o.schedules,
+                    "unknown_runs": o.unknown_runs,
+                    // Top-level operations run: the workload's, once per schedule.
+                    "operations": o.schedules * size_ops(model, size),
+                    "exhausted": o.exhausted,
+                    "elapsed_ms": o.elapsed.as_millis() as u64,
+                    "oracle": oracle,
+                    "summary": summary,
+                    "replay": record.map(|r| format!("cargo xtask replay {}", r.record.token.encode())),
+                    "record": record.and_then(|r| r.path.as_ref().ok()).map(|p| p.display().to_string()),
+                    "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
+                        mapcheck::record::picture_path(p).display().to_string()
+                    }),
+                });
+                progress.suspend(|| {
+                    println!("{line}");
+                    let _ = std::io::stdout().flush();
+                });
+            }
+            if let Some(recorded) = &cell.record {
+                if !structure.info.expected_to_fail() || recorded.path.is_err() {
+                    reports.push(recorded.render());
                 }
-                row.push(text);
             }
-            if entry.must_catch(model.name) && !caught {
-                missed.push(format!("{} on {}", entry.info.name, model.name));
-                totals.mutants_missed += 1;
+            row.push(r.text(o.schedules));
+            if row.len() == engine_names.len() {
+                let tag = if structure.info.expected_to_fail() {
+                    " (expected to fail)"
+                } else {
+                    ""
+                };
+                rows.push((format!("{}{tag}", structure.info.name), std::mem::take(&mut row)));
+            }
+            if rows.len() == plan.structures.len() && row.is_empty() {
+                if !args.json {
+                    progress.suspend(|| print_matrix(model.name, &engine_names, &rows));
+                }
+                progress.milestone(&format!("model {} done", model.name));
+            }
+        }
+        Event::Reach {
+            model,
+            structure,
+            reach,
+        } => match reach {
+            Reach::Caught => {}
+            Reach::MissedByAll { ran } => {
                 ok = false;
+                totals.mutants_missed += 1;
+                missed.push(format!(
+                    "MISSED by every engine that applies ({}): {} on {}",
+                    ran.join(", "),
+                    structure.info.name,
+                    model.name
+                ));
             }
-            let tag = if entry.info.expected_to_fail() {
-                " (expected to fail)"
-            } else {
-                ""
-            };
-            rows.push((format!("{}{tag}", entry.info.name), row));
-        }
-        if !args.json {
-            progress.suspend(|| print_matrix(model.name, &engines, &rows));
-        }
-        progress.milestone(&format!("model {} done", model.name));
-    }
+            Reach::NotReached { ran, not_run } => {
+                totals.mutants_unreached += 1;
+                unreached.push(format!(
+                    "not reached by this selection: {} on {} (ran: {}; not run here: {})",
+                    structure.info.name,
+                    model.name,
+                    if ran.is_empty() {
+                        "none".into()
+                    } else {
+                        ran.join(", ")
+                    },
+                    not_run.join(", ")
+                ));
+            }
+        },
+    });
     progress.finish();
+    let dir = &plan.dir;
     if args.json {
-        println!("{}", totals.json(started.elapsed(), &dir, ok));
+        println!("{}", totals.json(started.elapsed(), dir, ok));
+        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
-    if !args.json {
-        for r in &reports {
-            println!("{r}");
-        }
-        println!("cells: pass N = N schedules, all explored when marked `all`; caught = an expected failure was found.");
-        println!("cells: missed = a bounded exploration did not reach the planted bug; MISSED = an exhaustive one did not.");
-        for m in &missed {
-            println!("MISSED by every engine: {m}");
-        }
-        if !ok {
-            println!("RESULT: a correct structure failed or a failure went undetected");
-        }
-        println!("{}", totals.text(started.elapsed(), &dir));
+    for r in &reports {
+        println!("{r}");
     }
+    println!(
+        "cells: pass N = N schedules judged correct, `all` only when the engine exhausted its bounded space;"
+    );
+    println!(
+        "cells: caught = an expected failure was found; unknown = runs without a verdict (never a pass);"
+    );
+    println!("cells: missed = a bounded exploration did not reach the planted bug; MISSED = an exhaustive one did not.");
+    for u in &unknowns {
+        println!("{u}");
+    }
+    for m in &missed {
+        println!("{m}");
+    }
+    for m in &unreached {
+        println!("{m}");
+    }
+    if !ok {
+        println!("RESULT: a correct structure failed or a planted bug went undetected");
+    }
+    println!("{}", totals.text(started.elapsed(), dir));
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -378,7 +358,7 @@ fn size_ops(model: &Model, size: Size) -> usize {
     (model.build)(size).threads.iter().map(Vec::len).sum()
 }
 
-fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) {
+fn print_matrix(model: &str, engines: &[String], rows: &[(String, Vec<String>)]) {
     let first = rows.iter().map(|r| r.0.len()).max().unwrap_or(9).max(9);
     let widths: Vec<usize> = (0..engines.len())
         .map(|i| {
@@ -408,20 +388,33 @@ fn print_matrix(model: &str, engines: &[&&str], rows: &[(String, Vec<String>)]) 
 fn replay_cmd(registry: &Registry, arg: &str) -> Result<ExitCode> {
     let input = replay_input(registry, arg).map_err(anyhow::Error::msg)?;
     let t = &input.token;
+    let differs = input.fingerprint_differences();
+    if !differs.is_empty() {
+        println!(
+            "note: this record was made by another build ({}); the replay runs the code built now",
+            differs.join("; ")
+        );
+    }
     println!(
         "replaying model {} on {} with {} ({:?})",
         t.model, t.structure, t.engine, t.pinned
     );
-    if let (Some(orig), mapcheck_harness::Pinned::Threads { .. }) = (&input.original, &t.pinned) {
-        let v = mapcheck::runner::recheck(registry, orig).map_err(anyhow::Error::msg)?;
+    let threads = matches!(t.pinned, mapcheck_harness::Pinned::Threads { .. });
+    if threads {
+        if let Some(orig) = &input.original {
+            let v = mapcheck::runner::recheck(registry, orig).map_err(anyhow::Error::msg)?;
+            println!(
+                "recorded history rechecked: {}",
+                match &v {
+                    Verdict::Fail(f) => format!("fails {}: {}", f.oracle, f.summary),
+                    other => format!("{other:?}"),
+                }
+            );
+        }
         println!(
-            "recorded history rechecked: {}",
-            match &v {
-                Verdict::Fail(f) => format!("fails {}: {}", f.oracle, f.summary),
-                other => format!("{other:?}"),
-            }
+            "real threads do not replay step for step: this is a rerun of the same workload with the same seed \
+             and iteration, which may or may not fail again"
         );
-        println!("real threads do not replay step for step; running the same workload with the same seed and iteration:");
     }
     let mut progress = progress::Progress::new("run", 1, None);
     progress.stage("replaying");
@@ -429,45 +422,30 @@ fn replay_cmd(registry: &Registry, arg: &str) -> Result<ExitCode> {
     progress.step(outcome.as_ref().map_or(0, |o| o.schedules as u64), false, false);
     progress.finish();
     let outcome = outcome?;
-    match &outcome.failure {
-        Some(f) => {
-            let record = mapcheck::FailureRecord {
-                token: t.clone(),
-                limits: input.limits,
-                workload: input.workload.clone(),
-                verdict: f.verdict.clone(),
-                history: f.history.clone(),
-                schedules: outcome.schedules,
-                shrunk_from: None,
-            };
-            // The replayed run's picture, beside the records but never over the original record.
-            let dir = failures_dir();
-            let picture = dir.join(format!("{}.replay.html", record.file_stem()));
-            std::fs::create_dir_all(&dir)
-                .and_then(|_| record.write_picture(&picture, arg))
-                .with_context(|| format!("writing the picture {}", picture.display()))?;
-            println!("{}", record.render_with_picture(arg, Some(&picture)));
-            if let Some(orig) = &input.original {
-                let same = match (&orig.verdict, &f.verdict) {
-                    (Verdict::Fail(a), Verdict::Fail(b)) => a.oracle == b.oracle,
-                    _ => false,
-                };
-                println!(
-                    "{}",
-                    if same {
-                        "reproduced: the same oracle failed"
-                    } else {
-                        "NOT reproduced: a different failure"
-                    }
-                );
-            }
-            Ok(ExitCode::FAILURE)
-        }
-        None => {
-            println!("the replayed run did not fail: {:?}", outcome.verdict);
-            Ok(ExitCode::SUCCESS)
-        }
+    if let Some(f) = &outcome.failure {
+        let record = mapcheck::FailureRecord::of(
+            t.clone(),
+            input.limits,
+            input.workload.clone(),
+            f,
+            outcome.schedules,
+            None,
+        );
+        // The replayed run's picture, beside the records but never over the original record.
+        let dir = failures_dir();
+        let picture = dir.join(format!("{}.replay.html", record.file_stem()));
+        std::fs::create_dir_all(&dir)
+            .and_then(|_| record.write_picture(&picture, arg))
+            .with_context(|| format!("writing the picture {}", picture.display()))?;
+        println!("{}", record.render_with_picture(arg, Some(&picture)));
     }
+    let replayed = mapcheck::runner::Replayed::of(input.expected(), &outcome);
+    println!("{}", replayed.describe());
+    Ok(if replayed.reproduced() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn list(registry: &Registry) -> Result<ExitCode> {
@@ -492,6 +470,9 @@ fn list(registry: &Registry) -> Result<ExitCode> {
             i.name, i.summary, i.iteration, i.reclamation
         );
     }
-    println!("engines: {}", ENGINES.join(", "));
+    println!("engines: {} (defaults: {})", EngineSpec::FORMS, {
+        let d: Vec<String> = EngineSpec::ALL.iter().map(|e| e.to_string()).collect();
+        d.join(", ")
+    });
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 use mapcheck::runner::failures_dir;
 use mapcheck::scenario::{files, from_record, render, resolve, run, Filter};
-use mapcheck::{FailureRecord, Registry, ReplayToken};
+use mapcheck::{FailureRecord, Registry};
 use mapcheck_scenario::{self as scenario, go, Scenario, ScenarioError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -272,14 +272,12 @@ fn record_from_token(registry: &Registry, token: &str) -> Result<FailureRecord> 
             outcome.verdict
         );
     };
-    let t: ReplayToken = input.token;
-    Ok(FailureRecord {
-        token: t,
-        limits: input.limits,
-        workload: input.workload,
-        verdict: f.verdict,
-        history: f.history,
-        schedules: outcome.schedules,
-        shrunk_from: None,
-    })
+    Ok(FailureRecord::of(
+        input.token,
+        input.limits,
+        input.workload,
+        &f,
+        outcome.schedules,
+        None,
+    ))
 }

@@ -1,52 +1,10 @@
 //! The closing summary of `mapcheck check`: how the cells came out, schedules explored, time taken,
 //! and where the failure records and their pictures are; as text and as JSON.
 
-use mapcheck_harness::Verdict;
+use mapcheck::outcome::CellResult;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
-
-/// How one cell of the matrix came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CellResult {
-    Pass,
-    /// An expected failure was found (a mutant caught).
-    Caught,
-    /// A correct structure failed.
-    Failed,
-    Unknown,
-    /// The engine does not apply to the structure.
-    NotApplicable,
-    /// A deterministic engine left to shard 1.
-    OtherShard,
-    /// A planted bug not reached; `exhaustive` when the engine explored its whole bounded space.
-    Missed {
-        exhaustive: bool,
-    },
-}
-
-impl CellResult {
-    /// Classifies a cell as the matrix prints it: `expect_fail` for a mutant or an unsynchronised
-    /// structure, `must` when the model is built to catch it, `exhausted` when the engine explored
-    /// its whole bounded space, `skipped` when the engine does not apply.
-    pub fn of(
-        verdict: &Verdict,
-        expect_fail: bool,
-        must: bool,
-        exhausted: bool,
-        skipped: bool,
-    ) -> CellResult {
-        match verdict {
-            _ if skipped => CellResult::NotApplicable,
-            Verdict::Pass if must && exhausted => CellResult::Missed { exhaustive: true },
-            Verdict::Pass if expect_fail => CellResult::Missed { exhaustive: false },
-            Verdict::Pass => CellResult::Pass,
-            Verdict::Fail(_) if expect_fail => CellResult::Caught,
-            Verdict::Fail(_) => CellResult::Failed,
-            Verdict::Unknown { .. } => CellResult::Unknown,
-        }
-    }
-}
 
 /// Counts over the matrix.
 #[derive(Debug, Default, Clone)]
@@ -59,24 +17,27 @@ pub struct Summary {
     pub other_shard: usize,
     pub missed: usize,
     pub missed_exhaustive: usize,
-    /// Mutants that no engine caught on a model built to catch them.
+    /// Mutants that no engine caught on a model built to catch them, every engine that applies
+    /// having run.
     pub mutants_missed: usize,
+    /// Mutants that the engines run here did not catch, where engines that apply were not run.
+    pub mutants_unreached: usize,
     pub schedules: u64,
 }
 
 impl Summary {
-    pub fn add(&mut self, cell: CellResult, schedules: usize) {
+    pub fn add(&mut self, cell: &CellResult, schedules: usize) {
         self.schedules += schedules as u64;
         match cell {
-            CellResult::Pass => self.passed += 1,
-            CellResult::Caught => self.caught += 1,
-            CellResult::Failed => self.failed += 1,
-            CellResult::Unknown => self.unknown += 1,
-            CellResult::NotApplicable => self.not_applicable += 1,
+            CellResult::Pass { .. } => self.passed += 1,
+            CellResult::Caught(_) => self.caught += 1,
+            CellResult::Failed(_) => self.failed += 1,
+            CellResult::Unknown { .. } => self.unknown += 1,
+            CellResult::NotApplicable { .. } => self.not_applicable += 1,
             CellResult::OtherShard => self.other_shard += 1,
-            CellResult::Missed { exhaustive } => {
+            CellResult::Missed { exhaustive, .. } => {
                 self.missed += 1;
-                self.missed_exhaustive += exhaustive as usize;
+                self.missed_exhaustive += *exhaustive as usize;
             }
         }
     }
@@ -111,8 +72,14 @@ impl Summary {
         }
         if self.mutants_missed > 0 {
             s.push_str(&format!(
-                "; {} mutant(s) caught by no engine",
+                "; {} mutant(s) caught by no engine that applies",
                 self.mutants_missed
+            ));
+        }
+        if self.mutants_unreached > 0 {
+            s.push_str(&format!(
+                "; {} mutant(s) not reached by the engines selected",
+                self.mutants_unreached
             ));
         }
         s.push_str(&format!(
@@ -139,6 +106,7 @@ impl Summary {
                 "missed": self.missed,
                 "missed_exhaustive": self.missed_exhaustive,
                 "mutants_missed": self.mutants_missed,
+                "mutants_unreached": self.mutants_unreached,
                 "schedules": self.schedules,
                 "elapsed_ms": elapsed.as_millis() as u64,
                 "failures_dir": dir.display().to_string(),
@@ -154,14 +122,33 @@ mod tests {
 
     fn sample() -> Summary {
         let mut s = Summary::default();
-        s.add(CellResult::Pass, 100);
-        s.add(CellResult::Pass, 50);
-        s.add(CellResult::Caught, 3);
-        s.add(CellResult::Failed, 7);
-        s.add(CellResult::Unknown, 10);
-        s.add(CellResult::NotApplicable, 0);
-        s.add(CellResult::Missed { exhaustive: true }, 30);
-        s.add(CellResult::Missed { exhaustive: false }, 0);
+        use mapcheck_harness::Oracle;
+        s.add(&CellResult::Pass { exhausted: true }, 100);
+        s.add(&CellResult::Pass { exhausted: false }, 50);
+        s.add(&CellResult::Caught(Oracle::Leak), 3);
+        s.add(&CellResult::Failed(Oracle::Linearizability), 7);
+        s.add(
+            &CellResult::Unknown {
+                runs: 1,
+                reason: "budget".into(),
+            },
+            10,
+        );
+        s.add(&CellResult::NotApplicable { reason: "n/a".into() }, 0);
+        s.add(
+            &CellResult::Missed {
+                exhaustive: true,
+                must: true,
+            },
+            30,
+        );
+        s.add(
+            &CellResult::Missed {
+                exhaustive: false,
+                must: false,
+            },
+            0,
+        );
         s
     }
 

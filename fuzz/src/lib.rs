@@ -182,22 +182,23 @@ fn record(
     outcome: mapcheck_harness::Outcome,
 ) -> Option<FailureRecord> {
     let failure = outcome.failure?;
-    Some(FailureRecord {
-        token: mapcheck::ReplayToken {
-            model: format!("fuzz-{target}"),
-            size: mapcheck::scenario::size_of(workload),
-            structure: entry.info.name.to_string(),
-            engine: RECORD_ENGINE,
-            pinned: failure.pinned,
-            workload: Some(workload.clone()),
-        },
-        limits: record_limits(),
-        workload: workload.clone(),
-        verdict: failure.verdict,
-        history: failure.history,
-        schedules: outcome.schedules,
-        shrunk_from: None,
-    })
+    let token = mapcheck::ReplayToken {
+        oracle: None,
+        model: format!("fuzz-{target}"),
+        size: mapcheck::scenario::size_of(workload),
+        structure: entry.info.name.to_string(),
+        engine: RECORD_ENGINE,
+        pinned: failure.pinned.clone(),
+        workload: Some(workload.clone()),
+    };
+    Some(FailureRecord::of(
+        token,
+        record_limits(),
+        workload.clone(),
+        &failure,
+        outcome.schedules,
+        None,
+    ))
 }
 
 /// The engine a record names: shuttle with a pinned schedule (the seed plays no part in a replay).

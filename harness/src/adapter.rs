@@ -66,7 +66,7 @@
 //! assert_eq!(o.verdict, Verdict::Pass);
 //! // Under loom or shuttle it is not applicable, and says why.
 //! let o = mapcheck_harness::run::<Adapted<MyMap>>(&w, Engine::ShuttleDfs, limits);
-//! assert!(matches!(o.verdict, Verdict::Unknown { .. }) && o.schedules == 0);
+//! assert!(matches!(o.verdict, Verdict::NotApplicable { .. }) && o.schedules == 0);
 //! ```
 
 use crate::rt::Runtime;

@@ -22,7 +22,7 @@ pub mod timeline;
 pub mod verdict;
 
 pub use engine::Size;
-pub use engine::{replay, run, Engine, FailedRun, Limits, Outcome, Pinned, Workload};
+pub use engine::{replay, run, Engine, EngineSpec, FailedRun, Limits, Outcome, Pinned, Workload};
 pub use entry::Entry;
 pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
 pub use rt::Runtime;

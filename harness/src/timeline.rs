@@ -304,6 +304,9 @@ fn header(out: &mut String, page: &Page) {
             ));
         }
         Verdict::Unknown { reason } => rows.push(("verdict", format!("unknown: {}", text(reason)))),
+        Verdict::NotApplicable { reason } => {
+            rows.push(("verdict", format!("not applicable: {}", text(reason))))
+        }
         Verdict::Pass => rows.push(("verdict", "pass".into())),
     }
     let init = if page.history.initial.is_empty() {

@@ -85,11 +85,24 @@ pub enum Verdict {
     Unknown {
         reason: String,
     },
+    /// The engine cannot run the structure at all (an unsynchronised structure on real threads, a
+    /// third-party crate under loom or shuttle): nothing was run, nothing is claimed.
+    NotApplicable {
+        reason: String,
+    },
 }
 
 impl Verdict {
     pub fn is_fail(&self) -> bool {
         matches!(self, Verdict::Fail(_))
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Verdict::Unknown { .. })
+    }
+
+    pub fn is_not_applicable(&self) -> bool {
+        matches!(self, Verdict::NotApplicable { .. })
     }
 }
 
@@ -122,11 +135,30 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
 /// [`judge`], for a structure whose `len` may be only an estimate (`len_is_estimate`: its results
 /// are then not judged; see `Structure::LEN_IS_ESTIMATE`).
 pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool) -> Verdict {
-    if let Err(e) = history.validate() {
-        return Verdict::Unknown {
+    // The operation oracles need a well-formed history; the reclamation and leak oracles judge the
+    // footprint and the allocations, which do not depend on it, so they run whatever the others say.
+    let operations = match history.validate() {
+        Err(e) => Verdict::Unknown {
             reason: e.to_string(),
-        };
+        },
+        Ok(()) => judge_operations(history, info, len_is_estimate),
+    };
+    if operations.is_fail() {
+        return operations;
     }
+    let reclamation = history
+        .quiescence
+        .as_ref()
+        .and_then(|q| oracle::reclamation::check(q, info.reclamation));
+    match reclamation.or_else(|| history.leaks.as_ref().and_then(oracle::leak::check)) {
+        Some(f) => Verdict::Fail(f),
+        None => operations,
+    }
+}
+
+/// The oracles on the operations of a validated history: the specific ones first, then
+/// linearizability.
+fn judge_operations(history: &History, info: &StructureInfo, len_is_estimate: bool) -> Verdict {
     let specific = [
         oracle::lost_delete::check,
         oracle::lost_delete::check_lost_insert,
@@ -141,18 +173,7 @@ pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool
             return Verdict::Fail(f);
         }
     }
-    match linearizability_of(history, info, true) {
-        Verdict::Pass => {}
-        other => return other,
-    }
-    let reclamation = history
-        .quiescence
-        .as_ref()
-        .and_then(|q| oracle::reclamation::check(q, info.reclamation));
-    match reclamation.or_else(|| history.leaks.as_ref().and_then(oracle::leak::check)) {
-        Some(f) => Verdict::Fail(f),
-        None => Verdict::Pass,
-    }
+    linearizability_of(history, info, true)
 }
 
 /// The linearizability oracle alone.

@@ -8,6 +8,8 @@
 //! histories and oracles are in `mapcheck-harness`, the models and the structure zoo in
 //! `mapcheck-models`, the scenario format in `mapcheck-scenario`.
 
+pub mod outcome;
+pub mod plan;
 pub mod record;
 pub mod registry;
 pub mod runner;

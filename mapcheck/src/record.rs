@@ -9,7 +9,7 @@ use base64::Engine as _;
 use mapcheck_harness::report::table;
 use mapcheck_harness::shrink::describe;
 use mapcheck_harness::timeline::{self, Page};
-use mapcheck_harness::{Engine, History, Limits, Pinned, Size, Verdict, Workload};
+use mapcheck_harness::{Engine, FailedRun, History, Limits, Pinned, Size, Verdict, Workload};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,9 @@ pub struct ReplayToken {
     /// The workload when it is not the model's own at `size` (a shrunk failure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload: Option<Workload>,
+    /// The oracle the run failed, so that a replay can say whether it reproduced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oracle: Option<mapcheck_harness::Oracle>,
 }
 
 const TOKEN_PREFIX: &str = "mc1-";
@@ -72,9 +75,92 @@ pub struct FailureRecord {
     /// What the failure was before shrinking, when shrinking made it smaller.
     #[serde(default)]
     pub shrunk_from: Option<String>,
+    /// What built the binary that found it (absent in records written before fingerprints).
+    #[serde(default)]
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// What built the binary that found a failure: a replay under another fingerprint may run other
+/// code, and says so first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub mapcheck: String,
+    pub loom: String,
+    pub shuttle: String,
+    pub rustc: String,
+    /// A hash of the running executable, which holds the structure's code: it changes whenever
+    /// any of the code built into it changes.
+    pub binary: String,
+}
+
+impl Fingerprint {
+    /// This process's fingerprint (the executable is hashed once per process).
+    pub fn current() -> Fingerprint {
+        static BINARY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let binary = BINARY.get_or_init(|| {
+            use std::hash::Hasher as _;
+            match std::env::current_exe().and_then(std::fs::read) {
+                Ok(bytes) => {
+                    let mut h = std::hash::DefaultHasher::new();
+                    h.write(&bytes);
+                    format!("{:016x}", h.finish())
+                }
+                Err(e) => format!("unknown ({e})"),
+            }
+        });
+        Fingerprint {
+            mapcheck: env!("CARGO_PKG_VERSION").into(),
+            loom: env!("MAPCHECK_LOOM_VERSION").into(),
+            shuttle: env!("MAPCHECK_SHUTTLE_VERSION").into(),
+            rustc: env!("MAPCHECK_RUSTC_VERSION").into(),
+            binary: binary.clone(),
+        }
+    }
+
+    /// How `self` (the recording's) differs from `now`, one phrase per part; empty when they match.
+    pub fn differences(&self, now: &Fingerprint) -> Vec<String> {
+        let parts = [
+            ("mapcheck", &self.mapcheck, &now.mapcheck),
+            ("loom", &self.loom, &now.loom),
+            ("shuttle", &self.shuttle, &now.shuttle),
+            ("rustc", &self.rustc, &now.rustc),
+            ("binary hash", &self.binary, &now.binary),
+        ];
+        parts
+            .iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(what, a, b)| format!("{what} {a} then, {b} now"))
+            .collect()
+    }
 }
 
 impl FailureRecord {
+    /// The record of the failing run `failure` of `workload`, found after `schedules` schedules;
+    /// `shrunk_from` says what the failure was before shrinking made it smaller.
+    pub fn of(
+        token: ReplayToken,
+        limits: Limits,
+        workload: Workload,
+        failure: &FailedRun,
+        schedules: usize,
+        shrunk_from: Option<String>,
+    ) -> FailureRecord {
+        let mut token = token;
+        if let Verdict::Fail(f) = &failure.verdict {
+            token.oracle = Some(f.oracle);
+        }
+        FailureRecord {
+            token,
+            limits,
+            workload,
+            verdict: failure.verdict.clone(),
+            history: failure.history.clone(),
+            schedules,
+            shrunk_from,
+            fingerprint: Some(Fingerprint::current()),
+        }
+    }
+
     /// Writes the record under `dir` and returns its path. The name is stable for one failure, so
     /// finding the same failure again overwrites its record instead of piling up copies. Its picture
     /// (see [`crate::timeline`]) is written beside it, under the same name ending in `.html`.

@@ -1,9 +1,12 @@
-//! Runs one cell of the check matrix (a model on a structure under an engine) and replays failures,
-//! writing every failure record to disk before it is reported.
+//! Runs one cell (a workload on a structure under an engine, explored or replaying a pinned
+//! schedule) and replays failures. The only place that turns a failing run into a failure record,
+//! and it writes the record to disk before anything is reported.
 
+use crate::outcome::CellResult;
+use crate::record::Fingerprint;
 use crate::record::{FailureRecord, ReplayToken};
 use crate::Registry;
-use mapcheck_harness::{Engine, Entry, Limits, Outcome, Size, Workload};
+use mapcheck_harness::{Engine, Entry, Limits, Oracle, Outcome, Pinned, Size, Verdict, Workload};
 use mapcheck_models::patterns::{model, Model};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,60 +19,179 @@ pub fn failures_dir() -> PathBuf {
         .join("failures")
 }
 
-/// One explored cell.
-pub struct Cell {
-    pub outcome: Outcome,
-    /// The failure, already on disk, with its replay token.
-    pub record: Option<(FailureRecord, PathBuf)>,
+/// One cell to run.
+#[derive(Debug, Clone)]
+pub struct CellSpec<'a> {
+    /// The model's name (or `scenario-NAME`): what the record and the report call the workload.
+    pub model: String,
+    /// The size the workload was built at (for a token that rebuilds it from the model).
+    pub size: Size,
+    pub workload: Workload,
+    /// Whether the model rebuilds exactly this workload at `size`, so a token need not carry it.
+    pub model_built: bool,
+    pub entry: &'a Entry,
+    pub engine: Engine,
+    pub limits: Limits,
+    /// Replay this schedule instead of exploring.
+    pub pinned: Option<Pinned>,
+    /// Shrink a failure for at most this long; `None`: report it as found.
+    pub shrink: Option<Duration>,
 }
 
-/// Explores `model` on `entry` with `engine`. A failure is shrunk (for at most `shrink_budget`)
-/// and its record written under `dir` before anything is reported.
-pub fn run_cell(
-    model: &Model,
-    entry: &Entry,
-    engine: Engine,
-    size: Size,
-    limits: Limits,
-    dir: &Path,
-    shrink_budget: Duration,
-) -> std::io::Result<Cell> {
-    let original = (model.build)(size);
-    let outcome = (entry.run)(&original, engine, limits);
-    if outcome.failure.is_none() {
-        return Ok(Cell {
-            outcome,
-            record: None,
-        });
-    }
-    let schedules = outcome.schedules;
-    let shrunk = (entry.shrink)(&original, engine, limits, outcome.clone(), shrink_budget);
-    let record = match &shrunk.outcome.failure {
-        Some(f) => {
-            let smaller = shrunk.workload != original;
-            let record = FailureRecord {
-                token: ReplayToken {
-                    model: model.name.into(),
-                    size,
-                    structure: entry.info.name.into(),
-                    engine: shrunk.engine,
-                    pinned: f.pinned.clone(),
-                    workload: smaller.then(|| shrunk.workload.clone()),
-                },
-                limits,
-                workload: shrunk.workload.clone(),
-                verdict: f.verdict.clone(),
-                history: f.history.clone(),
-                schedules,
-                shrunk_from: (smaller || shrunk.engine != engine)
-                    .then(|| format!("{} under {engine}", mapcheck_harness::shrink::describe(&original))),
-            };
-            let path = record.write(dir)?;
-            Some((record, path))
+impl<'a> CellSpec<'a> {
+    /// A model's cell: its workload at `size` on `entry` under `engine`, explored and, when
+    /// `shrink` is given, a failure shrunk for at most that long.
+    pub fn of_model(
+        model: &Model,
+        entry: &'a Entry,
+        engine: Engine,
+        size: Size,
+        limits: Limits,
+        shrink: Option<Duration>,
+    ) -> CellSpec<'a> {
+        CellSpec {
+            model: model.name.into(),
+            size,
+            workload: (model.build)(size),
+            model_built: true,
+            entry,
+            engine,
+            limits,
+            pinned: None,
+            shrink,
         }
-        None => None,
+    }
+
+    /// The token that runs `workload` under `engine` with `pinned` again.
+    fn token(&self, workload: &Workload, engine: Engine, pinned: Pinned) -> ReplayToken {
+        let own = self.model_built && *workload == self.workload;
+        ReplayToken {
+            oracle: None,
+            model: self.model.clone(),
+            size: self.size,
+            structure: self.entry.info.name.into(),
+            engine,
+            pinned,
+            workload: (!own).then(|| workload.clone()),
+        }
+    }
+}
+
+/// One explored cell.
+#[derive(Debug)]
+pub struct Cell {
+    pub outcome: Outcome,
+    pub result: CellResult,
+    /// The failure, with its replay token, and where its record was written.
+    pub record: Option<Recorded>,
+}
+
+impl Cell {
+    /// A cell a deterministic engine leaves to shard 1.
+    pub fn other_shard() -> Cell {
+        Cell {
+            outcome: Outcome {
+                verdict: mapcheck_harness::Verdict::NotApplicable {
+                    reason: "deterministic engines run on shard 1 only".into(),
+                },
+                schedules: 0,
+                elapsed: Duration::ZERO,
+                exhausted: false,
+                unknown_runs: 0,
+                diverged: None,
+                failure: None,
+            },
+            result: CellResult::OtherShard,
+            record: None,
+        }
+    }
+}
+
+/// A failure record and where it went.
+#[derive(Debug)]
+pub struct Recorded {
+    pub record: FailureRecord,
+    /// The record's file, or why it could not be written (the failure is then reported with its
+    /// token, which carries the same run).
+    pub path: Result<PathBuf, String>,
+}
+
+impl Recorded {
+    /// What `cargo xtask replay` takes to run it again: the file, or else the token.
+    pub fn replay_arg(&self) -> String {
+        match &self.path {
+            Ok(p) => p.display().to_string(),
+            Err(_) => self.record.token.encode(),
+        }
+    }
+
+    /// The printed report, with a warning first when the record could not be written.
+    pub fn render(&self) -> String {
+        let report = self.record.render(&self.replay_arg());
+        match &self.path {
+            Ok(_) => report,
+            Err(e) => format!("warning: the failure record could not be written: {e}\n{report}"),
+        }
+    }
+}
+
+/// Runs `spec`, shrinks a failure when asked, and writes its record under `dir` before returning.
+pub fn run_cell(spec: &CellSpec, dir: &Path) -> Cell {
+    let CellSpec {
+        entry,
+        engine,
+        limits,
+        ..
+    } = *spec;
+    let outcome = match &spec.pinned {
+        Some(p) => (entry.replay)(&spec.workload, engine, p, limits),
+        None => (entry.run)(&spec.workload, engine, limits),
     };
-    Ok(Cell { outcome, record })
+    let result = CellResult::of(entry, &spec.model, &outcome);
+    let Some(found) = &outcome.failure else {
+        return Cell {
+            outcome,
+            result,
+            record: None,
+        };
+    };
+    let schedules = outcome.schedules;
+    let record = match spec.shrink {
+        Some(budget) if spec.pinned.is_none() => {
+            let shrunk = (entry.shrink)(&spec.workload, engine, limits, outcome.clone(), budget);
+            let f = shrunk.outcome.failure.as_ref().unwrap_or(found);
+            let smaller = shrunk.workload != spec.workload || shrunk.engine != engine;
+            FailureRecord::of(
+                spec.token(&shrunk.workload, shrunk.engine, f.pinned.clone()),
+                limits,
+                shrunk.workload.clone(),
+                f,
+                schedules,
+                smaller.then(|| {
+                    format!(
+                        "{} under {engine}",
+                        mapcheck_harness::shrink::describe(&spec.workload)
+                    )
+                }),
+            )
+        }
+        _ => FailureRecord::of(
+            spec.token(&spec.workload, engine, found.pinned.clone()),
+            limits,
+            spec.workload.clone(),
+            found,
+            schedules,
+            None,
+        ),
+    };
+    let path = record
+        .write(dir)
+        .map_err(|e| format!("writing under {}: {e}", dir.display()));
+    Cell {
+        outcome,
+        result,
+        record: Some(Recorded { record, path }),
+    }
 }
 
 /// What a replay argument named: the original failure (when it came from a record) and the
@@ -117,11 +239,94 @@ pub fn replay_input(registry: &Registry, arg: &str) -> Result<ReplayInput, Strin
     })
 }
 
+impl ReplayInput {
+    /// The oracle the recorded run failed: from the record, or from the token.
+    pub fn expected(&self) -> Option<Oracle> {
+        match self.original.as_ref().map(|r| &r.verdict) {
+            Some(Verdict::Fail(f)) => Some(f.oracle),
+            _ => self.token.oracle,
+        }
+    }
+
+    /// How the recording's build differs from this one (empty when it matches or is not known).
+    pub fn fingerprint_differences(&self) -> Vec<String> {
+        self.original
+            .as_ref()
+            .and_then(|r| r.fingerprint.as_ref())
+            .map(|f| f.differences(&Fingerprint::current()))
+            .unwrap_or_default()
+    }
+}
+
+/// What a replay did, against what was recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replayed {
+    /// The run failed the recorded oracle again.
+    Reproduced(Oracle),
+    /// The run failed, but another oracle fired.
+    OtherOracle { expected: Oracle, found: Oracle },
+    /// The run did not fail (it passed, or had no verdict).
+    Passed(Verdict),
+    /// The run left the recorded schedule, so it is not the recorded run.
+    Diverged(String),
+    /// Nothing was recorded to compare with (a token from before tokens named their oracle): the
+    /// run's own verdict.
+    Unrecorded(Verdict),
+}
+
+impl Replayed {
+    /// Compares a replay's outcome with the `expected` oracle.
+    pub fn of(expected: Option<Oracle>, outcome: &Outcome) -> Replayed {
+        if let Some(why) = &outcome.diverged {
+            return Replayed::Diverged(why.clone());
+        }
+        match (expected, &outcome.verdict) {
+            (None, v) => Replayed::Unrecorded(v.clone()),
+            (Some(e), Verdict::Fail(f)) if f.oracle == e => Replayed::Reproduced(e),
+            (Some(e), Verdict::Fail(f)) => Replayed::OtherOracle {
+                expected: e,
+                found: f.oracle,
+            },
+            (Some(_), v) => Replayed::Passed(v.clone()),
+        }
+    }
+
+    /// Whether the replay reproduced the recorded failure.
+    pub fn reproduced(&self) -> bool {
+        matches!(self, Replayed::Reproduced(_))
+    }
+
+    /// One line saying what happened.
+    pub fn describe(&self) -> String {
+        match self {
+            Replayed::Reproduced(o) => format!("reproduced: the run failed {o} again, as recorded"),
+            Replayed::OtherOracle { expected, found } => {
+                format!("NOT reproduced: the recording failed {expected}, the replay failed {found}")
+            }
+            Replayed::Passed(Verdict::Pass) => "NOT reproduced: the replayed run passed".into(),
+            Replayed::Passed(Verdict::Unknown { reason }) => {
+                format!("NOT reproduced: the replayed run had no verdict ({reason})")
+            }
+            Replayed::Passed(v) => format!("NOT reproduced: {v:?}"),
+            Replayed::Diverged(why) => {
+                format!("NOT reproduced: the replay left the recorded schedule ({why}); the code that ran is not the code that was recorded")
+            }
+            Replayed::Unrecorded(Verdict::Fail(f)) => {
+                format!(
+                    "the replayed run failed {} (the token does not say which oracle was recorded)",
+                    f.oracle
+                )
+            }
+            Replayed::Unrecorded(v) => {
+                format!("the replayed run did not fail ({v:?}); the token does not say what was recorded")
+            }
+        }
+    }
+}
+
 /// Runs the pinned schedule of `input` again.
 pub fn replay(registry: &Registry, input: &ReplayInput) -> Result<Outcome, String> {
-    let entry = registry
-        .get(&input.token.structure)
-        .ok_or_else(|| format!("the token names an unknown structure `{}`", input.token.structure))?;
+    let entry = registry.require(&input.token.structure)?;
     Ok((entry.replay)(
         &input.workload,
         input.token.engine,
@@ -133,12 +338,7 @@ pub fn replay(registry: &Registry, input: &ReplayInput) -> Result<Outcome, Strin
 /// Judges a recorded history again, with the structure's declared guarantees: how a real-thread
 /// failure, which no scheduler can replay step for step, is confirmed.
 pub fn recheck(registry: &Registry, record: &FailureRecord) -> Result<mapcheck_harness::Verdict, String> {
-    let entry = registry.get(&record.token.structure).ok_or_else(|| {
-        format!(
-            "the record names an unknown structure `{}`",
-            record.token.structure
-        )
-    })?;
+    let entry = registry.require(&record.token.structure)?;
     Ok(mapcheck_harness::verdict::judge_with(
         &record.history,
         &entry.info,

@@ -6,7 +6,8 @@
 // Scenario errors carry the file's text for rendering; they are rare and not on a hot path.
 #![allow(clippy::result_large_err)]
 
-use crate::record::{FailureRecord, ReplayToken};
+use crate::record::FailureRecord;
+use crate::runner::{self, Cell, CellSpec};
 use crate::Registry;
 use mapcheck_harness::{Engine, Entry, Limits, Outcome, Size, Verdict, Workload};
 use mapcheck_scenario::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
@@ -97,17 +98,14 @@ pub fn resolve(registry: &Registry, s: &Scenario) -> Result<Vec<Entry>, Scenario
 #[derive(Debug)]
 pub struct CellRun {
     pub engine: Engine,
-    pub outcome: Outcome,
     /// True when the pinned schedule was replayed instead of an exploration.
     pub pinned: bool,
-    /// The failure, written to disk.
-    pub record: Option<(FailureRecord, PathBuf)>,
+    pub cell: Cell,
 }
 
 impl CellRun {
-    /// The structure cannot run under this engine (an unsynchronised structure on real threads).
-    pub fn not_applicable(&self) -> bool {
-        self.outcome.schedules == 0 && matches!(self.outcome.verdict, Verdict::Unknown { .. })
+    pub fn outcome(&self) -> &Outcome {
+        &self.cell.outcome
     }
 }
 
@@ -187,55 +185,27 @@ fn limits(s: &Scenario) -> Limits {
 }
 
 fn run_cell(s: &Scenario, entry: &Entry, spec: EngineSpec, workload: &Workload, dir: &Path) -> CellRun {
-    let limits = limits(s);
     let pin = s
         .pinned
         .as_ref()
         .filter(|p| p.structure.name == entry.info.name && p.engine == spec);
-    let (engine, outcome) = match pin {
-        Some(p) => {
-            let engine = spec.engine(p.seed);
-            (engine, (entry.replay)(workload, engine, &p.schedule, limits))
-        }
-        None => {
-            let engine = spec.engine(s.seed);
-            (engine, (entry.run)(workload, engine, limits))
-        }
+    let engine = spec.engine(pin.map_or(s.seed, |p| p.seed));
+    let cell = CellSpec {
+        model: format!("scenario-{}", s.name),
+        size: size_of(workload),
+        workload: workload.clone(),
+        model_built: false,
+        entry,
+        engine,
+        limits: limits(s),
+        pinned: pin.map(|p| p.schedule.clone()),
+        shrink: None,
     };
-    let record = outcome.failure.as_ref().map(|f| {
-        let record = FailureRecord {
-            token: ReplayToken {
-                model: format!("scenario-{}", s.name),
-                size: size_of(workload),
-                structure: entry.info.name.into(),
-                engine,
-                pinned: f.pinned.clone(),
-                workload: Some(workload.clone()),
-            },
-            limits,
-            workload: workload.clone(),
-            verdict: f.verdict.clone(),
-            history: f.history.clone(),
-            schedules: outcome.schedules,
-            shrunk_from: None,
-        };
-        // A record that cannot be written is still reported; the run's output says so.
-        match record.write(dir) {
-            Ok(path) => (record, path),
-            Err(e) => {
-                eprintln!(
-                    "warning: cannot write the failure record under {}: {e}",
-                    dir.display()
-                );
-                (record, PathBuf::new())
-            }
-        }
-    });
+    let cell = runner::run_cell(&cell, dir);
     CellRun {
         engine,
-        outcome,
         pinned: pin.is_some(),
-        record,
+        cell,
     }
 }
 
@@ -256,7 +226,7 @@ pub fn size_of(w: &Workload) -> Size {
 
 /// Whether `cells` meet `expect`; `None` when they do.
 pub fn grade(expect: &Expect, cells: &[CellRun]) -> Option<String> {
-    let ran: Vec<&CellRun> = cells.iter().filter(|c| !c.not_applicable()).collect();
+    let ran: Vec<&CellRun> = cells.iter().filter(|c| c.cell.result.ran()).collect();
     if ran.is_empty() {
         return match expect {
             Expect::Pass => None,
@@ -265,7 +235,7 @@ pub fn grade(expect: &Expect, cells: &[CellRun]) -> Option<String> {
     }
     let failures: Vec<(&CellRun, &mapcheck_harness::Failure)> = ran
         .iter()
-        .filter_map(|c| match &c.outcome.verdict {
+        .filter_map(|c| match &c.outcome().verdict {
             Verdict::Fail(f) => Some((*c, f)),
             _ => None,
         })
@@ -273,7 +243,7 @@ pub fn grade(expect: &Expect, cells: &[CellRun]) -> Option<String> {
     let unknown: Vec<&CellRun> = ran
         .iter()
         .copied()
-        .filter(|c| matches!(c.outcome.verdict, Verdict::Unknown { .. }))
+        .filter(|c| matches!(c.outcome().verdict, Verdict::Unknown { .. }))
         .collect();
     match expect {
         Expect::Pass => {
@@ -286,7 +256,8 @@ pub fn grade(expect: &Expect, cells: &[CellRun]) -> Option<String> {
                 unknown.first().map(|c| {
                     format!(
                         "expected pass; {} gave no verdict: {:?}",
-                        c.engine, c.outcome.verdict
+                        c.engine,
+                        c.outcome().verdict
                     )
                 })
             }
@@ -305,8 +276,8 @@ pub fn grade(expect: &Expect, cells: &[CellRun]) -> Option<String> {
                         format!(
                             "{} ran {} schedule(s){}",
                             c.engine,
-                            c.outcome.schedules,
-                            if c.outcome.exhausted { ", every one" } else { "" }
+                            c.outcome().schedules,
+                            if c.outcome().exhausted { ", every one" } else { "" }
                         )
                     })
                     .collect();
@@ -389,15 +360,9 @@ pub fn render(run: &ScenarioRun, file: &str) -> String {
             .cells
             .iter()
             .map(|c| {
-                let what = match &c.outcome.verdict {
-                    _ if c.not_applicable() => "n/a".to_string(),
-                    Verdict::Pass => format!(
-                        "pass {}{}",
-                        c.outcome.schedules,
-                        if c.outcome.exhausted { " all" } else { "" }
-                    ),
-                    Verdict::Fail(f) => format!("{} after {}", f.oracle, c.outcome.schedules),
-                    Verdict::Unknown { .. } => "unknown".into(),
+                let what = match (&c.outcome().verdict, &c.cell.result) {
+                    (Verdict::Fail(f), _) => format!("{} after {}", f.oracle, c.outcome().schedules),
+                    (_, r) => r.text(c.outcome().schedules),
                 };
                 format!(
                     "{}{}: {what}",
@@ -418,13 +383,8 @@ pub fn render(run: &ScenarioRun, file: &str) -> String {
         if let Some(why) = &s.mismatch {
             let _ = writeln!(out, "    {why}");
             for c in &s.cells {
-                if let Some((record, path)) = &c.record {
-                    let arg = if path.as_os_str().is_empty() {
-                        record.token.encode()
-                    } else {
-                        path.display().to_string()
-                    };
-                    for line in record.render(&arg).lines() {
+                if let Some(recorded) = &c.cell.record {
+                    for line in recorded.render().lines() {
                         let _ = writeln!(out, "    {line}");
                     }
                 }

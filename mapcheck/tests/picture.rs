@@ -5,7 +5,7 @@
 //! is skipped with a message saying so.
 
 use mapcheck::record::picture_path;
-use mapcheck::runner::run_cell;
+use mapcheck::runner::{run_cell, CellSpec};
 use mapcheck_harness::timeline::{HIGHLIGHT_RGB, PREFIX_RGB};
 use mapcheck_harness::{Engine, Limits, Oracle, Size, Verdict};
 use mapcheck_models::patterns::model;
@@ -33,16 +33,18 @@ fn real_failure(dir: &Path) -> (PathBuf, PathBuf) {
     };
     let engine = Engine::Loom { preemption_bound: 2 };
     let cell = run_cell(
-        model("sharded-whole-map").unwrap(),
-        &structure("cow-nocas").unwrap(),
-        engine,
-        Size::for_engine(&engine),
-        limits,
+        &CellSpec::of_model(
+            model("sharded-whole-map").unwrap(),
+            &structure("cow-nocas").unwrap(),
+            engine,
+            Size::for_engine(&engine),
+            limits,
+            Some(Duration::from_secs(5)),
+        ),
         dir,
-        Duration::from_secs(5),
-    )
-    .unwrap();
-    let (record, path) = cell.record.expect("loom catches cow-nocas on sharded-whole-map");
+    );
+    let recorded = cell.record.expect("loom catches cow-nocas on sharded-whole-map");
+    let (record, path) = (recorded.record, recorded.path.unwrap());
     let Verdict::Fail(f) = &record.verdict else {
         panic!("a failure")
     };

@@ -1,7 +1,8 @@
 //! Replay round trips: a failing run is reported, the command printed in the report is parsed back,
 //! and replaying it gives the same failure (the same history, under loom and shuttle).
 
-use mapcheck::runner::{recheck, replay, replay_input, run_cell};
+use mapcheck::record::Fingerprint;
+use mapcheck::runner::{recheck, replay, replay_input, run_cell, CellSpec, Replayed};
 use mapcheck::FailureRecord;
 use mapcheck::Registry;
 use mapcheck_harness::{Engine, Limits, Pinned, Verdict};
@@ -10,25 +11,35 @@ use mapcheck_models::structure;
 use std::time::Duration;
 
 fn fail_and_report(engine: Engine) -> (FailureRecord, String, tempdir::Dir) {
+    fail_and_report_on("insert-remove-get", "cow-nocas", engine)
+}
+
+fn fail_and_report_on(
+    model_name: &str,
+    structure_name: &str,
+    engine: Engine,
+) -> (FailureRecord, String, tempdir::Dir) {
     let dir = tempdir::Dir::new();
-    let m = model("insert-remove-get").unwrap();
-    let e = structure("cow-nocas").unwrap();
+    let m = model(model_name).unwrap();
+    let e = structure(structure_name).unwrap();
     let limits = Limits {
         max_schedules: 5_000,
         budget: Duration::from_secs(60),
         max_steps: 100_000,
     };
     let cell = run_cell(
-        m,
-        &e,
-        engine,
-        mapcheck_harness::Size::for_engine(&engine),
-        limits,
+        &CellSpec::of_model(
+            m,
+            &e,
+            engine,
+            mapcheck_harness::Size::for_engine(&engine),
+            limits,
+            Some(Duration::from_secs(2)),
+        ),
         dir.path(),
-        Duration::from_secs(2),
-    )
-    .unwrap();
-    let (record, path) = cell.record.expect("the mutant is caught");
+    );
+    let recorded = cell.record.expect("the mutant is caught");
+    let (record, path) = (recorded.record, recorded.path.unwrap());
     assert!(path.exists(), "the record is on disk");
     // Shrinking replays candidates; only the deterministic engines replay them exactly, so only
     // there is the shrunk size guaranteed (real threads may or may not fail again in the budget).
@@ -90,10 +101,16 @@ fn shuttle_pct_failure_replays_exactly() {
 }
 
 /// Real threads cannot be replayed step for step: the recorded history is rechecked and fails the
-/// same oracle, and the record file replays the same workload under the same seed and iteration.
+/// same oracle, and the record file reruns the same workload under the same seed and iteration. The
+/// mutant here fails on every interleaving (a remove that goes to the wrong shard), so the rerun
+/// must fail again, with the same oracle.
 #[test]
 fn thread_failure_is_rechecked_and_rerun() {
-    let (record, _printed, dir) = fail_and_report(Engine::Threads { seed: 9 });
+    let (record, _printed, dir) = fail_and_report_on(
+        "concurrent-delete",
+        "sharded-misroute",
+        Engine::Threads { seed: 9 },
+    );
     let Verdict::Fail(original) = &record.verdict else {
         panic!("a failure")
     };
@@ -110,6 +127,96 @@ fn thread_failure_is_rechecked_and_rerun() {
     assert_eq!(input.workload, record.workload);
     let rerun = replay(&Registry::builtin(), &input).unwrap();
     assert_eq!(rerun.schedules, 1, "exactly the recorded iteration runs");
+    let replayed = Replayed::of(input.expected(), &rerun);
+    assert!(replayed.reproduced(), "the rerun fails again: {replayed:?}");
+}
+
+/// A shuttle schedule that the code no longer follows is reported as a divergence, never as a panic
+/// of the structure, and a replay that passes or fails another oracle says so.
+#[test]
+fn a_replay_that_does_not_reproduce_says_which_way() {
+    let (record, _printed, _dir) = fail_and_report(Engine::ShuttleRandom { seed: 5 });
+    let Pinned::Shuttle { seed, steps } = &record.token.pinned else {
+        panic!("a shuttle schedule")
+    };
+    let registry = Registry::builtin();
+    let run = |steps: String| {
+        let mut input = replay_input(&registry, &record.token.encode()).unwrap();
+        input.token.pinned = Pinned::Shuttle { seed: *seed, steps };
+        let outcome = replay(&registry, &input).unwrap();
+        Replayed::of(input.expected(), &outcome)
+    };
+    assert!(run(steps.clone()).reproduced());
+    // A task that never exists, first: the run leaves the schedule at step 1.
+    let r = run(format!("(30){steps}"));
+    assert!(
+        matches!(&r, Replayed::Diverged(why) if why.contains("step 1")),
+        "{r:?}"
+    );
+    assert!(r.describe().starts_with("NOT reproduced"), "{}", r.describe());
+    // The schedule cut short: the run goes on past its end.
+    let r = run(steps[..steps.len() / 2].to_string());
+    assert!(matches!(r, Replayed::Diverged(_)), "{r:?}");
+    // Another oracle, and a pass.
+    let other = mapcheck_harness::Outcome {
+        verdict: Verdict::Pass,
+        schedules: 1,
+        elapsed: Duration::ZERO,
+        exhausted: false,
+        unknown_runs: 0,
+        diverged: None,
+        failure: None,
+    };
+    let r = Replayed::of(record.token.oracle, &other);
+    assert_eq!(r, Replayed::Passed(Verdict::Pass));
+    assert!(!r.reproduced());
+}
+
+/// A loom replay of a permutation the exploration no longer reaches is a divergence.
+#[test]
+fn a_loom_replay_past_the_end_of_the_exploration_diverges() {
+    let (record, _printed, _dir) = fail_and_report(Engine::Loom { preemption_bound: 2 });
+    let registry = Registry::builtin();
+    let mut input = replay_input(&registry, &record.token.encode()).unwrap();
+    input.token.pinned = Pinned::Loom { execution: 1_000_000 };
+    input.token.structure = "locked".into();
+    let outcome = replay(&registry, &input).unwrap();
+    let r = Replayed::of(input.expected(), &outcome);
+    assert!(
+        matches!(&r, Replayed::Diverged(why) if why.contains("permutation")),
+        "{r:?}"
+    );
+}
+
+/// A record carries the fingerprint of the build that wrote it, and a replay under another
+/// fingerprint names what differs.
+#[test]
+fn records_carry_a_fingerprint_and_a_different_build_is_named() {
+    let (record, _printed, dir) = fail_and_report(Engine::Loom { preemption_bound: 2 });
+    let fp = record.fingerprint.clone().expect("a fingerprint");
+    assert_eq!(fp, Fingerprint::current());
+    assert!(fp.loom.starts_with("0.7"), "{fp:?}");
+    assert!(fp.shuttle.starts_with("0.9"), "{fp:?}");
+    assert!(fp.rustc.starts_with("rustc "), "{fp:?}");
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let registry = Registry::builtin();
+    assert!(replay_input(&registry, file.to_str().unwrap())
+        .unwrap()
+        .fingerprint_differences()
+        .is_empty());
+    let mut other = record.clone();
+    other.fingerprint.as_mut().unwrap().binary = "0000".into();
+    other.fingerprint.as_mut().unwrap().loom = "0.6.0".into();
+    let path = other.write(dir.path()).unwrap();
+    let differs = replay_input(&registry, path.to_str().unwrap())
+        .unwrap()
+        .fingerprint_differences();
+    assert_eq!(differs.len(), 2, "{differs:?}");
+    assert!(differs[0].contains("loom 0.6.0 then"), "{differs:?}");
 }
 
 #[test]

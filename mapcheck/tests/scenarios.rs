@@ -3,6 +3,7 @@
 //! command. Also: a failure record imported as a scenario fails the same way on every run.
 
 use datatest_stable::Utf8Path;
+use mapcheck::runner::CellSpec;
 use mapcheck::scenario::{from_record, render, run, Filter};
 use mapcheck::{runner, Registry};
 use mapcheck_harness::{Engine, Limits, Verdict};
@@ -42,15 +43,20 @@ fn imported_failure_replays(_: &Utf8Path, _: String) -> datatest_stable::Result<
         ..Limits::default()
     };
     let cell = runner::run_cell(
-        m,
-        &entry,
-        Engine::Loom { preemption_bound: 2 },
-        mapcheck_harness::Size::LOOM,
-        limits,
+        &CellSpec::of_model(
+            m,
+            &entry,
+            Engine::Loom { preemption_bound: 2 },
+            mapcheck_harness::Size::LOOM,
+            limits,
+            Some(std::time::Duration::from_secs(5)),
+        ),
         &dir,
-        std::time::Duration::from_secs(5),
-    )?;
-    let (record, _) = cell.record.ok_or("cow-nocas must fail cow-swap under loom")?;
+    );
+    let record = cell
+        .record
+        .ok_or("cow-nocas must fail cow-swap under loom")?
+        .record;
     let Verdict::Fail(original) = &record.verdict else {
         unreachable!()
     };
@@ -67,14 +73,15 @@ fn imported_failure_replays(_: &Utf8Path, _: String) -> datatest_stable::Result<
         assert!(result.ok(), "{}", render(&result, "imported.toml"));
         let cell = &result.structures[0].cells[0];
         assert!(cell.pinned, "the pinned schedule is replayed");
-        match &cell.outcome.verdict {
+        match &cell.outcome().verdict {
             Verdict::Fail(f) => assert_eq!(f.oracle, original.oracle),
             other => panic!("the pinned run did not fail: {other:?}"),
         }
         // loom replays by running its deterministic order up to the pinned execution.
         if let mapcheck_harness::Pinned::Loom { execution } = record.token.pinned {
             assert_eq!(
-                cell.outcome.schedules, execution,
+                cell.outcome().schedules,
+                execution,
                 "loom stopped at the pinned execution"
             );
         }
@@ -104,7 +111,8 @@ fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable
     let (record, path) = by("locked-racy-remove")
         .cells
         .iter()
-        .find_map(|c| c.record.clone())
+        .find_map(|c| c.cell.record.as_ref())
+        .map(|r| (r.record.clone(), r.path.clone().unwrap()))
         .ok_or("the failing cell wrote a record")?;
     let Verdict::Fail(seen) = &record.verdict else {
         unreachable!()

@@ -28,6 +28,7 @@ const INFO: StructureInfo = StructureInfo {
 fn record(model: &str, history: History, verdict: Verdict, threads: usize) -> FailureRecord {
     FailureRecord {
         token: ReplayToken {
+            oracle: None,
             model: model.into(),
             size: Size::LOOM,
             structure: "cow-nocas".into(),
@@ -44,6 +45,7 @@ fn record(model: &str, history: History, verdict: Verdict, threads: usize) -> Fa
         history,
         schedules: 4,
         shrunk_from: None,
+        fingerprint: None,
     }
 }
 

@@ -57,7 +57,7 @@ fn shuttle_pct_fires_the_concurrent_map_writes_detector() {
 #[test]
 fn gomap_does_not_run_on_real_threads() {
     let o = mapcheck_harness::run::<Gomap>(&two_writers(), Engine::Threads { seed: 1 }, limits());
-    assert!(matches!(o.verdict, Verdict::Unknown { .. }));
+    assert!(matches!(o.verdict, Verdict::NotApplicable { .. }));
     assert_eq!(o.schedules, 0);
 }
 

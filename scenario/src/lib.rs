@@ -18,9 +18,10 @@ mod ops;
 pub use diag::{Origin, ScenarioError};
 pub use ops::{parse_step, OpError, Spelling, Step, FORMS};
 
+pub use mapcheck_harness::EngineSpec;
 use mapcheck_harness::Oracle;
-use mapcheck_harness::{Engine, Pinned, Workload};
 use mapcheck_harness::{Key, Value};
+use mapcheck_harness::{Pinned, Workload};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -34,106 +35,17 @@ pub const MAX_INITIAL: usize = 1024;
 
 /// The engines a scenario runs under when it names none.
 pub const DEFAULT_ENGINES: &[EngineSpec] = &[
-    EngineSpec::Loom { bound: 3 },
+    EngineSpec::Loom {
+        bound: EngineSpec::DEFAULT_LOOM_BOUND,
+    },
     EngineSpec::ShuttleRandom,
-    EngineSpec::ShuttlePct { depth: 3 },
+    EngineSpec::ShuttlePct {
+        depth: EngineSpec::DEFAULT_PCT_DEPTH,
+    },
 ];
 
 /// Schedules per structure and engine when the file does not say.
 pub const DEFAULT_SCHEDULES: usize = 2000;
-
-/// An engine as a scenario names it; the scenario's seed completes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EngineSpec {
-    Loom { bound: usize },
-    ShuttleRandom,
-    ShuttlePct { depth: usize },
-    ShuttleDfs,
-    Threads,
-}
-
-impl EngineSpec {
-    pub const FORMS: &'static str =
-        "loom, loom:BOUND, shuttle-random, shuttle-pct, shuttle-pct:DEPTH, shuttle-dfs, threads";
-
-    pub fn parse(s: &str) -> Result<EngineSpec, String> {
-        let (name, arg) = match s.split_once(':') {
-            Some((n, a)) => (n.trim(), Some(a.trim())),
-            None => (s.trim(), None),
-        };
-        let num = |what: &str, min: usize, max: usize| -> Result<Option<usize>, String> {
-            match arg {
-                None => Ok(None),
-                Some(a) => match a.parse::<usize>() {
-                    Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                    _ => Err(format!(
-                        "expected a {what} from {min} to {max} after `{name}:`, found `{a}`"
-                    )),
-                },
-            }
-        };
-        let no_arg = |spec: EngineSpec| match arg {
-            None => Ok(spec),
-            Some(a) => Err(format!("`{name}` takes no `:{a}`")),
-        };
-        match name {
-            "loom" => Ok(EngineSpec::Loom {
-                bound: num("preemption bound", 0, 8)?.unwrap_or(3),
-            }),
-            "shuttle-random" => no_arg(EngineSpec::ShuttleRandom),
-            "shuttle-pct" => Ok(EngineSpec::ShuttlePct {
-                depth: num("PCT depth", 1, 8)?.unwrap_or(3),
-            }),
-            "shuttle-dfs" => no_arg(EngineSpec::ShuttleDfs),
-            "threads" => no_arg(EngineSpec::Threads),
-            other => Err(format!(
-                "unknown engine `{other}`; expected one of {}",
-                Self::FORMS
-            )),
-        }
-    }
-
-    /// The engine, seeded.
-    pub fn engine(self, seed: u64) -> Engine {
-        match self {
-            EngineSpec::Loom { bound } => Engine::Loom {
-                preemption_bound: bound,
-            },
-            EngineSpec::ShuttleRandom => Engine::ShuttleRandom { seed },
-            EngineSpec::ShuttlePct { depth } => Engine::ShuttlePct { seed, depth },
-            EngineSpec::ShuttleDfs => Engine::ShuttleDfs,
-            EngineSpec::Threads => Engine::Threads { seed },
-        }
-    }
-
-    /// The spec of an engine, and its seed when it has one.
-    pub fn of(engine: Engine) -> (EngineSpec, Option<u64>) {
-        match engine {
-            Engine::Loom { preemption_bound } => (
-                EngineSpec::Loom {
-                    bound: preemption_bound,
-                },
-                None,
-            ),
-            Engine::ShuttleRandom { seed } => (EngineSpec::ShuttleRandom, Some(seed)),
-            Engine::ShuttlePct { seed, depth } => (EngineSpec::ShuttlePct { depth }, Some(seed)),
-            Engine::ShuttleDfs => (EngineSpec::ShuttleDfs, None),
-            Engine::Threads { seed } => (EngineSpec::Threads, Some(seed)),
-        }
-    }
-}
-
-impl fmt::Display for EngineSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EngineSpec::Loom { bound } => write!(f, "loom:{bound}"),
-            EngineSpec::ShuttleRandom => f.write_str("shuttle-random"),
-            EngineSpec::ShuttlePct { depth } => write!(f, "shuttle-pct:{depth}"),
-            EngineSpec::ShuttleDfs => f.write_str("shuttle-dfs"),
-            EngineSpec::Threads => f.write_str("threads"),
-        }
-    }
-}
 
 /// What a structure is expected to do on the scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use super::{FailedRun, Limits, Outcome, Pinned, Probe, Workload};
 use crate::quiet::quietly;
 use crate::rt::Loom;
 use crate::structure::Structure;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Explores with loom. With `replay = Some(n)`, runs permutations 1..=n of the same deterministic
 /// exploration, so the n-th is exactly the recorded one.
@@ -33,11 +33,29 @@ pub(super) fn explore<S: Structure>(
     };
 
     let p = probe.clone();
+    let started = Instant::now();
     let (done, panic) = quietly(move || b.check(move || p.run_once::<Loom, S>()));
+    // loom returns normally both when it has explored every interleaving and when its time budget
+    // or permutation limit stopped it; only the first is exhaustion. A run that ends right at the
+    // deadline counts as cut, which may under-claim but never over-claims.
+    let in_time = replay.is_some() || started.elapsed() < limits.budget;
     let schedules = probe.schedules();
     let (verdict, failure) = probe.finish(done.is_some(), panic, "loom");
+    // A replay of permutation n that runs out of permutations first, or fails on an earlier one, is
+    // not the recorded run: the code (or loom) changed since it was recorded.
+    let diverged = replay.and_then(|n| match &failure {
+        None if done.is_some() && schedules < n => Some(format!(
+            "loom's exploration ended after {schedules} permutation(s); the recording failed on permutation {n}"
+        )),
+        Some(_) if schedules < n => Some(format!(
+            "permutation {schedules} failed, before the recorded permutation {n}"
+        )),
+        _ => None,
+    });
     Outcome {
-        exhausted: done.is_some() && schedules < max,
+        exhausted: done.is_some() && schedules < max && in_time,
+        unknown_runs: probe.unknowns().runs,
+        diverged,
         verdict,
         schedules,
         elapsed: Duration::ZERO,

@@ -6,7 +6,10 @@
 
 mod loom;
 pub mod shuttle;
+mod spec;
 mod threads;
+
+pub use spec::EngineSpec;
 
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
@@ -157,8 +160,15 @@ pub struct Outcome {
     /// Schedules run, the failing one included.
     pub schedules: usize,
     pub elapsed: Duration,
-    /// True when the engine explored its whole (bounded) space, false when a limit stopped it.
+    /// True when the engine explored its whole (bounded) space within its limits; false when a
+    /// limit stopped it, and always false on real threads, which have no space to exhaust.
     pub exhausted: bool,
+    /// Runs that ended without a verdict (a malformed history, a search budget spent). A cell with
+    /// any such run and no failure is `Verdict::Unknown`, never a pass.
+    pub unknown_runs: usize,
+    /// For a replay: where the run left the recorded schedule, when it did. Such a run is never
+    /// judged (its verdict is unknown), since it is not the recorded one.
+    pub diverged: Option<String>,
     pub failure: Option<FailedRun>,
 }
 
@@ -201,10 +211,12 @@ pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
 
 fn not_applicable_outcome(reason: String) -> Outcome {
     Outcome {
-        verdict: Verdict::Unknown { reason },
+        verdict: Verdict::NotApplicable { reason },
         schedules: 0,
         elapsed: Duration::ZERO,
-        exhausted: true,
+        exhausted: false,
+        unknown_runs: 0,
+        diverged: None,
         failure: None,
     }
 }
@@ -230,6 +242,8 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
             schedules: 0,
             elapsed: Duration::ZERO,
             exhausted: false,
+            unknown_runs: 0,
+            diverged: None,
             failure: None,
         },
     };
@@ -433,6 +447,37 @@ pub(crate) struct Probe {
     count: Arc<std::sync::atomic::AtomicUsize>,
     current: Arc<Mutex<Option<Arc<Recorder>>>>,
     found: Arc<Mutex<Option<(Verdict, History)>>>,
+    unknown: Arc<Mutex<Unknowns>>,
+}
+
+/// Runs that ended without a verdict: how many, and the first one's reason.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Unknowns {
+    pub(crate) runs: usize,
+    pub(crate) first: Option<String>,
+}
+
+impl Unknowns {
+    /// Counts `verdict` if it is unknown.
+    pub(crate) fn note(&mut self, verdict: &Verdict) {
+        if let Verdict::Unknown { reason } = verdict {
+            self.runs += 1;
+            self.first.get_or_insert_with(|| reason.clone());
+        }
+    }
+
+    /// The verdict of an exploration that found no failure in `schedules` runs.
+    pub(crate) fn verdict(&self, schedules: usize) -> Verdict {
+        match &self.first {
+            None => Verdict::Pass,
+            Some(reason) => Verdict::Unknown {
+                reason: format!(
+                    "{} of {schedules} run(s) had no verdict; the first: {reason}",
+                    self.runs
+                ),
+            },
+        }
+    }
 }
 
 impl Probe {
@@ -442,6 +487,7 @@ impl Probe {
             count: Arc::default(),
             current: Arc::default(),
             found: Arc::default(),
+            unknown: Arc::default(),
         }
     }
 
@@ -459,6 +505,15 @@ impl Probe {
             *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
             panic!("mapcheck: a run failed its oracle");
         }
+        self.unknown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note(&verdict);
+    }
+
+    /// Runs that ended without a verdict so far.
+    pub(crate) fn unknowns(&self) -> Unknowns {
+        self.unknown.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub(crate) fn schedules(&self) -> usize {
@@ -495,7 +550,7 @@ impl Probe {
             None if !done => Verdict::Unknown {
                 reason: format!("{engine} stopped without a verdict"),
             },
-            None => Verdict::Pass,
+            None => self.unknowns().verdict(self.schedules()),
         };
         (verdict, failure)
     }

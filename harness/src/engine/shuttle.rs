@@ -99,23 +99,97 @@ pub fn run_with_scheduler<S: Structure>(
     outcome
 }
 
-/// Replays one recorded schedule.
+/// Replays one recorded schedule. A run that leaves the recorded schedule (the code changed, or the
+/// schedule came from another build) is never judged: the outcome says where it diverged.
 pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, limits: Limits) -> Outcome {
     match decode(seed, steps) {
-        Ok(schedule) => go::<S, _>(
-            workload,
-            ReplayScheduler::new_from_schedule(schedule),
-            limits,
-            false,
-            false,
-        ),
+        Ok(schedule) => {
+            let diverged = Arc::new(Mutex::new(None));
+            let checked = Checked {
+                inner: ReplayScheduler::new_from_schedule(schedule.clone()),
+                expected: schedule,
+                at: 0,
+                diverged: diverged.clone(),
+            };
+            let mut outcome = go::<S, _>(workload, checked, limits, false, false);
+            if let Some(why) = diverged.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                outcome.verdict = Verdict::Unknown {
+                    reason: format!("{DIVERGED}: {why}"),
+                };
+                outcome.failure = None;
+                outcome.diverged = Some(why);
+            }
+            outcome
+        }
         Err(e) => Outcome {
             verdict: Verdict::Unknown { reason: e },
             schedules: 0,
             elapsed: Duration::ZERO,
             exhausted: false,
+            unknown_runs: 0,
+            diverged: None,
             failure: None,
         },
+    }
+}
+
+/// How a diverged replay's reason begins.
+pub const DIVERGED: &str = "the replayed shuttle schedule diverged";
+
+/// Wraps shuttle's replay scheduler and notes the first step where the run leaves the recorded
+/// schedule, before the replay scheduler panics on it: such a run says nothing about the structure,
+/// and its panic must not be reported as one of the structure's.
+struct Checked<S> {
+    inner: S,
+    expected: Schedule,
+    at: usize,
+    diverged: Arc<Mutex<Option<String>>>,
+}
+
+impl<S> Checked<S> {
+    fn diverge(&self, why: String) {
+        self.diverged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(format!(
+                "at step {} of {}: {why}",
+                self.at + 1,
+                self.expected.steps.len()
+            ));
+    }
+}
+
+impl<S: Scheduler> Scheduler for Checked<S> {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.at = 0;
+        self.inner.new_execution()
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
+        match self.expected.steps.get(self.at) {
+            None => self.diverge("the run goes on after the recorded schedule ended".into()),
+            Some(ScheduleStep::Random) => {
+                self.diverge("the run switches tasks where the recording drew a random number".into())
+            }
+            Some(ScheduleStep::Task(t)) if !runnable.iter().any(|r| r.id() == *t) => {
+                let ids: Vec<usize> = runnable.iter().map(|r| usize::from(r.id())).collect();
+                self.diverge(format!(
+                    "the recording runs task {} next, but only {ids:?} can run",
+                    usize::from(*t)
+                ))
+            }
+            Some(ScheduleStep::Task(_)) => {}
+        }
+        self.at += 1;
+        self.inner.next_task(runnable, current, yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        if !matches!(self.expected.steps.get(self.at), Some(ScheduleStep::Random)) {
+            self.diverge("the run draws a random number where the recording switched tasks".into());
+        }
+        self.at += 1;
+        self.inner.next_u64()
     }
 }
 
@@ -158,6 +232,8 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
             && done.is_some()
             && schedules < limits.max_schedules
             && started.elapsed() < limits.budget,
+        unknown_runs: probe.unknowns().runs,
+        diverged: None,
         verdict,
         schedules,
         elapsed: Duration::ZERO,

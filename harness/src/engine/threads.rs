@@ -22,7 +22,7 @@
 //! can be run again under the same seed.
 
 use super::{finish, judge_run, payload_message, setup, splitmix, thread_ops, FailedRun, Limits, Outcome};
-use super::{Pinned, RunEnd, Workload};
+use super::{Pinned, RunEnd, Unknowns, Workload};
 use crate::history::{Event, History, Leaks, Recorder};
 use crate::rt::Std;
 use crate::structure::{Map, Structure};
@@ -50,14 +50,15 @@ pub(super) fn explore<S: Structure>(
         pool.warm_up::<S>();
     }
     let mut schedules = 0;
+    let mut unknown = Unknowns::default();
     for iteration in range.clone() {
         if replay.is_none() && started.elapsed() > limits.budget {
-            return outcome(Verdict::Pass, schedules, false, None);
+            break;
         }
         schedules += 1;
         let (verdict, history) = match one_run::<S>(&pool, &workload, seed, iteration, limits) {
             Ok(run) => run,
-            Err(hang) => return outcome(hang.verdict.clone(), schedules, false, Some(*hang)),
+            Err(hang) => return outcome(hang.verdict.clone(), schedules, &unknown, Some(*hang)),
         };
         if is_leak(&verdict)
             && S::REAL_THREADS_ONLY
@@ -73,13 +74,12 @@ pub(super) fn explore<S: Structure>(
                 history,
                 pinned: Pinned::Threads { iteration },
             };
-            return outcome(verdict, schedules, false, Some(failure));
+            return outcome(verdict, schedules, &unknown, Some(failure));
         }
-        if let Verdict::Unknown { .. } = verdict {
-            return outcome(verdict, schedules, false, None);
-        }
+        unknown.note(&verdict);
     }
-    outcome(Verdict::Pass, schedules, true, None)
+    // Real threads have no space to exhaust: however many runs pass, the cell is never `all`.
+    outcome(unknown.verdict(schedules), schedules, &unknown, None)
 }
 
 fn is_leak(v: &Verdict) -> bool {
@@ -404,12 +404,14 @@ fn hang_failure(history: &History, threads: usize, stuck: Stuck, timeout: Durati
     }
 }
 
-fn outcome(verdict: Verdict, schedules: usize, exhausted: bool, failure: Option<FailedRun>) -> Outcome {
+fn outcome(verdict: Verdict, schedules: usize, unknown: &Unknowns, failure: Option<FailedRun>) -> Outcome {
     Outcome {
         verdict,
         schedules,
         elapsed: Duration::ZERO,
-        exhausted,
+        exhausted: false,
+        unknown_runs: unknown.runs,
+        diverged: None,
         failure,
     }
 }

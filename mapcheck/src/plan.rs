@@ -1,0 +1,149 @@
+//! A check plan: models x structures x engines within a time budget, run cell by cell. The command
+//! line's matrix and the library's front door run the same plan and differ only in how they show
+//! the cells.
+
+use crate::outcome::{CellResult, Reach};
+use crate::runner::{run_cell, Cell, CellSpec};
+use mapcheck_harness::{Engine, EngineSpec, Entry, Limits, Size};
+use mapcheck_models::patterns::Model;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    pub models: Vec<&'a Model>,
+    pub structures: Vec<&'a Entry>,
+    pub engines: Vec<EngineSpec>,
+    /// Wall clock for the whole plan, shared evenly by the cells an engine can run.
+    pub budget: Duration,
+    /// Seed of shuttle's random and PCT schedulers and of the thread engine's jitter.
+    pub seed: u64,
+    /// Shard K of N (1-based): see [`Plan::engine`].
+    pub shard: (u64, u64),
+    /// Where failure records go.
+    pub dir: PathBuf,
+    /// Whether a failure is shrunk before it is recorded.
+    pub shrink: bool,
+}
+
+/// What a plan reports as it runs.
+#[derive(Debug)]
+pub enum Event<'p, 'a> {
+    /// A model's cells begin.
+    Model(&'p Model),
+    /// One cell is done (its record, if it failed, is on disk).
+    Cell {
+        model: &'p Model,
+        structure: &'a Entry,
+        spec: EngineSpec,
+        /// `None` on a shard that leaves this deterministic engine to shard 1.
+        engine: Option<Engine>,
+        size: Size,
+        cell: Box<Cell>,
+    },
+    /// Every engine ran the model on a structure expected to fail that the model must catch.
+    Reach {
+        model: &'p Model,
+        structure: &'a Entry,
+        reach: Reach,
+    },
+}
+
+impl<'a> Plan<'a> {
+    /// The cells an engine can run: those the budget is shared by.
+    pub fn applicable_cells(&self) -> usize {
+        self.models.len()
+            * self
+                .structures
+                .iter()
+                .map(|e| self.applicable(e).len())
+                .sum::<usize>()
+    }
+
+    /// The engines of the plan that can run `entry`.
+    pub fn applicable(&self, entry: &Entry) -> Vec<EngineSpec> {
+        self.engines
+            .iter()
+            .copied()
+            .filter(|s| (entry.not_applicable)(&s.engine(0)).is_none())
+            .collect()
+    }
+
+    /// Each applicable cell's share of the budget.
+    pub fn per_cell(&self) -> Duration {
+        self.budget / self.applicable_cells().max(1) as u32
+    }
+
+    /// The engine of `spec` in this plan's shard, or `None` when `spec` is deterministic (loom and
+    /// shuttle-dfs explore the same space whatever the seed) and the shard is not the first. Shard
+    /// K of N derives its seeds so that no two shards, and no two plan seeds, share a run.
+    pub fn engine(&self, spec: EngineSpec) -> Option<Engine> {
+        let (k, n) = self.shard;
+        let deterministic = matches!(spec, EngineSpec::Loom { .. } | EngineSpec::ShuttleDfs);
+        if deterministic {
+            return (k == 1).then(|| spec.engine(0));
+        }
+        Some(spec.engine(self.seed.wrapping_mul(n).wrapping_add(k - 1)))
+    }
+
+    /// The schedules an engine may run in one cell.
+    pub fn max_schedules(engine: &Engine) -> usize {
+        match engine {
+            Engine::Loom { .. } => 200_000,
+            Engine::Threads { .. } => 1_000_000,
+            _ => 50_000,
+        }
+    }
+
+    /// Runs every cell in order, model by model, reporting each as it finishes.
+    pub fn run<'p>(&'p self, mut on: impl FnMut(Event<'p, 'a>)) {
+        let per_cell = self.per_cell();
+        for &model in &self.models {
+            on(Event::Model(model));
+            for &entry in &self.structures {
+                let mut row: Vec<(&'static str, CellResult)> = Vec::new();
+                for &spec in &self.engines {
+                    let engine = self.engine(spec);
+                    let size = engine.map_or(Size::LOOM, |e| Size::for_engine(&e));
+                    let cell = match engine {
+                        None => Cell::other_shard(),
+                        Some(engine) => {
+                            let limits = Limits {
+                                max_schedules: Self::max_schedules(&engine),
+                                budget: per_cell,
+                                ..Limits::default()
+                            };
+                            let shrink = self.shrink.then(|| per_cell.max(Duration::from_millis(200)));
+                            run_cell(
+                                &CellSpec::of_model(model, entry, engine, size, limits, shrink),
+                                &self.dir,
+                            )
+                        }
+                    };
+                    row.push((spec.family(), cell.result.clone()));
+                    on(Event::Cell {
+                        model,
+                        structure: entry,
+                        spec,
+                        engine,
+                        size,
+                        cell: Box::new(cell),
+                    });
+                }
+                if entry.must_catch(model.name) {
+                    let applicable: Vec<&'static str> = EngineSpec::ALL
+                        .iter()
+                        .filter(|s| (entry.not_applicable)(&s.engine(0)).is_none())
+                        .map(|s| s.family())
+                        .collect();
+                    on(Event::Reach {
+                        model,
+                        structure: entry,
+                        reach: Reach::of(&row, &applicable),
+                    });
+                }
+            }
+        }
+    }
+}
