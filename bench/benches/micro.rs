@@ -39,6 +39,7 @@ fn limits(n: usize) -> Limits {
         max_schedules: n,
         budget: Duration::from_secs(60),
         max_steps: 100_000,
+        ..Limits::default()
     }
 }
 

@@ -242,6 +242,7 @@ fn limits(max_schedules: usize, budget: Duration) -> Limits {
         max_schedules,
         budget,
         max_steps: 100_000,
+        ..Limits::default()
     }
 }
 

@@ -209,6 +209,7 @@ fn record_limits() -> Limits {
         max_schedules: 1,
         budget: std::time::Duration::from_secs(10),
         max_steps: 20_000,
+        ..Limits::default()
     }
 }
 

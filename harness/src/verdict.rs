@@ -135,13 +135,23 @@ pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
 /// [`judge`], for a structure whose `len` may be only an estimate (`len_is_estimate`: its results
 /// are then not judged; see `Structure::LEN_IS_ESTIMATE`).
 pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool) -> Verdict {
+    judge_limited(history, info, len_is_estimate, LinOptions::default().max_steps)
+}
+
+/// [`judge_with`], with the linearizability search allowed `lin_steps` steps per partition.
+pub fn judge_limited(
+    history: &History,
+    info: &StructureInfo,
+    len_is_estimate: bool,
+    lin_steps: u64,
+) -> Verdict {
     // The operation oracles need a well-formed history; the reclamation and leak oracles judge the
     // footprint and the allocations, which do not depend on it, so they run whatever the others say.
     let operations = match history.validate() {
         Err(e) => Verdict::Unknown {
             reason: e.to_string(),
         },
-        Ok(()) => judge_operations(history, info, len_is_estimate),
+        Ok(()) => judge_operations(history, info, len_is_estimate, lin_steps),
     };
     if operations.is_fail() {
         return operations;
@@ -158,7 +168,12 @@ pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool
 
 /// The oracles on the operations of a validated history: the specific ones first, then
 /// linearizability.
-fn judge_operations(history: &History, info: &StructureInfo, len_is_estimate: bool) -> Verdict {
+fn judge_operations(
+    history: &History,
+    info: &StructureInfo,
+    len_is_estimate: bool,
+    lin_steps: u64,
+) -> Verdict {
     let specific = [
         oracle::lost_delete::check,
         oracle::lost_delete::check_lost_insert,
@@ -173,20 +188,20 @@ fn judge_operations(history: &History, info: &StructureInfo, len_is_estimate: bo
             return Verdict::Fail(f);
         }
     }
-    linearizability_of(history, info, true)
+    linearizability_of(history, info, true, lin_steps)
 }
 
 /// The linearizability oracle alone.
 pub fn linearizability(history: &History, info: &StructureInfo) -> Verdict {
-    linearizability_of(history, info, false)
+    linearizability_of(history, info, false, LinOptions::default().max_steps)
 }
 
 /// The linearizability oracle; `validated` when the caller has validated the history already.
-fn linearizability_of(history: &History, info: &StructureInfo, validated: bool) -> Verdict {
+fn linearizability_of(history: &History, info: &StructureInfo, validated: bool, max_steps: u64) -> Verdict {
     let opts = LinOptions {
         snapshot_iteration: info.iteration == IterationGuarantee::Snapshot,
         atomic_whole_map: info.atomic_whole_map,
-        ..LinOptions::default()
+        max_steps,
     };
     let checked = if validated {
         Ok(lincheck::check_valid(history, opts))

@@ -30,6 +30,7 @@ fn real_failure(dir: &Path) -> (PathBuf, PathBuf) {
         max_schedules: 20_000,
         budget: Duration::from_secs(60),
         max_steps: 100_000,
+        ..Limits::default()
     };
     let engine = Engine::Loom { preemption_bound: 2 };
     let cell = run_cell(

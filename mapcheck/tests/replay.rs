@@ -26,6 +26,7 @@ fn fail_and_report_on(
         max_schedules: 5_000,
         budget: Duration::from_secs(60),
         max_steps: 100_000,
+        ..Limits::default()
     };
     let cell = run_cell(
         &CellSpec::of_model(

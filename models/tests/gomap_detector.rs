@@ -25,6 +25,7 @@ fn limits() -> Limits {
         max_schedules: 2_000,
         budget: Duration::from_secs(60),
         max_steps: 100_000,
+        ..Limits::default()
     }
 }
 

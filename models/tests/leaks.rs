@@ -147,6 +147,7 @@ fn limits() -> Limits {
         max_schedules: 200,
         budget: Duration::from_secs(60),
         max_steps: 100_000,
+        ..Limits::default()
     }
 }
 

@@ -85,6 +85,7 @@ fn limits() -> Limits {
         max_schedules: 100,
         budget: Duration::from_secs(60),
         max_steps: 2_000,
+        ..Limits::default()
     }
 }
 

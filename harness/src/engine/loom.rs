@@ -15,7 +15,7 @@ pub(super) fn explore<S: Structure>(
     limits: Limits,
     replay: Option<usize>,
 ) -> Outcome {
-    let probe = Probe::new(workload);
+    let probe = Probe::new(workload, limits);
     let mut b = loom::model::Builder::new();
     b.preemption_bound = Some(preemption_bound);
     b.max_branches = 10_000;

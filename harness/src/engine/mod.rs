@@ -14,7 +14,7 @@ pub use spec::EngineSpec;
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
 use crate::structure::{Key, Map, Structure, Value};
-use crate::verdict::{classify_panic, judge_with, Verdict};
+use crate::verdict::{classify_panic, judge_limited, Verdict};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -121,6 +121,14 @@ pub struct Limits {
     pub budget: Duration,
     /// Scheduling steps per shuttle run before the run is a step-bound failure.
     pub max_steps: usize,
+    /// Search steps the linearizability checker may take per partition of one run's history
+    /// before that run's verdict is unknown.
+    #[serde(default = "default_lin_steps")]
+    pub lin_steps: u64,
+}
+
+fn default_lin_steps() -> u64 {
+    crate::lincheck::LinOptions::default().max_steps
 }
 
 impl Default for Limits {
@@ -129,6 +137,7 @@ impl Default for Limits {
             max_schedules: 10_000,
             budget: Duration::from_secs(5),
             max_steps: 100_000,
+            lin_steps: default_lin_steps(),
         }
     }
 }
@@ -299,7 +308,7 @@ pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
         }
         None => Some(panic.unwrap_or_else(|| "the run panicked without a message".into())),
     };
-    let verdict = judge_run::<S>(&history, panic.as_deref());
+    let verdict = judge_run::<S>(&history, panic.as_deref(), &Limits::default());
     (verdict, history)
 }
 
@@ -431,10 +440,10 @@ pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic
 }
 
 /// Judges a run that may have panicked.
-pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>) -> Verdict {
+pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>, limits: &Limits) -> Verdict {
     match panic {
         Some(msg) => Verdict::Fail(classify_panic(msg)),
-        None => judge_with(history, &S::INFO, S::LEN_IS_ESTIMATE),
+        None => judge_limited(history, &S::INFO, S::LEN_IS_ESTIMATE, limits.lin_steps),
     }
 }
 
@@ -444,6 +453,7 @@ pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>) ->
 #[derive(Clone)]
 pub(crate) struct Probe {
     workload: Arc<Workload>,
+    limits: Limits,
     count: Arc<std::sync::atomic::AtomicUsize>,
     current: Arc<Mutex<Option<Arc<Recorder>>>>,
     found: Arc<Mutex<Option<(Verdict, History)>>>,
@@ -481,9 +491,10 @@ impl Unknowns {
 }
 
 impl Probe {
-    pub(crate) fn new(workload: &Workload) -> Probe {
+    pub(crate) fn new(workload: &Workload, limits: Limits) -> Probe {
         Probe {
             workload: Arc::new(workload.clone()),
+            limits,
             count: Arc::default(),
             current: Arc::default(),
             found: Arc::default(),
@@ -500,7 +511,7 @@ impl Probe {
         let mut history = rec.history(self.workload.initial.clone());
         history.quiescence = end.quiescence;
         history.leaks = end.leaks;
-        let verdict = judge_run::<S>(&history, end.panic.as_deref());
+        let verdict = judge_run::<S>(&history, end.panic.as_deref(), &self.limits);
         if verdict.is_fail() {
             *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
             panic!("mapcheck: a run failed its oracle");

@@ -201,7 +201,7 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     exhaustive: bool,
 ) -> Outcome {
     let started = std::time::Instant::now();
-    let probe = Probe::new(workload);
+    let probe = Probe::new(workload, limits);
     let schedule = Arc::new(Mutex::new(Schedule::new(0)));
 
     let mut config = Config::new();
