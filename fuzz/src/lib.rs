@@ -11,6 +11,7 @@
 //! libFuzzer explores each.
 
 pub mod ops;
+pub mod reach;
 pub mod scenario;
 pub mod schedules;
 
@@ -57,6 +58,85 @@ pub fn selected() -> &'static [Entry] {
             eprintln!("error: {e}");
             std::process::exit(2)
         })
+    })
+}
+
+/// What one fuzz input did.
+#[derive(Debug)]
+pub enum Checked {
+    /// Judged, and nothing failed (or the input was too short to decode).
+    Pass,
+    /// Run, but without a verdict (a malformed history, a search budget spent): nothing is known
+    /// to be wrong, and nothing is known to be right. The reason says which.
+    Unknown(String),
+    /// A failure.
+    Found(Box<Found>),
+}
+
+impl Checked {
+    /// The failure, if the input made one.
+    pub fn found(self) -> Option<Box<Found>> {
+        match self {
+            Checked::Found(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn is_found(&self) -> bool {
+        matches!(self, Checked::Found(_))
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Checked::Unknown(_))
+    }
+}
+
+/// The environment variable naming the folder where inputs without a verdict are kept, one file per
+/// distinct input (named by its hash) under a folder per target. `cargo xtask fuzz` sets it to
+/// `target/mapcheck/fuzz/unknown`; unset, such inputs are only reported on stderr.
+pub const UNKNOWN_DIR_VAR: &str = "MAPCHECK_FUZZ_UNKNOWN_DIR";
+
+/// What a fuzz target does with an input's result: a failure panics with its report (libFuzzer's
+/// crash); an input without a verdict is no crash, but it is kept and reported (see
+/// [`UNKNOWN_DIR_VAR`]) so that it is never counted as a pass.
+pub fn conclude(target: &str, data: &[u8], checked: Checked) {
+    match checked {
+        Checked::Pass => {}
+        Checked::Unknown(reason) => keep_unknown(target, data, &reason),
+        Checked::Found(found) => panic!("{found}"),
+    }
+}
+
+/// Keeps an input that had no verdict: written once to `$MAPCHECK_FUZZ_UNKNOWN_DIR/<target>/<hash>`
+/// and reported on stderr the first time it is seen.
+pub fn keep_unknown(target: &str, data: &[u8], reason: &str) {
+    let name = format!("{:016x}", fnv1a(data));
+    let Some(dir) = std::env::var_os(UNKNOWN_DIR_VAR) else {
+        eprintln!("mapcheck fuzz `{target}`: input {name} had no verdict: {reason}");
+        return;
+    };
+    let dir = std::path::Path::new(&dir).join(target);
+    let path = dir.join(&name);
+    if path.exists() {
+        return;
+    }
+    let written = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, data));
+    match written {
+        Ok(()) => eprintln!(
+            "mapcheck fuzz `{target}`: no verdict for input {name}, kept at {}: {reason}",
+            path.display()
+        ),
+        Err(e) => eprintln!(
+            "mapcheck fuzz `{target}`: no verdict for input {name} ({reason}); it could not be kept at {}: {e}",
+            path.display()
+        ),
+    }
+}
+
+/// FNV-1a, 64 bits: names a kept input by its content.
+pub fn fnv1a(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
     })
 }
 
@@ -150,10 +230,54 @@ impl FuzzOp {
     }
 }
 
+/// `op` with its keys reduced below `keys` and its value to 16 bits, as the decoders reduce them.
+fn reduce(op: Op, keys: u8) -> Op {
+    let k = |k: u64| k % u64::from(keys);
+    match op {
+        Op::Insert { key, value } => Op::Insert {
+            key: k(key),
+            value: value % (1 << 16),
+        },
+        Op::Remove { key } => Op::Remove { key: k(key) },
+        Op::Get { key } => Op::Get { key: k(key) },
+        Op::Iterate {
+            delete: DeleteIf::Key(key),
+        } => Op::Iterate {
+            delete: DeleteIf::Key(k(key)),
+        },
+        other => other,
+    }
+}
+
+/// Initial entries as the decoders read them: reduced like [`reduce`], at most `max`, a key seen
+/// again dropped.
+fn reduce_initial(initial: &[(u64, u64)], max: usize, keys: u8) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &(k, v) in initial.iter().take(max) {
+        let k = k % u64::from(keys);
+        if out.iter().all(|(o, _)| *o != k) {
+            out.push((k, v % (1 << 16)));
+        }
+    }
+    out
+}
+
 /// Up to `max` initial entries with distinct keys below `keys`.
 fn initial(u: &mut Unstructured, max: usize, keys: u8) -> arbitrary::Result<Vec<(u64, u64)>> {
+    let mut out = Vec::new();
+    initial_into(u, max, keys, &mut out)?;
+    Ok(out)
+}
+
+/// [`initial`] into `out`, cleared first.
+fn initial_into(
+    u: &mut Unstructured,
+    max: usize,
+    keys: u8,
+    out: &mut Vec<(u64, u64)>,
+) -> arbitrary::Result<()> {
+    out.clear();
     let n = u.int_in_range(0..=max)?;
-    let mut out: Vec<(u64, u64)> = Vec::with_capacity(n);
     for _ in 0..n {
         let key = u64::from(u.arbitrary::<u8>()? % keys);
         let value = u64::from(u.arbitrary::<u16>()?);
@@ -161,7 +285,7 @@ fn initial(u: &mut Unstructured, max: usize, keys: u8) -> arbitrary::Result<Vec<
             out.push((key, value));
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The structure the input's first byte picks among `entries`.

@@ -2,16 +2,20 @@
 //! included) run single-threaded on one structure with no scheduler, judged by every oracle.
 //!
 //! A single-threaded history is linearizable exactly when every return value equals the sequential
-//! spec's, so the linearizability oracle is the differential check against `spec.rs`; a `len()` is
+//! spec's, so each run is compared with the sequential map as it goes, and only a run that differs
+//! is recorded as a history and judged by every oracle (which name the failure); a `len()` is
 //! recorded after every operation that changes the map, so len is compared at every step. After the
 //! run come the reclamation step (the reclamation oracle judges the footprint against the
-//! structure's policy) and the drop (the leak oracle counts the bytes not returned).
+//! structure's policy) and the drop (the leak oracle counts the bytes not returned), judged on
+//! every run. The buffers are reused from one input to the next.
 
-use crate::{initial, pick, Found, FuzzOp};
+use crate::{initial_into, pick, Checked, Found, FuzzOp};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
-use mapcheck_harness::{Op, Workload};
+use mapcheck_harness::engine::Sequential;
+use mapcheck_harness::{Op, Verdict, Workload};
 use mapcheck_models::Entry;
+use std::cell::RefCell;
 
 /// Keys are below this, so operations meet the same keys and tables still grow.
 pub const KEYS: u8 = 48;
@@ -21,52 +25,111 @@ pub const MAX_OPS: usize = 64;
 
 /// The structure and the one-thread workload an input decodes to; `None` when it is too short.
 pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload)> {
-    let mut u = Unstructured::new(data);
-    let entry = pick(&mut u, entries).ok()?;
-    let initial = initial(&mut u, 8, KEYS).ok()?;
-    let mut ops = Vec::new();
-    while !u.is_empty() && ops.len() + 2 <= MAX_OPS {
-        let Ok(op) = u.arbitrary::<FuzzOp>() else { break };
-        let op = op.op(KEYS);
-        ops.push(op);
-        let changes = match op {
-            Op::Insert { .. } | Op::Remove { .. } | Op::Clear | Op::Reclaim => true,
-            Op::Iterate { delete } => delete != mapcheck_harness::DeleteIf::Nothing,
-            Op::Get { .. } | Op::Len => false,
-        };
-        if changes {
-            ops.push(Op::Len);
-        }
-    }
-    Some((
-        entry,
-        Workload {
-            initial,
-            threads: vec![ops],
-        },
-    ))
+    let mut workload = Workload {
+        initial: Vec::new(),
+        threads: Vec::new(),
+    };
+    decode_into(data, entries, &mut workload).map(|e| (e, workload))
 }
 
-/// Runs one input on the structures `entries`.
-pub fn check_with(data: &[u8], entries: &[Entry]) -> Result<(), Box<Found>> {
-    let Some((entry, workload)) = decode(data, entries) else {
-        return Ok(());
+/// [`decode`] into `workload`'s buffers, which are cleared first and keep their capacity.
+pub fn decode_into(data: &[u8], entries: &[Entry], workload: &mut Workload) -> Option<Entry> {
+    let mut u = Unstructured::new(data);
+    let entry = pick(&mut u, entries).ok()?;
+    initial_into(&mut u, 8, KEYS, &mut workload.initial).ok()?;
+    workload.threads.resize_with(1, Vec::new);
+    let ops = &mut workload.threads[0];
+    ops.clear();
+    while !u.is_empty() {
+        let Ok(op) = u.arbitrary::<FuzzOp>() else { break };
+        if !push(ops, op.op(KEYS)) {
+            break;
+        }
+    }
+    Some(entry)
+}
+
+/// Appends `op`, and a `len()` after it when it changes the map, unless that would pass
+/// [`MAX_OPS`]; false when it did not fit.
+fn push(ops: &mut Vec<Op>, op: Op) -> bool {
+    if ops.len() + 2 > MAX_OPS {
+        return false;
+    }
+    ops.push(op);
+    let changes = match op {
+        Op::Insert { .. } | Op::Remove { .. } | Op::Clear | Op::Reclaim => true,
+        Op::Iterate { delete } => delete != mapcheck_harness::DeleteIf::Nothing,
+        Op::Get { .. } | Op::Len => false,
     };
-    let (verdict, history) = (entry.sequential)(&workload);
-    if verdict.is_fail() {
-        return Err(Box::new(Found {
+    if changes {
+        ops.push(Op::Len);
+    }
+    true
+}
+
+/// The workload an input of this target could carry that comes closest to `w`: every thread's
+/// operations one after another, keys and values reduced as the decoder reduces them, a `len()`
+/// after each change, cut at [`MAX_OPS`]; at most 8 initial entries.
+pub fn project(w: &Workload) -> Workload {
+    let mut ops = Vec::new();
+    for &op in w.threads.iter().flatten() {
+        if !push(&mut ops, crate::reduce(op, KEYS)) {
+            break;
+        }
+    }
+    Workload {
+        initial: crate::reduce_initial(&w.initial, 8, KEYS),
+        threads: vec![ops],
+    }
+}
+
+/// The decoding buffers and the sequential runner's, reused by every input of a fuzzing thread.
+struct Buffers {
+    workload: Workload,
+    sequential: Sequential,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers {
+        workload: Workload { initial: Vec::new(), threads: Vec::new() },
+        sequential: Sequential::default(),
+    });
+}
+
+/// Runs one input on the structures `entries`: compared with the sequential map as it runs, and
+/// judged by every oracle when it differs (see `engine::Sequential`).
+pub fn check_with(data: &[u8], entries: &[Entry]) -> Checked {
+    BUFFERS.with(|b| {
+        let b = &mut *b.borrow_mut();
+        let Some(entry) = decode_into(data, entries, &mut b.workload) else {
+            return Checked::Pass;
+        };
+        judge(&entry, &b.workload, &mut b.sequential)
+    })
+}
+
+/// Runs a decoded workload on `entry` as the target does.
+pub fn check_workload(entry: &Entry, workload: &Workload) -> Checked {
+    judge(entry, workload, &mut Sequential::default())
+}
+
+fn judge(entry: &Entry, workload: &Workload, sequential: &mut Sequential) -> Checked {
+    let run = (entry.sequential)(sequential, workload);
+    match run.verdict {
+        Verdict::Pass | Verdict::NotApplicable { .. } => Checked::Pass,
+        Verdict::Unknown { reason } => Checked::Unknown(reason),
+        verdict @ Verdict::Fail(_) => Checked::Found(Box::new(Found {
             target: "ops",
             structure: entry.info.name,
             verdict,
-            workload,
-            history,
-        }));
+            workload: workload.clone(),
+            history: sequential.history(),
+        })),
     }
-    Ok(())
 }
 
 /// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.
-pub fn check(data: &[u8]) -> Result<(), Box<Found>> {
+pub fn check(data: &[u8]) -> Checked {
     check_with(data, crate::selected())
 }
 

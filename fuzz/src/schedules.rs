@@ -2,11 +2,11 @@
 //! entries) run under shuttle by a scheduler whose every choice is read from the input, judged by
 //! every oracle. libFuzzer's coverage feedback then steers the interleaving as well as the workload.
 
-use crate::{initial, pick, Found, FuzzOp};
+use crate::{initial, pick, Checked, Found, FuzzOp};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::engine::shuttle::{Schedule, Scheduler, Task, TaskId};
-use mapcheck_harness::{Limits, Workload};
+use mapcheck_harness::{Limits, Verdict, Workload};
 use mapcheck_models::Entry;
 
 /// Keys are below this: few keys, so threads contend.
@@ -91,6 +91,23 @@ pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, Vec<u8
     ))
 }
 
+/// The workload an input of this target could carry that comes closest to `w`: its first three
+/// threads, each cut to four operations, keys and values reduced as the decoder reduces them, at
+/// most 4 initial entries; `None` when fewer than two threads have an operation.
+pub fn project(w: &Workload) -> Option<Workload> {
+    let threads: Vec<Vec<_>> = w
+        .threads
+        .iter()
+        .filter(|t| !t.is_empty())
+        .take(3)
+        .map(|t| t.iter().take(4).map(|&op| crate::reduce(op, KEYS)).collect())
+        .collect();
+    (threads.len() >= 2).then(|| Workload {
+        initial: crate::reduce_initial(&w.initial, 4, KEYS),
+        threads,
+    })
+}
+
 fn limits() -> Limits {
     crate::record_limits()
 }
@@ -102,24 +119,25 @@ fn run(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, mapcheck_harn
 }
 
 /// Runs one input on the structures `entries`.
-pub fn check_with(data: &[u8], entries: &[Entry]) -> Result<(), Box<Found>> {
+pub fn check_with(data: &[u8], entries: &[Entry]) -> Checked {
     let Some((entry, workload, outcome)) = run(data, entries) else {
-        return Ok(());
+        return Checked::Pass;
     };
-    match outcome.failure {
-        Some(failure) => Err(Box::new(Found {
+    match (outcome.failure, outcome.verdict) {
+        (Some(failure), _) => Checked::Found(Box::new(Found {
             target: "schedules",
             structure: entry.info.name,
             verdict: failure.verdict,
             workload,
             history: failure.history,
         })),
-        None => Ok(()),
+        (None, Verdict::Unknown { reason }) => Checked::Unknown(reason),
+        (None, _) => Checked::Pass,
     }
 }
 
 /// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.
-pub fn check(data: &[u8]) -> Result<(), Box<Found>> {
+pub fn check(data: &[u8]) -> Checked {
     check_with(data, crate::selected())
 }
 

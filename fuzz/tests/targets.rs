@@ -1,8 +1,11 @@
 //! The fuzz targets' decoding and checks, fed fixed byte strings without libFuzzer: the correct
 //! structures pass, and planted bugs are caught by the right oracle.
 
-use mapcheck_fuzz::{ops, scenario, schedules, selection};
-use mapcheck_harness::Oracle;
+use mapcheck_fuzz::reach::Reach;
+use mapcheck_fuzz::{ops, scenario, schedules, selection, Checked};
+use mapcheck_harness::engine::Sequential;
+use mapcheck_harness::verdict::{set_judging, Judging};
+use mapcheck_harness::{Engine, Limits, Oracle, Size, Verdict, Workload};
 
 #[global_allocator]
 static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
@@ -25,8 +28,9 @@ fn correct_structures_pass_the_ops_target() {
     let correct = selection("correct").unwrap();
     assert!(!correct.is_empty());
     for data in inputs(1, 300, 400) {
-        if let Err(found) = ops::check_with(&data, &correct) {
-            panic!("{found}");
+        match ops::check_with(&data, &correct) {
+            Checked::Pass => {}
+            other => panic!("{other:?}"),
         }
     }
 }
@@ -47,15 +51,14 @@ fn fill_then_drain() -> Vec<u8> {
 #[test]
 fn the_ops_target_finds_a_leak_and_a_table_that_never_shrinks() {
     let data = fill_then_drain();
-    if let Err(found) = ops::check_with(&data, &selection("correct").unwrap()) {
-        panic!("{found}");
-    }
+    let correct = ops::check_with(&data, &selection("correct").unwrap());
+    assert!(matches!(correct, Checked::Pass), "{correct:?}");
     for (mutant, oracle) in [
         ("locked-leaky-remove", Oracle::Leak),
         ("locked-noshrink", Oracle::Reclamation),
     ] {
         let entries = selection(mutant).unwrap();
-        let found = ops::check_with(&data, &entries).expect_err(mutant);
+        let found = ops::check_with(&data, &entries).found().expect(mutant);
         assert_eq!(found.structure, mutant);
         assert_eq!(found.oracle(), Some(oracle), "{found}");
         let record = mapcheck_fuzz::to_record("ops", &data, &entries)
@@ -70,8 +73,9 @@ fn the_ops_target_finds_a_leak_and_a_table_that_never_shrinks() {
 fn correct_structures_pass_the_schedules_target() {
     let correct = selection("correct").unwrap();
     for data in inputs(3, 200, 64) {
-        if let Err(found) = schedules::check_with(&data, &correct) {
-            panic!("{found}");
+        match schedules::check_with(&data, &correct) {
+            Checked::Pass => {}
+            other => panic!("{other:?}"),
         }
     }
 }
@@ -81,7 +85,7 @@ fn the_schedules_target_finds_a_racy_remove_and_records_its_schedule() {
     let entries = selection("locked-racy-remove").unwrap();
     let data = inputs(4, 3000, 64)
         .into_iter()
-        .find(|d| schedules::check_with(d, &entries).is_err())
+        .find(|d| schedules::check_with(d, &entries).is_found())
         .expect("some input interleaves two removes of one key");
     let record = mapcheck_fuzz::to_record("schedules", &data, &entries)
         .unwrap()
@@ -123,4 +127,159 @@ fn a_bad_selection_is_a_clear_error() {
         panic!("accepted")
     };
     assert!(e.contains("unknown structure `no-such-map`"), "{e}");
+}
+
+/// Found by the `ops` target while fuzzing `sharded-clear-skips` (libFuzzer left it in the working
+/// directory as a `crash-` file): a clear that skips the last shard leaves key 29 behind, and a later
+/// iteration yields it, a value the key did not hold during the iteration. Every correct structure
+/// passes it.
+#[test]
+fn the_ops_target_finds_a_clear_that_skips_a_shard() {
+    let data = include_bytes!("ops-sharded-clear-skips.bin");
+    let correct = ops::check_with(data, &selection("correct").unwrap());
+    assert!(matches!(correct, Checked::Pass), "{correct:?}");
+    let sharded = ops::check_with(data, &selection("sharded").unwrap());
+    assert!(matches!(sharded, Checked::Pass), "{sharded:?}");
+    let entries = selection("sharded-clear-skips").unwrap();
+    let found = ops::check_with(data, &entries)
+        .found()
+        .expect("the clear that skips a shard is caught");
+    assert_eq!(found.oracle(), Some(Oracle::Iteration), "{found}");
+    let record = mapcheck_fuzz::to_record("ops", data, &entries)
+        .unwrap()
+        .expect("it fails again under shuttle");
+    assert_eq!(record.verdict, found.verdict);
+}
+
+/// Inputs for the judging tests: generated ones, the checked-in seeds and regression inputs, and the
+/// inputs the reachability probe builds from every mutant's models.
+fn corpus(target: &str, seed: u64, n: usize, len: usize) -> Vec<Vec<u8>> {
+    let mut out = inputs(seed, n, len);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
+    for f in std::fs::read_dir(dir).unwrap() {
+        out.push(std::fs::read(f.unwrap().path()).unwrap());
+    }
+    if target == "ops" {
+        out.push(fill_then_drain());
+        out.push(include_bytes!("ops-sharded-clear-skips.bin").to_vec());
+    }
+    out
+}
+
+/// The `ops` target compares each run with the sequential map and judges it by every oracle only
+/// when they differ. Judged both ways at once (`CrossCheck` panics on any disagreement), every input
+/// of the corpus on every structure that runs single-threaded gets the same verdict; the mutants
+/// the target reaches are found the cheap way with the oracle the full judge names; and a correct
+/// structure's runs never need the full oracles.
+#[test]
+fn the_ops_target_judges_cheaply_and_finds_what_the_full_oracles_find() {
+    let data = corpus("ops", 21, 300, 400);
+    let mut found: std::collections::BTreeMap<&str, Oracle> = Default::default();
+    let mut cross = Sequential::new(Judging::CrossCheck);
+    let mut cheap = Sequential::new(Judging::Witness);
+    let mut runs = 0;
+    for entry in selection("all").unwrap() {
+        // The probe's projections of this structure's models, as workloads the target can carry.
+        let projected: Vec<Workload> = entry
+            .targets
+            .iter()
+            .flat_map(|m| {
+                let m = mapcheck_models::patterns::model(m).unwrap();
+                [Size::LOOM, Size::SHUTTLE, Size::THREADS].map(|s| ops::project(&(m.build)(s)))
+            })
+            .collect();
+        let decoded = data
+            .iter()
+            .filter_map(|d| ops::decode(d, &[entry]).map(|(_, w)| w));
+        for w in decoded.chain(projected) {
+            // A structure that deadlocks single-threaded would hang on real threads; shuttle tells.
+            let one = Limits {
+                max_schedules: 1,
+                ..Limits::default()
+            };
+            let under_shuttle = (entry.run)(&w, Engine::ShuttleRandom { seed: 0 }, one);
+            if matches!(&under_shuttle.verdict, Verdict::Fail(f) if f.oracle == Oracle::Deadlock) {
+                assert!(
+                    entry.info.expected_to_fail(),
+                    "{} deadlocks on {w:?}",
+                    entry.info.name
+                );
+                continue;
+            }
+            runs += 1;
+            let full = (entry.sequential)(&mut cross, &w);
+            let fast = (entry.sequential)(&mut cheap, &w);
+            if !entry.info.expected_to_fail() {
+                assert_eq!(fast.verdict, Verdict::Pass, "{} on {w:?}", entry.info.name);
+                assert!(
+                    !fast.fully_judged,
+                    "{}: a correct run needed the full oracles",
+                    entry.info.name
+                );
+            }
+            if let (Verdict::Fail(a), Verdict::Fail(b)) = (&full.verdict, &fast.verdict) {
+                assert_eq!(a.oracle, b.oracle, "{} on {w:?}", entry.info.name);
+                found.entry(entry.info.name).or_insert(b.oracle);
+            }
+        }
+    }
+    assert!(runs > 3000, "{runs} runs");
+    // The mutants the reachability probe (`cargo run -p mapcheck-fuzz --example reach`) says the ops
+    // target reaches, all from inputs of this corpus.
+    for mutant in [
+        "sharded-misroute",
+        "syncmap-nopurge",
+        "tombstone-gc-leak",
+        "locked-leaky-remove",
+        "sharded-clear-skips",
+        "locked-noshrink",
+    ] {
+        assert!(found.contains_key(mutant), "{mutant} was not found: {found:?}");
+    }
+}
+
+/// The `schedules` target under the engines' judging, both ways at once (`CrossCheck` panics on any
+/// run where the witness and the full oracles disagree): every input of the corpus on every
+/// structure, correct ones passing; then the reachability probe of every mutant (its models cut to
+/// the target's bounds and explored, the seeds, generated inputs), which reaches the mutants the
+/// target must find.
+#[test]
+fn the_schedules_target_judges_cheaply_and_finds_what_the_full_oracles_find() {
+    set_judging(Judging::CrossCheck);
+    let data = corpus("schedules", 22, 600, 64);
+    for entry in selection("all").unwrap() {
+        for d in &data {
+            match schedules::check_with(d, &[entry]) {
+                Checked::Found(f) => assert!(entry.info.expected_to_fail(), "{f}"),
+                Checked::Unknown(reason) => panic!("{}: no verdict: {reason}", entry.info.name),
+                Checked::Pass => {}
+            }
+        }
+    }
+    let reached: Vec<&str> = mapcheck_fuzz::reach::mutants()
+        .iter()
+        .filter(|e| {
+            matches!(
+                mapcheck_fuzz::reach::reach("schedules", e),
+                Ok(Reach::Reaches { .. })
+            )
+        })
+        .map(|e| e.info.name)
+        .collect();
+    set_judging(Judging::Witness);
+    for m in [
+        "cow-nocas",
+        "locked-racy-remove",
+        "locked-iterlock",
+        "sharded-misroute",
+        "tombstone-gc-race",
+        "rebuild-unguarded",
+        "syncmap-nopurge",
+        "tombstone-gc-leak",
+        "locked-leaky-remove",
+    ] {
+        assert!(reached.contains(&m), "{m} not reached: {reached:?}");
+    }
 }

@@ -126,6 +126,9 @@ unsafe impl GlobalAlloc for Counting {
 
 /// Whether the counting allocator is this process's global allocator.
 pub fn installed() -> bool {
+    if INSTALLED.load(Ordering::Relaxed) {
+        return true;
+    }
     // Any allocation at all flips the flag; make one so the answer does not depend on history.
     drop(std::hint::black_box(Box::new(0u8)));
     INSTALLED.load(Ordering::Relaxed)
@@ -157,6 +160,9 @@ impl Scope {
     /// Bytes and allocations attributed to this scope that are still live.
     pub fn live(self) -> (usize, usize) {
         let mut out = (0, 0);
+        if TRACKED.load(Ordering::Relaxed) == 0 {
+            return out;
+        }
         guarded(|| {
             let t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
             for (s, size) in t.iter().flat_map(|t| t.values()) {
@@ -181,7 +187,13 @@ impl Scope {
 
     /// Forgets everything attributed to this scope.
     pub fn close(self) {
+        // Nothing tracked at all (the common case once a correct structure is dropped): no table
+        // to sweep.
+        let tracked = TRACKED.load(Ordering::Relaxed) > 0;
         guarded(|| {
+            if !tracked {
+                return;
+            }
             let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(t) = t.as_mut() {
                 let before = t.len();

@@ -2,7 +2,8 @@
 //! for it, behind plain function pointers, so a list of structures can be a value (a registry).
 
 use crate::engine::shuttle::Scheduler;
-use crate::{Engine, History, Limits, Outcome, Pinned, Structure, StructureInfo, Verdict, Workload};
+use crate::engine::{SeqRun, Sequential};
+use crate::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
 use std::time::Duration;
 
 /// A structure, type-erased: its declaration and its engines, instantiated for it.
@@ -19,8 +20,9 @@ pub struct Entry {
     pub not_applicable: fn(&Engine) -> Option<String>,
     /// Whether the structure's `len` is only an estimate under concurrent changes (not judged).
     pub len_is_estimate: bool,
-    /// One run on the calling thread with no scheduler ([`crate::engine::sequential`]).
-    pub sequential: fn(&Workload) -> (Verdict, History),
+    /// One run on the calling thread with no scheduler, with reusable buffers
+    /// ([`crate::engine::Sequential::run`]).
+    pub sequential: fn(&mut Sequential, &Workload) -> SeqRun,
     /// One shuttle exploration driven by the given scheduler
     /// ([`crate::engine::shuttle::run_with_scheduler`]).
     pub with_scheduler: fn(&Workload, Box<dyn Scheduler + Send>, Limits) -> Outcome,
@@ -42,7 +44,7 @@ impl Entry {
             run: crate::run::<S>,
             replay: crate::replay::<S>,
             shrink: crate::shrink::shrink::<S>,
-            sequential: crate::engine::sequential::<S>,
+            sequential: Sequential::run::<S>,
             with_scheduler: crate::engine::shuttle::run_with_scheduler::<S>,
         }
     }

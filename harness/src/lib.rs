@@ -20,6 +20,7 @@ pub mod spec;
 pub mod structure;
 pub mod timeline;
 pub mod verdict;
+pub mod witness;
 
 pub use engine::Size;
 pub use engine::{replay, run, Engine, EngineSpec, FailedRun, Limits, Outcome, Pinned, Workload};

@@ -1,11 +1,13 @@
 //! Verdicts: pass, a failure naming the oracle that fired with its evidence, or unknown.
 
-use crate::history::History;
+use crate::history::{History, Leaks, Quiescence};
 use crate::lincheck::{self, LinOptions, LinVerdict, Partition};
 use crate::oracle;
 use crate::structure::{IterationGuarantee, Key, StructureInfo};
+use crate::witness::Witness;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// The oracle that judged a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -156,13 +158,90 @@ pub fn judge_limited(
     if operations.is_fail() {
         return operations;
     }
-    let reclamation = history
-        .quiescence
-        .as_ref()
-        .and_then(|q| oracle::reclamation::check(q, info.reclamation));
-    match reclamation.or_else(|| history.leaks.as_ref().and_then(oracle::leak::check)) {
+    match judge_footprint(history.quiescence.as_ref(), history.leaks.as_ref(), info) {
         Some(f) => Verdict::Fail(f),
         None => operations,
+    }
+}
+
+/// The footprint oracles alone: reclamation at quiescence, then leaks after drop. They judge what
+/// the structure held, not what its operations returned, so they run on every run.
+pub fn judge_footprint(
+    quiescence: Option<&Quiescence>,
+    leaks: Option<&Leaks>,
+    info: &StructureInfo,
+) -> Option<Failure> {
+    quiescence
+        .and_then(|q| oracle::reclamation::check(q, info.reclamation))
+        .or_else(|| leaks.and_then(oracle::leak::check))
+}
+
+/// How the engines judge their runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Judging {
+    /// A run with a witness (an order of its operations the atomic sequential map accepts; see
+    /// [`crate::witness`]) cannot fail an operation oracle, so only the footprint oracles judge it;
+    /// every other run is judged by every oracle. The default: the same verdicts as `Full`.
+    Witness,
+    /// Every run by every oracle.
+    Full,
+    /// Both, and a run on which they disagree panics: for the tests that show the witness loses
+    /// nothing.
+    CrossCheck,
+}
+
+static JUDGING: AtomicU8 = AtomicU8::new(0);
+
+/// Sets how every engine of this process judges its runs (tests and benchmarks compare the modes).
+pub fn set_judging(judging: Judging) {
+    let n = match judging {
+        Judging::Witness => 0,
+        Judging::Full => 1,
+        Judging::CrossCheck => 2,
+    };
+    JUDGING.store(n, Ordering::Relaxed);
+}
+
+/// How the engines of this process judge their runs.
+pub fn judging() -> Judging {
+    match JUDGING.load(Ordering::Relaxed) {
+        0 => Judging::Witness,
+        1 => Judging::Full,
+        _ => Judging::CrossCheck,
+    }
+}
+
+/// [`judge_limited`], judged as `judging` says, with `witness`'s buffers.
+pub fn judge_judging(
+    history: &History,
+    info: &StructureInfo,
+    len_is_estimate: bool,
+    lin_steps: u64,
+    judging: Judging,
+    witness: &mut Witness,
+) -> Verdict {
+    let full = || judge_limited(history, info, len_is_estimate, lin_steps);
+    let cheap = |witness: &mut Witness| {
+        witness.exists(history).then(|| {
+            match judge_footprint(history.quiescence.as_ref(), history.leaks.as_ref(), info) {
+                Some(f) => Verdict::Fail(f),
+                None => Verdict::Pass,
+            }
+        })
+    };
+    match judging {
+        Judging::Full => full(),
+        Judging::Witness => cheap(witness).unwrap_or_else(full),
+        Judging::CrossCheck => {
+            let verdict = full();
+            if let Some(fast) = cheap(witness) {
+                assert_eq!(
+                    fast, verdict,
+                    "mapcheck: the witness and the full oracles disagree on this history: {history:?}"
+                );
+            }
+            verdict
+        }
     }
 }
 

@@ -5,16 +5,19 @@
 //! failing run, which it returns with everything needed to replay it exactly.
 
 mod loom;
+mod sequential;
 pub mod shuttle;
 mod spec;
 mod threads;
 
+pub use sequential::{SeqRun, Sequential};
 pub use spec::EngineSpec;
 
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
 use crate::structure::{Key, Map, Structure, Value};
-use crate::verdict::{classify_panic, judge_limited, Verdict};
+use crate::verdict::{classify_panic, judge_judging, judging, Verdict};
+use crate::witness::Witness;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -260,58 +263,6 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
     outcome
 }
 
-/// Runs `workload` once on the calling thread, with no scheduler: the initial contents, then each
-/// thread's operations in turn (thread 0 first) on a fresh `S::Map<Std>`, then the reclamation step
-/// and the drop. The history is judged by every oracle; the leak oracle has data when the counting
-/// allocator is installed. This is the sequential path of the operation fuzzer: one run costs
-/// microseconds, where a one-schedule shuttle exploration costs a scheduler and a task stack.
-pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
-    use crate::rt::Std;
-    let rec = Recorder::new(workload.threads.len());
-    let scope = rec.scope;
-    let (end, panic) = crate::quiet::quietly(|| {
-        let map = scope.run(|| S::new::<Std>());
-        for &(k, v) in &workload.initial {
-            scope.run(|| map.insert(k, v));
-        }
-        for (t, ops) in workload.threads.iter().enumerate() {
-            for &op in ops {
-                rec.apply(t, &map, op);
-            }
-        }
-        let quiescence = scope.run(|| {
-            let at_end = map.footprint();
-            map.reclaim();
-            Quiescence {
-                at_end,
-                after_reclaim: map.footprint(),
-            }
-        });
-        scope.run(|| drop(map));
-        let leaks = crate::alloc::installed().then(|| {
-            let (bytes, allocations) = scope.live();
-            Leaks {
-                bytes,
-                allocations,
-                threads: scope.threads_alive(),
-            }
-        });
-        (quiescence, leaks)
-    });
-    scope.close();
-    let mut history = rec.history(workload.initial.clone());
-    let panic = match end {
-        Some((quiescence, leaks)) => {
-            history.quiescence = Some(quiescence);
-            history.leaks = leaks;
-            None
-        }
-        None => Some(panic.unwrap_or_else(|| "the run panicked without a message".into())),
-    };
-    let verdict = judge_run::<S>(&history, panic.as_deref(), &Limits::default());
-    (verdict, history)
-}
-
 /// How one run ended.
 pub(crate) struct RunEnd {
     /// The panic message of a thread that panicked, when the runtime reports panics through `join`
@@ -439,11 +390,23 @@ pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic
     }
 }
 
-/// Judges a run that may have panicked.
-pub(crate) fn judge_run<S: Structure>(history: &History, panic: Option<&str>, limits: &Limits) -> Verdict {
+/// Judges a run that may have panicked, as this process's [`judging`] says.
+pub(crate) fn judge_run<S: Structure>(
+    history: &History,
+    panic: Option<&str>,
+    limits: &Limits,
+    witness: &mut Witness,
+) -> Verdict {
     match panic {
         Some(msg) => Verdict::Fail(classify_panic(msg)),
-        None => judge_limited(history, &S::INFO, S::LEN_IS_ESTIMATE, limits.lin_steps),
+        None => judge_judging(
+            history,
+            &S::INFO,
+            S::LEN_IS_ESTIMATE,
+            limits.lin_steps,
+            judging(),
+            witness,
+        ),
     }
 }
 
@@ -458,6 +421,8 @@ pub(crate) struct Probe {
     current: Arc<Mutex<Option<Arc<Recorder>>>>,
     found: Arc<Mutex<Option<(Verdict, History)>>>,
     unknown: Arc<Mutex<Unknowns>>,
+    /// The witness search's buffers, reused by every run of the exploration.
+    witness: Arc<Mutex<Witness>>,
 }
 
 /// Runs that ended without a verdict: how many, and the first one's reason.
@@ -499,6 +464,7 @@ impl Probe {
             current: Arc::default(),
             found: Arc::default(),
             unknown: Arc::default(),
+            witness: Arc::default(),
         }
     }
 
@@ -511,7 +477,10 @@ impl Probe {
         let mut history = rec.history(self.workload.initial.clone());
         history.quiescence = end.quiescence;
         history.leaks = end.leaks;
-        let verdict = judge_run::<S>(&history, end.panic.as_deref(), &self.limits);
+        let verdict = {
+            let mut witness = self.witness.lock().unwrap_or_else(|e| e.into_inner());
+            judge_run::<S>(&history, end.panic.as_deref(), &self.limits, &mut witness)
+        };
         if verdict.is_fail() {
             *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
             panic!("mapcheck: a run failed its oracle");

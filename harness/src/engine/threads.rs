@@ -150,7 +150,7 @@ fn one_run<S: Structure>(
     let mut history = rec.history(workload.initial.clone());
     history.quiescence = end.quiescence;
     history.leaks = leaks;
-    let verdict = judge_run::<S>(&history, end.panic.as_deref(), &limits);
+    let verdict = judge_run::<S>(&history, end.panic.as_deref(), &limits, &mut Default::default());
     Ok((verdict, history))
 }
 

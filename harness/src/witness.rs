@@ -1,0 +1,214 @@
+//! A cheap proof that a run cannot fail the operation oracles: one order of its operations, each
+//! placed at a point inside its own interval, that the sequential map accepts with every operation
+//! atomic (insert, remove, get, len, clear, and an iteration that yields a snapshot).
+//!
+//! Such an order is a linearization under the strongest map specification there is. Every weaker
+//! declaration a structure can make (weakly consistent iteration, len and clear that go key by key)
+//! accepts every history that one accepts, and every operation oracle is sound on linearizable
+//! histories (none fires on a history a correct atomic map could produce). So a history with a
+//! witness passes lost delete, lost insert, exactly-once delete, iteration, len and
+//! linearizability; only the footprint oracles (reclamation, leaks) are left to judge. A history
+//! without one is not known to fail: it goes to the full oracles, which decide and name the oracle.
+//!
+//! Two orders are tried, both valid linearization orders of any well-formed history: by invocation,
+//! and by return (an iteration placed at its first own remove when it made one, where the
+//! linearizability checker places its snapshot too). Finding a witness costs one pass of a small
+//! sorted-vector map per order, where the full oracles cost a search and several quadratic passes.
+
+use crate::history::{Event, History, Op, Ret};
+use crate::structure::{Key, Value};
+
+/// What an operation returned, borrowed: an iteration's entries are a slice, so a run recorded into
+/// reusable buffers is checked without building a [`Ret`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetView<'a> {
+    Value(Option<Value>),
+    Len(usize),
+    Yielded(&'a [(Key, Value)]),
+    Unit,
+}
+
+impl<'a> From<&'a Ret> for RetView<'a> {
+    fn from(r: &'a Ret) -> Self {
+        match r {
+            Ret::Value(v) => RetView::Value(*v),
+            Ret::Len(n) => RetView::Len(*n),
+            Ret::Yielded(kv) => RetView::Yielded(kv),
+            Ret::Unit => RetView::Unit,
+        }
+    }
+}
+
+/// The sequential map as a sorted vector: allocation-free once its buffers have grown, and fast
+/// for the few keys a workload uses. The same answers as [`crate::spec::SpecMap`].
+#[derive(Debug, Default, Clone)]
+pub struct FlatSpec {
+    entries: Vec<(Key, Value)>,
+    scratch: Vec<(Key, Value)>,
+}
+
+impl FlatSpec {
+    /// Starts from `initial` (a key listed twice keeps its last value, as `SpecMap::new` does).
+    pub fn reset(&mut self, initial: &[(Key, Value)]) {
+        self.entries.clear();
+        for &(k, v) in initial {
+            match self.entries.binary_search_by_key(&k, |e| e.0) {
+                Ok(i) => self.entries[i].1 = v,
+                Err(i) => self.entries.insert(i, (k, v)),
+            }
+        }
+    }
+
+    /// Applies `op` and says whether `observed` is what the sequential map returns. An iteration's
+    /// entries are compared as a set (no structure promises an order); the removes an iteration
+    /// makes are operations of their own.
+    pub fn accepts(&mut self, op: &Op, observed: RetView<'_>) -> bool {
+        let slot = |e: &Vec<(Key, Value)>, k: Key| e.binary_search_by_key(&k, |e| e.0);
+        match (*op, observed) {
+            (Op::Insert { key, value }, RetView::Value(seen)) => {
+                let previous = match slot(&self.entries, key) {
+                    Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+                    Err(i) => {
+                        self.entries.insert(i, (key, value));
+                        None
+                    }
+                };
+                previous == seen
+            }
+            (Op::Remove { key }, RetView::Value(seen)) => {
+                let previous = slot(&self.entries, key).ok().map(|i| self.entries.remove(i).1);
+                previous == seen
+            }
+            (Op::Get { key }, RetView::Value(seen)) => {
+                slot(&self.entries, key).ok().map(|i| self.entries[i].1) == seen
+            }
+            (Op::Len, RetView::Len(n)) => n == self.entries.len(),
+            (Op::Clear, RetView::Unit) => {
+                self.entries.clear();
+                true
+            }
+            (Op::Reclaim, RetView::Unit) => true,
+            (Op::Iterate { .. }, RetView::Yielded(kv)) => {
+                self.scratch.clear();
+                self.scratch.extend_from_slice(kv);
+                self.scratch.sort_unstable();
+                self.scratch == self.entries
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Reusable buffers for [`witness`].
+#[derive(Debug, Default)]
+pub struct Witness {
+    spec: FlatSpec,
+    order: Vec<(u64, usize)>,
+}
+
+impl Witness {
+    /// Whether `history` has a witness: every operation returned, and the operations ordered by
+    /// invocation, or by return, are accepted by the atomic sequential map.
+    pub fn exists(&mut self, history: &History) -> bool {
+        if history
+            .events
+            .iter()
+            .any(|e| e.ret.is_none() || e.ret_at.is_none())
+        {
+            return false;
+        }
+        // Events are listed in invocation order.
+        if self.accepted(history, history.events.iter()) {
+            return true;
+        }
+        self.order.clear();
+        self.order.extend(
+            history
+                .events
+                .iter()
+                .map(|e| (effective_return(history, e), e.id)),
+        );
+        // Positions are unique in a well-formed history, so the order is total; a malformed one is
+        // at worst refused here and judged by the full oracles.
+        self.order.sort_unstable();
+        let order = std::mem::take(&mut self.order);
+        let ok = self.accepted(history, order.iter().map(|&(_, id)| &history.events[id]));
+        self.order = order;
+        ok
+    }
+
+    fn accepted<'h>(&mut self, history: &'h History, order: impl Iterator<Item = &'h Event>) -> bool {
+        self.spec.reset(&history.initial);
+        for e in order {
+            let Some(ret) = &e.ret else { return false };
+            if !self.spec.accepts(&e.op, ret.into()) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The return position of `e`, except that an iteration that removed entries itself returns, for
+/// this purpose, where its first remove starts: its snapshot must precede its own removes.
+fn effective_return(history: &History, e: &Event) -> u64 {
+    let ret = e.ret_at.unwrap_or(u64::MAX);
+    if !matches!(e.op, Op::Iterate { .. }) {
+        return ret;
+    }
+    // A child is invoked after its parent, so it is listed after it.
+    history.events[e.id + 1..]
+        .iter()
+        .filter(|c| c.parent == Some(e.id))
+        .map(|c| c.invoke)
+        .min()
+        .map_or(ret, |first| first.min(ret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{same_result, SpecMap};
+
+    /// The flat spec answers as `SpecMap` does, on every operation of a pseudo-random sequence.
+    #[test]
+    fn flat_spec_agrees_with_the_spec_map() {
+        let mut state = 11u64;
+        let mut next = |n: u64| crate::engine::splitmix(&mut state) % n;
+        for _ in 0..200 {
+            let initial: Vec<(Key, Value)> = (0..next(5)).map(|_| (next(6), next(4))).collect();
+            let (mut spec, mut flat) = (SpecMap::new(&initial), FlatSpec::default());
+            flat.reset(&initial);
+            for _ in 0..40 {
+                let op = match next(7) {
+                    0 => Op::Insert {
+                        key: next(6),
+                        value: next(4),
+                    },
+                    1 | 2 => Op::Remove { key: next(6) },
+                    3 => Op::Get { key: next(6) },
+                    4 => Op::Len,
+                    5 => Op::Clear,
+                    _ => Op::Iterate {
+                        delete: crate::history::DeleteIf::Nothing,
+                    },
+                };
+                let expected = spec.apply(&op);
+                // A wrong answer of the right kind is refused, the right one accepted.
+                let wrong = match &expected {
+                    Ret::Value(v) => Ret::Value(v.map_or(Some(99), |_| None)),
+                    Ret::Len(n) => Ret::Len(n + 1),
+                    Ret::Yielded(kv) => Ret::Yielded(kv.iter().chain(&[(99, 0)]).copied().collect()),
+                    Ret::Unit => Ret::Unit,
+                };
+                let mut probe = flat.clone();
+                assert_eq!(
+                    probe.accepts(&op, (&wrong).into()),
+                    same_result(&wrong, &expected),
+                    "{op} returning {wrong}"
+                );
+                assert!(flat.accepts(&op, (&expected).into()), "{op} returning {expected}");
+            }
+        }
+    }
+}
