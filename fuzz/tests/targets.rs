@@ -226,6 +226,7 @@ fn the_ops_target_judges_cheaply_and_finds_what_the_full_oracles_find() {
         }
     }
     assert!(runs > 3000, "{runs} runs");
+    assert_eq!(mapcheck_harness::verdict::disagreements(), 0);
     // The mutants the reachability probe (`cargo run -p mapcheck-fuzz --example reach`) says the ops
     // target reaches, all from inputs of this corpus.
     for mutant in [
@@ -269,6 +270,7 @@ fn the_schedules_target_judges_cheaply_and_finds_what_the_full_oracles_find() {
         .map(|e| e.info.name)
         .collect();
     set_judging(Judging::Witness);
+    assert_eq!(mapcheck_harness::verdict::disagreements(), 0);
     for m in [
         "cow-nocas",
         "locked-racy-remove",

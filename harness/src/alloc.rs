@@ -41,6 +41,19 @@ static TABLE: Mutex<Option<Table>> = Mutex::new(None);
 
 /// Address -> (scope, size) of each tracked allocation.
 type Table = HashMap<usize, (u64, usize), FxBuildHasher>;
+
+/// A one-hash Bloom filter in front of the table: the bit of an address is set (under the table's
+/// lock) before the address is recorded, so a free whose bit is clear cannot be in the table and
+/// skips its lock. During a run most frees are the runtimes' and the harness's own, never tracked;
+/// the filter is cleared when a scope closes with nothing tracked.
+const FILTER_WORDS: usize = 1024;
+static FILTER: [AtomicU64; FILTER_WORDS] = [const { AtomicU64::new(0) }; FILTER_WORDS];
+
+/// The filter word and bit of `ptr`.
+fn filter_bit(ptr: usize) -> (usize, u64) {
+    let h = ((ptr >> 4) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48;
+    ((h / 64) as usize % FILTER_WORDS, 1 << (h % 64))
+}
 static THREADS: Mutex<Option<HashMap<u64, usize>>> = Mutex::new(None);
 
 fn current() -> u64 {
@@ -66,6 +79,8 @@ fn record(ptr: *mut u8, size: usize, scope: u64) {
     }
     guarded(|| {
         let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+        let (word, bit) = filter_bit(ptr as usize);
+        FILTER[word].fetch_or(bit, Ordering::Relaxed);
         if t.get_or_insert_with(HashMap::default)
             .insert(ptr as usize, (scope, size))
             .is_none()
@@ -78,6 +93,11 @@ fn record(ptr: *mut u8, size: usize, scope: u64) {
 /// Forgets `ptr`, returning the scope it was attributed to.
 fn forget(ptr: *mut u8) -> u64 {
     if TRACKED.load(Ordering::Relaxed) == 0 {
+        return 0;
+    }
+    // A pointer is recorded before it is handed out, so whoever frees it sees its bit.
+    let (word, bit) = filter_bit(ptr as usize);
+    if FILTER[word].load(Ordering::Relaxed) & bit == 0 {
         return 0;
     }
     let mut scope = 0;
@@ -191,14 +211,17 @@ impl Scope {
         // to sweep.
         let tracked = TRACKED.load(Ordering::Relaxed) > 0;
         guarded(|| {
-            if !tracked {
-                return;
-            }
             let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(t) = t.as_mut() {
+            if let Some(t) = t.as_mut().filter(|_| tracked) {
                 let before = t.len();
                 t.retain(|_, (s, _)| *s != self.0);
                 TRACKED.fetch_sub(before - t.len(), Ordering::Relaxed);
+            }
+            // Under the table's lock, so no record sets a bit meanwhile.
+            if t.as_ref().is_none_or(|t| t.is_empty()) {
+                for w in &FILTER {
+                    w.store(0, Ordering::Relaxed);
+                }
             }
         });
         if let Some(t) = THREADS.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {

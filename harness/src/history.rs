@@ -263,10 +263,17 @@ struct RawEvent {
 
 impl Recorder {
     pub fn new(threads: usize) -> Arc<Recorder> {
+        Recorder::with_capacity(threads, |_| 0)
+    }
+
+    /// A recorder whose thread `t` has room for `capacity(t)` operations before its log grows.
+    pub fn with_capacity(threads: usize, capacity: impl Fn(usize) -> usize) -> Arc<Recorder> {
         Arc::new(Recorder {
             scope: crate::alloc::Scope::new(),
             clock: AtomicU64::new(0),
-            logs: (0..threads).map(|_| Padded(Mutex::new(Vec::new()))).collect(),
+            logs: (0..threads)
+                .map(|t| Padded(Mutex::new(Vec::with_capacity(capacity(t)))))
+                .collect(),
         })
     }
 
@@ -342,17 +349,20 @@ impl Recorder {
 
     /// Merges the per-thread logs into one history ordered by invocation.
     pub fn history(&self, initial: Vec<(Key, Value)>) -> History {
+        // `first[t]` is where thread `t`'s entries start in `raw` (and in `index`).
         let mut raw: Vec<(usize, usize, RawEvent)> = Vec::new();
+        let mut first = Vec::with_capacity(self.logs.len());
         for (t, log) in self.logs.iter().enumerate() {
             let log = log.0.lock().unwrap_or_else(|e| e.into_inner());
+            first.push(raw.len());
             raw.extend(log.iter().cloned().enumerate().map(|(i, e)| (t, i, e)));
         }
-        raw.sort_by_key(|(_, _, e)| e.invoke);
-        let index: std::collections::HashMap<(usize, usize), usize> = raw
-            .iter()
-            .enumerate()
-            .map(|(id, (t, i, _))| ((*t, *i), id))
-            .collect();
+        raw.sort_unstable_by_key(|(_, _, e)| e.invoke);
+        // Event id of thread `t`'s `i`-th log entry.
+        let mut index = vec![0; raw.len()];
+        for (id, (t, i, _)) in raw.iter().enumerate() {
+            index[first[*t] + i] = id;
+        }
         let events = raw
             .into_iter()
             .enumerate()
@@ -363,7 +373,7 @@ impl Recorder {
                 ret: e.ret,
                 invoke: e.invoke,
                 ret_at: e.ret_at,
-                parent: e.parent.map(|p| index[&(t, p)]),
+                parent: e.parent.map(|p| index[first[t] + p]),
             })
             .collect();
         History {

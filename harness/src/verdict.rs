@@ -7,7 +7,7 @@ use crate::structure::{IterationGuarantee, Key, StructureInfo};
 use crate::witness::Witness;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 /// The oracle that judged a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -192,6 +192,25 @@ pub enum Judging {
 
 static JUDGING: AtomicU8 = AtomicU8::new(0);
 
+static DISAGREEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs on which the cheap judgement and the full oracles disagreed under [`Judging::CrossCheck`]
+/// in this process (each also panics, which inside a model checker fails that exploration).
+pub fn disagreements() -> usize {
+    DISAGREEMENTS.load(Ordering::Relaxed)
+}
+
+/// Under [`Judging::CrossCheck`]: counts and reports a run whose cheap verdict `fast` is not the
+/// full oracles' `full`.
+pub fn cross_checked(fast: &Verdict, full: &Verdict, what: &dyn fmt::Debug) {
+    if fast != full {
+        DISAGREEMENTS.fetch_add(1, Ordering::Relaxed);
+        panic!(
+            "mapcheck: the cheap judgement ({fast:?}) and the full oracles ({full:?}) disagree on {what:?}"
+        );
+    }
+}
+
 /// Sets how every engine of this process judges its runs (tests and benchmarks compare the modes).
 pub fn set_judging(judging: Judging) {
     let n = match judging {
@@ -235,10 +254,7 @@ pub fn judge_judging(
         Judging::CrossCheck => {
             let verdict = full();
             if let Some(fast) = cheap(witness) {
-                assert_eq!(
-                    fast, verdict,
-                    "mapcheck: the witness and the full oracles disagree on this history: {history:?}"
-                );
+                cross_checked(&fast, &verdict, history);
             }
             verdict
         }

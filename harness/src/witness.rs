@@ -110,11 +110,18 @@ impl Witness {
     /// Whether `history` has a witness: every operation returned, and the operations ordered by
     /// invocation, or by return, are accepted by the atomic sequential map.
     pub fn exists(&mut self, history: &History) -> bool {
-        if history
-            .events
-            .iter()
-            .any(|e| e.ret.is_none() || e.ret_at.is_none())
-        {
+        // The orders below are linearizations only of a well-formed history listed in invocation
+        // order with every operation returned, as the recorder makes them; anything else is left to
+        // the full oracles (which validate it).
+        let listed = history.events.iter().enumerate().all(|(i, e)| {
+            e.id == i
+                && e.ret.is_some()
+                && e.ret_at.is_some_and(|r| r > e.invoke)
+                && e.parent
+                    .is_none_or(|p| p < i && history.events[p].thread == e.thread)
+        });
+        let ordered = history.events.windows(2).all(|w| w[0].invoke < w[1].invoke);
+        if !listed || !ordered {
             return false;
         }
         // Events are listed in invocation order.

@@ -278,24 +278,21 @@ pub(crate) struct RunEnd {
 /// operation list, join them, then read the footprint, run the reclamation step and read it again.
 /// The thread engine runs the same pieces ([`setup`], [`thread_ops`], [`finish`]) on pooled threads.
 pub(crate) fn execute<R: Runtime, S: Structure>(
-    workload: &Workload,
+    workload: &Arc<Workload>,
     rec: &Arc<Recorder>,
     jitter: Option<u64>,
 ) -> RunEnd {
     let map = setup::<R, S>(workload, rec);
-    let handles: Vec<_> = workload
-        .threads
-        .iter()
-        .enumerate()
-        .map(|(t, ops)| {
+    let handles: Vec<_> = (0..workload.threads.len())
+        .map(|t| {
             let map = map.clone();
             let rec = rec.clone();
-            let ops = ops.clone();
+            let workload = workload.clone();
             spawn::<R, _>(move || {
                 if !R::CHECKS_RACES {
                     crate::quiet::quiet_thread();
                 }
-                thread_ops::<R, _>(t, &ops, &*map, &rec, jitter);
+                thread_ops::<R, _>(t, &workload.threads[t], &*map, &rec, jitter);
                 crate::alloc::untracked(|| drop(map));
             })
         })
@@ -471,7 +468,7 @@ impl Probe {
     /// One run inside the model checker: execute, record, judge; panic out on a failure.
     pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let rec = Recorder::new(self.workload.threads.len());
+        let rec = Recorder::with_capacity(self.workload.threads.len(), |t| self.workload.threads[t].len());
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
         let end = execute::<R, S>(&self.workload, &rec, None);
         let mut history = rec.history(self.workload.initial.clone());

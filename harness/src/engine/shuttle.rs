@@ -11,8 +11,13 @@ use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, ReplaySche
 pub use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 // shuttle does not re-export the step type its `Schedule` is made of; shuttle-engine is pinned to
 // the version shuttle itself uses.
-use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
+use shuttle::{Config, FailurePersistence, MaxSteps};
+use shuttle_engine::runtime::execution::Execution;
+use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
 use shuttle_engine::scheduler::ScheduleStep;
+use std::cell::RefCell;
+use std::panic::Location;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,32 +28,28 @@ use std::time::Duration;
 /// The cost is one small scheduler struct per exploration.
 struct Recording<S> {
     inner: std::mem::ManuallyDrop<S>,
-    schedule: Arc<Mutex<Schedule>>,
+    /// Read back on the same thread once the exploration is over; the model checker runs the
+    /// scheduler on the calling thread, so no lock is needed.
+    schedule: Rc<RefCell<Schedule>>,
 }
 
 impl<S: Scheduler> Scheduler for Recording<S> {
     fn new_execution(&mut self) -> Option<Schedule> {
         crate::alloc::untracked(|| {
             let s = self.inner.new_execution()?;
-            *self.schedule.lock().unwrap_or_else(|e| e.into_inner()) = Schedule::new(s.seed);
+            *self.schedule.borrow_mut() = Schedule::new(s.seed);
             Some(s)
         })
     }
 
     fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, yielding: bool) -> Option<TaskId> {
         let t = self.inner.next_task(runnable, current, yielding)?;
-        self.schedule
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_task(t);
+        self.schedule.borrow_mut().push_task(t);
         Some(t)
     }
 
     fn next_u64(&mut self) -> u64 {
-        self.schedule
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_random();
+        self.schedule.borrow_mut().push_random();
         self.inner.next_u64()
     }
 }
@@ -62,6 +63,7 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
             limits,
             true,
             false,
+            true,
         ),
         // PCT orders threads by priority; with one thread there is nothing to order, and shuttle's
         // PCT scheduler rejects a run without concurrency. The random scheduler explores it instead.
@@ -71,6 +73,7 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
             limits,
             true,
             false,
+            true,
         ),
         Engine::ShuttlePct { seed, depth } => go::<S, _>(
             workload,
@@ -78,8 +81,16 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
             limits,
             true,
             false,
+            true,
         ),
-        Engine::ShuttleDfs => go::<S, _>(workload, DfsScheduler::new(Some(n), false), limits, true, true),
+        Engine::ShuttleDfs => go::<S, _>(
+            workload,
+            DfsScheduler::new(Some(n), false),
+            limits,
+            true,
+            true,
+            true,
+        ),
         _ => unreachable!("not a shuttle engine"),
     }
 }
@@ -94,7 +105,7 @@ pub fn run_with_scheduler<S: Structure>(
     limits: Limits,
 ) -> Outcome {
     let started = std::time::Instant::now();
-    let mut outcome = go::<S, _>(workload, scheduler, limits, false, false);
+    let mut outcome = go::<S, _>(workload, scheduler, limits, false, false, false);
     outcome.elapsed = started.elapsed();
     outcome
 }
@@ -111,7 +122,7 @@ pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, 
                 at: 0,
                 diverged: diverged.clone(),
             };
-            let mut outcome = go::<S, _>(workload, checked, limits, false, false);
+            let mut outcome = go::<S, _>(workload, checked, limits, false, false, true);
             if let Some(why) = diverged.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 outcome.verdict = Verdict::Unknown {
                     reason: format!("{DIVERGED}: {why}"),
@@ -193,40 +204,77 @@ impl<S: Scheduler> Scheduler for Checked<S> {
     }
 }
 
+thread_local! {
+    /// Task stacks kept across explorations on this thread. Shuttle's own `Runner` makes a fresh
+    /// pool per exploration, so an exploration of one execution (a fuzz input) paid for fresh stacks
+    /// every time: a mapping, a guard page, page faults, an unmapping.
+    static POOL: ContinuationPool = ContinuationPool::new();
+}
+
+/// What shuttle's `Runner::run` does (run `f` once per execution the scheduler starts, until it
+/// starts no more or `config.max_time` has passed), with this thread's continuation pool; returns
+/// the executions run.
+fn run_pooled<Sch: Scheduler + 'static>(
+    scheduler: Sch,
+    config: Config,
+    f: impl Fn() + Send + Sync + 'static,
+) -> usize {
+    let scheduler: Rc<RefCell<dyn Scheduler>> = Rc::new(RefCell::new(scheduler));
+    let f = Arc::new(f);
+    let started = std::time::Instant::now();
+    POOL.with(|pool| {
+        CONTINUATION_POOL.set(pool, || {
+            let mut executions = 0;
+            loop {
+                if config.max_time.is_some_and(|t| started.elapsed() > t) {
+                    break;
+                }
+                let Some(schedule) = scheduler.borrow_mut().new_execution() else {
+                    break;
+                };
+                let f = f.clone();
+                Execution::new(scheduler.clone(), schedule).run(&config, move || f(), Location::caller());
+                executions += 1;
+            }
+            executions
+        })
+    })
+}
+
 fn go<S: Structure, Sch: Scheduler + 'static>(
     workload: &Workload,
     scheduler: Sch,
     limits: Limits,
     timed: bool,
     exhaustive: bool,
+    muted: bool,
 ) -> Outcome {
     let started = std::time::Instant::now();
     let probe = Probe::new(workload, limits);
-    let schedule = Arc::new(Mutex::new(Schedule::new(0)));
+    let schedule = Rc::new(RefCell::new(Schedule::new(0)));
 
     let mut config = Config::new();
     config.failure_persistence = FailurePersistence::None;
     config.max_steps = MaxSteps::FailAfter(limits.max_steps);
     config.max_time = timed.then_some(limits.budget);
     config.silence_warnings = true;
-    let runner = Runner::new(
-        Recording {
-            inner: std::mem::ManuallyDrop::new(scheduler),
-            schedule: schedule.clone(),
-        },
-        config,
-    );
+    let recording = Recording {
+        inner: std::mem::ManuallyDrop::new(scheduler),
+        schedule: schedule.clone(),
+    };
 
     // Shuttle writes "test panicked in task ..." straight to stderr when a run fails; the harness
     // reports the failure itself, so stderr is muted for the exploration (when no other part of the
-    // process holds it muted already).
-    let mute = gag::Gag::stderr().ok();
+    // process holds it muted already). A one-execution exploration driven from outside (a fuzz
+    // input) is not muted: muting costs more system calls than the execution, and a failing input
+    // is reported by the fuzzer anyway.
+    let mute = muted.then(|| gag::Gag::stderr().ok());
     let p = probe.clone();
-    let (done, panic) = quietly(move || runner.run(move || p.run_once::<Shuttle, S>()));
+    let (done, panic) = quietly(move || run_pooled(recording, config, move || p.run_once::<Shuttle, S>()));
     drop(mute);
     let schedules = probe.schedules();
     let (verdict, failure) = probe.finish(done.is_some(), panic, "shuttle");
-    let recorded = schedule.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let recorded = schedule.borrow().clone();
     Outcome {
         exhausted: exhaustive
             && done.is_some()

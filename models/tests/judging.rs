@@ -1,0 +1,91 @@
+//! Judging by witness loses nothing. A run whose operations have a witness (an order the atomic
+//! sequential map accepts) skips the operation oracles; these tests show the engines still find the
+//! same failures: every mutant, under every engine that catches it with every oracle run on every
+//! run, is caught on the same schedule with the same verdict; and judged both ways at once
+//! (`Judging::CrossCheck`) on every model, structure and engine, no run gets two verdicts.
+
+use mapcheck_harness::verdict::{disagreements, set_judging, Judging};
+use mapcheck_harness::{Engine, Limits, Size, Verdict};
+use mapcheck_models::patterns::{model, MODELS};
+use mapcheck_models::structures;
+use std::time::Duration;
+
+#[global_allocator]
+static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
+
+/// Bounded by schedules only, so that both judgings explore exactly the same runs.
+fn limits(n: usize) -> Limits {
+    Limits {
+        max_schedules: n,
+        budget: Duration::from_secs(600),
+        max_steps: 100_000,
+        ..Limits::default()
+    }
+}
+
+/// Every deterministic engine: loom, and shuttle with fixed seeds.
+fn engines() -> [Engine; 5] {
+    [
+        Engine::Loom { preemption_bound: 2 },
+        Engine::Loom { preemption_bound: 3 },
+        Engine::ShuttleRandom { seed: 5 },
+        Engine::ShuttlePct { seed: 5, depth: 3 },
+        Engine::ShuttleDfs,
+    ]
+}
+
+#[test]
+fn every_mutant_is_caught_the_same_with_and_without_the_witness() {
+    let mut caught = 0;
+    for e in structures().into_iter().filter(|e| e.info.mutant.is_some()) {
+        let mut by_any = false;
+        for m in e.targets {
+            let m = model(m).expect("target model exists");
+            for engine in engines() {
+                let w = (m.build)(Size::for_engine(&engine));
+                set_judging(Judging::Full);
+                let full = (e.run)(&w, engine, limits(2_000));
+                set_judging(Judging::Witness);
+                let fast = (e.run)(&w, engine, limits(2_000));
+                let what = format!("{} on {} under {engine}", e.info.name, m.name);
+                assert_eq!(fast.verdict, full.verdict, "{what}");
+                assert_eq!(fast.schedules, full.schedules, "{what}");
+                assert_eq!(
+                    fast.failure.as_ref().map(|f| (&f.history, &f.pinned)),
+                    full.failure.as_ref().map(|f| (&f.history, &f.pinned)),
+                    "{what}"
+                );
+                if full.verdict.is_fail() {
+                    caught += 1;
+                    by_any = true;
+                }
+            }
+        }
+        assert!(by_any, "{} is caught by no engine", e.info.name);
+    }
+    assert!(caught > 20, "{caught} catches");
+}
+
+#[test]
+fn no_run_gets_two_verdicts_on_any_model_structure_or_engine() {
+    set_judging(Judging::CrossCheck);
+    let threads = Engine::Threads { seed: 5 };
+    for e in structures() {
+        for m in MODELS {
+            // Every engine but loom at bound 3, which the test above covers for the mutants.
+            let loom3 = Engine::Loom { preemption_bound: 3 };
+            for engine in engines().into_iter().filter(|e| *e != loom3).chain([threads]) {
+                let w = (m.build)(Size::for_engine(&engine));
+                let n = if engine.real_threads() { 10 } else { 40 };
+                let outcome = (e.run)(&w, engine, limits(n));
+                let what = format!("{} on {} under {engine}", e.info.name, m.name);
+                if let Verdict::Fail(f) = &outcome.verdict {
+                    assert!(!f.summary.contains("disagree"), "{what}: {}", f.summary);
+                    assert!(e.info.expected_to_fail(), "{what}: {}", f.summary);
+                }
+            }
+        }
+    }
+    set_judging(Judging::Witness);
+    assert_eq!(disagreements(), 0);
+}
