@@ -1,5 +1,5 @@
 //! Every adapter on real threads: the correct crates pass bounded runs of the models, the broken
-//! adapters are caught, the registry and the xtask agree on the names, and the README's example
+//! adapters are caught, and the example of docs/adapters.md
 //! adapter is the one built and run here.
 
 use mapcheck_adapters::{broken, dashmap, flurry, mutex, papaya, scc, structures};
@@ -157,7 +157,8 @@ fn removing_inside_dashmaps_own_iter_hangs_and_the_evidence_names_the_threads() 
     };
     assert_eq!(f.oracle, Oracle::Deadlock, "{}", f.summary);
     assert!(
-        f.summary.contains("T0 blocked in iterate(delete Even) > remove("),
+        f.summary
+            .contains("T0 blocked in iterate(delete: even) > remove("),
         "the iterating thread is named with the remove it waits in: {}",
         f.summary
     );
@@ -196,11 +197,11 @@ fn adapters_are_not_applicable_under_loom_and_shuttle() {
 #[test]
 fn the_readme_example_adapter_compiles_runs_and_is_the_one_in_the_readme() {
     custom_adapter::main();
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/adapters.md")).unwrap();
     let example = include_str!("../examples/custom_adapter.rs");
     let body = &example[example.find("use mapcheck_harness").unwrap()..];
     assert!(
         readme.contains(body),
-        "README.md quotes adapters/examples/custom_adapter.rs from its first `use`"
+        "docs/adapters.md quotes adapters/examples/custom_adapter.rs from its first `use`"
     );
 }

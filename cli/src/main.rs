@@ -206,120 +206,123 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     );
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
     let mut row: Vec<String> = Vec::new();
-    plan.run(|event| match event {
-        Event::Model(model) => {
-            progress.stage(&format!("model {}", model.name));
-            rows.clear();
-        }
-        Event::Cell {
-            model,
-            structure,
-            spec,
-            engine,
-            size,
-            cell,
-        } => {
-            let o = &cell.outcome;
-            let r = &cell.result;
-            ok &= r.as_expected();
-            totals.add(r, o.schedules);
-            progress.step(o.schedules as u64, o.verdict.is_fail(), !r.as_expected());
-            if let CellResult::Unknown { runs, reason } = r {
-                unknowns.push(format!(
-                    "unknown: {} on {} under {}: {runs} run(s) without a verdict ({reason})",
-                    model.name,
-                    structure.info.name,
-                    spec.family()
-                ));
+    plan.run(|event| {
+        match event {
+            Event::Model(model) => {
+                progress.stage(&format!("model {}", model.name));
+                rows.clear();
             }
-            if args.json {
-                let (oracle, summary) = match &o.verdict {
-                    Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
-                    Verdict::Unknown { reason } | Verdict::NotApplicable { reason } => {
-                        (None, Some(reason.clone()))
+            Event::Cell {
+                model,
+                structure,
+                spec,
+                engine,
+                size,
+                cell,
+            } => {
+                let o = &cell.outcome;
+                let r = &cell.result;
+                ok &= r.as_expected();
+                totals.add(r, o.schedules);
+                progress.step(o.schedules as u64, o.verdict.is_fail(), !r.as_expected());
+                if let CellResult::Unknown { runs, reason } = r {
+                    unknowns.push(format!(
+                        "unknown: {} on {} under {}: {runs} run(s) without a verdict ({reason})",
+                        model.name,
+                        structure.info.name,
+                        spec.family()
+                    ));
+                }
+                if args.json {
+                    let (oracle, summary) = match &o.verdict {
+                        Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
+                        Verdict::Unknown { reason } | Verdict::NotApplicable { reason } => {
+                            (None, Some(reason.clone()))
+                        }
+                        Verdict::Pass => (None, None),
+                    };
+                    let record = cell.record.as_ref();
+                    let line = json!({
+                        "model": model.name,
+                        "structure": structure.info.name,
+                        "engine": spec.family(),
+                        "engine_params": engine.map(|e| e.to_string()),
+                        "expected": if structure.info.expected_to_fail() { "fail" } else { "pass" },
+                        "verdict": r.word(),
+                        "as_expected": r.as_expected(),
+                        "schedules": o.schedules,
+                        "unknown_runs": o.unknown_runs,
+                        // Top-level operations run: the workload's, once per schedule.
+                        "operations": o.schedules * size_ops(model, size),
+                        "exhausted": o.exhausted,
+                        "elapsed_ms": o.elapsed.as_millis() as u64,
+                        "oracle": oracle,
+                        "summary": summary,
+                        "replay": record.map(|r| format!("cargo xtask replay {}", r.record.token.encode())),
+                        "record": record.and_then(|r| r.path.as_ref().ok()).map(|p| p.display().to_string()),
+                        "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
+                            mapcheck::record::picture_path(p).display().to_string()
+                        }),
+                    });
+                    progress.suspend(|| {
+                        println!("{line}");
+                        let _ = std::io::stdout().flush();
+                    });
+                }
+                if let Some(recorded) = &cell.record {
+                    if !structure.info.expected_to_fail() || recorded.path.is_err() {
+                        reports.push(recorded.render());
                     }
-                    Verdict::Pass => (None, None),
-                };
-                let record = cell.record.as_ref();
-                let line = json!({
-                    "model": model.name,
-                    "structure": structure.info.name,
-                    "engine": spec.family(),
-                    "engine_params": engine.map(|e| e.to_string()),
-                    "expected": if structure.info.expected_to_fail() { "fail" } else { "pass" },
-                    "verdict": r.word(),
-                    "as_expected": r.as_expected(),
-                    "schedules": o.schedules,
-                    "unknown_runs": o.unknown_runs,
-                    // Top-level operations run: the workload's, once per schedule.
-                    "operations": o.schedules * size_ops(model, size),
-                    "exhausted": o.exhausted,
-                    "elapsed_ms": o.elapsed.as_millis() as u64,
-                    "oracle": oracle,
-                    "summary": summary,
-                    "replay": record.map(|r| format!("cargo xtask replay {}", r.record.token.encode())),
-                    "record": record.and_then(|r| r.path.as_ref().ok()).map(|p| p.display().to_string()),
-                    "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
-                        mapcheck::record::picture_path(p).display().to_string()
-                    }),
-                });
-                progress.suspend(|| {
-                    println!("{line}");
-                    let _ = std::io::stdout().flush();
-                });
-            }
-            if let Some(recorded) = &cell.record {
-                if !structure.info.expected_to_fail() || recorded.path.is_err() {
-                    reports.push(recorded.render());
                 }
-            }
-            row.push(r.text(o.schedules));
-            if row.len() == engine_names.len() {
-                let tag = if structure.info.expected_to_fail() {
-                    " (expected to fail)"
-                } else {
-                    ""
-                };
-                rows.push((format!("{}{tag}", structure.info.name), std::mem::take(&mut row)));
-            }
-            if rows.len() == plan.structures.len() && row.is_empty() {
-                if !args.json {
-                    progress.suspend(|| print_matrix(model.name, &engine_names, &rows));
-                }
-                progress.milestone(&format!("model {} done", model.name));
-            }
-        }
-        Event::Reach {
-            model,
-            structure,
-            reach,
-        } => match reach {
-            Reach::Caught => {}
-            Reach::MissedByAll { ran } => {
-                ok = false;
-                totals.mutants_missed += 1;
-                missed.push(format!(
-                    "MISSED by every engine that applies ({}): {} on {}",
-                    ran.join(", "),
-                    structure.info.name,
-                    model.name
-                ));
-            }
-            Reach::NotReached { ran, not_run } => {
-                totals.mutants_unreached += 1;
-                unreached.push(format!(
-                    "not reached by this selection: {} on {} (ran: {}; not run here: {})",
-                    structure.info.name,
-                    model.name,
-                    if ran.is_empty() {
-                        "none".into()
+                row.push(r.text(o.schedules));
+                if row.len() == engine_names.len() {
+                    let tag = if structure.info.expected_to_fail() {
+                        " (expected to fail)"
                     } else {
-                        ran.join(", ")
-                    },
-                    not_run.join(", ")
-                ));
+                        ""
+                    };
+                    rows.push((format!("{}{tag}", structure.info.name), std::mem::take(&mut row)));
+                }
+                if rows.len() == plan.structures.len() && row.is_empty() {
+                    if !args.json {
+                        progress.suspend(|| print_matrix(model.name, &engine_names, &rows));
+                    }
+                    progress.milestone(&format!("model {} done", model.name));
+                }
             }
-        },
+            Event::Reach {
+                model,
+                structure,
+                reach,
+            } => match reach {
+                Reach::Caught => {}
+                Reach::MissedByAll { ran } => {
+                    ok = false;
+                    totals.mutants_missed += 1;
+                    missed.push(format!(
+                        "MISSED by every engine that applies ({}): {} on {}",
+                        ran.join(", "),
+                        structure.info.name,
+                        model.name
+                    ));
+                }
+                Reach::NotReached { ran, not_run } => {
+                    totals.mutants_unreached += 1;
+                    unreached.push(format!(
+                        "not reached by this selection: {} on {} (ran: {}; not run here: {})",
+                        structure.info.name,
+                        model.name,
+                        if ran.is_empty() {
+                            "none".into()
+                        } else {
+                            ran.join(", ")
+                        },
+                        not_run.join(", ")
+                    ));
+                }
+            },
+        }
+        std::ops::ControlFlow::Continue(())
     });
     progress.finish();
     let dir = &plan.dir;

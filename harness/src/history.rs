@@ -68,20 +68,43 @@ impl Op {
     }
 }
 
+impl Op {
+    /// The map's name of the operation, as the scenario syntax spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Insert { .. } => "insert",
+            Op::Remove { .. } => "remove",
+            Op::Get { .. } => "get",
+            Op::Len => "len",
+            Op::Clear => "clear",
+            Op::Iterate { .. } => "iterate",
+            Op::Reclaim => "reclaim",
+        }
+    }
+
+    /// Writes the operation in the scenario syntax under another of its names (`store` for
+    /// `insert`, `delete` for `remove`, `range` for `iterate`, ...).
+    pub fn write_named(&self, f: &mut impl fmt::Write, name: &str) -> fmt::Result {
+        match *self {
+            Op::Insert { key, value } => write!(f, "{name}({key}, {value})"),
+            Op::Remove { key } | Op::Get { key } => write!(f, "{name}({key})"),
+            Op::Len | Op::Clear | Op::Reclaim => write!(f, "{name}()"),
+            Op::Iterate { delete } => match delete {
+                DeleteIf::Nothing => write!(f, "{name}()"),
+                DeleteIf::All => write!(f, "{name}(delete: all)"),
+                DeleteIf::Even => write!(f, "{name}(delete: even)"),
+                DeleteIf::Odd => write!(f, "{name}(delete: odd)"),
+                DeleteIf::Key(k) => write!(f, "{name}(delete: {k})"),
+            },
+        }
+    }
+}
+
+/// The operation in the scenario syntax, with the map's names: `insert(1, 10)`, `remove(1)`,
+/// `iterate(delete: even)`. Reports, pictures, fuzz inputs and scenario files all write it so.
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Op::Insert { key, value } => write!(f, "insert({key}, {value})"),
-            Op::Remove { key } => write!(f, "remove({key})"),
-            Op::Get { key } => write!(f, "get({key})"),
-            Op::Len => write!(f, "len()"),
-            Op::Clear => write!(f, "clear()"),
-            Op::Iterate {
-                delete: DeleteIf::Nothing,
-            } => write!(f, "iterate()"),
-            Op::Iterate { delete } => write!(f, "iterate(delete {delete:?})"),
-            Op::Reclaim => write!(f, "reclaim()"),
-        }
+        self.write_named(f, self.name())
     }
 }
 

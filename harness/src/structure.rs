@@ -27,8 +27,14 @@ pub trait Map: Send + Sync + 'static {
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>);
     /// The structure's own reclamation step (a GC tick, a promotion, a rebuild); by default none.
     fn reclaim(&self) {}
-    /// What the structure holds right now; read at quiescence.
-    fn footprint(&self) -> Footprint;
+    /// What the structure holds right now; read at quiescence. By default only the live entries,
+    /// which suits a structure that declares [`ReclamationPolicy::NotObservable`].
+    fn footprint(&self) -> Footprint {
+        Footprint {
+            live: self.len(),
+            ..Footprint::default()
+        }
+    }
 }
 
 /// A family of maps, one per runtime: the registry's unit. `S::Map<Loom>`, `S::Map<Shuttle>` and
@@ -66,6 +72,51 @@ pub struct StructureInfo {
 }
 
 impl StructureInfo {
+    /// A correct structure named `name` that claims the least: weakly consistent iteration, len and
+    /// clear that go piece by piece, and no observable reclamation. Claim more with the methods
+    /// below, which the oracles then hold it to.
+    pub const fn new(name: &'static str) -> StructureInfo {
+        StructureInfo {
+            name,
+            summary: "",
+            iteration: IterationGuarantee::WeaklyConsistent,
+            reclamation: ReclamationPolicy::NotObservable,
+            atomic_whole_map: false,
+            unsynchronised: false,
+            mutant: None,
+        }
+    }
+
+    /// The one-line design.
+    pub const fn summary(mut self, summary: &'static str) -> StructureInfo {
+        self.summary = summary;
+        self
+    }
+
+    /// The iteration guarantee the structure keeps.
+    pub const fn iteration(mut self, iteration: IterationGuarantee) -> StructureInfo {
+        self.iteration = iteration;
+        self
+    }
+
+    /// The reclamation policy its footprint follows after its reclamation step.
+    pub const fn reclamation(mut self, reclamation: ReclamationPolicy) -> StructureInfo {
+        self.reclamation = reclamation;
+        self
+    }
+
+    /// len and clear take effect at one instant.
+    pub const fn atomic_whole_map(mut self) -> StructureInfo {
+        self.atomic_whole_map = true;
+        self
+    }
+
+    /// A structure with a planted bug: `hazard` says which; it is expected to fail.
+    pub const fn mutant(mut self, hazard: &'static str) -> StructureInfo {
+        self.mutant = Some(hazard);
+        self
+    }
+
     /// Correct structures must pass; mutants (and unsynchronised structures) are expected to fail.
     pub fn expected_to_fail(&self) -> bool {
         self.mutant.is_some() || self.unsynchronised
