@@ -1,6 +1,5 @@
 //! Every adapter on real threads: the correct crates pass bounded runs of the models, the broken
-//! adapters are caught, and the example of docs/adapters.md
-//! adapter is the one built and run here.
+//! adapters are caught, and the example adapter of docs/adapters.md is the one built and run here.
 
 use mapcheck_adapters::{broken, dashmap, flurry, mutex, papaya, scc, structures};
 use mapcheck_harness::adapter::{Adapted, Adapter};
