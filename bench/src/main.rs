@@ -1,8 +1,10 @@
-//! `mapcheck-bench [--quick]`: runs every benchmark behind `cargo xtask bench`, prints progress lines
-//! to stderr, and writes the summary as Markdown and JSON to `target/mapcheck/bench/`.
+//! `mapcheck-bench [--quick] [--only SECTION]...`: runs every benchmark behind `cargo xtask bench`
+//! (or only the sections named), prints progress lines to stderr, and writes the summary as
+//! Markdown and JSON to `target/mapcheck/bench/`.
 //!
-//! `mapcheck-bench peer <stateright|todc> OPS THREADS KEYS <ok|bad>` is the child process a peer
-//! checker runs in, so that it can be stopped at its timeout (neither peer takes a budget).
+//! `mapcheck-bench peer <mapcheck|stateright|todc> OPS THREADS KEYS WHOLE_MAP_PERMILLE VIOLATION` is
+//! the child process a checker runs in, so that it is timed and measured alone and can be stopped
+//! at its timeout (neither Rust peer takes a budget).
 //!
 //! `mapcheck-bench loop <loom|shuttle> <mapcheck|bare> MODEL SECONDS` explores one model on `locked`
 //! over and over, for a profiler (`perf record`) to sample.
@@ -15,15 +17,16 @@
 mod sections;
 
 use anyhow::{bail, Context, Result};
+use mapcheck_bench::checker::{Placement, Shape};
 use mapcheck_bench::fuzzstats;
 use mapcheck_bench::summary::Summary;
-use sections::checker::checker;
+use sections::checker::{checker, ALL_PLACEMENTS};
 use sections::detect::detect;
 use sections::fuzz::fuzz_section;
 use sections::peer::peer_child;
 use sections::scaling::scaling;
 use sections::throughput::{profile_loop, throughput};
-use sections::{base_dir, machine, utc_now};
+use sections::{base_dir, load_average, machine, utc_now};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -48,13 +51,29 @@ pub(crate) struct Config {
     pub(crate) loom_throughput_cap: usize,
     /// Alternating rounds of mapcheck and bare runs per throughput figure; the best of each is kept.
     pub(crate) rounds: usize,
-    pub(crate) shapes: Vec<(usize, usize, u64)>,
+    /// The checker's histories, each run linearizable and with a violation at each of `placements`.
+    pub(crate) checker_shapes: Vec<Shape>,
+    pub(crate) placements: Vec<Option<Placement>>,
     pub(crate) peer_timeout: Duration,
+    /// Extra time a peer with a timeout of its own (porcupine) gets before it is stopped.
+    pub(crate) peer_grace: Duration,
+    pub(crate) mapcheck_timeout: Duration,
     pub(crate) peer_memory_gib: u64,
     pub(crate) scaling_threads: Vec<usize>,
     pub(crate) scaling_ops: Vec<usize>,
     pub(crate) scaling_seeds: usize,
     pub(crate) scaling_throughput: usize,
+}
+
+/// A linearizable history's shape (the violations are added per placement).
+fn shape(ops: usize, threads: usize, keys: u64, whole_map_permille: u32) -> Shape {
+    Shape {
+        ops,
+        threads,
+        keys,
+        whole_map_permille,
+        violation: None,
+    }
 }
 
 impl Config {
@@ -72,13 +91,16 @@ impl Config {
                 throughput_schedules: 300,
                 loom_throughput_cap: 2_000,
                 rounds: 1,
-                shapes: vec![
-                    (10_000, 4, 1),
-                    (10_000, 16, 64),
-                    (280_000, 4, 64),
-                    (1_000_000, 16, 1000),
+                checker_shapes: vec![
+                    shape(10_000, 4, 1, 0),
+                    shape(100_000, 8, 1, 0),
+                    shape(280_000, 4, 1000, 0),
+                    shape(10_000, 8, 64, 15),
                 ],
+                placements: vec![None, Some(Placement::Late)],
                 peer_timeout: Duration::from_secs(2),
+                peer_grace: Duration::from_secs(3),
+                mapcheck_timeout: Duration::from_secs(60),
                 peer_memory_gib: 4,
                 scaling_threads: vec![2, 3, 4, 5],
                 scaling_ops: vec![2, 4, 8],
@@ -98,18 +120,20 @@ impl Config {
                 throughput_schedules: 2_000,
                 loom_throughput_cap: 5_000,
                 rounds: 3,
-                shapes: vec![
-                    (10_000, 4, 1),
-                    (10_000, 4, 1000),
-                    (10_000, 16, 64),
-                    (100_000, 8, 1),
-                    (100_000, 8, 64),
-                    (280_000, 4, 1),
-                    (280_000, 4, 64),
-                    (1_000_000, 4, 1000),
-                    (1_000_000, 16, 1000),
+                checker_shapes: vec![
+                    shape(1_000, 4, 1, 0),
+                    shape(10_000, 4, 1, 0),
+                    shape(100_000, 8, 1, 0),
+                    shape(100_000, 8, 4, 0),
+                    shape(100_000, 8, 64, 0),
+                    shape(280_000, 4, 1000, 0),
+                    shape(10_000, 4, 4, 50),
+                    shape(100_000, 8, 64, 15),
                 ],
+                placements: ALL_PLACEMENTS.to_vec(),
                 peer_timeout: Duration::from_secs(10),
+                peer_grace: Duration::from_secs(5),
+                mapcheck_timeout: Duration::from_secs(120),
                 peer_memory_gib: 6,
                 scaling_threads: vec![2, 3, 4, 5],
                 scaling_ops: vec![2, 4, 6, 8],
@@ -137,28 +161,62 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<()> {
+    const USAGE: &str = "usage: mapcheck-bench [--quick] [--only detect|throughput|checker|fuzz|scaling]...";
     let mut quick = false;
-    for a in args {
+    let mut only: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => quick = true,
-            other => bail!("unknown argument `{other}`; usage: mapcheck-bench [--quick]"),
+            "--only" => match it.next().map(String::as_str) {
+                Some(s @ ("detect" | "throughput" | "checker" | "fuzz" | "scaling")) => {
+                    only.push(s.to_string())
+                }
+                Some(other) => bail!("unknown section `{other}`; {USAGE}"),
+                None => bail!("--only needs a section; {USAGE}"),
+            },
+            other => bail!("unknown argument `{other}`; {USAGE}"),
         }
     }
+    let wanted = |s: &str| only.is_empty() || only.iter().any(|o| o == s);
     let cfg = Config::new(quick);
     let started = Instant::now();
     let date = utc_now();
+    let mut machine = machine();
     let fuzz = fuzzstats::read(&base_dir().join("fuzz/stats.json")).map_err(anyhow::Error::msg)?;
-    let sections = vec![
-        detect(&cfg, fuzz.as_ref()),
-        throughput(&cfg),
-        checker(&cfg)?,
-        fuzz_section(fuzz.as_ref()),
-        scaling(&cfg),
-    ];
+    let mut sections = Vec::new();
+    if wanted("detect") {
+        sections.push(detect(&cfg, fuzz.as_ref()));
+    }
+    if wanted("throughput") {
+        sections.push(throughput(&cfg));
+    }
+    if wanted("checker") {
+        sections.push(checker(&cfg)?);
+    }
+    if wanted("fuzz") {
+        sections.push(fuzz_section(fuzz.as_ref()));
+    }
+    if wanted("scaling") {
+        sections.push(scaling(&cfg));
+    }
+    let command = if only.is_empty() {
+        format!("cargo xtask bench{}", if quick { " --quick" } else { "" })
+    } else {
+        let only: Vec<String> = only.iter().map(|s| format!(" --only {s}")).collect();
+        format!(
+            "cargo run --release -p mapcheck-bench --{}{}",
+            if quick { " --quick" } else { "" },
+            only.concat()
+        )
+    };
     let summary = Summary {
-        command: format!("cargo xtask bench{}", if quick { " --quick" } else { "" }),
+        command,
         date,
-        machine: machine(),
+        machine: {
+            machine.load_average_end = load_average();
+            machine
+        },
         quick,
         seconds: started.elapsed().as_secs_f64(),
         sections,

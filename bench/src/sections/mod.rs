@@ -4,6 +4,7 @@ pub mod checker;
 pub mod detect;
 pub mod fuzz;
 pub mod peer;
+pub mod porcupine;
 pub mod scaling;
 pub mod throughput;
 pub mod util;

@@ -1,18 +1,46 @@
-//! The child processes the peer checkers run in (`mapcheck-bench peer ...`), so that a peer can be
-//! stopped at its timeout or memory limit.
+//! The child processes every checker runs in, so that each can be timed alone, measured for CPU
+//! time and peak memory, and stopped at its timeout or memory limit: `mapcheck-bench peer <mapcheck|
+//! stateright|todc> OPS THREADS KEYS WHOLE_MAP_PERMILLE VIOLATION` regenerates the history, prints
+//! `ready`, checks it, and prints `VERDICT WALL_SECONDS CPU_SECONDS MAXRSS_KB`; the porcupine driver
+//! (`bench/porcupine`) prints the same two lines.
 
 use super::util::*;
-use anyhow::{bail, Result};
-use mapcheck_bench::checker::{generate, stateright_spec, todc_spec, Shape};
+use anyhow::{anyhow, bail, Result};
+use mapcheck_bench::checker::{generate, shape_from_args, stateright_spec, todc_spec, SEED};
+use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict};
 use std::io::BufRead;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub(crate) const SEED: u64 = 7;
+/// A checker's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Ok,
+    Violation,
+    Unknown,
+}
 
-/// What one peer did with one history.
+impl Answer {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Answer::Ok => "ok",
+            Answer::Violation => "violation",
+            Answer::Unknown => "unknown",
+        }
+    }
+}
+
+/// What one checker did with one history.
 #[derive(Debug, Clone)]
 pub(crate) enum PeerResult {
-    Done { linearizable: bool, seconds: f64 },
+    Done {
+        answer: Answer,
+        /// Wall-clock and CPU seconds of the check alone (generation and translation excluded).
+        seconds: f64,
+        cpu: f64,
+        /// Peak resident set of the whole child process, in KiB (history included).
+        max_rss_kb: u64,
+    },
     Timeout,
     OutOfMemory,
     Crashed(String),
@@ -20,38 +48,98 @@ pub(crate) enum PeerResult {
 }
 
 impl PeerResult {
-    pub(crate) fn text(&self, ours: f64, timeout: Duration, gib: u64) -> String {
+    /// The table cell: time, answer (marked when wrong), and the ratio to mapcheck's time.
+    pub(crate) fn text(&self, expected: Answer, ours: Option<f64>, timeout: Duration, gib: u64) -> String {
         match self {
-            PeerResult::Done {
-                linearizable,
-                seconds,
-            } => format!(
-                "{} ({}, {:.0}x)",
-                fmt_secs(*seconds),
-                if *linearizable { "ok" } else { "violation" },
-                seconds / ours
-            ),
+            PeerResult::Done { answer, seconds, .. } => {
+                let wrong = if *answer != expected && *answer != Answer::Unknown {
+                    ", WRONG"
+                } else {
+                    ""
+                };
+                // A ratio only where the peer decided: an unknown is where its own timeout stopped it.
+                let ratio = ours
+                    .filter(|_| *answer != Answer::Unknown)
+                    .map_or(String::new(), |o| format!(", {:.0}x", seconds / o));
+                format!("{} ({}{wrong}{ratio})", fmt_secs(*seconds), answer.word())
+            }
             PeerResult::Timeout => format!("timeout (>{})", fmt_secs(timeout.as_secs_f64())),
             PeerResult::OutOfMemory => format!("out of memory (>{gib} GiB)"),
             PeerResult::Crashed(m) => format!("crashed: {m}"),
             PeerResult::Skipped(m) => format!("not run: {m}"),
         }
     }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        match self {
+            PeerResult::Done {
+                answer,
+                seconds,
+                cpu,
+                max_rss_kb,
+            } => {
+                serde_json::json!({"verdict": answer.word(), "seconds": seconds, "cpu_seconds": cpu, "max_rss_kb": max_rss_kb})
+            }
+            PeerResult::Timeout => serde_json::json!({"verdict": "timeout"}),
+            PeerResult::OutOfMemory => serde_json::json!({"verdict": "out of memory"}),
+            PeerResult::Crashed(m) => serde_json::json!({"verdict": "crashed", "message": m}),
+            PeerResult::Skipped(m) => serde_json::json!({"verdict": "not run", "message": m}),
+        }
+    }
 }
 
-/// The child side: generate, translate, then time the peer's check alone.
+/// CPU seconds (user and system) and peak resident set in KiB of this process so far. The peak is
+/// Linux's `VmHWM`, which belongs to this program's own address space: `getrusage`'s `ru_maxrss`
+/// would also count the parent's memory at the fork that started this child. Elsewhere it is
+/// `ru_maxrss`, an upper bound.
+fn usage() -> (f64, u64) {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let hwm = status_kb("self", "VmHWM:").unwrap_or(u.ru_maxrss as u64);
+    (secs(u.ru_utime) + secs(u.ru_stime), hwm)
+}
+
+/// A `kB` field of `/proc/PID/status`.
+fn status_kb(pid: &str, field: &str) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Times `f` on this thread, in wall and CPU seconds.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (cpu0, _) = usage();
+    let started = Instant::now();
+    let out = f();
+    let wall = started.elapsed().as_secs_f64();
+    (out, wall, usage().0 - cpu0)
+}
+
+/// The child side: generate, translate, then time the check alone.
 pub(crate) fn peer_child(args: &[String]) -> Result<()> {
-    let [which, ops, threads, keys, lin] = args else {
-        bail!("usage: mapcheck-bench peer <stateright|todc> OPS THREADS KEYS <ok|bad>");
+    let Some((which, rest)) = args.split_first() else {
+        bail!("usage: mapcheck-bench peer <mapcheck|stateright|todc> OPS THREADS KEYS WHOLE_MAP_PERMILLE VIOLATION");
     };
-    let shape = Shape {
-        ops: ops.parse()?,
-        threads: threads.parse()?,
-        keys: keys.parse()?,
-        linearizable: lin == "ok",
-    };
-    let h = generate(shape, SEED);
-    let (linearizable, seconds) = match which.as_str() {
+    let shape = shape_from_args(rest).map_err(|e| anyhow!("mapcheck-bench peer: {e}"))?;
+    let h = generate(&shape, SEED).history;
+    let (answer, wall, cpu) = match which.as_str() {
+        "mapcheck" => {
+            println!("ready");
+            let (v, wall, cpu) = timed(|| check(&h, LinOptions::default()));
+            let answer = match v.map_err(|e| anyhow!("{e}"))? {
+                LinVerdict::Ok => Answer::Ok,
+                LinVerdict::Violation(_) => Answer::Violation,
+                LinVerdict::Unknown { .. } => Answer::Unknown,
+            };
+            (answer, wall, cpu)
+        }
         "stateright" => {
             let t = stateright_spec::tester(&h);
             // The tester recurses once per operation.
@@ -59,58 +147,39 @@ pub(crate) fn peer_child(args: &[String]) -> Result<()> {
                 .stack_size(4 << 30)
                 .spawn(move || {
                     println!("ready");
-                    let started = Instant::now();
-                    let ok = stateright_spec::check(&t);
-                    (ok, started.elapsed().as_secs_f64())
+                    timed(|| stateright_spec::check(&t))
                 })?
                 .join()
-                .map_err(|_| anyhow::anyhow!("the checker panicked"))?
+                .map(|(ok, wall, cpu)| (if ok { Answer::Ok } else { Answer::Violation }, wall, cpu))
+                .map_err(|_| anyhow!("the checker panicked"))?
         }
         "todc" => {
             let th = todc_spec::history(&h);
             println!("ready");
-            let started = Instant::now();
-            let ok = todc_spec::check(th);
-            (ok, started.elapsed().as_secs_f64())
+            let (ok, wall, cpu) = timed(|| todc_spec::check(th));
+            (if ok { Answer::Ok } else { Answer::Violation }, wall, cpu)
         }
-        other => bail!("unknown peer `{other}`"),
+        other => bail!("unknown checker `{other}`"),
     };
-    println!("{} {seconds}", if linearizable { "ok" } else { "violation" });
+    println!("{} {wall} {cpu} {}", answer.word(), usage().1);
     Ok(())
 }
 
 pub(crate) fn rss_bytes(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
-        * 1024
+    status_kb(&pid.to_string(), "VmRSS:").unwrap_or(0) * 1024
 }
 
-/// Runs one peer in a child process and stops it at the timeout or the memory limit.
-pub(crate) fn run_peer(which: &str, shape: Shape, timeout: Duration, gib: u64) -> PeerResult {
-    let exe = match std::env::current_exe() {
-        Ok(e) => e,
-        Err(e) => return PeerResult::Crashed(e.to_string()),
-    };
-    let mut child = match std::process::Command::new(exe)
-        .args([
-            "peer",
-            which,
-            &shape.ops.to_string(),
-            &shape.threads.to_string(),
-            &shape.keys.to_string(),
-            if shape.linearizable { "ok" } else { "bad" },
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-    {
+/// This benchmark run again as a checker child (`mapcheck-bench peer WHICH SHAPE...`).
+pub(crate) fn self_child(which: &str, shape_args: &[String]) -> Result<Command> {
+    let mut c = Command::new(std::env::current_exe()?);
+    c.arg("peer").arg(which).args(shape_args);
+    Ok(c)
+}
+
+/// Runs one checker child and stops it at the timeout (counted from its `ready` line) or the
+/// memory limit.
+pub(crate) fn run_child(mut command: Command, timeout: Duration, gib: u64) -> PeerResult {
+    let mut child = match command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn() {
         Ok(c) => c,
         Err(e) => return PeerResult::Crashed(e.to_string()),
     };
@@ -131,12 +200,24 @@ pub(crate) fn run_peer(which: &str, shape: Shape, timeout: Duration, gib: u64) -
         match rx.recv_timeout(Duration::from_millis(20)) {
             Ok(line) if line == "ready" => deadline = Some(Instant::now() + timeout),
             Ok(line) => {
-                let mut parts = line.split_whitespace();
-                let ok = parts.next() == Some("ok");
-                let seconds = parts.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+                let parts: Vec<&str> = line.split_whitespace().collect();
+                let answer = match parts.first() {
+                    Some(&"ok") => Answer::Ok,
+                    Some(&"violation") => Answer::Violation,
+                    Some(&"unknown") => Answer::Unknown,
+                    _ => break PeerResult::Crashed(format!("unexpected output `{line}`")),
+                };
+                let num = |i: usize| {
+                    parts
+                        .get(i)
+                        .and_then(|s| s.parse::<f64>().ok())
+                        .unwrap_or(f64::NAN)
+                };
                 break PeerResult::Done {
-                    linearizable: ok,
-                    seconds,
+                    answer,
+                    seconds: num(1),
+                    cpu: num(2),
+                    max_rss_kb: num(3) as u64,
                 };
             }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {

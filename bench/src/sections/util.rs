@@ -2,6 +2,7 @@
 //! formatting, medians of detection times, exploration limits and rates, the machine and the date.
 
 use crate::Config;
+use mapcheck_bench::summary::Machine;
 use mapcheck_harness::{Engine, Limits};
 use mapcheck_models::Entry;
 use std::path::PathBuf;
@@ -125,7 +126,14 @@ pub(crate) fn rate(mut f: impl FnMut() -> usize, min: Duration) -> (f64, usize) 
 
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn machine() -> String {
+/// The load average over the last 1, 5 and 15 minutes (Linux's `/proc/loadavg`).
+pub(crate) fn load_average() -> Option<[f64; 3]> {
+    let s = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let mut it = s.split_whitespace().map(|x| x.parse::<f64>().ok());
+    Some([it.next()??, it.next()??, it.next()??])
+}
+
+pub(crate) fn machine() -> Machine {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -136,7 +144,13 @@ pub(crate) fn machine() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    format!("{cores} cores, {cpu}, {}", std::env::consts::OS)
+    Machine {
+        cpu,
+        cores,
+        os: std::env::consts::OS.to_string(),
+        load_average_start: load_average(),
+        load_average_end: None,
+    }
 }
 
 /// Now in UTC as `YYYY-MM-DD HH:MM` (Howard Hinnant's civil-from-days).

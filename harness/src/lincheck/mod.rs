@@ -34,7 +34,9 @@ pub enum Partition {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     pub partition: Partition,
-    /// Event ids of the longest sequence the search could order.
+    /// Event ids of the longest sequence the search could order: the deepest linearizable
+    /// sequence of the partition, except for a whole-map partition of more than 64 operations,
+    /// where it is the deepest one the reduced search met.
     pub longest_prefix: Vec<usize>,
     /// Event ids of the operations that could not be placed after that prefix: the completed
     /// operation that had to come next, then the other candidates that were tried.
