@@ -31,12 +31,12 @@ fn shape_name(s: &Shape) -> String {
     } else {
         String::new()
     };
-    format!(
-        "{} ops, {} threads, {} keys{whole}",
-        fmt_n(s.ops),
-        s.threads,
-        s.keys
-    )
+    let keys = if s.keys == 1 {
+        "1 key".to_string()
+    } else {
+        format!("{} keys", fmt_n(s.keys as usize))
+    };
+    format!("{} ops, {} threads, {keys}{whole}", fmt_n(s.ops), s.threads)
 }
 
 fn fmt_kb(kb: u64) -> String {
