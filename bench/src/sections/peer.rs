@@ -48,10 +48,13 @@ pub(crate) enum PeerResult {
 }
 
 impl PeerResult {
-    /// The table cell: time, answer (marked when wrong), and the ratio to mapcheck's time.
+    /// A peer's table cell: wall time, answer (marked when wrong), the ratio to mapcheck's wall
+    /// time, and CPU time.
     pub(crate) fn text(&self, expected: Answer, ours: Option<f64>, timeout: Duration, gib: u64) -> String {
         match self {
-            PeerResult::Done { answer, seconds, .. } => {
+            PeerResult::Done {
+                answer, seconds, cpu, ..
+            } => {
                 let wrong = if *answer != expected && *answer != Answer::Unknown {
                     ", WRONG"
                 } else {
@@ -61,7 +64,12 @@ impl PeerResult {
                 let ratio = ours
                     .filter(|_| *answer != Answer::Unknown)
                     .map_or(String::new(), |o| format!(", {:.0}x", seconds / o));
-                format!("{} ({}{wrong}{ratio})", fmt_secs(*seconds), answer.word())
+                format!(
+                    "{} ({}{wrong}{ratio}; CPU {})",
+                    fmt_secs(*seconds),
+                    answer.word(),
+                    fmt_secs(*cpu)
+                )
             }
             PeerResult::Timeout => format!("timeout (>{})", fmt_secs(timeout.as_secs_f64())),
             PeerResult::OutOfMemory => format!("out of memory (>{gib} GiB)"),
