@@ -196,7 +196,8 @@ fn adapters_are_not_applicable_under_loom_and_shuttle() {
 #[test]
 fn the_readme_example_adapter_compiles_runs_and_is_the_one_in_the_readme() {
     custom_adapter::main();
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/adapters.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/adapters.md")).unwrap();
     let example = include_str!("../examples/custom_adapter.rs");
     let body = &example[example.find("use mapcheck_harness").unwrap()..];
     assert!(

@@ -18,13 +18,17 @@ pub fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let flag: &[&str] = if quick { &["--quick"] } else { &[] };
     if !quick {
         eprintln!("[bench] micro benchmarks (divan): cargo bench -p mapcheck-bench");
-        cmd!(sh, "{cargo} bench --quiet --package mapcheck-bench --bench micro").run()?;
+        cmd!(
+            sh,
+            "{cargo} bench --quiet --package mapcheck-bench --features micro --bench micro"
+        )
+        .run()?;
     }
     eprintln!("[bench] building mapcheck-bench in release mode");
     super::check::status(
         cmd!(
             sh,
-            "{cargo} run --quiet --release --package mapcheck-bench -- {flag...}"
+            "{cargo} run --quiet --release --package mapcheck-bench --features peers -- {flag...}"
         ),
         "mapcheck-bench failed",
     )?;
