@@ -1,0 +1,1 @@
+//! The Rust importer (placeholder while the module is written).
