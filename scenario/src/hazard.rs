@@ -287,9 +287,10 @@ fn reads_back_own_write(threads: &[Vec<Op>]) -> bool {
 }
 
 /// Whether a thread promotes the map (Go's `Range` and the reclamation step promote a dirty map)
-/// and then deletes a key that was present before, which nobody stores again: its entry stays in
-/// the read-only part as expunged unless the next promotion purges it.
-fn syncmap_leaves_stale(threads: &[Vec<Op>], present: &BTreeSet<u64>, inserted: &BTreeSet<u64>) -> bool {
+/// and then deletes a key that was present before and that it does not store again: in the
+/// interleaving where other threads' stores of that key come first, its entry stays in the
+/// read-only part as expunged unless the next promotion purges it.
+fn syncmap_leaves_stale(threads: &[Vec<Op>], present: &BTreeSet<u64>, _inserted: &BTreeSet<u64>) -> bool {
     threads.iter().any(|t| {
         let Some(promote) = t
             .iter()
@@ -297,8 +298,8 @@ fn syncmap_leaves_stale(threads: &[Vec<Op>], present: &BTreeSet<u64>, inserted: 
         else {
             return false;
         };
-        t[promote + 1..].iter().any(|op| match op {
-            Op::Remove { key } => present.contains(key) && !inserted.contains(key),
+        t.iter().enumerate().skip(promote + 1).any(|(i, op)| match op {
+            Op::Remove { key } => present.contains(key) && !t[i..].contains_insert(*key),
             _ => false,
         })
     })

@@ -86,7 +86,7 @@ impl Importer {
     }
 
     /// Whether `x` is an `atomic.Value` or `atomic.Pointer` that holds the map.
-    fn is_atomic_map(&self, x: &Expr, env: &Env) -> bool {
+    pub(super) fn is_atomic_map(&self, x: &Expr, env: &Env) -> bool {
         self.field_type(x, env)
             .is_some_and(|(_, _, ty)| ty.starts_with("atomic.Value") || ty.starts_with("atomic.Pointer"))
     }

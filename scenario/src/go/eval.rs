@@ -407,6 +407,13 @@ impl Importer {
     pub fn map_of(&mut self, e: &Expr, env: &Env) -> Option<(String, MapKind)> {
         match e {
             Expr::Unary(op, x) if op == "&" || op == "*" => return self.map_of(x, env),
+            // A copy-on-write map loaded from its atomic pointer.
+            Expr::Call(f, args) if args.is_empty() => {
+                return match &**f {
+                    Expr::Selector(x, m) if m == "Load" && self.is_atomic_map(x, env) => self.map_of(x, env),
+                    _ => None,
+                }
+            }
             Expr::Ident(n) => {
                 if let Some(Val::Map(m)) = Self::lookup(env, n) {
                     return self.maps.get(&m).map(|k| (m.clone(), *k));

@@ -182,3 +182,5 @@ fn called_functions(stmts: &[ast::Stmt]) -> std::collections::BTreeSet<String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_features;
