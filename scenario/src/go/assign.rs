@@ -61,6 +61,7 @@ impl Importer {
             }
             return;
         }
+        self.struct_literal(e, env, line);
         self.scan_expr(e, env, line);
         let v = self.eval(e, env);
         if define {
@@ -70,8 +71,60 @@ impl Importer {
         }
     }
 
+    /// `&Cache{items: map[string]int{"a": 1}}`: a wrapper built with its map's contents.
+    fn struct_literal(&mut self, e: &Expr, env: &mut Env, line: usize) {
+        let (t, elems) = match e {
+            Expr::Composite(t, elems) => (t, elems),
+            Expr::Unary(_, x) => match &**x {
+                Expr::Composite(t, elems) => (t, elems),
+                _ => return,
+            },
+            _ => return,
+        };
+        let Some(decl) = self.types.get(t.trim_start_matches('&')).cloned() else {
+            return;
+        };
+        for (field, value) in elems {
+            let Some(Expr::Ident(field)) = field else { continue };
+            let Some((_, ty)) = decl.fields.iter().find(|(n, _)| n == field) else {
+                continue;
+            };
+            let Some(kind) = map_kind(ty, &self.types) else { continue };
+            let name = format!("{}.{field}", decl.name);
+            if !self.maps.contains_key(&name) {
+                self.new_map(&name, kind, line);
+            }
+            if let Expr::Composite(_, entries) = value {
+                for (k, v) in entries {
+                    let Some(k) = k else { continue };
+                    let kv = self.eval(k, env);
+                    let vv = self.eval(v, env);
+                    let (key, value) = (self.key(kv), self.value(vv));
+                    self.emit(Op::Insert { key, value }, Spelling::Insert, line);
+                }
+            }
+        }
+    }
+
     pub(super) fn assign(&mut self, lhs: &[Expr], op: &str, rhs: &[Expr], env: &mut Env, line: usize) {
         let define = op == ":=";
+        // `m[k] = Entry{deleted: true}`, `m[k].deleted = true`: marking the entry dead is the
+        // tombstone design's delete.
+        if let ([l], [r]) = (lhs, rhs) {
+            if let Some((m, k)) = tombstone_write(l, r) {
+                if self.map_of(m, env).is_some() {
+                    let kv = self.eval(k, env);
+                    let key = self.key(kv);
+                    self.tombstones = true;
+                    self.note_once(format!(
+                        "line {line}: marking the entry as a tombstone is the tombstone design's delete: \
+                         imported as delete(KEY)"
+                    ));
+                    self.emit(Op::Remove { key }, Spelling::Delete, line);
+                    return;
+                }
+            }
+        }
         // `m[k] = v`, `m[k] += v`
         if let ([Expr::Index(m, k)], [v]) = (lhs, rhs) {
             if !matches!(**k, Expr::Int(_)) || self.map_of(m, env).is_some() {
@@ -155,5 +208,32 @@ fn val_expr(v: Val) -> Expr {
         Val::Int(n) => Expr::Int(n),
         Val::Str(s) => Expr::Str(s),
         _ => Expr::Opaque,
+    }
+}
+
+/// For a write that marks a map entry dead, the map and the key.
+fn tombstone_write<'e>(l: &'e Expr, r: &'e Expr) -> Option<(&'e Expr, &'e Expr)> {
+    let is_true = |e: &Expr| matches!(e, Expr::Int(1));
+    let tomb = |f: &str| super::loops::TOMBSTONE_FIELDS.contains(&f);
+    match (l, r) {
+        (Expr::Index(m, k), value) => {
+            let elems = match value {
+                Expr::Composite(_, e) => e,
+                Expr::Unary(_, x) => match &**x {
+                    Expr::Composite(_, e) => e,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let marks = elems
+                .iter()
+                .any(|(f, v)| matches!(f, Some(Expr::Ident(f)) if tomb(f)) && is_true(v));
+            marks.then_some((&**m, &**k))
+        }
+        (Expr::Selector(x, f), v) if tomb(f) && is_true(v) => match &**x {
+            Expr::Index(m, k) => Some((&**m, &**k)),
+            _ => None,
+        },
+        _ => None,
     }
 }

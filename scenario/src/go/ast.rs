@@ -47,6 +47,9 @@ pub(super) enum Stmt {
     Type(TypeDecl),
     /// Something the importer does not translate: its line and its text (shortened).
     Skipped(usize, String),
+    /// `select { case ...: ... }`: each case's communication (as text; empty for `default`) and
+    /// body.
+    Select(Vec<(String, Vec<Stmt>)>, usize),
     /// A line of text that is not Go (prose between snippets of a report).
     NotGo(usize, String),
 }
@@ -113,6 +116,33 @@ pub(super) fn has_go(body: &[Stmt]) -> bool {
         Stmt::Block(b) | Stmt::Range(_, _, b, _) => has_go(b),
         Stmt::For(f) => has_go(&f.body),
         Stmt::If(i) => has_go(&i.then) || i.els.as_ref().is_some_and(|e| has_go(std::slice::from_ref(&**e))),
+        _ => false,
+    })
+}
+
+/// Whether a `select` case waits for a stop signal (a cancelled context, a closed stop channel).
+pub(super) fn is_stop_case(comm: &str) -> bool {
+    let c = comm.to_ascii_lowercase();
+    ["done()", "stop", "quit", "exit", "close", "cancel", "shutdown", "ctx."]
+        .iter()
+        .any(|w| c.contains(w))
+}
+
+/// Whether a goroutine's body loops forever with no way out: an endless `for` with no `return`
+/// or `break` inside and no `select` case waiting for a stop signal.
+pub(super) fn loops_forever(body: &[Stmt]) -> bool {
+    fn exits(body: &[Stmt]) -> bool {
+        body.iter().any(|s| match s {
+            Stmt::Return(..) | Stmt::Break => true,
+            Stmt::Select(cases, _) => cases.iter().any(|(c, b)| is_stop_case(c) || exits(b)),
+            Stmt::If(i) => exits(&i.then) || i.els.as_ref().is_some_and(|e| exits(std::slice::from_ref(&**e))),
+            Stmt::Block(b) => exits(b),
+            _ => false,
+        })
+    }
+    body.iter().any(|s| match s {
+        Stmt::For(f) if f.cond.is_none() && f.init.is_none() => !exits(&f.body),
+        Stmt::Range(_, Expr::Selector(_, c), b, _) if c == "C" => !exits(b),
         _ => false,
     })
 }

@@ -61,6 +61,9 @@ impl Importer {
         if let Some((func, recv)) = self.resolve(f, env) {
             return self.call(&func, recv, args, env, false);
         }
+        if let Some(i) = self.closure_of(f, env) {
+            return self.call_value(i, args, env);
+        }
         // A copy-on-write map loaded from its atomic pointer is the map.
         if let Expr::Selector(x, m) = f {
             if m == "Load" && self.is_atomic_map(x, env) {
@@ -82,6 +85,40 @@ impl Importer {
                 Some((func.clone(), Some(Val::Obj(ty))))
             }
             _ => None,
+        }
+    }
+
+    /// The function value a name holds.
+    fn closure_of(&self, f: &Expr, env: &Env) -> Option<usize> {
+        match f {
+            Expr::Ident(n) => match Self::lookup(env, n) {
+                Some(Val::Func(i)) => Some(i),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Calls a function value: its body runs in the scope it was written in.
+    fn call_value(&mut self, i: usize, args: &[Expr], env: &mut Env) -> Val {
+        let Some((func, captured)) = self.closures.get(i).cloned() else {
+            return Val::Opaque;
+        };
+        let mut inner = captured;
+        let mut scope = HashMap::new();
+        for (p, a) in func.params.iter().zip(args) {
+            scope.insert(p.clone(), self.eval(a, env));
+        }
+        inner.push(scope);
+        if self.depth >= MAX_CALL_DEPTH {
+            return Val::Opaque;
+        }
+        self.depth += 1;
+        let flow = self.block(&func.body, &mut inner);
+        self.depth -= 1;
+        match flow {
+            Flow::Return(v) => v,
+            _ => Val::Opaque,
         }
     }
 
@@ -158,6 +195,10 @@ impl Importer {
         }
         if let Some((func, recv)) = self.resolve(f, env) {
             self.call(&func, recv, args, env, false);
+            return;
+        }
+        if let Some(i) = self.closure_of(f, env) {
+            self.call_value(i, args, env);
             return;
         }
         let name = dotted(f);
@@ -337,11 +378,14 @@ impl Importer {
             }
             "Clear" => self.emit(Op::Clear, S::Clear, line),
             _ => {
-                let delete = match args.first() {
+                let (delete, after) = match args.first() {
                     Some(Expr::FuncLit(params, body)) => self.range_body(params, body, env, line),
-                    _ => DeleteIf::Nothing,
+                    _ => (DeleteIf::Nothing, Vec::new()),
                 };
                 self.emit(Op::Iterate { delete }, S::Range, line);
+                for step in after {
+                    self.emit(step.op, step.spelling, line);
+                }
             }
         }
         true
@@ -422,6 +466,14 @@ impl Importer {
         if self.goroutines.len() >= self.scale.threads {
             self.dropped_threads += 1;
             return;
+        }
+        if super::ast::loops_forever(&func.body) {
+            self.unstopped_cleaner = true;
+            self.note_once(format!(
+                "line {line}: this goroutine loops forever with no way to stop it: it outlives the map \
+                 (a goroutine leak); its loop runs {} times",
+                self.scale.loop_iterations
+            ));
         }
         self.started = true;
         self.goroutines.push(ThreadOps { ops: Vec::new(), line });

@@ -18,6 +18,8 @@ pub(super) enum Val {
     Obj(String),
     /// A reference to a map (a parameter, or a copy-on-write map loaded from its atomic pointer).
     Map(String),
+    /// A function value: an index into the evaluator's closures.
+    Func(usize),
     /// A value the importer cannot compute (a pointer, a call result).
     Opaque,
 }
@@ -83,6 +85,12 @@ pub(super) struct Importer {
     /// Operations a range body performs that run after its iteration.
     pub deferred: Vec<Step>,
     pub deferring: bool,
+    /// Entries are marked deleted and purged by a later pass (the tombstone design).
+    pub tombstones: bool,
+    /// A goroutine cleans the map in an endless loop nobody can stop.
+    pub unstopped_cleaner: bool,
+    /// Function values (literals assigned or passed), with the scope they were written in.
+    pub closures: Vec<(Func, Env)>,
 }
 
 /// Statements at most that one import evaluates.
@@ -117,6 +125,9 @@ impl Importer {
             steps: 0,
             deferred: Vec::new(),
             deferring: false,
+            tombstones: false,
+            unstopped_cleaner: false,
+            closures: Vec::new(),
         }
     }
 
@@ -179,6 +190,14 @@ impl Importer {
                 }
             }
             Expr::Call(f, args) => self.eval_call(f, args, env),
+            Expr::FuncLit(params, body) => {
+                if self.closures.len() >= 1024 {
+                    return Val::Opaque;
+                }
+                let func = super::calls::literal(params, body, 0);
+                self.closures.push((func, env.clone()));
+                Val::Func(self.closures.len() - 1)
+            }
             _ => Val::Opaque,
         }
     }
@@ -349,6 +368,18 @@ impl Importer {
             Stmt::Continue => return Flow::Continue,
             Stmt::Skipped(line, text) => {
                 self.untranslated.push((*line, format!("not translated: `{text}`")));
+            }
+            Stmt::Select(cases, line) => {
+                // The first case that is not a stop signal runs: it holds the work the goroutine
+                // does; the scenario has no channels.
+                let chosen = cases.iter().find(|(c, _)| !super::ast::is_stop_case(c));
+                if let Some((comm, body)) = chosen {
+                    self.note_once(format!(
+                        "line {line}: `select` runs its case `{}` (the scenario has no channels)",
+                        if comm.is_empty() { "default" } else { comm }
+                    ));
+                    return self.scoped(body, env);
+                }
             }
             Stmt::NotGo(line, text) => {
                 self.untranslated.push((*line, format!("not Go, skipped: `{text}`")));

@@ -120,7 +120,7 @@ impl Importer {
             sync_map: kinds.contains(&MapKind::SyncMap),
             copy_on_write: self.cow,
             sharded: false,
-            unstopped_cleaner: false,
+            unstopped_cleaner: self.unstopped_cleaner,
             memory: self.memory,
         }
     }

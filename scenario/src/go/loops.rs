@@ -7,11 +7,18 @@ use super::ast::{dotted, has_go, Expr, For, Stmt};
 use super::eval::{Env, Flow, Importer, MapKind, Val};
 use crate::Spelling;
 use mapcheck_harness::{DeleteIf, Op};
-use std::collections::{BTreeMap, HashMap};
+use crate::Step;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Iterations at most of a loop that fills the map before the goroutines start (the initial
 /// contents hold at most this many entries).
 const FILL_LOOP_LIMIT: u64 = crate::MAX_INITIAL as u64;
+
+/// Entries at most a range body is run for.
+const MAX_VISITS: usize = 64;
+
+/// Field names that mark an entry as deleted (a tombstone).
+pub(super) const TOMBSTONE_FIELDS: &[&str] = &["deleted", "dead", "tombstone", "removed", "isDeleted", "Deleted"];
 
 impl Importer {
     pub(super) fn for_loop(&mut self, f: &For, env: &mut Env) -> Flow {
@@ -100,10 +107,21 @@ impl Importer {
                      the copy's changes are the map's"
                 ));
             } else {
-                self.assume_contents(line);
-                let delete = self.range_body(names, body, env, line);
-                self.emit(Op::Iterate { delete }, Spelling::Range, line);
-                self.flush_deferred(line);
+                let (delete, after) = self.range_body(names, body, env, line);
+                if delete != DeleteIf::Nothing && mentions_tombstone(body) {
+                    // A pass that deletes the entries marked dead is the tombstone design's GC.
+                    self.tombstones = true;
+                    self.note_once(format!(
+                        "line {line}: the range deletes the entries marked as tombstones: the tombstone \
+                         structure's GC pass, imported as reclaim()"
+                    ));
+                    self.emit(Op::Reclaim, Spelling::Reclaim, line);
+                } else {
+                    self.emit(Op::Iterate { delete }, Spelling::Range, line);
+                }
+                for step in after {
+                    self.emit(step.op, step.spelling, line);
+                }
             }
             return Flow::Normal;
         }
@@ -171,194 +189,83 @@ impl Importer {
         }
     }
 
-    /// What the body of a range (or of sync.Map's `Range` callback) does to the map, as the
-    /// iteration's deletes. Writes the iteration cannot express run after it, with a note.
-    pub(super) fn range_body(&mut self, names: &[String], body: &[Stmt], env: &mut Env, line: usize) -> DeleteIf {
-        let kv = names.first().filter(|k| *k != "_").cloned().unwrap_or_default();
+    /// What the body of a range (or of sync.Map's `Range` callback) does to the map, found by
+    /// running it once per initial entry with the operations held back: removing the visited key
+    /// is the iteration's delete (a key, a parity or all, by which keys it happened for); `clear`
+    /// deletes every key; removing one other fixed key is `delete: KEY`; other operations run
+    /// once after the iteration, noted. The held-back operations are returned.
+    pub(super) fn range_body(&mut self, names: &[String], body: &[Stmt], env: &mut Env, line: usize) -> (DeleteIf, Vec<Step>) {
+        self.assume_contents(line);
+        let kv = names.first().cloned().unwrap_or_else(|| "_".into());
         let vv = names.get(1).cloned();
-        let mut found: Vec<DeleteIf> = Vec::new();
-        self.body_effects(&kv, vv.as_deref(), body, None, env, line, &mut found);
-        if found.contains(&DeleteIf::All) || found.len() > 1 {
-            if found.len() > 1 && !found.contains(&DeleteIf::All) {
-                self.note_once(format!(
-                    "line {line}: the range body deletes keys in several ways; the iteration deletes every key"
-                ));
+        let originals: BTreeMap<u64, String> = self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
+        let entries: Vec<(u64, u64)> = self.initial.iter().copied().take(MAX_VISITS).collect();
+        let saved = (self.deferring, std::mem::take(&mut self.deferred));
+        let (mut deleted, mut others, mut clears, mut fixed) = (Vec::new(), Vec::new(), false, BTreeSet::new());
+        let mut stopped = false;
+        for (k, v) in &entries {
+            self.deferring = true;
+            env.push(HashMap::new());
+            let key_val = originals.get(k).map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
+            Self::define(env, &kv, key_val);
+            if let Some(vv) = &vv {
+                Self::define(env, vv, Val::Int(*v as i64));
             }
-            return DeleteIf::All;
-        }
-        found.pop().unwrap_or(DeleteIf::Nothing)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn body_effects(
-        &mut self,
-        kv: &str,
-        vv: Option<&str>,
-        body: &[Stmt],
-        cond: Option<&Expr>,
-        env: &mut Env,
-        line: usize,
-        found: &mut Vec<DeleteIf>,
-    ) {
-        for s in body {
-            match s {
-                Stmt::If(i) if i.init.is_none() => {
-                    let c = match cond {
-                        None => i.cond.clone(),
-                        Some(outer) => Expr::Binary("&&".into(), Box::new(outer.clone()), Box::new(i.cond.clone())),
-                    };
-                    self.body_effects(kv, vv, &i.then, Some(&c), env, line, found);
-                    if let Some(e) = &i.els {
-                        let not = Expr::Unary("!".into(), Box::new(i.cond.clone()));
-                        let c = match cond {
-                            None => not,
-                            Some(outer) => Expr::Binary("&&".into(), Box::new(outer.clone()), Box::new(not)),
-                        };
-                        self.body_effects(kv, vv, std::slice::from_ref(e), Some(&c), env, line, found);
+            let flow = self.block(body, env);
+            env.pop();
+            for step in std::mem::take(&mut self.deferred) {
+                match step.op {
+                    Op::Remove { key } if key == *k => deleted.push(*k),
+                    Op::Clear => clears = true,
+                    Op::Remove { key } if entries.iter().any(|(e, _)| *e == key) => {
+                        fixed.insert(key);
                     }
+                    _ => others.push(step),
                 }
-                Stmt::Block(b) => self.body_effects(kv, vv, b, cond, env, line, found),
-                Stmt::Expr(Expr::Call(f, args), l) => {
-                    let name = dotted(f);
-                    let method = name.rsplit('.').next().unwrap_or("");
-                    let is_map_arg = |me: &mut Self, env: &Env| args.first().is_some_and(|a| me.map_of(a, env).is_some());
-                    let recv_is_map = |me: &mut Self, env: &Env| match &**f {
-                        Expr::Selector(r, _) => me.map_of(r, env).is_some_and(|(_, k)| k == MapKind::SyncMap),
-                        _ => false,
-                    };
-                    let deleted_key = if name == "delete" && args.len() == 2 && is_map_arg(self, env) {
-                        Some(&args[1])
-                    } else if matches!(method, "Delete" | "LoadAndDelete" | "CompareAndDelete") && recv_is_map(self, env) {
-                        args.first()
-                    } else {
-                        None
-                    };
-                    let clears = (name == "clear" && is_map_arg(self, env)) || (method == "Clear" && recv_is_map(self, env));
-                    if let Some(k) = deleted_key {
-                        if matches!(k, Expr::Ident(n) if n == kv) {
-                            let pred = match cond {
-                                None => DeleteIf::All,
-                                Some(c) => self.condition(c, kv, vv, env, *l),
-                            };
-                            if pred != DeleteIf::Nothing {
-                                found.push(pred);
-                            }
-                        } else {
-                            self.other_key_delete(k, kv, env, *l, found);
-                        }
-                    } else if clears {
-                        self.note_once(format!(
-                            "line {l}: `clear` inside the range is imported as deleting every visited key"
-                        ));
-                        found.push(DeleteIf::All);
-                    } else {
-                        self.defer_write(s, kv, env, *l);
-                    }
-                }
-                Stmt::Assign(..) | Stmt::IncDec(..) => self.defer_write(s, kv, env, line),
-                _ => {}
+            }
+            if matches!(flow, Flow::Break | Flow::Return(Val::Int(0))) {
+                stopped = true;
+                break;
             }
         }
-    }
-
-    /// `delete(m, K)` inside a range, K not the visited key.
-    fn other_key_delete(&mut self, k: &Expr, kv: &str, env: &mut Env, line: usize, found: &mut Vec<DeleteIf>) {
-        env.push(HashMap::new());
-        Self::define(env, kv, Val::Opaque);
-        let v = self.eval(k, env);
-        env.pop();
-        match v {
-            Val::Int(_) | Val::Str(_) => {
-                let key = self.key(v);
-                self.note_once(format!(
-                    "line {line}: deleting key {key} inside the range is imported as `delete: {key}` (deleted \
-                     when the iteration visits it, the closest the format has)"
-                ));
-                found.push(DeleteIf::Key(key));
-            }
-            _ => self.untranslated.push((
-                line,
-                "a delete inside the range of a key computed from the visited one is not translated".into(),
-            )),
+        (self.deferring, self.deferred) = saved;
+        if stopped {
+            self.note_once(format!(
+                "line {line}: the range stops early in Go; the scenario's iteration visits every entry"
+            ));
         }
-    }
-
-    /// A write inside a range body that is not a delete: it runs after the iteration, once.
-    fn defer_write(&mut self, s: &Stmt, kv: &str, env: &mut Env, line: usize) {
-        let before = self.op_count();
-        let saved = std::mem::take(&mut self.deferred);
-        self.deferring = true;
-        env.push(HashMap::new());
-        Self::define(env, kv, Val::Opaque);
-        self.stmt(s, env);
-        env.pop();
-        self.deferring = false;
-        let new = std::mem::replace(&mut self.deferred, saved);
-        if !new.is_empty() {
+        let mut seen = BTreeSet::new();
+        others.retain(|s| seen.insert(s.to_string()));
+        if !others.is_empty() {
             self.note_once(format!(
                 "line {line}: the range body's other map operations run once after the iteration (the \
                  scenario format has no insert inside an iteration)"
             ));
         }
-        self.deferred.extend(new);
-        let _ = before;
-    }
-
-    /// Emits the operations a range body deferred.
-    fn flush_deferred(&mut self, line: usize) {
-        for step in std::mem::take(&mut self.deferred) {
-            self.emit(step.op, step.spelling, line);
-        }
-    }
-
-    /// Which initial keys a delete's condition holds for: a key, a parity, all, or (when none of
-    /// those fits or it cannot be computed) all, reported.
-    pub(super) fn condition(&mut self, cond: &Expr, kv: &str, vv: Option<&str>, env: &Env, line: usize) -> DeleteIf {
-        // Keys are numbered, so bind the key to its original spelling when it was a string.
-        let originals: BTreeMap<u64, String> = self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
-        let entries = self.initial.clone();
-        let mut chosen = Vec::new();
-        let mut computed = !entries.is_empty();
-        for (k, v) in &entries {
-            let mut env = env.clone();
-            let mut scope = HashMap::new();
-            let key_val = originals.get(k).map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
-            scope.insert(kv.to_string(), key_val);
-            if let Some(vv) = vv {
-                scope.insert(vv.to_string(), Val::Int(*v as i64));
+        let keys: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
+        let delete = if clears {
+            self.note_once(format!("line {line}: `clear` inside the range is imported as deleting every visited key"));
+            DeleteIf::All
+        } else if !fixed.is_empty() {
+            let mut all: BTreeSet<u64> = fixed.clone();
+            all.extend(deleted.iter().copied());
+            if all.len() == 1 {
+                let key = all.iter().next().copied().unwrap_or_default();
+                self.note_once(format!(
+                    "line {line}: deleting key {key} inside the range is imported as `delete: {key}` (deleted \
+                     when the iteration visits it, the closest the format has)"
+                ));
+                DeleteIf::Key(key)
+            } else {
+                self.note_once(format!(
+                    "line {line}: the range body deletes several keys; the iteration deletes every key"
+                ));
+                DeleteIf::All
             }
-            env.push(scope);
-            match self.eval(cond, &mut env) {
-                Val::Int(n) if n != 0 => chosen.push(*k),
-                Val::Int(_) => {}
-                _ => computed = false,
-            }
-        }
-        if computed {
-            let keys: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
-            let evens: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 0).collect();
-            let odds: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 1).collect();
-            if chosen.is_empty() {
-                return DeleteIf::Nothing;
-            }
-            if chosen == keys {
-                return DeleteIf::All;
-            }
-            if chosen.len() == 1 {
-                return DeleteIf::Key(chosen[0]);
-            }
-            if chosen == evens {
-                return DeleteIf::Even;
-            }
-            if chosen == odds {
-                return DeleteIf::Odd;
-            }
-        }
-        self.untranslated.push((
-            line,
-            "the condition of a delete inside a range is not translated; the range deletes every key".into(),
-        ));
-        DeleteIf::All
+        } else {
+            predicate(&keys, &deleted)
+        };
+        (delete, others)
     }
 
     /// `for k := range m { go func() { ... delete(m, k) }() }`: the main goroutine iterates while a
@@ -408,6 +315,43 @@ fn mentions_write(body: &[Stmt], target: &str) -> bool {
             Expr::FuncLit(_, b) => mentions_write(b, target),
             _ => false,
         },
+        _ => false,
+    })
+}
+
+/// The keys `deleted` out of `keys` as an iteration's delete: none, all, one key, or a parity;
+/// all (the closest) otherwise.
+fn predicate(keys: &[u64], deleted: &[u64]) -> DeleteIf {
+    let evens: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 0).collect();
+    let odds: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 1).collect();
+    if deleted.is_empty() {
+        DeleteIf::Nothing
+    } else if deleted == keys {
+        DeleteIf::All
+    } else if deleted.len() == 1 {
+        DeleteIf::Key(deleted[0])
+    } else if deleted == evens {
+        DeleteIf::Even
+    } else if deleted == odds {
+        DeleteIf::Odd
+    } else {
+        DeleteIf::All
+    }
+}
+
+/// Whether statements test a tombstone field (`e.deleted`).
+fn mentions_tombstone(body: &[Stmt]) -> bool {
+    fn expr(e: &Expr) -> bool {
+        match e {
+            Expr::Selector(x, f) => TOMBSTONE_FIELDS.contains(&f.as_str()) || expr(x),
+            Expr::Binary(_, a, b) => expr(a) || expr(b),
+            Expr::Unary(_, a) => expr(a),
+            _ => false,
+        }
+    }
+    body.iter().any(|s| match s {
+        Stmt::If(i) => expr(&i.cond) || mentions_tombstone(&i.then),
+        Stmt::Block(b) => mentions_tombstone(b),
         _ => false,
     })
 }

@@ -155,6 +155,29 @@ impl Lower<'_> {
             "var_declaration" | "const_declaration" => return self.var_decl(n),
             "function_declaration" | "method_declaration" => self.func(n),
             "type_declaration" => return self.type_decl(n),
+            "select_statement" => {
+                let mut cases = Vec::new();
+                for c in self.named_children(n) {
+                    let comm = c
+                        .child_by_field_name("communication")
+                        .map_or(String::new(), |m| excerpt(self.text(m)));
+                    let body: Vec<Stmt> = self.nested(|l| {
+                        l.named_children(c)
+                            .into_iter()
+                            .filter(|s| Some(*s) != c.child_by_field_name("communication"))
+                            .flat_map(|s| {
+                                if s.kind() == "statement_list" {
+                                    l.statements(s)
+                                } else {
+                                    l.stmt(s)
+                                }
+                            })
+                            .collect()
+                    });
+                    cases.push((comm, body));
+                }
+                Stmt::Select(cases, l)
+            }
             _ => self.skipped(n),
         };
         vec![one]

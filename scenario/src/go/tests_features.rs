@@ -73,7 +73,7 @@ fn clear_len_and_range_bodies_that_write() {
          go func() { delete(m, 2) }()\n\
          for k, v := range m {\n  m[7] = v\n  delete(m, 1)\n  _ = k\n}\n",
     );
-    assert_eq!(ops(&g), [vec!["delete(2)"], vec!["range(delete: 1)", "insert(7, 1000001)"]]);
+    assert_eq!(ops(&g), [vec!["delete(2)"], vec!["range(delete: 1)", "insert(7, 1)", "insert(7, 2)"]]);
     let n = notes(&g);
     assert!(n.contains("run once after the iteration"), "{n}");
     assert!(n.contains("imported as `delete: 1`"), "{n}");
@@ -142,4 +142,40 @@ fn a_huge_loop_never_makes_a_file_the_parser_rejects() {
     let g = import("t.go", "m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 10000; i++ { m[i] = i }\n}()\n", scale).unwrap();
     parse("t.toml", &g.scenario.to_toml()).unwrap_or_else(|e| panic!("{}", e.render()));
     assert!(notes(&g).contains("10001 operations are scaled down to 64"), "{}", notes(&g));
+}
+
+#[test]
+fn a_wrapper_whose_range_takes_a_callback_that_deletes() {
+    let g = imp(
+        "package main\n\
+         type M struct {\n  sync.RWMutex\n  m map[string]int\n}\n\
+         func (c *M) Delete(k string) { c.Lock(); delete(c.m, k); c.Unlock() }\n\
+         func (c *M) Range(f func(k string, v int) bool) {\n  c.RLock()\n  defer c.RUnlock()\n  for k, v := range c.m {\n    if !f(k, v) {\n      break\n    }\n  }\n}\n\
+         func main() {\n  c := &M{m: map[string]int{\"a\": 10, \"b\": 30}}\n\
+           go func() { c.Range(func(k string, v int) bool {\n    if v > 20 {\n      c.Delete(k)\n    }\n    return true\n  }) }()\n}\n",
+    );
+    assert_eq!(ops(&g), [["range(delete: 2)"]]);
+    assert!(expected(&g).contains(&"locked-iterlock".to_string()), "{:?}", expected(&g));
+}
+
+#[test]
+fn a_janitor_nobody_stops_and_tombstones() {
+    let g = imp(
+        "package main\n\
+         type entry struct {\n  v int\n  deleted bool\n}\n\
+         type C struct {\n  mu sync.Mutex\n  items map[int]entry\n}\n\
+         func (c *C) Del(k int) { c.mu.Lock(); c.items[k] = entry{deleted: true}; c.mu.Unlock() }\n\
+         func (c *C) Set(k, v int) { c.mu.Lock(); c.items[k] = entry{v: v}; c.mu.Unlock() }\n\
+         func (c *C) Get(k int) int { c.mu.Lock(); defer c.mu.Unlock(); return c.items[k].v }\n\
+         func (c *C) purge() {\n  c.mu.Lock()\n  for k, e := range c.items {\n    if e.deleted {\n      delete(c.items, k)\n    }\n  }\n  c.mu.Unlock()\n}\n\
+         func (c *C) janitor() {\n  t := time.NewTicker(time.Second)\n  for {\n    select {\n    case <-t.C:\n      c.purge()\n    }\n  }\n}\n\
+         func main() {\n  c := &C{items: map[int]entry{1: {v: 10}}}\n  go c.janitor()\n\
+           go func() { c.Del(1); c.Set(1, 11); c.Get(1) }()\n}\n",
+    );
+    let t = ops(&g);
+    assert_eq!(t[0], ["reclaim()", "reclaim()"], "the janitor's purge is the GC pass");
+    assert_eq!(t[1][0], "delete(1)", "the tombstone is the delete: {t:?}");
+    assert!(t[1][1].starts_with("insert(1, ") && t[1][2] == "get(1)", "{t:?}");
+    let e = expected(&g);
+    assert!(e.contains(&"tombstone-gc-leak".to_string()) && e.contains(&"tombstone-gc-race".to_string()), "{e:?}\n{}", notes(&g));
 }
