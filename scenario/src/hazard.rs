@@ -124,7 +124,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
             &mut h,
             "locked-racy-remove",
             &[Oracle::ExactlyOnceDelete, Oracle::Linearizability, Oracle::LostDelete],
-            "two goroutines delete the same present key",
+            "two threads delete the same present key",
         );
     }
 
@@ -206,7 +206,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
             &mut h,
             "rebuild-unguarded",
             &[Oracle::LostInsert, Oracle::LostDelete, Oracle::Linearizability],
-            "the map is rebuilt while another goroutine writes to it",
+            "the map is rebuilt while another thread writes to it",
         );
     }
 
@@ -289,18 +289,33 @@ fn reads_back_own_write(threads: &[Vec<Op>]) -> bool {
 /// Whether a thread promotes the map (Go's `Range` and the reclamation step promote a dirty map)
 /// and then deletes a key that was present before and that it does not store again: in the
 /// interleaving where other threads' stores of that key come first, its entry stays in the
-/// read-only part as expunged unless the next promotion purges it.
+/// read-only part as expunged unless the next promotion purges it. A `Range` that deletes the
+/// keys it visits promotes first, then deletes.
 fn syncmap_leaves_stale(threads: &[Vec<Op>], present: &BTreeSet<u64>, _inserted: &BTreeSet<u64>) -> bool {
+    let matches = |delete: DeleteIf, k: u64| match delete {
+        DeleteIf::Nothing => false,
+        DeleteIf::All => true,
+        DeleteIf::Even => k % 2 == 0,
+        DeleteIf::Odd => k % 2 == 1,
+        DeleteIf::Key(d) => d == k,
+    };
     threads.iter().any(|t| {
+        let ranged = t.iter().enumerate().any(|(i, op)| match op {
+            Op::Iterate { delete } => present
+                .iter()
+                .any(|&k| matches(*delete, k) && !t[i..].contains_insert(k)),
+            _ => false,
+        });
         let Some(promote) = t
             .iter()
             .position(|op| matches!(op, Op::Reclaim | Op::Iterate { .. }))
         else {
-            return false;
+            return ranged;
         };
-        t.iter().enumerate().skip(promote + 1).any(|(i, op)| match op {
-            Op::Remove { key } => present.contains(key) && !t[i..].contains_insert(*key),
-            _ => false,
-        })
+        ranged
+            || t.iter().enumerate().skip(promote + 1).any(|(i, op)| match op {
+                Op::Remove { key } => present.contains(key) && !t[i..].contains_insert(*key),
+                _ => false,
+            })
     })
 }

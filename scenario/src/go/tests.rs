@@ -227,3 +227,34 @@ fn odd_inputs_never_panic() {
     let deep = "{".repeat(10_000);
     let _ = import("deep.go", &deep, Scale::default());
 }
+
+/// Every reproducer of the incident reports imports with the hazard it exercises: the structures
+/// that have it are named as expected to fail (the scenario files under `scenarios/go-*.toml`,
+/// imported from the same lines of the reports, run them). The four with none are the reports'
+/// safe examples or single-goroutine fragments: no structure can fail them.
+#[test]
+fn every_seed_keeps_its_hazard() {
+    let table: [(&str, &str, &[&str]); 11] = [
+        ("concurrent_delete.go", include_str!("fixtures/concurrent_delete.go"), &["gomap", "locked-racy-remove"]),
+        ("syncmap_stale.go", include_str!("fixtures/syncmap_stale.go"), &["syncmap-nopurge"]),
+        ("syncmap_range_delete.go", include_str!("fixtures/syncmap_range_delete.go"), &["syncmap-nopurge"]),
+        ("range_delete.go", include_str!("fixtures/range_delete.go"), &["locked-iterlock"]),
+        ("range_delete_if.go", include_str!("fixtures/range_delete_if.go"), &["locked-iterlock"]),
+        ("range_spawn_delete.go", include_str!("fixtures/range_spawn_delete.go"), &["gomap"]),
+        (
+            "churn_never_shrinks.go",
+            include_str!("fixtures/churn_never_shrinks.go"),
+            &["gomap", "locked-iterlock", "locked-noshrink"],
+        ),
+        ("delete_same_key.go", include_str!("fixtures/delete_same_key.go"), &[]),
+        ("locked_delete.go", include_str!("fixtures/locked_delete.go"), &[]),
+        ("rebuild_after_delete.go", include_str!("fixtures/rebuild_after_delete.go"), &[]),
+        ("syncmap_store_race.go", include_str!("fixtures/syncmap_store_race.go"), &[]),
+    ];
+    for (name, src, want) in table {
+        let g = imp(name, src);
+        let mut got: Vec<&str> = g.scenario.expect.iter().map(|(n, _)| n.name.as_str()).collect();
+        got.sort_unstable();
+        assert_eq!(got, want, "{name}: {}", notes(&g));
+    }
+}
