@@ -23,14 +23,18 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     match go::import("fuzz.go", &text, go::Scale::default()) {
         Ok(g) => parses_back("go::import", &g.scenario)?,
         Err(e) if e.message.trim().is_empty() => {
-            return Err(format!("scenario::go::import: an error rendered to nothing: {e:?}"))
+            return Err(format!(
+                "scenario::go::import: an error rendered to nothing: {e:?}"
+            ))
         }
         Err(_) => {}
     }
     match rust::import("fuzz.rs", &text, go::Scale::default()) {
         Ok(r) => parses_back("rust::import", &r.scenario)?,
         Err(e) if e.message.trim().is_empty() => {
-            return Err(format!("scenario::rust::import: an error rendered to nothing: {e:?}"))
+            return Err(format!(
+                "scenario::rust::import: an error rendered to nothing: {e:?}"
+            ))
         }
         Err(_) => {}
     }
@@ -57,7 +61,9 @@ fn parses_back(what: &str, s: &Scenario) -> Result<(), String> {
     let text = s.to_toml();
     match scenario::parse("imported.toml", &text) {
         Ok(back) if back.threads == s.threads && back.initial == s.initial => Ok(()),
-        Ok(_) => Err(format!("scenario::{what}: the written file reads back differently:\n{text}")),
+        Ok(_) => Err(format!(
+            "scenario::{what}: the written file reads back differently:\n{text}"
+        )),
         Err(e) => Err(format!(
             "scenario::{what}: the written file is rejected: {}\n{}",
             e.short(),

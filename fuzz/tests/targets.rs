@@ -116,9 +116,15 @@ fn the_scenario_target_accepts_every_scenario_file_and_garbage() {
         }
     }
     let mut files = Vec::new();
-    walk(concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios").as_ref(), &mut files);
+    walk(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios").as_ref(),
+        &mut files,
+    );
     // Inputs the target once failed on, kept as regressions.
-    walk(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenario-regressions").as_ref(), &mut files);
+    walk(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenario-regressions").as_ref(),
+        &mut files,
+    );
     for f in files {
         let data = std::fs::read(&f).unwrap();
         scenario::check(&data).unwrap_or_else(|e| panic!("{}: {e}", f.display()));

@@ -264,7 +264,10 @@ mod tests {
     #[test]
     fn a_long_line_is_never_echoed_whole() {
         let ops: Vec<String> = (0..3000).map(|i| format!("\"get({i})\"")).collect();
-        let text = format!("source = \"s\"\n[[thread]]\nops = [{}, \"get(x)\"]\n", ops.join(", "));
+        let text = format!(
+            "source = \"s\"\n[[thread]]\nops = [{}, \"get(x)\"]\n",
+            ops.join(", ")
+        );
         assert!(text.len() > 30_000);
         let e = crate::parse("long.toml", &text).unwrap_err();
         let r = e.render();

@@ -54,7 +54,8 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
                 Expect::Fail(oracles.iter().copied().collect()),
             ));
         }
-        h.notes.push(format!("hazard: {why}; expected to fail on `{structure}`"));
+        h.notes
+            .push(format!("hazard: {why}; expected to fail on `{structure}`"));
     };
     let ops = |t: &Vec<Step>| t.iter().map(|s| s.op).collect::<Vec<Op>>();
     let threads: Vec<Vec<Op>> = threads.iter().map(ops).collect();
@@ -96,10 +97,18 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     let may_hold = |k: u64| present.contains(&k) || inserted.contains(&k);
     let keys: BTreeSet<u64> = present.union(&inserted).copied().collect();
     let deletes_a_visited_key = threads.iter().flatten().any(|op| match op {
-        Op::Iterate { delete: DeleteIf::All } => !keys.is_empty(),
-        Op::Iterate { delete: DeleteIf::Even } => keys.iter().any(|k| k % 2 == 0),
-        Op::Iterate { delete: DeleteIf::Odd } => keys.iter().any(|k| k % 2 == 1),
-        Op::Iterate { delete: DeleteIf::Key(k) } => may_hold(*k),
+        Op::Iterate {
+            delete: DeleteIf::All,
+        } => !keys.is_empty(),
+        Op::Iterate {
+            delete: DeleteIf::Even,
+        } => keys.iter().any(|k| k % 2 == 0),
+        Op::Iterate {
+            delete: DeleteIf::Odd,
+        } => keys.iter().any(|k| k % 2 == 1),
+        Op::Iterate {
+            delete: DeleteIf::Key(k),
+        } => may_hold(*k),
         _ => false,
     });
     if deletes_a_visited_key {
@@ -123,7 +132,11 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
         name(
             &mut h,
             "locked-racy-remove",
-            &[Oracle::ExactlyOnceDelete, Oracle::Linearizability, Oracle::LostDelete],
+            &[
+                Oracle::ExactlyOnceDelete,
+                Oracle::Linearizability,
+                Oracle::LostDelete,
+            ],
             "two threads delete the same present key",
         );
     }
@@ -153,7 +166,10 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     if design.sharded
         && threads.iter().any(|t| t.contains(&Op::Clear))
         && threads.len() >= 2
-        && threads.iter().flatten().any(|op| matches!(op, Op::Len | Op::Get { .. } | Op::Iterate { .. }))
+        && threads
+            .iter()
+            .flatten()
+            .any(|op| matches!(op, Op::Len | Op::Get { .. } | Op::Iterate { .. }))
     {
         name(
             &mut h,
@@ -166,12 +182,14 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     // S6: a reinsert racing with the cleaner's pass; a cleaner nobody stops.
     let reinserts = threads.iter().enumerate().any(|(i, t)| {
         t.iter().enumerate().any(|(j, op)| match op {
-            Op::Remove { key } => t[j..].contains_insert(*key)
-                && threads
-                    .iter()
-                    .enumerate()
-                    .any(|(o, other)| o != i && other.contains(&Op::Reclaim))
-                && threads.iter().flatten().any(|op| *op == Op::Get { key: *key }),
+            Op::Remove { key } => {
+                t[j..].contains_insert(*key)
+                    && threads
+                        .iter()
+                        .enumerate()
+                        .any(|(o, other)| o != i && other.contains(&Op::Reclaim))
+                    && threads.iter().flatten().any(|op| *op == Op::Get { key: *key })
+            }
             _ => false,
         })
     });
@@ -220,10 +238,15 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
             _ => None,
         })
         .collect();
-    let drained_all = threads
-        .iter()
-        .flatten()
-        .any(|op| matches!(op, Op::Clear | Op::Iterate { delete: DeleteIf::All }));
+    let drained_all = threads.iter().flatten().any(|op| {
+        matches!(
+            op,
+            Op::Clear
+                | Op::Iterate {
+                    delete: DeleteIf::All
+                }
+        )
+    });
     let left = if drained_all {
         0
     } else {
@@ -267,7 +290,8 @@ trait ContainsInsert {
 
 impl ContainsInsert for [Op] {
     fn contains_insert(&self, key: u64) -> bool {
-        self.iter().any(|op| matches!(op, Op::Insert { key: k, .. } if *k == key))
+        self.iter()
+            .any(|op| matches!(op, Op::Insert { key: k, .. } if *k == key))
     }
 }
 
@@ -279,9 +303,10 @@ fn reads_back_own_write(threads: &[Vec<Op>]) -> bool {
                 Op::Insert { key, .. } | Op::Remove { key } => *key,
                 _ => return false,
             };
-            t[i + 1..]
-                .iter()
-                .any(|later| matches!(later, Op::Get { key: k } if *k == key) || matches!(later, Op::Len | Op::Iterate { .. }))
+            t[i + 1..].iter().any(|later| {
+                matches!(later, Op::Get { key: k } if *k == key)
+                    || matches!(later, Op::Len | Op::Iterate { .. })
+            })
         })
     })
 }

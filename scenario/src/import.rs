@@ -69,7 +69,10 @@ mod tests {
         assert_eq!(back.threads.len(), MAX_THREADS);
         assert!(back.threads.iter().all(|t| t.len() == MAX_OPS_PER_THREAD));
         assert_eq!(back.initial.len(), MAX_INITIAL);
-        assert!(back.notes.iter().any(|n| n.contains("10001 operations are scaled down to 64")));
+        assert!(back
+            .notes
+            .iter()
+            .any(|n| n.contains("10001 operations are scaled down to 64")));
     }
 
     #[test]

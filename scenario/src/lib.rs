@@ -21,9 +21,9 @@ pub mod rust;
 pub use diag::{Origin, ScenarioError};
 pub use ops::{parse_step, OpError, Spelling, Step, FORMS};
 
+use mapcheck_harness::Oracle;
 use mapcheck_harness::{Engine, Pinned, Workload};
 use mapcheck_harness::{Key, Value};
-use mapcheck_harness::Oracle;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::fmt;

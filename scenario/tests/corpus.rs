@@ -26,11 +26,22 @@ fn sources() -> Vec<PathBuf> {
 
 fn import(path: &Path) -> Scenario {
     let text = std::fs::read_to_string(path).unwrap();
-    let shown = format!("scenarios/imported/{}", path.file_name().unwrap().to_string_lossy());
+    let shown = format!(
+        "scenarios/imported/{}",
+        path.file_name().unwrap().to_string_lossy()
+    );
     let scale = go::Scale::default();
     match path.extension().and_then(|e| e.to_str()) {
-        Some("go") => go::import(&shown, &text, scale).unwrap_or_else(|e| panic!("{shown}: {e}")).scenario,
-        _ => rust::import(&shown, &text, scale).unwrap_or_else(|e| panic!("{shown}: {e}")).scenario,
+        Some("go") => {
+            go::import(&shown, &text, scale)
+                .unwrap_or_else(|e| panic!("{shown}: {e}"))
+                .scenario
+        }
+        _ => {
+            rust::import(&shown, &text, scale)
+                .unwrap_or_else(|e| panic!("{shown}: {e}"))
+                .scenario
+        }
     }
 }
 
@@ -41,7 +52,10 @@ fn declared(path: &Path) -> BTreeSet<String> {
         .lines()
         .find_map(|l| l.trim_start_matches(['/', ' ']).strip_prefix("mapcheck-expect:"))
         .unwrap_or_else(|| panic!("{}: no `mapcheck-expect:` line", path.display()));
-    line.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    line.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[test]
@@ -53,7 +67,9 @@ fn the_corpus_covers_twenty_reproducers_with_cited_sources() {
     for p in &all {
         let text = std::fs::read_to_string(p).unwrap();
         assert!(
-            text.lines().take(3).any(|l| l.contains("Source: https://github.com/")),
+            text.lines()
+                .take(3)
+                .any(|l| l.contains("Source: https://github.com/")),
             "{}: the header must cite its source",
             p.display()
         );
@@ -69,10 +85,18 @@ fn every_reproducer_imports_with_its_hazard_kept() {
         let want = declared(&path);
         let got: BTreeSet<String> = s.expect.iter().map(|(n, _)| n.name.clone()).collect();
         if got != want {
-            problems.push(format!("{}: expected to fail on {want:?}, the import names {got:?}", path.display()));
+            problems.push(format!(
+                "{}: expected to fail on {want:?}, the import names {got:?}",
+                path.display()
+            ));
         }
         for (n, e) in &s.expect {
-            assert!(matches!(e, Expect::Fail(set) if !set.is_empty()), "{}: {} {e}", path.display(), n.name);
+            assert!(
+                matches!(e, Expect::Fail(set) if !set.is_empty()),
+                "{}: {} {e}",
+                path.display(),
+                n.name
+            );
         }
         // The file written parses back to the same scenario.
         let text = s.to_toml();

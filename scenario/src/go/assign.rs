@@ -89,7 +89,9 @@ impl Importer {
             let Some((_, ty)) = decl.fields.iter().find(|(n, _)| n == field) else {
                 continue;
             };
-            let Some(kind) = map_kind(ty, &self.types) else { continue };
+            let Some(kind) = map_kind(ty, &self.types) else {
+                continue;
+            };
             let name = format!("{}.{field}", decl.name);
             if !self.maps.contains_key(&name) {
                 self.new_map(&name, kind, line);
@@ -180,11 +182,7 @@ impl Importer {
                     self.scan_expr(r, env, line);
                     let cur = Self::lookup(env, n).unwrap_or(Val::Opaque);
                     let bin = op.trim_end_matches('=');
-                    let e = Expr::Binary(
-                        bin.to_string(),
-                        Box::new(val_expr(cur)),
-                        Box::new(r.clone()),
-                    );
+                    let e = Expr::Binary(bin.to_string(), Box::new(val_expr(cur)), Box::new(r.clone()));
                     let v = self.eval(&e, env);
                     Self::set(env, n, v);
                 }

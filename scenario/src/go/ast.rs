@@ -123,9 +123,11 @@ pub(super) fn has_go(body: &[Stmt]) -> bool {
 /// Whether a `select` case waits for a stop signal (a cancelled context, a closed stop channel).
 pub(super) fn is_stop_case(comm: &str) -> bool {
     let c = comm.to_ascii_lowercase();
-    ["done()", "stop", "quit", "exit", "close", "cancel", "shutdown", "ctx."]
-        .iter()
-        .any(|w| c.contains(w))
+    [
+        "done()", "stop", "quit", "exit", "close", "cancel", "shutdown", "ctx.",
+    ]
+    .iter()
+    .any(|w| c.contains(w))
 }
 
 /// Whether a goroutine's body loops forever with no way out: an endless `for` with no `return`
@@ -135,7 +137,9 @@ pub(super) fn loops_forever(body: &[Stmt]) -> bool {
         body.iter().any(|s| match s {
             Stmt::Return(..) | Stmt::Break => true,
             Stmt::Select(cases, _) => cases.iter().any(|(c, b)| is_stop_case(c) || exits(b)),
-            Stmt::If(i) => exits(&i.then) || i.els.as_ref().is_some_and(|e| exits(std::slice::from_ref(&**e))),
+            Stmt::If(i) => {
+                exits(&i.then) || i.els.as_ref().is_some_and(|e| exits(std::slice::from_ref(&**e)))
+            }
             Stmt::Block(b) => exits(b),
             _ => false,
         })

@@ -130,11 +130,21 @@ impl Importer {
 
     /// Runs a function body. A named function sees the globals; a literal (a closure) sees
     /// everything in scope where it is written.
-    pub(super) fn call(&mut self, func: &Func, recv: Option<Val>, args: &[Expr], env: &mut Env, closure: bool) -> Val {
+    pub(super) fn call(
+        &mut self,
+        func: &Func,
+        recv: Option<Val>,
+        args: &[Expr],
+        env: &mut Env,
+        closure: bool,
+    ) -> Val {
         if self.depth >= MAX_CALL_DEPTH {
             self.untranslated.push((
                 func.line,
-                format!("calls nest deeper than {MAX_CALL_DEPTH}: `{}` is not inlined further", func.name),
+                format!(
+                    "calls nest deeper than {MAX_CALL_DEPTH}: `{}` is not inlined further",
+                    func.name
+                ),
             ));
             return Val::Opaque;
         }
@@ -217,7 +227,10 @@ impl Importer {
         }
         self.untranslated.push((
             line,
-            format!("call to `{}` is not translated", if name.is_empty() { "?" } else { &name }),
+            format!(
+                "call to `{}` is not translated",
+                if name.is_empty() { "?" } else { &name }
+            ),
         ));
     }
 
@@ -269,7 +282,8 @@ impl Importer {
     pub(super) fn map_call(&mut self, f: &Expr, args: &[Expr], env: &mut Env, line: usize) -> bool {
         match f {
             Expr::Ident(name)
-                if matches!(name.as_str(), "delete" | "len" | "clear") && Self::lookup(env, name).is_none() =>
+                if matches!(name.as_str(), "delete" | "len" | "clear")
+                    && Self::lookup(env, name).is_none() =>
             {
                 if (name == "delete" && args.len() == 2) || name == "clear" {
                     if let Some(a) = args.first() {
@@ -296,7 +310,14 @@ impl Importer {
         }
     }
 
-    fn sync_map_call(&mut self, recv: &Expr, method: &str, args: &[Expr], env: &mut Env, line: usize) -> bool {
+    fn sync_map_call(
+        &mut self,
+        recv: &Expr,
+        method: &str,
+        args: &[Expr],
+        env: &mut Env,
+        line: usize,
+    ) -> bool {
         const METHODS: &[&str] = &[
             "Store",
             "Load",
@@ -313,7 +334,9 @@ impl Importer {
             return false;
         }
         // A method of the script's own type is its own, not sync.Map's.
-        if self.resolve(&Expr::Selector(Box::new(recv.clone()), method.to_string()), env).is_some()
+        if self
+            .resolve(&Expr::Selector(Box::new(recv.clone()), method.to_string()), env)
+            .is_some()
             || self.is_atomic_map(recv, env)
         {
             return false;
@@ -348,7 +371,10 @@ impl Importer {
             "CompareAndSwap" => {
                 let (k, v) = (arg(self, 0), arg(self, 2));
                 let (key, value) = (self.key(k), self.value(v));
-                approx(self, "store(KEY, NEW): the comparison with the old value is not modelled");
+                approx(
+                    self,
+                    "store(KEY, NEW): the comparison with the old value is not modelled",
+                );
                 self.emit(Op::Insert { key, value }, S::Store, line);
             }
             "Load" => {
@@ -451,7 +477,8 @@ impl Importer {
                 },
             },
             _ => {
-                self.untranslated.push((line, "this `go` statement is not translated".into()));
+                self.untranslated
+                    .push((line, "this `go` statement is not translated".into()));
                 return;
             }
         };
@@ -476,7 +503,10 @@ impl Importer {
             ));
         }
         self.started = true;
-        self.goroutines.push(ThreadOps { ops: Vec::new(), line });
+        self.goroutines.push(ThreadOps {
+            ops: Vec::new(),
+            line,
+        });
         let saved = self.current.replace(self.goroutines.len() - 1);
         self.call(&func, recv, &args, env, closure);
         self.current = saved;

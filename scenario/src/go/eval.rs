@@ -310,7 +310,11 @@ impl Importer {
             Stmt::Assign(lhs, op, rhs, line) => self.assign(lhs, op, rhs, env, *line),
             Stmt::IncDec(Expr::Ident(n), op, _) => {
                 if let Some(Val::Int(v)) = Self::lookup(env, n) {
-                    let v = if *op == "++" { v.wrapping_add(1) } else { v.wrapping_sub(1) };
+                    let v = if *op == "++" {
+                        v.wrapping_add(1)
+                    } else {
+                        v.wrapping_sub(1)
+                    };
                     Self::set(env, n, Val::Int(v));
                 }
             }
@@ -367,7 +371,8 @@ impl Importer {
             Stmt::Break => return Flow::Break,
             Stmt::Continue => return Flow::Continue,
             Stmt::Skipped(line, text) => {
-                self.untranslated.push((*line, format!("not translated: `{text}`")));
+                self.untranslated
+                    .push((*line, format!("not translated: `{text}`")));
             }
             Stmt::Select(cases, line) => {
                 // The first case that is not a stop signal runs: it holds the work the goroutine
@@ -382,7 +387,8 @@ impl Importer {
                 }
             }
             Stmt::NotGo(line, text) => {
-                self.untranslated.push((*line, format!("not Go, skipped: `{text}`")));
+                self.untranslated
+                    .push((*line, format!("not Go, skipped: `{text}`")));
             }
         }
         Flow::Normal
@@ -525,7 +531,11 @@ impl Importer {
         if name.is_empty() || name == "_" || self.type_of(e, env).is_some() {
             return;
         }
-        let what = if kind == MapKind::SyncMap { "a sync.Map" } else { "a map" };
+        let what = if kind == MapKind::SyncMap {
+            "a sync.Map"
+        } else {
+            "a map"
+        };
         self.notes.push(format!(
             "line {line}: `{name}` is used as {what} but its declaration is not in the input; assumed {what}"
         ));

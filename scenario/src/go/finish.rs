@@ -11,7 +11,9 @@ use std::collections::BTreeSet;
 /// The keys an operation names.
 fn key_of(op: &Op) -> Option<u64> {
     match op {
-        Op::Iterate { delete: DeleteIf::Key(k) } => Some(*k),
+        Op::Iterate {
+            delete: DeleteIf::Key(k),
+        } => Some(*k),
         op => op.key(),
     }
 }
@@ -76,7 +78,8 @@ impl Importer {
         self.number_notes(&threads);
         self.sync_notes();
         let mut seen = BTreeSet::new();
-        self.untranslated.retain(|(line, why)| seen.insert((*line, why.clone())));
+        self.untranslated
+            .retain(|(line, why)| seen.insert((*line, why.clone())));
         for (line, why) in &self.untranslated {
             self.notes.push(format!("line {line}: {why}"));
         }
@@ -172,10 +175,10 @@ impl Importer {
     /// deletes a key of the initial contents promotes them first, as the long-lived map had.
     fn promote_first(&mut self, threads: &mut [Vec<Step>]) {
         let present: BTreeSet<u64> = self.initial.iter().map(|(k, _)| *k).collect();
-        let Some(t) = threads
-            .iter_mut()
-            .find(|t| t.iter().any(|s| matches!(s.op, Op::Remove { key } if present.contains(&key))))
-        else {
+        let Some(t) = threads.iter_mut().find(|t| {
+            t.iter()
+                .any(|s| matches!(s.op, Op::Remove { key } if present.contains(&key)))
+        }) else {
             return;
         };
         t.insert(0, Step::new(Op::Reclaim));
@@ -202,7 +205,8 @@ impl Importer {
             .take(16)
             .collect();
         if !mapping.is_empty() {
-            self.notes.push(format!("string keys are numbered: {}", mapping.join(", ")));
+            self.notes
+                .push(format!("string keys are numbered: {}", mapping.join(", ")));
         }
         if self.next_opaque > 0 {
             self.notes.push(format!(
@@ -224,7 +228,11 @@ impl Importer {
             self.notes.push(format!(
                 "a mutex guards the map{}: the structures under test bring their own synchronisation; \
                  `locked` is the RWMutex design",
-                if at.is_empty() { String::new() } else { format!(" (lines {at})") }
+                if at.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (lines {at})")
+                }
             ));
         }
         if !self.waitgroup_lines.is_empty() {

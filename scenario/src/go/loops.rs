@@ -6,8 +6,8 @@
 use super::ast::{dotted, has_go, Expr, For, Stmt};
 use super::eval::{Env, Flow, Importer, MapKind, Val};
 use crate::Spelling;
-use mapcheck_harness::{DeleteIf, Op};
 use crate::Step;
+use mapcheck_harness::{DeleteIf, Op};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Iterations at most of a loop that fills the map before the goroutines start (the initial
@@ -18,7 +18,8 @@ const FILL_LOOP_LIMIT: u64 = crate::MAX_INITIAL as u64;
 const MAX_VISITS: usize = 64;
 
 /// Field names that mark an entry as deleted (a tombstone).
-pub(super) const TOMBSTONE_FIELDS: &[&str] = &["deleted", "dead", "tombstone", "removed", "isDeleted", "Deleted"];
+pub(super) const TOMBSTONE_FIELDS: &[&str] =
+    &["deleted", "dead", "tombstone", "removed", "isDeleted", "Deleted"];
 
 impl Importer {
     pub(super) fn for_loop(&mut self, f: &For, env: &mut Env) -> Flow {
@@ -60,8 +61,15 @@ impl Importer {
                 _ => None,
             };
             let total = total.map_or("more".to_string(), |t| t.to_string());
-            let what = if has_go(&f.body) { "goroutine-starting loop" } else { "loop" };
-            self.note_once(format!("line {}: a {what} of {total} iterations is scaled down to {n}", f.line));
+            let what = if has_go(&f.body) {
+                "goroutine-starting loop"
+            } else {
+                "loop"
+            };
+            self.note_once(format!(
+                "line {}: a {what} of {total} iterations is scaled down to {n}",
+                f.line
+            ));
         }
         env.pop();
         flow
@@ -91,7 +99,14 @@ impl Importer {
         Some(left.max(0).saturating_add(done as i64))
     }
 
-    pub(super) fn range(&mut self, names: &[String], over: &Expr, body: &[Stmt], env: &mut Env, line: usize) -> Flow {
+    pub(super) fn range(
+        &mut self,
+        names: &[String],
+        over: &Expr,
+        body: &[Stmt],
+        env: &mut Env,
+        line: usize,
+    ) -> Flow {
         if names.len() == 2 || body_writes(body, over) {
             self.adopt_map(over, MapKind::Plain, line, env);
         }
@@ -146,7 +161,11 @@ impl Importer {
         for i in 0..runs {
             env.push(HashMap::new());
             if let Some(k) = names.first() {
-                let v = if count.is_some() { Val::Int(i as i64) } else { Val::Opaque };
+                let v = if count.is_some() {
+                    Val::Int(i as i64)
+                } else {
+                    Val::Opaque
+                };
                 Self::define(env, k, v);
             }
             for n in names.iter().skip(1) {
@@ -166,7 +185,9 @@ impl Importer {
     /// The destination of a loop that only copies each visited entry into another map.
     fn copy_loop(&mut self, names: &[String], body: &[Stmt], over: &Expr, env: &mut Env) -> Option<String> {
         let [k, v] = names else { return None };
-        let [Stmt::Assign(lhs, op, rhs, _)] = body else { return None };
+        let [Stmt::Assign(lhs, op, rhs, _)] = body else {
+            return None;
+        };
         let ([Expr::Index(dst, key)], [Expr::Ident(val)]) = (lhs.as_slice(), rhs.as_slice()) else {
             return None;
         };
@@ -194,19 +215,29 @@ impl Importer {
     /// is the iteration's delete (a key, a parity or all, by which keys it happened for); `clear`
     /// deletes every key; removing one other fixed key is `delete: KEY`; other operations run
     /// once after the iteration, noted. The held-back operations are returned.
-    pub(super) fn range_body(&mut self, names: &[String], body: &[Stmt], env: &mut Env, line: usize) -> (DeleteIf, Vec<Step>) {
+    pub(super) fn range_body(
+        &mut self,
+        names: &[String],
+        body: &[Stmt],
+        env: &mut Env,
+        line: usize,
+    ) -> (DeleteIf, Vec<Step>) {
         self.assume_contents(line);
         let kv = names.first().cloned().unwrap_or_else(|| "_".into());
         let vv = names.get(1).cloned();
-        let originals: BTreeMap<u64, String> = self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
+        let originals: BTreeMap<u64, String> =
+            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
         let entries: Vec<(u64, u64)> = self.initial.iter().copied().take(MAX_VISITS).collect();
         let saved = (self.deferring, std::mem::take(&mut self.deferred));
-        let (mut deleted, mut others, mut clears, mut fixed) = (Vec::new(), Vec::new(), false, BTreeSet::new());
+        let (mut deleted, mut others, mut clears, mut fixed) =
+            (Vec::new(), Vec::new(), false, BTreeSet::new());
         let mut stopped = false;
         for (k, v) in &entries {
             self.deferring = true;
             env.push(HashMap::new());
-            let key_val = originals.get(k).map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
+            let key_val = originals
+                .get(k)
+                .map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
             Self::define(env, &kv, key_val);
             if let Some(vv) = &vv {
                 Self::define(env, vv, Val::Int(*v as i64));
@@ -244,7 +275,9 @@ impl Importer {
         }
         let keys: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
         let delete = if clears {
-            self.note_once(format!("line {line}: `clear` inside the range is imported as deleting every visited key"));
+            self.note_once(format!(
+                "line {line}: `clear` inside the range is imported as deleting every visited key"
+            ));
             DeleteIf::All
         } else if !fixed.is_empty() {
             let mut all: BTreeSet<u64> = fixed.clone();
@@ -273,13 +306,22 @@ impl Importer {
     fn range_spawning(&mut self, names: &[String], body: &[Stmt], env: &mut Env, line: usize) {
         self.assume_contents(line);
         self.started = true;
-        self.emit(Op::Iterate { delete: DeleteIf::Nothing }, Spelling::Range, line);
-        let originals: BTreeMap<u64, String> = self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
+        self.emit(
+            Op::Iterate {
+                delete: DeleteIf::Nothing,
+            },
+            Spelling::Range,
+            line,
+        );
+        let originals: BTreeMap<u64, String> =
+            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
         let visited: Vec<(u64, u64)> = self.initial.clone();
         for (k, v) in visited.into_iter().take(self.scale.threads) {
             env.push(HashMap::new());
             if let Some(kv) = names.first() {
-                let key_val = originals.get(&k).map_or(Val::Int(k as i64), |s| Val::Str(s.clone()));
+                let key_val = originals
+                    .get(&k)
+                    .map_or(Val::Int(k as i64), |s| Val::Str(s.clone()));
                 Self::define(env, kv, key_val);
             }
             if let Some(vv) = names.get(1) {
@@ -304,7 +346,8 @@ fn body_writes(body: &[Stmt], over: &Expr) -> bool {
 fn mentions_write(body: &[Stmt], target: &str) -> bool {
     body.iter().any(|s| match s {
         Stmt::Expr(Expr::Call(f, args), _) => {
-            matches!(dotted(f).as_str(), "delete" | "clear") && args.first().is_some_and(|a| dotted(a) == target)
+            matches!(dotted(f).as_str(), "delete" | "clear")
+                && args.first().is_some_and(|a| dotted(a) == target)
         }
         Stmt::Assign(lhs, _, _, _) => lhs
             .iter()

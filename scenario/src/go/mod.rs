@@ -100,7 +100,9 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<GoImport, GoError> 
         let mut order: Vec<(usize, String)> = stmts
             .iter()
             .filter_map(|s| match s {
-                ast::Stmt::Func(f) if f.recv.is_none() && f.params.len() <= 1 => Some((f.line, f.name.clone())),
+                ast::Stmt::Func(f) if f.recv.is_none() && f.params.len() <= 1 => {
+                    Some((f.line, f.name.clone()))
+                }
                 _ => None,
             })
             .collect();

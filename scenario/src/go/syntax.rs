@@ -52,7 +52,9 @@ impl Lower<'_> {
 
     fn named_children<'t>(&self, n: Node<'t>) -> Vec<Node<'t>> {
         let mut c = n.walk();
-        n.named_children(&mut c).filter(|c| c.kind() != "comment").collect()
+        n.named_children(&mut c)
+            .filter(|c| c.kind() != "comment")
+            .collect()
     }
 
     /// The statements under a `source_file`, `block` or `statement_list`.
@@ -115,9 +117,12 @@ impl Lower<'_> {
                 let op = field("operator").map_or("=".to_string(), |o| self.text(o).to_string());
                 Stmt::Assign(self.exprs(field("left")), op, self.exprs(field("right")), l)
             }
-            "short_var_declaration" => {
-                Stmt::Assign(self.exprs(field("left")), ":=".into(), self.exprs(field("right")), l)
-            }
+            "short_var_declaration" => Stmt::Assign(
+                self.exprs(field("left")),
+                ":=".into(),
+                self.exprs(field("right")),
+                l,
+            ),
             "inc_statement" | "dec_statement" => {
                 let op = if n.kind() == "inc_statement" { "++" } else { "--" };
                 match self.named_children(n).first() {
@@ -126,7 +131,10 @@ impl Lower<'_> {
                 }
             }
             "go_statement" | "defer_statement" => {
-                let e = self.named_children(n).first().map_or(Expr::Opaque, |e| self.expr(*e));
+                let e = self
+                    .named_children(n)
+                    .first()
+                    .map_or(Expr::Opaque, |e| self.expr(*e));
                 if n.kind() == "go_statement" {
                     Stmt::Go(e, l)
                 } else {
@@ -194,7 +202,8 @@ impl Lower<'_> {
         let then = self.block(n.child_by_field_name("consequence"));
         let els = n.child_by_field_name("alternative").map(|a| {
             Box::new(if a.kind() == "if_statement" {
-                self.nested(|l| Some(l.if_stmt(a))).unwrap_or(Stmt::Block(Vec::new()))
+                self.nested(|l| Some(l.if_stmt(a)))
+                    .unwrap_or(Stmt::Block(Vec::new()))
             } else {
                 Stmt::Block(self.block(Some(a)))
             })
@@ -233,7 +242,9 @@ impl Lower<'_> {
                             .collect()
                     })
                     .unwrap_or_default();
-                let over = h.child_by_field_name("right").map_or(Expr::Opaque, |r| self.expr(r));
+                let over = h
+                    .child_by_field_name("right")
+                    .map_or(Expr::Opaque, |r| self.expr(r));
                 Stmt::Range(names, over, body, l)
             }
             Some(h) if h.kind() == "for_clause" => {
@@ -376,11 +387,7 @@ impl Lower<'_> {
             } else {
                 alias = Some(self.text(ty).split_whitespace().collect::<String>());
             }
-            out.push(Stmt::Type(TypeDecl {
-                name,
-                fields,
-                alias,
-            }));
+            out.push(Stmt::Type(TypeDecl { name, fields, alias }));
         }
         out
     }
@@ -458,10 +465,7 @@ impl Lower<'_> {
                 let a = field("operand").map_or(Expr::Opaque, |o| self.expr(o));
                 Expr::Unary(op, Box::new(a))
             }
-            "func_literal" => Expr::FuncLit(
-                self.params(field("parameters")),
-                self.block(field("body")),
-            ),
+            "func_literal" => Expr::FuncLit(self.params(field("parameters")), self.block(field("body"))),
             "composite_literal" => {
                 let ty = field("type").map_or(String::new(), |t| {
                     self.text(t).split_whitespace().collect::<String>()

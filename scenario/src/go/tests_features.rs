@@ -30,11 +30,9 @@ fn notes(g: &GoImport) -> String {
 
 #[test]
 fn helper_functions_are_inlined() {
-    let g = imp(
-        "package main\nvar m = map[int]int{1: 10, 2: 20}\n\
+    let g = imp("package main\nvar m = map[int]int{1: 10, 2: 20}\n\
          func drop(k int) { delete(m, k) }\n\
-         func main() {\n  go drop(1)\n  go func() { drop(1) }()\n}\n",
-    );
+         func main() {\n  go drop(1)\n  go func() { drop(1) }()\n}\n");
     assert_eq!(ops(&g), [["delete(1)"], ["delete(1)"]]);
     assert_eq!(expected(&g), ["gomap", "locked-racy-remove"]);
 }
@@ -59,21 +57,26 @@ fn a_struct_with_a_mutex_and_a_map_is_the_locked_family() {
 
 #[test]
 fn clear_len_and_range_bodies_that_write() {
-    let g = imp(
-        "m := map[int]int{1: 1, 2: 2}\n\
+    let g = imp("m := map[int]int{1: 1, 2: 2}\n\
          go func() { clear(m) }()\n\
          go func() { _ = len(m) }()\n\
-         for k := range m {\n  if k == 1 {\n    clear(m)\n  }\n}\n",
+         for k := range m {\n  if k == 1 {\n    clear(m)\n  }\n}\n");
+    assert_eq!(
+        ops(&g),
+        [vec!["clear()"], vec!["len()"], vec!["range(delete: all)"]]
     );
-    assert_eq!(ops(&g), [vec!["clear()"], vec!["len()"], vec!["range(delete: all)"]]);
     assert!(notes(&g).contains("`clear` inside the range"), "{}", notes(&g));
 
-    let g = imp(
-        "m := map[int]int{1: 1, 2: 2}\n\
+    let g = imp("m := map[int]int{1: 1, 2: 2}\n\
          go func() { delete(m, 2) }()\n\
-         for k, v := range m {\n  m[7] = v\n  delete(m, 1)\n  _ = k\n}\n",
+         for k, v := range m {\n  m[7] = v\n  delete(m, 1)\n  _ = k\n}\n");
+    assert_eq!(
+        ops(&g),
+        [
+            vec!["delete(2)"],
+            vec!["range(delete: 1)", "insert(7, 1)", "insert(7, 2)"]
+        ]
     );
-    assert_eq!(ops(&g), [vec!["delete(2)"], vec!["range(delete: 1)", "insert(7, 1)", "insert(7, 2)"]]);
     let n = notes(&g);
     assert!(n.contains("run once after the iteration"), "{n}");
     assert!(n.contains("imported as `delete: 1`"), "{n}");
@@ -81,12 +84,10 @@ fn clear_len_and_range_bodies_that_write() {
 
 #[test]
 fn sync_map_methods() {
-    let g = imp(
-        "var m sync.Map\nm.Store(1, 1)\n\
+    let g = imp("var m sync.Map\nm.Store(1, 1)\n\
          go func() { m.LoadOrStore(2, 2); m.Swap(1, 3) }()\n\
          go func() { m.CompareAndDelete(1, 1); m.LoadAndDelete(2) }()\n\
-         go func() { m.Range(func(k, v any) bool { m.Delete(k); return true }); m.Clear() }()\n",
-    );
+         go func() { m.Range(func(k, v any) bool { m.Delete(k); return true }); m.Clear() }()\n");
     assert_eq!(
         ops(&g),
         [
@@ -100,16 +101,21 @@ fn sync_map_methods() {
     assert!(n.contains("`CompareAndDelete` is imported as delete"), "{n}");
     assert!(!n.contains("Swap` is imported"), "Swap is insert exactly: {n}");
     let e = expected(&g);
-    assert!(e.contains(&"locked-iterlock".to_string()) && e.contains(&"syncmap-nopurge".to_string()), "{e:?}");
+    assert!(
+        e.contains(&"locked-iterlock".to_string()) && e.contains(&"syncmap-nopurge".to_string()),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn goroutines_started_in_loops_are_scaled_and_noted() {
-    let g = imp(
-        "m := make(map[int]int)\nfor i := range 8 {\n  go func() { m[i] = i }()\n}\n",
-    );
+    let g = imp("m := make(map[int]int)\nfor i := range 8 {\n  go func() { m[i] = i }()\n}\n");
     assert_eq!(ops(&g), [["insert(0, 0)"], ["insert(1, 1)"], ["insert(2, 2)"]]);
-    assert!(notes(&g).contains("a loop of 8 iterations is scaled down to 3"), "{}", notes(&g));
+    assert!(
+        notes(&g).contains("a loop of 8 iterations is scaled down to 3"),
+        "{}",
+        notes(&g)
+    );
 }
 
 #[test]
@@ -125,7 +131,12 @@ fn copy_on_write_without_compare_and_swap() {
          func main() {\n  c := &Cow{}\n  go func() { c.Delete(1); c.Get(1) }()\n  go func() { c.Put(2, 20); c.Get(2) }()\n}\n",
     );
     assert_eq!(ops(&g), [["delete(1)", "get(1)"], ["insert(2, 20)", "get(2)"]]);
-    assert!(expected(&g).contains(&"cow-nocas".to_string()), "{:?}\n{}", expected(&g), notes(&g));
+    assert!(
+        expected(&g).contains(&"cow-nocas".to_string()),
+        "{:?}\n{}",
+        expected(&g),
+        notes(&g)
+    );
     assert!(notes(&g).contains("a plain store"), "{}", notes(&g));
     assert!(g.untranslated.is_empty(), "{:?}", g.untranslated);
 }
@@ -133,15 +144,28 @@ fn copy_on_write_without_compare_and_swap() {
 #[test]
 fn a_huge_loop_never_makes_a_file_the_parser_rejects() {
     let g = imp("m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 10000; i++ { m[i] = i }\n}()\n");
-    assert!(g.scenario.threads.iter().all(|t| t.len() <= crate::MAX_OPS_PER_THREAD));
+    assert!(g
+        .scenario
+        .threads
+        .iter()
+        .all(|t| t.len() <= crate::MAX_OPS_PER_THREAD));
     let scale = Scale {
         ops_per_thread: 100_000,
         loop_iterations: 100_000,
         ..Scale::default()
     };
-    let g = import("t.go", "m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 10000; i++ { m[i] = i }\n}()\n", scale).unwrap();
+    let g = import(
+        "t.go",
+        "m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 10000; i++ { m[i] = i }\n}()\n",
+        scale,
+    )
+    .unwrap();
     parse("t.toml", &g.scenario.to_toml()).unwrap_or_else(|e| panic!("{}", e.render()));
-    assert!(notes(&g).contains("10001 operations are scaled down to 64"), "{}", notes(&g));
+    assert!(
+        notes(&g).contains("10001 operations are scaled down to 64"),
+        "{}",
+        notes(&g)
+    );
 }
 
 #[test]
@@ -155,7 +179,11 @@ fn a_wrapper_whose_range_takes_a_callback_that_deletes() {
            go func() { c.Range(func(k string, v int) bool {\n    if v > 20 {\n      c.Delete(k)\n    }\n    return true\n  }) }()\n}\n",
     );
     assert_eq!(ops(&g), [["range(delete: 2)"]]);
-    assert!(expected(&g).contains(&"locked-iterlock".to_string()), "{:?}", expected(&g));
+    assert!(
+        expected(&g).contains(&"locked-iterlock".to_string()),
+        "{:?}",
+        expected(&g)
+    );
 }
 
 #[test]
@@ -173,9 +201,17 @@ fn a_janitor_nobody_stops_and_tombstones() {
            go func() { c.Del(1); c.Set(1, 11); c.Get(1) }()\n}\n",
     );
     let t = ops(&g);
-    assert_eq!(t[0], ["reclaim()", "reclaim()"], "the janitor's purge is the GC pass");
+    assert_eq!(
+        t[0],
+        ["reclaim()", "reclaim()"],
+        "the janitor's purge is the GC pass"
+    );
     assert_eq!(t[1][0], "delete(1)", "the tombstone is the delete: {t:?}");
     assert!(t[1][1].starts_with("insert(1, ") && t[1][2] == "get(1)", "{t:?}");
     let e = expected(&g);
-    assert!(e.contains(&"tombstone-gc-leak".to_string()) && e.contains(&"tombstone-gc-race".to_string()), "{e:?}\n{}", notes(&g));
+    assert!(
+        e.contains(&"tombstone-gc-leak".to_string()) && e.contains(&"tombstone-gc-race".to_string()),
+        "{e:?}\n{}",
+        notes(&g)
+    );
 }

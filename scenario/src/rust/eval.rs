@@ -261,9 +261,17 @@ impl Importer {
     /// Whether an expression creates the shared map; records its design.
     fn declares_map(&mut self, e: &Expr) -> bool {
         let t = tokens(e).replace(' ', "");
-        let makes = ["HashMap::", "BTreeMap::", "DashMap::", "SkipMap::", "ArcSwap::", "HashMap<", "DashMap<"]
-            .iter()
-            .any(|m| t.contains(m));
+        let makes = [
+            "HashMap::",
+            "BTreeMap::",
+            "DashMap::",
+            "SkipMap::",
+            "ArcSwap::",
+            "HashMap<",
+            "DashMap<",
+        ]
+        .iter()
+        .any(|m| t.contains(m));
         if !makes {
             return false;
         }
@@ -315,7 +323,10 @@ impl Importer {
     /// Starts a thread running a closure.
     pub fn spawn(&mut self, closure: &Expr, line: usize) {
         let Expr::Closure(c) = closure else {
-            self.untranslated.push((line, "a thread whose body is not a closure is not translated".into()));
+            self.untranslated.push((
+                line,
+                "a thread whose body is not a closure is not translated".into(),
+            ));
             return;
         };
         if self.current.is_some() {
@@ -342,7 +353,12 @@ impl Importer {
     /// A macro: formatting computes a string; the arguments of assertions and prints are read (a
     /// map read inside `assert_eq!` is an operation).
     pub fn mac(&mut self, m: &syn::Macro) -> Val {
-        let name = m.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = m
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         let args = m
             .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
             .map(|p| p.into_iter().collect::<Vec<_>>())
@@ -357,7 +373,11 @@ impl Importer {
     }
 
     fn format(&mut self, args: &[Expr]) -> Val {
-        let Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = args.first() else {
+        let Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        })) = args.first()
+        else {
             return Val::Opaque;
         };
         let fmt = s.value();

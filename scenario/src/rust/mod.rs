@@ -41,7 +41,10 @@ impl std::fmt::Display for RustError {
 pub fn import(file: &str, src: &str, scale: Scale) -> Result<RustImport, RustError> {
     let parsed = syn::parse_file(src).map_err(|e| RustError {
         line: e.span().start().line,
-        message: format!("not Rust that `syn` can read: {}", crate::import::shorten(&e.to_string(), 160)),
+        message: format!(
+            "not Rust that `syn` can read: {}",
+            crate::import::shorten(&e.to_string(), 160)
+        ),
     })?;
     let mut imp = eval::Importer::new(scale);
     imp.run_file(&parsed)?;

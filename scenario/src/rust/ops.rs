@@ -12,8 +12,21 @@ use syn::{Expr, Pat};
 
 /// Methods that hand out the map itself (a clone of its `Arc`, a lock guard, a snapshot).
 const HANDLES: &[&str] = &[
-    "clone", "lock", "read", "write", "unwrap", "expect", "load", "load_full", "as_ref", "borrow",
-    "borrow_mut", "deref", "get_mut", "into_inner", "unwrap_or_else",
+    "clone",
+    "lock",
+    "read",
+    "write",
+    "unwrap",
+    "expect",
+    "load",
+    "load_full",
+    "as_ref",
+    "borrow",
+    "borrow_mut",
+    "deref",
+    "get_mut",
+    "into_inner",
+    "unwrap_or_else",
 ];
 
 impl Importer {
@@ -60,7 +73,10 @@ impl Importer {
                 Val::Opaque
             }
             Expr::While(w) => {
-                self.untranslated.push((line, "a `while` loop is not translated: its body runs once".into()));
+                self.untranslated.push((
+                    line,
+                    "a `while` loop is not translated: its body runs once".into(),
+                ));
                 self.block(&w.body.stmts);
                 Val::Opaque
             }
@@ -151,7 +167,10 @@ impl Importer {
         if recv != Val::Map {
             let args: Vec<Val> = m.args.iter().map(|a| self.eval(a)).collect();
             return match (name.as_str(), recv) {
-                ("to_string" | "to_owned" | "into" | "clone" | "key" | "deref", v @ (Val::Str(_) | Val::Int(_))) => v,
+                (
+                    "to_string" | "to_owned" | "into" | "clone" | "key" | "deref",
+                    v @ (Val::Str(_) | Val::Int(_)),
+                ) => v,
                 ("join", _) | ("push", _) => Val::Opaque,
                 _ => {
                     let _ = args;
@@ -224,7 +243,9 @@ impl Importer {
         let saved = self.deferred.replace(Vec::new());
         for (k, v) in &keys {
             self.env.push(HashMap::new());
-            let kv = originals.get(k).map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
+            let kv = originals
+                .get(k)
+                .map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
             if let Some(n) = names.first() {
                 self.define(n, kv);
             }
@@ -256,14 +277,19 @@ impl Importer {
             let start = r.start.as_ref().map_or(Val::Int(0), |s| self.eval(s));
             let end = r.end.as_ref().map_or(Val::Opaque, |e| self.eval(e));
             let (Val::Int(a), Val::Int(b)) = (start, end) else {
-                self.untranslated.push((line, "a loop whose bounds cannot be computed runs once".into()));
+                self.untranslated
+                    .push((line, "a loop whose bounds cannot be computed runs once".into()));
                 self.env.push(HashMap::new());
                 self.bind(&f.pat, Val::Opaque);
                 self.block(&f.body.stmts);
                 self.env.pop();
                 return;
             };
-            let b = if matches!(r.limits, syn::RangeLimits::Closed(_)) { b.saturating_add(1) } else { b };
+            let b = if matches!(r.limits, syn::RangeLimits::Closed(_)) {
+                b.saturating_add(1)
+            } else {
+                b
+            };
             let total = b.saturating_sub(a).max(0) as u64;
             let spawns = tokens(&f.body).contains("spawn");
             let cap = if spawns {
@@ -276,7 +302,9 @@ impl Importer {
             let runs = total.min(cap);
             if runs < total {
                 let what = if spawns { "thread-spawning loop" } else { "loop" };
-                self.note_once(format!("line {line}: a {what} of {total} iterations is scaled down to {runs}"));
+                self.note_once(format!(
+                    "line {line}: a {what} of {total} iterations is scaled down to {runs}"
+                ));
             }
             for i in 0..runs {
                 self.env.push(HashMap::new());
@@ -312,7 +340,9 @@ impl Importer {
         for (k, _) in keys.iter().take(64) {
             self.deferred = Some(Vec::new());
             self.env.push(HashMap::new());
-            let kv = originals.get(k).map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
+            let kv = originals
+                .get(k)
+                .map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
             // The visited entry's key, however the loop names it (`k`, `*k`, `entry.key()`).
             self.define(&visited, kv.clone());
             self.define("__visited", kv);
@@ -336,7 +366,10 @@ impl Importer {
         self.deferred = saved;
         let all: Vec<u64> = keys.iter().map(|(k, _)| *k).collect();
         let delete = if !computed && body.contains("remove") {
-            self.untranslated.push((line, "the key removed inside the loop is not translated; every key is removed".into()));
+            self.untranslated.push((
+                line,
+                "the key removed inside the loop is not translated; every key is removed".into(),
+            ));
             DeleteIf::All
         } else {
             predicate(&all, &deleted)
@@ -363,11 +396,15 @@ impl Importer {
                     .into(),
             });
         }
-        let mut threads: Vec<Vec<crate::Step>> = self.threads.iter().filter(|t| !t.is_empty()).cloned().collect();
+        let mut threads: Vec<Vec<crate::Step>> =
+            self.threads.iter().filter(|t| !t.is_empty()).cloned().collect();
         if !self.main_after.is_empty() {
             if threads.len() < self.scale.threads {
                 if !threads.is_empty() {
-                    self.notes.push("the main thread's operations after it started the threads run as the last thread".into());
+                    self.notes.push(
+                        "the main thread's operations after it started the threads run as the last thread"
+                            .into(),
+                    );
                 }
                 threads.push(std::mem::take(&mut self.main_after));
             } else {
@@ -381,7 +418,8 @@ impl Importer {
             });
         }
         if threads.len() == 1 {
-            self.notes.push("only one thread operates on the map: the scenario has no concurrency".into());
+            self.notes
+                .push("only one thread operates on the map: the scenario has no concurrency".into());
         }
         if self.dropped_threads > 0 {
             self.notes.push(format!(
@@ -399,7 +437,12 @@ impl Importer {
         if self.initial.len() > self.scale.initial {
             let used: BTreeSet<u64> = threads.iter().flatten().filter_map(|s| s.op.key()).collect();
             let filled = self.initial.len();
-            let mut keep: Vec<u64> = self.initial.iter().map(|(k, _)| *k).filter(|k| used.contains(k)).collect();
+            let mut keep: Vec<u64> = self
+                .initial
+                .iter()
+                .map(|(k, _)| *k)
+                .filter(|k| used.contains(k))
+                .collect();
             keep.extend(self.initial.iter().map(|(k, _)| *k).filter(|k| !used.contains(k)));
             keep.truncate(self.scale.initial);
             self.initial.retain(|(k, _)| keep.contains(k));
@@ -427,7 +470,8 @@ impl Importer {
                 .take(16)
                 .map(|(s, k)| format!("{:?} = {k}", crate::import::shorten(s, 40)))
                 .collect();
-            self.notes.push(format!("string keys are numbered: {}", m.join(", ")));
+            self.notes
+                .push(format!("string keys are numbered: {}", m.join(", ")));
         }
         let mut seen = BTreeSet::new();
         self.untranslated.retain(|u| seen.insert(u.clone()));

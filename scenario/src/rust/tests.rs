@@ -10,7 +10,11 @@ fn imp(src: &str) -> RustImport {
 }
 
 fn ops(r: &RustImport) -> Vec<Vec<String>> {
-    r.scenario.threads.iter().map(|t| t.iter().map(|s| s.to_string()).collect()).collect()
+    r.scenario
+        .threads
+        .iter()
+        .map(|t| t.iter().map(|s| s.to_string()).collect())
+        .collect()
 }
 
 fn expected(r: &RustImport) -> Vec<String> {
@@ -27,11 +31,25 @@ fn a_mutex_hashmap_with_spawned_threads() {
            for _ in 0..8 {\n    let m = Arc::clone(&map);\n    handles.push(thread::spawn(move || {\n      m.lock().unwrap().remove(&1);\n      assert!(m.lock().unwrap().get(&1).is_none());\n    }));\n  }\n\
            for h in handles { h.join().unwrap(); }\n}\n",
     );
-    assert_eq!(ops(&r), [["remove(1)", "get(1)"], ["remove(1)", "get(1)"], ["remove(1)", "get(1)"]]);
+    assert_eq!(
+        ops(&r),
+        [
+            ["remove(1)", "get(1)"],
+            ["remove(1)", "get(1)"],
+            ["remove(1)", "get(1)"]
+        ]
+    );
     assert_eq!(r.scenario.initial.len(), 4);
-    assert!(expected(&r).contains(&"locked-racy-remove".to_string()), "{:?}", expected(&r));
+    assert!(
+        expected(&r).contains(&"locked-racy-remove".to_string()),
+        "{:?}",
+        expected(&r)
+    );
     let n = r.scenario.notes.join("\n");
-    assert!(n.contains("thread-spawning loop of 8 iterations is scaled down to 3"), "{n}");
+    assert!(
+        n.contains("thread-spawning loop of 8 iterations is scaled down to 3"),
+        "{n}"
+    );
 }
 
 #[test]
@@ -41,7 +59,11 @@ fn a_dashmap_removed_from_while_iterating_in_a_scope() {
            std::thread::scope(|s| {\n    s.spawn(|| {\n      for entry in map.iter() {\n        if *entry.key() % 2 == 0 {\n          map.remove(entry.key());\n        }\n      }\n    });\n    s.spawn(|| { map.insert(3, 3); });\n  });\n}\n",
     );
     assert_eq!(ops(&r), [vec!["iterate(delete: 2)"], vec!["insert(3, 3)"]]);
-    assert!(expected(&r).contains(&"locked-iterlock".to_string()), "{:?}", expected(&r));
+    assert!(
+        expected(&r).contains(&"locked-iterlock".to_string()),
+        "{:?}",
+        expected(&r)
+    );
 }
 
 #[test]
