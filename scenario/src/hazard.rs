@@ -320,8 +320,8 @@ fn syncmap_leaves_stale(threads: &[Vec<Op>], present: &BTreeSet<u64>, _inserted:
     let matches = |delete: DeleteIf, k: u64| match delete {
         DeleteIf::Nothing => false,
         DeleteIf::All => true,
-        DeleteIf::Even => k % 2 == 0,
-        DeleteIf::Odd => k % 2 == 1,
+        DeleteIf::Even => k & 1 == 0,
+        DeleteIf::Odd => k & 1 == 1,
         DeleteIf::Key(d) => d == k,
     };
     threads.iter().any(|t| {

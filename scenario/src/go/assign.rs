@@ -5,11 +5,14 @@
 use super::ast::{dotted, Expr};
 use super::eval::{map_kind, Env, Importer, MapKind, Val};
 use crate::Spelling;
+
+/// An element of a composite literal: its key, if any, and its value.
+type Element = (Option<Expr>, Expr);
 use mapcheck_harness::Op;
 
 impl Importer {
     /// The kind of map an expression creates, and its literal elements.
-    fn new_map_expr<'e>(&self, e: &'e Expr) -> Option<(MapKind, Option<&'e [(Option<Expr>, Expr)]>)> {
+    fn new_map_expr<'e>(&self, e: &'e Expr) -> Option<(MapKind, Option<&'e [Element]>)> {
         match e {
             Expr::Call(f, args) if dotted(f) == "make" => match args.first() {
                 Some(Expr::Type(t)) => map_kind(t, &self.types).map(|k| (k, None)),

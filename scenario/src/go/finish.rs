@@ -181,8 +181,13 @@ impl Importer {
         }) else {
             return;
         };
-        t.insert(0, Step::new(Op::Reclaim));
-        t.first_mut().map(|s| s.spelling = Spelling::Reclaim);
+        t.insert(
+            0,
+            Step {
+                op: Op::Reclaim,
+                spelling: Spelling::Reclaim,
+            },
+        );
         self.notes.push(
             "a long-lived sync.Map serves its keys from its read-only part: the thread that deletes them \
              promotes the initial contents first (reclaim())"

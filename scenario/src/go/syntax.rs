@@ -428,7 +428,6 @@ impl Lower<'_> {
                     .map(|a| {
                         self.named_children(a)
                             .into_iter()
-                            .filter(|c| c.kind() != "variadic_argument" || true)
                             .map(|c| {
                                 if c.kind() == "variadic_argument" {
                                     self.named_children(c)

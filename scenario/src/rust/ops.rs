@@ -236,7 +236,7 @@ impl Importer {
     /// `retain(|k, v| cond)` keeps the entries for which the condition holds: it deletes the
     /// initial keys for which it does not, as a key, a parity or all.
     fn retain(&mut self, c: &syn::ExprClosure, line: usize) -> DeleteIf {
-        let names: Vec<String> = c.inputs.iter().map(|p| pat_name(p)).collect();
+        let names: Vec<String> = c.inputs.iter().map(pat_name).collect();
         let keys: Vec<(u64, u64)> = self.initial.clone();
         let originals: HashMap<u64, String> = self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
         let mut deleted = Vec::new();
