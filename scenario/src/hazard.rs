@@ -180,17 +180,26 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     }
 
     // S6: a reinsert racing with the cleaner's pass; a cleaner nobody stops.
+    // The reinsert must be read afterwards: later in its own thread, or by another thread.
     let reinserts = threads.iter().enumerate().any(|(i, t)| {
-        t.iter().enumerate().any(|(j, op)| match op {
-            Op::Remove { key } => {
-                t[j..].contains_insert(*key)
-                    && threads
-                        .iter()
-                        .enumerate()
-                        .any(|(o, other)| o != i && other.contains(&Op::Reclaim))
-                    && threads.iter().flatten().any(|op| *op == Op::Get { key: *key })
-            }
-            _ => false,
+        t.iter().enumerate().any(|(j, op)| {
+            let Op::Remove { key } = op else { return false };
+            let Some(ins) = t[j..]
+                .iter()
+                .position(|o| matches!(o, Op::Insert { key: k, .. } if k == key))
+            else {
+                return false;
+            };
+            let read_later = t[j + ins..].contains(&Op::Get { key: *key })
+                || threads
+                    .iter()
+                    .enumerate()
+                    .any(|(o, other)| o != i && other.contains(&Op::Get { key: *key }));
+            read_later
+                && threads
+                    .iter()
+                    .enumerate()
+                    .any(|(o, other)| o != i && other.contains(&Op::Reclaim))
         })
     });
     if reinserts {
