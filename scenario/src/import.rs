@@ -2,10 +2,44 @@
 //! accepts (scaling down and noting rather than writing a file the parser rejects), and short
 //! excerpts of the input for notes and messages.
 
-use crate::{Scenario, MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_THREADS};
+use crate::{EngineSpec, Scenario, MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_THREADS};
+
+/// The engines an imported scenario runs under: loom at preemption bound 2, exhaustive, and PCT
+/// and random shuttle for larger explorations; a scenario with one thread has nothing for the
+/// random engines to vary beyond what loom explores (the structures' own background threads
+/// included), so loom alone.
+pub fn engines(threads: usize) -> Vec<EngineSpec> {
+    if threads <= 1 {
+        vec![EngineSpec::Loom { bound: 2 }]
+    } else {
+        vec![
+            EngineSpec::Loom { bound: 2 },
+            EngineSpec::ShuttlePct { depth: 3 },
+            EngineSpec::ShuttleRandom,
+        ]
+    }
+}
 
 /// Characters of the input a note or a message quotes at most.
 pub const EXCERPT: usize = 200;
+
+/// The scenario's `source` for a reproducer `file`: the file, and the address its header cites
+/// on a `Source:` line, when it has one.
+pub fn source(language: &str, file: &str, text: &str) -> String {
+    let cited = text
+        .lines()
+        .take(10)
+        .filter_map(|l| l.split_once("Source:").map(|(_, rest)| rest))
+        .flat_map(|rest| rest.split_whitespace())
+        .find(|w| w.starts_with("https://") || w.starts_with("http://"));
+    match cited {
+        Some(url) => format!(
+            "{language} reproducer {file}, from {}",
+            shorten(url.trim_end_matches([',', '.', ')']), 200)
+        ),
+        None => format!("{language} reproducer {file}"),
+    }
+}
 
 /// `s` cut to at most `max` characters, with `...` where it was cut.
 pub fn shorten(s: &str, max: usize) -> String {

@@ -4,7 +4,7 @@
 use super::eval::{Importer, MapKind};
 use super::{GoError, GoImport};
 use crate::hazard::{self, Design};
-use crate::{EngineSpec, Scenario, Spelling, Step, DEFAULT_SCHEDULES};
+use crate::{Scenario, Spelling, Step, DEFAULT_SCHEDULES};
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::BTreeSet;
 
@@ -19,7 +19,7 @@ fn key_of(op: &Op) -> Option<u64> {
 }
 
 impl Importer {
-    pub(super) fn finish(mut self, file: &str) -> Result<GoImport, GoError> {
+    pub(super) fn finish(mut self, file: &str, src: &str) -> Result<GoImport, GoError> {
         if self.maps.is_empty() {
             return Err(GoError {
                 line: 1,
@@ -91,16 +91,12 @@ impl Importer {
             .unwrap_or_else(|| "go-import".into());
         let mut scenario = Scenario {
             name: stem,
-            source: format!("Go reproducer {file}"),
+            source: crate::import::source("Go", file, src),
             description: None,
             initial: self.initial,
+            engines: crate::import::engines(threads.len()),
             threads,
             structures: h.structures,
-            engines: vec![
-                EngineSpec::Loom { bound: 2 },
-                EngineSpec::ShuttlePct { depth: 3 },
-                EngineSpec::ShuttleRandom,
-            ],
             seed: 42,
             schedules: DEFAULT_SCHEDULES,
             expect: h.expect,

@@ -123,7 +123,7 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<GoImport, GoError> 
             }
         }
     }
-    imp.finish(file)
+    imp.finish(file, src)
 }
 
 /// Names of the functions some other function calls (they run when called, not on their own).

@@ -9,13 +9,23 @@ use tree_sitter::{Node, Parser};
 /// Nesting deeper than this is not lowered (a pathological input must not exhaust the stack).
 const MAX_DEPTH: usize = 200;
 
+thread_local! {
+    /// One parser per thread, reused: a parser keeps its allocations between parses.
+    static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The statements and declarations of a Go file or fragment, in source order.
 pub(super) fn parse(src: &str) -> Vec<Stmt> {
-    let mut parser = Parser::new();
-    if parser.set_language(&tree_sitter_go::LANGUAGE.into()).is_err() {
-        return Vec::new();
-    }
-    let Some(tree) = parser.parse(src, None) else {
+    let tree = PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&tree_sitter_go::LANGUAGE.into()).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(src, None)
+    });
+    let Some(tree) = tree else {
         return Vec::new();
     };
     let mut l = Lower {

@@ -48,7 +48,7 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<RustImport, RustErr
     })?;
     let mut imp = eval::Importer::new(scale);
     imp.run_file(&parsed)?;
-    imp.finish(file)
+    imp.finish(file, src)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use super::eval::{line_of, tokens, Importer, Val};
 use super::{RustError, RustImport};
 use crate::hazard::{self, Design};
-use crate::{EngineSpec, Scenario, Spelling as S, DEFAULT_SCHEDULES};
+use crate::{Scenario, Spelling as S, DEFAULT_SCHEDULES};
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::{BTreeSet, HashMap};
 use syn::{Expr, Pat};
@@ -388,7 +388,7 @@ impl Importer {
         }
     }
 
-    pub(super) fn finish(mut self, file: &str) -> Result<RustImport, RustError> {
+    pub(super) fn finish(mut self, file: &str, src: &str) -> Result<RustImport, RustError> {
         if !self.has_map {
             return Err(RustError {
                 line: 1,
@@ -494,16 +494,12 @@ impl Importer {
             .unwrap_or_else(|| "rust-import".into());
         let mut scenario = Scenario {
             name,
-            source: format!("Rust reproducer {file}"),
+            source: crate::import::source("Rust", file, src),
             description: None,
             initial: self.initial,
+            engines: crate::import::engines(threads.len()),
             threads,
             structures: h.structures,
-            engines: vec![
-                EngineSpec::Loom { bound: 2 },
-                EngineSpec::ShuttlePct { depth: 3 },
-                EngineSpec::ShuttleRandom,
-            ],
             seed: 42,
             schedules: DEFAULT_SCHEDULES,
             expect: h.expect,
