@@ -62,6 +62,8 @@ pub(super) struct Importer {
     /// Values the importer could not compute get fresh numbers from here.
     pub next_opaque: u64,
     pub initial: Vec<(u64, u64)>,
+    /// Where each key of `initial` is, so a fill loop stays linear.
+    pub initial_at: HashMap<u64, usize>,
     /// Threads started with `go`.
     pub goroutines: Vec<ThreadOps>,
     /// The main goroutine's operations after the first `go` (or setup that is not an insert).
@@ -109,6 +111,7 @@ impl Importer {
             next_string_key: 1,
             next_opaque: 0,
             initial: Vec::new(),
+            initial_at: HashMap::new(),
             goroutines: Vec::new(),
             main_after: Vec::new(),
             started: false,
@@ -248,9 +251,10 @@ impl Importer {
             }
             None if !self.started => {
                 if let (Op::Insert { key, value }, true) = (op, self.main_after.is_empty()) {
-                    if let Some(slot) = self.initial.iter_mut().find(|(k, _)| *k == key) {
-                        slot.1 = value;
+                    if let Some(&at) = self.initial_at.get(&key) {
+                        self.initial[at].1 = value;
                     } else if self.initial.len() < crate::MAX_INITIAL {
+                        self.initial_at.insert(key, self.initial.len());
                         self.initial.push((key, value));
                     } else {
                         *self.dropped_ops.entry(line).or_default() += 1;

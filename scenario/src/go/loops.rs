@@ -203,7 +203,10 @@ impl Importer {
     /// A range over a map whose contents the input never shows: it starts with keys 1 and 2.
     pub(super) fn assume_contents(&mut self, line: usize) {
         if self.initial.is_empty() && !self.started && self.main_after.is_empty() {
-            self.initial.extend([(1, 1), (2, 2)]);
+            for (k, v) in [(1, 1), (2, 2)] {
+                self.initial_at.insert(k, self.initial.len());
+                self.initial.push((k, v));
+            }
             self.note_once(format!(
                 "line {line}: the map's contents are not in the input; it starts with 1:1 and 2:2"
             ));

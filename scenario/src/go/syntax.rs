@@ -552,11 +552,12 @@ fn number(text: &str) -> Option<i64> {
 
 /// The contents of a string or rune literal, escapes resolved where simple.
 fn unquote(text: &str) -> String {
-    let inner = if text.len() >= 2 {
-        &text[1..text.len() - 1]
-    } else {
-        ""
-    };
+    // The quotes are one byte each, but a literal cut short (an error the grammar recovered
+    // from) may end in any character: strip by characters.
+    let mut chars = text.chars();
+    chars.next();
+    chars.next_back();
+    let inner = chars.as_str();
     if text.starts_with('`') {
         return inner.to_string();
     }
@@ -589,6 +590,9 @@ mod tests {
         assert_eq!(number("1.5"), None);
         assert_eq!(unquote("\"a\\\"b\""), "a\"b");
         assert_eq!(unquote("`raw\\n`"), "raw\\n");
+        // A literal cut short by an error may end in a multi-byte character.
+        assert_eq!(unquote("\"aé"), "a");
+        assert_eq!(unquote("é"), "");
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub(super) struct Importer {
     pub next_string_key: u64,
     pub next_opaque: u64,
     pub initial: Vec<(u64, u64)>,
+    /// Where each key of `initial` is, so a fill loop stays linear.
+    pub initial_at: HashMap<u64, usize>,
     pub threads: Vec<Vec<Step>>,
     pub thread_lines: Vec<usize>,
     pub main_after: Vec<Step>,
@@ -80,6 +82,7 @@ impl Importer {
             next_string_key: 1,
             next_opaque: 0,
             initial: Vec::new(),
+            initial_at: HashMap::new(),
             threads: Vec::new(),
             thread_lines: Vec::new(),
             main_after: Vec::new(),
@@ -173,9 +176,10 @@ impl Importer {
             Some(t) => &mut self.threads[t],
             None if !self.started && self.main_after.is_empty() => {
                 if let Op::Insert { key, value } = op {
-                    if let Some(e) = self.initial.iter_mut().find(|(k, _)| *k == key) {
-                        e.1 = value;
+                    if let Some(&at) = self.initial_at.get(&key) {
+                        self.initial[at].1 = value;
                     } else if self.initial.len() < crate::MAX_INITIAL {
+                        self.initial_at.insert(key, self.initial.len());
                         self.initial.push((key, value));
                     }
                     return;
