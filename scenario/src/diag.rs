@@ -180,6 +180,14 @@ const LINE_WINDOW: usize = crate::import::EXCERPT;
 /// span's line, its start elsewhere), and the span moved into the cut text. Lines keep their
 /// numbers.
 fn window(text: &str, span: Range<usize>) -> (String, Range<usize>) {
+    // Tabs and other control characters are shown as one space: a renderer expands a tab to
+    // several columns, and a window of tabs would be wider than the window. Each is one byte, as
+    // is the space, so spans stay where they were.
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_ascii_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    let text = text.as_str();
     if text.lines().all(|l| l.chars().count() <= LINE_WINDOW) {
         return (text.to_string(), span);
     }
@@ -277,6 +285,15 @@ mod tests {
         assert!(r.contains("long.toml:3:"), "{r}");
         // The excerpt still points at what is wrong.
         assert!(r.contains("get(x)") || r.contains("operations"), "{r}");
+    }
+
+    #[test]
+    fn tabs_do_not_widen_the_window() {
+        let text = format!("source = \"s\"\n{}x = 1\n", "\t".repeat(150));
+        let e = crate::parse("tabs.toml", &text).unwrap_err();
+        let r = e.render();
+        let longest = r.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(longest < 260, "a rendered line of {longest} characters:\n{r}");
     }
 
     #[test]
