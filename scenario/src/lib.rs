@@ -13,7 +13,10 @@
 
 mod diag;
 pub mod go;
+pub mod hazard;
+pub mod import;
 mod ops;
+pub mod rust;
 
 pub use diag::{Origin, ScenarioError};
 pub use ops::{parse_step, OpError, Spelling, Step, FORMS};

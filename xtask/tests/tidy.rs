@@ -33,8 +33,15 @@ fn files() -> Vec<PathBuf> {
 
 #[test]
 fn every_rust_file_starts_with_a_doc_line() {
+    // Reproducers kept as their reports wrote them (scenario sources, importer fixtures) are
+    // inputs, not code of ours: their line numbers are cited by the scenarios made from them.
+    let root = root();
     let missing: Vec<_> = files()
         .into_iter()
+        .filter(|p| {
+            let rel = p.strip_prefix(&root).unwrap_or(p);
+            !rel.starts_with("scenarios") && !rel.components().any(|c| c.as_os_str() == "fixtures")
+        })
         .filter(|p| !std::fs::read_to_string(p).unwrap().starts_with("//!"))
         .collect();
     assert!(
