@@ -2,26 +2,16 @@
 //! checked on one model. `cargo run -p mapcheck-adapters --example custom_adapter`.
 
 use mapcheck_harness::adapter::{Adapted, Adapter};
-use mapcheck_harness::{Engine, IterationGuarantee, Key, Limits, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{
+    Engine, IterationGuarantee, Key, Limits, Map, ReclamationPolicy, StructureInfo, Value,
+};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::RwLock;
 
 pub struct RwLockMap(RwLock<HashMap<Key, Value>>);
 
-impl Adapter for RwLockMap {
-    const INFO: StructureInfo = StructureInfo {
-        name: "rwlock-hashmap",
-        summary: "std::sync::RwLock<HashMap>",
-        iteration: IterationGuarantee::Snapshot, // copied under the read lock
-        reclamation: ReclamationPolicy::NotObservable, // no footprint exposed below
-        atomic_whole_map: true,                  // len and clear take the lock once
-        unsynchronised: false,
-        mutant: None,
-    };
-    fn new() -> Self {
-        RwLockMap(RwLock::default())
-    }
+impl Map for RwLockMap {
     fn insert(&self, k: Key, v: Value) -> Option<Value> {
         self.0.write().unwrap().insert(k, v)
     }
@@ -45,6 +35,21 @@ impl Adapter for RwLockMap {
                 break;
             }
         }
+    }
+}
+
+impl Adapter for RwLockMap {
+    const INFO: StructureInfo = StructureInfo {
+        name: "rwlock-hashmap",
+        summary: "std::sync::RwLock<HashMap>",
+        iteration: IterationGuarantee::Snapshot, // copied under the read lock
+        reclamation: ReclamationPolicy::NotObservable, // no footprint exposed
+        atomic_whole_map: true,                  // len and clear take the lock once
+        unsynchronised: false,
+        mutant: None,
+    };
+    fn new() -> Self {
+        RwLockMap(RwLock::default())
     }
 }
 
