@@ -72,8 +72,9 @@ struct CheckArgs {
     /// Print one JSON object per cell instead of the matrix.
     #[arg(long)]
     json: bool,
-    /// Run shard K of N (1-based), for N machines sharing one exploration: shuttle and thread seeds
-    /// are split so shards never overlap; loom and shuttle-dfs, deterministic, run on shard 1 only.
+    /// Run shard K of N (1-based), for N machines sharing one exploration: each shard's shuttle and
+    /// thread seed is a hash of the seed, K and N, so shards (and seeds) explore different schedules;
+    /// loom and shuttle-dfs, deterministic, run on shard 1 only.
     #[arg(long, value_parser = parse_shard, default_value = "1/1")]
     shard: (u64, u64),
 }
@@ -247,8 +248,9 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                     progress.step(0, false, false);
                     continue;
                 }
-                // Shard k of n explores seeds congruent to k-1 modulo n: disjoint across shards.
-                let engine = engine(name, args.seed.wrapping_mul(n).wrapping_add(k - 1));
+                // A hash of seed, shard and shard count: no shard of one seed, nor of another seed,
+                // starts the same stream of schedules.
+                let engine = engine(name, mapcheck_harness::engine::shard_seed(args.seed, k, n));
                 let size = Size::for_engine(&engine);
                 let limits = Limits {
                     max_schedules: max_schedules(&engine),
@@ -369,6 +371,9 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
             println!("RESULT: a correct structure failed or a failure went undetected");
         }
         println!("{}", totals.text(started.elapsed(), &dir));
+        if let Some(line) = mapcheck_harness::engine::watchdog::stats().line() {
+            println!("{line}");
+        }
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -259,7 +259,8 @@ pub struct Recorder {
     /// Results the map does not return: recorded as [`Ret::Unobserved`].
     unobserved: Unobserved,
     /// An iteration that has yielded more entries than this has yielded some key twice: it is cut
-    /// short (its visitor breaks), so a livelocked iteration ends and the iteration oracle judges it.
+    /// short (its visitor breaks), so a livelocked iteration ends and the iteration oracle judges it;
+    /// a map that goes on calling the visitor after that is stopped by a panic.
     visit_bound: Option<usize>,
     clock: AtomicU64,
     /// One log per thread, each on its own cache lines: a thread's appends take only its own
@@ -367,6 +368,16 @@ impl Recorder {
                 let mut yielded = Vec::new();
                 scope.run(|| {
                     map.iterate(&mut |k, v| {
+                        let bound = self.visit_bound.unwrap_or(usize::MAX);
+                        if yielded.len() > bound {
+                            // The map went on after `Break`: only a panic regains control.
+                            panic!(
+                                "mapcheck: a runaway iteration: the map went on visiting entries \
+                                 after its visitor returned ControlFlow::Break, having yielded {} \
+                                 entries where the run has {bound} keys",
+                                yielded.len()
+                            );
+                        }
                         untracked(|| {
                             yielded.push((k, v));
                             if delete.matches(k) {
@@ -375,7 +386,7 @@ impl Recorder {
                                 self.ret(thread, s, observed(!seen.remove, r, Ret::Value));
                             }
                         });
-                        if self.visit_bound.is_some_and(|b| yielded.len() > b) {
+                        if yielded.len() > bound {
                             ControlFlow::Break(())
                         } else {
                             ControlFlow::Continue(())

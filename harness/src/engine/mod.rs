@@ -168,8 +168,8 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
     if let Some(reason) = not_applicable::<S>(&engine) {
         return not_applicable_outcome(reason);
     }
-    if let Err(failed) = prepare_here::<S>(&engine) {
-        return failed;
+    if let Err(msg) = prepare_here::<S>(&engine) {
+        return prepare_failed(msg);
     }
     let started = Instant::now();
     let mut outcome = match engine {
@@ -205,12 +205,13 @@ pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
 
 /// Under every engine but the thread engine (which prepares each of its pooled threads), runs the
 /// structure's declared process-wide and per-thread settle steps on the calling thread, which is
-/// the one loom and shuttle run their model threads on. A step that panics fails the exploration.
-fn prepare_here<S: Structure>(engine: &Engine) -> Result<(), Outcome> {
+/// the one loom and shuttle run their model threads on. The error is the message of a step that
+/// panicked, which fails the exploration.
+fn prepare_here<S: Structure>(engine: &Engine) -> Result<(), String> {
     if engine.real_threads() {
         return Ok(());
     }
-    crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE).map_err(prepare_failed)
+    crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE)
 }
 
 /// The outcome of an exploration stopped before its first run by a declared settle step's panic.
@@ -239,8 +240,8 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
     if let Some(reason) = not_applicable::<S>(&engine) {
         return not_applicable_outcome(reason);
     }
-    if let Err(failed) = prepare_here::<S>(&engine) {
-        return failed;
+    if let Err(msg) = prepare_here::<S>(&engine) {
+        return prepare_failed(msg);
     }
     let started = Instant::now();
     let mut outcome = match (engine, pinned) {

@@ -40,7 +40,10 @@ impl Caps {
     /// Half the budget for a stall, at least two seconds (a loaded machine may stall threads for a
     /// while) and at most ten; twice that for one operation; four times that for a run.
     pub fn for_limits(limits: Limits) -> Caps {
-        let stall = (limits.budget / 2).clamp(Duration::from_secs(2), Duration::from_secs(10));
+        Caps::from_stall((limits.budget / 2).clamp(Duration::from_secs(2), Duration::from_secs(10)))
+    }
+
+    fn from_stall(stall: Duration) -> Caps {
         Caps {
             stall,
             operation: stall * 2,
@@ -64,6 +67,31 @@ pub struct Stats {
     pub stall_cap: Duration,
     /// Runs stopped by a cap.
     pub capped: u64,
+}
+
+impl Stats {
+    /// One line for a check's summary, or `None` when no run was watched.
+    pub fn line(&self) -> Option<String> {
+        if self.runs == 0 {
+            return None;
+        }
+        let caps = Caps::from_stall(self.stall_cap);
+        let ms = |d: Duration| format!("{} ms", d.as_millis());
+        Some(format!(
+            "threads watchdog: {} run(s), {} stopped by a cap; longest without progress {} (deadlock at \
+             {}), longest operation pending {} (livelock at {}), longest run {} (cap {}); sampled \
+             every {}",
+            self.runs,
+            self.capped,
+            ms(self.longest_stall),
+            ms(caps.stall),
+            ms(self.longest_operation),
+            ms(caps.operation),
+            ms(self.longest_run),
+            ms(caps.run),
+            ms(POLL),
+        ))
+    }
 }
 
 /// How often the watchdog samples a run.
@@ -277,5 +305,143 @@ pub(super) fn failure(history: &History, threads: usize, stuck: Stuck) -> Failur
         summary: format!("{what}; {threads_text}"),
         evidence,
         linearization: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Which cap stops a run, with caps small enough for a test; the thread engine's own caps are
+    //! the same code with the budget's values.
+
+    use super::*;
+    use crate::history::Op;
+    use crate::structure::{Key, Map, Value};
+    use std::ops::ControlFlow;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::mpsc::channel;
+    use std::sync::Arc;
+
+    /// A map whose `get` of key 0 never returns (until `release`), and whose other calls return
+    /// at once.
+    #[derive(Default)]
+    struct Blocking {
+        release: AtomicBool,
+    }
+
+    impl Map for Blocking {
+        fn insert(&self, _: Key, _: Value) -> Option<Value> {
+            None
+        }
+        fn remove(&self, _: Key) -> Option<Value> {
+            None
+        }
+        fn get(&self, k: Key) -> Option<Value> {
+            while k == 0 && !self.release.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            None
+        }
+        fn len(&self) -> usize {
+            0
+        }
+        fn clear(&self) {}
+        fn iterate(&self, _: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {}
+    }
+
+    fn caps(stall_ms: u64, operation_ms: u64, run_ms: u64) -> Caps {
+        Caps {
+            stall: Duration::from_millis(stall_ms),
+            operation: Duration::from_millis(operation_ms),
+            run: Duration::from_millis(run_ms),
+        }
+    }
+
+    /// Runs thread 0's operations (`stuck`: a `get(0)` that never returns) and thread 1's (a `get(1)`
+    /// every millisecond until released) under the watchdog with `caps`.
+    fn watched(stuck: bool, ticking: bool, caps: Caps) -> Result<(), Stopped> {
+        let rec = Recorder::new(2);
+        let map = Arc::new(Blocking::default());
+        let (tx, rx) = channel::<()>();
+        let phase = AtomicUsize::new(RUNNING);
+        let mut handles = Vec::new();
+        if stuck {
+            let (rec, map) = (rec.clone(), map.clone());
+            handles.push(std::thread::spawn(move || {
+                rec.apply(0, &*map, Op::Get { key: 0 });
+            }));
+        }
+        if ticking {
+            let (rec, map) = (rec.clone(), map.clone());
+            handles.push(std::thread::spawn(move || {
+                while !map.release.load(Ordering::SeqCst) {
+                    rec.apply(1, &*map, Op::Get { key: 1 });
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }));
+        }
+        if !stuck && !ticking {
+            tx.send(()).unwrap();
+        }
+        let r = watch(&rx, &rec, &phase, caps, || ());
+        map.release.store(true, Ordering::SeqCst);
+        for h in handles {
+            h.join().unwrap();
+        }
+        drop(tx);
+        r.map_err(|s| match s.cap {
+            Cap::Stall(_) => Stopped::Stall,
+            Cap::Operation { thread, .. } => Stopped::Operation(thread),
+            Cap::Run(_) => Stopped::Run,
+        })
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    enum Stopped {
+        Stall,
+        Operation(usize),
+        Run,
+    }
+
+    #[test]
+    fn a_run_that_ends_is_not_stopped() {
+        assert_eq!(watched(false, false, caps(100, 100, 100)), Ok(()));
+    }
+
+    #[test]
+    fn a_run_where_nothing_happens_is_a_stall() {
+        assert_eq!(
+            watched(true, false, caps(100, 10_000, 10_000)),
+            Err(Stopped::Stall)
+        );
+    }
+
+    #[test]
+    fn one_operation_pending_while_others_tick_hits_the_operation_cap() {
+        assert_eq!(
+            watched(true, true, caps(5_000, 200, 10_000)),
+            Err(Stopped::Operation(0))
+        );
+    }
+
+    #[test]
+    fn a_run_that_keeps_ticking_hits_the_run_cap() {
+        assert_eq!(watched(false, true, caps(5_000, 5_000, 300)), Err(Stopped::Run));
+    }
+
+    #[test]
+    fn the_caps_grow_with_the_budget_within_bounds() {
+        let of = |secs| {
+            Caps::for_limits(Limits {
+                budget: Duration::from_secs(secs),
+                ..Limits::default()
+            })
+        };
+        assert_eq!(of(1).stall, Duration::from_secs(2), "never under two seconds");
+        assert_eq!(of(8).stall, Duration::from_secs(4));
+        assert_eq!(of(100).stall, Duration::from_secs(10), "never over ten seconds");
+        for secs in [1, 8, 100] {
+            let c = of(secs);
+            assert!(c.stall < c.operation && c.operation < c.run, "{c:?}");
+        }
     }
 }
