@@ -55,13 +55,15 @@ impl Caps {
 /// What the watchdog saw, over every run on real threads in this process.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Runs watched to their end (hung runs included).
+    /// Runs watched, those stopped by a cap included.
     pub runs: u64,
-    /// The longest time without any operation starting or finishing, sampled every poll.
+    /// Over the runs that ended on their own: the longest time without any operation starting or
+    /// finishing, sampled every poll.
     pub longest_stall: Duration,
-    /// The longest time one top-level operation was seen pending, sampled every poll.
+    /// Over the runs that ended on their own: the longest time one top-level operation was seen
+    /// pending, sampled every poll.
     pub longest_operation: Duration,
-    /// The longest run, from its start to its end.
+    /// Over the runs that ended on their own: the longest run, from its start to its end.
     pub longest_run: Duration,
     /// The smallest stall cap in force (the one closest to calling a slow run a deadlock).
     pub stall_cap: Duration,
@@ -78,9 +80,9 @@ impl Stats {
         let caps = Caps::from_stall(self.stall_cap);
         let ms = |d: Duration| format!("{} ms", d.as_millis());
         Some(format!(
-            "threads watchdog: {} run(s), {} stopped by a cap; longest without progress {} (deadlock at \
-             {}), longest operation pending {} (livelock at {}), longest run {} (cap {}); sampled \
-             every {}",
+            "threads watchdog: {} run(s), {} stopped by a cap; in the others, longest without progress \
+             {} (deadlock at {}), longest operation pending {} (livelock at {}), longest run {} (cap \
+             {}); progress sampled every {}",
             self.runs,
             self.capped,
             ms(self.longest_stall),
@@ -165,6 +167,8 @@ pub(super) fn watch<T>(
     let mut since = started;
     // Per thread: the pending operation's position, when it was first seen, and the clock then.
     let mut open: Vec<Option<(usize, Instant, u64)>> = vec![None; rec.open().len()];
+    // The longest stall and pending operation of this run, kept in the figures if the run ends.
+    let (mut longest_stall, mut longest_operation) = (Duration::ZERO, Duration::ZERO);
     let result = loop {
         match done.recv_timeout(poll) {
             Ok(end) => break Ok(end),
@@ -178,7 +182,7 @@ pub(super) fn watch<T>(
             since = now;
         }
         let stalled = since.elapsed();
-        note_max(&LONGEST_STALL, stalled);
+        longest_stall = longest_stall.max(stalled);
         if stalled >= caps.stall {
             break Err(Stuck {
                 phase: now_seen.1,
@@ -195,10 +199,11 @@ pub(super) fn watch<T>(
                 _ => *open[t].insert((slot, now, now_seen.0)),
             };
             let pending = now.duration_since(first);
-            note_max(&LONGEST_OPERATION, pending);
+            longest_operation = longest_operation.max(pending);
             if pending >= caps.operation {
                 return finish_watch(
                     started,
+                    (longest_stall, longest_operation),
                     Err(Stuck {
                         phase: now_seen.1,
                         cap: Cap::Operation {
@@ -217,14 +222,23 @@ pub(super) fn watch<T>(
             });
         }
     };
-    finish_watch(started, result)
+    finish_watch(started, (longest_stall, longest_operation), result)
 }
 
-fn finish_watch<T>(started: Instant, result: Result<T, Stuck>) -> Result<T, Stuck> {
+/// Counts the run, and keeps its longest stall, pending operation and duration in the figures when
+/// it ended on its own: a run stopped by a cap reached the cap, which says nothing about the margin.
+fn finish_watch<T>(
+    started: Instant,
+    (stall, operation): (Duration, Duration),
+    result: Result<T, Stuck>,
+) -> Result<T, Stuck> {
     RUNS.fetch_add(1, Ordering::Relaxed);
-    note_max(&LONGEST_RUN, started.elapsed());
     if result.is_err() {
         CAPPED.fetch_add(1, Ordering::Relaxed);
+    } else {
+        note_max(&LONGEST_STALL, stall);
+        note_max(&LONGEST_OPERATION, operation);
+        note_max(&LONGEST_RUN, started.elapsed());
     }
     result
 }
