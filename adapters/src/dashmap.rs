@@ -8,10 +8,12 @@
 //! at a time (it is `retain(|_, _| false)`), so neither is atomic. `shrink_to_fit` is the
 //! reclamation step: it shrinks every shard to its live entries.
 
-use crate::{visit_copy, Fixed};
+use crate::{settle, visit_copy, Fixed};
 use dashmap::DashMap;
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{Footprint, IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{
+    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value,
+};
 use std::ops::ControlFlow;
 
 pub struct DashMapAdapter(DashMap<Key, Value, Fixed>);
@@ -26,9 +28,14 @@ impl Adapter for DashMapAdapter {
         unsynchronised: false,
         mutant: None,
     };
+    /// Its shard locks park through parking_lot_core.
+    const SETTLE: Settle = settle::PARKING_LOT;
     fn new() -> Self {
         DashMapAdapter(DashMap::with_hasher(Fixed::default()))
     }
+}
+
+impl Map for DashMapAdapter {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.insert(key, value)
     }

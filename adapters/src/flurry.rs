@@ -7,9 +7,9 @@
 //! walks the bins). The iteration here is flurry's own iterator, with the visitor removing keys
 //! while it runs (reads take no lock). flurry exposes no capacity: nothing to judge before drop.
 
-use crate::Fixed;
+use crate::{settle, Fixed};
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value};
 use std::ops::ControlFlow;
 
 pub struct FlurryAdapter(flurry::HashMap<Key, Value, Fixed>);
@@ -29,9 +29,19 @@ impl Adapter for FlurryAdapter {
     /// applies its whole delta at the end), and the check found `len` above every count of keys
     /// that could be present.
     const LEN_IS_ESTIMATE: bool = true;
+    /// Each map owns its seize collector (nothing is deferred past the drop), and its bin locks
+    /// are parking_lot mutexes.
+    const SETTLE: Settle = Settle {
+        once: &[],
+        per_thread: &[settle::parking_lot::register_thread],
+        after_drop: &[],
+    };
     fn new() -> Self {
         FlurryAdapter(flurry::HashMap::with_hasher(Fixed::default()))
     }
+}
+
+impl Map for FlurryAdapter {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.pin().insert(key, value).copied()
     }

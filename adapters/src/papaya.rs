@@ -7,9 +7,9 @@
 //! runs (papaya allows that: it hands out no locks). papaya exposes no capacity, and removed
 //! entries are freed by its collector once no guard can see them: nothing to judge before drop.
 
-use crate::Fixed;
+use crate::{settle, Fixed};
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value};
 use std::ops::ControlFlow;
 
 pub struct PapayaAdapter(papaya::HashMap<Key, Value, Fixed>);
@@ -24,9 +24,14 @@ impl Adapter for PapayaAdapter {
         unsynchronised: false,
         mutant: None,
     };
+    /// Each map owns its seize collector.
+    const SETTLE: Settle = settle::SEIZE_OWNED;
     fn new() -> Self {
         PapayaAdapter(papaya::HashMap::with_hasher(Fixed::default()))
     }
+}
+
+impl Map for PapayaAdapter {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.pin().insert(key, value).copied()
     }

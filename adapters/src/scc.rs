@@ -10,39 +10,19 @@
 //! 64 slots while it holds an entry, and drops it when empty, so the declared bound is eight times
 //! the live entries plus 64 slots. It exposes its capacity.
 //!
-//! Dropping the map retires its bucket arrays to `sdd`, which frees them once the dropping thread
-//! has witnessed three more epochs. The adapter's drop does what a long-lived thread would do
-//! later: it takes guards until those epochs have passed, so the leak oracle sees what is really
-//! kept.
+//! Dropping the map retires its bucket arrays to `sdd`, which frees them once the thread that
+//! retired them has witnessed three more epochs: the adapter declares sdd's settle step, which has
+//! every thread of the run take guards until those epochs have passed, as a long-lived thread would
+//! later, so the leak oracle sees what is really kept.
 
-use crate::{visit_copy, Fixed};
+use crate::{settle, visit_copy, Fixed};
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{Footprint, IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
-use std::mem::ManuallyDrop;
+use mapcheck_harness::{
+    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value,
+};
 use std::ops::ControlFlow;
 
-pub struct SccAdapter(ManuallyDrop<scc::HashMap<Key, Value, Fixed>>);
-
-impl Drop for SccAdapter {
-    fn drop(&mut self) {
-        // SAFETY: the map is dropped once, here, and never used again.
-        unsafe { ManuallyDrop::drop(&mut self.0) };
-        // sdd frees what this thread retired once it has witnessed three epochs after the retirement;
-        // a bounded number of guards, since another thread holding a guard stops the epoch.
-        let mut epoch = scc::Guard::new().epoch();
-        let mut witnessed = 0;
-        for _ in 0..10_000 {
-            let now = scc::Guard::new().epoch();
-            if now != epoch {
-                epoch = now;
-                witnessed += 1;
-                if witnessed == 3 {
-                    break;
-                }
-            }
-        }
-    }
-}
+pub struct SccAdapter(scc::HashMap<Key, Value, Fixed>);
 
 impl Adapter for SccAdapter {
     const INFO: StructureInfo = StructureInfo {
@@ -56,9 +36,13 @@ impl Adapter for SccAdapter {
     };
     /// "It may overcount entries if an old bucket array has not yet been dropped."
     const LEN_IS_ESTIMATE: bool = true;
+    const SETTLE: Settle = settle::SDD;
     fn new() -> Self {
-        SccAdapter(ManuallyDrop::new(scc::HashMap::with_hasher(Fixed::default())))
+        SccAdapter(scc::HashMap::with_hasher(Fixed::default()))
     }
+}
+
+impl Map for SccAdapter {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.upsert_sync(key, value)
     }

@@ -75,8 +75,9 @@ struct CheckArgs {
     /// Print one JSON object per cell instead of the matrix.
     #[arg(long)]
     json: bool,
-    /// Run shard K of N (1-based), for N machines sharing one exploration: shuttle and thread seeds
-    /// are split so shards never overlap; loom and shuttle-dfs, deterministic, run on shard 1 only.
+    /// Run shard K of N (1-based), for N machines sharing one exploration: each shard's shuttle and
+    /// thread seed is a hash of the seed, K and N, so shards (and seeds) explore different schedules;
+    /// loom and shuttle-dfs, deterministic, run on shard 1 only.
     #[arg(long, value_parser = parse_shard, default_value = "1/1")]
     shard: (u64, u64),
 }
@@ -353,6 +354,9 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         println!("RESULT: a correct structure failed or a planted bug went undetected");
     }
     println!("{}", totals.text(started.elapsed(), dir));
+    if let Some(line) = mapcheck_harness::engine::watchdog::stats().line() {
+        println!("{line}");
+    }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

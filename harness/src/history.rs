@@ -5,7 +5,7 @@
 //! which the model checkers do not schedule on; under loom and shuttle only one thread runs at a
 //! time, so the counter order is the execution order.
 
-use crate::structure::{Footprint, Key, Map, Value};
+use crate::structure::{Footprint, Key, Map, Unobserved, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::ControlFlow;
@@ -118,6 +118,10 @@ pub enum Ret {
     /// The entries an iteration yielded, in the order yielded.
     Yielded(Vec<(Key, Value)>),
     Unit,
+    /// The operation returned, but the map's API gives back no result for it (a cache's insert or
+    /// invalidate); declared with [`Structure::UNOBSERVED`](crate::Structure::UNOBSERVED). Its
+    /// real-time order is judged, its result is not.
+    Unobserved,
 }
 
 impl fmt::Display for Ret {
@@ -137,6 +141,7 @@ impl fmt::Display for Ret {
                 write!(f, "]")
             }
             Ret::Unit => write!(f, "ok"),
+            Ret::Unobserved => write!(f, "unobserved"),
         }
     }
 }
@@ -261,10 +266,25 @@ impl History {
     }
 }
 
+/// The result `r` as `wrap` records it, or [`Ret::Unobserved`] when the map does not return it.
+fn observed<T>(is_observed: bool, r: T, wrap: fn(T) -> Ret) -> Ret {
+    if is_observed {
+        wrap(r)
+    } else {
+        Ret::Unobserved
+    }
+}
+
 /// Shared clock and per-thread logs for one run.
 pub struct Recorder {
     /// The allocation scope of this run: calls into the structure are attributed to it.
     pub scope: crate::alloc::Scope,
+    /// Results the map does not return: recorded as [`Ret::Unobserved`].
+    unobserved: Unobserved,
+    /// An iteration that has yielded more entries than this has yielded some key twice: it is cut
+    /// short (its visitor breaks), so a livelocked iteration ends and the iteration oracle judges it;
+    /// a map that goes on calling the visitor after that is stopped by a panic.
+    visit_bound: Option<usize>,
     clock: AtomicU64,
     /// One log per thread, each on its own cache lines: a thread's appends take only its own
     /// (uncontended) lock, and never share a line with another thread's log.
@@ -286,8 +306,17 @@ struct RawEvent {
 
 impl Recorder {
     pub fn new(threads: usize) -> Arc<Recorder> {
+        Recorder::declared(threads, Unobserved::NONE, None)
+    }
+
+    /// A recorder for a map whose API does not return the results `unobserved` names, whose
+    /// iterations are cut short after `visit_bound` entries (the number of distinct keys the run
+    /// can hold; `None` for no bound).
+    pub fn declared(threads: usize, unobserved: Unobserved, visit_bound: Option<usize>) -> Arc<Recorder> {
         Arc::new(Recorder {
             scope: crate::alloc::Scope::new(),
+            unobserved,
+            visit_bound,
             clock: AtomicU64::new(0),
             logs: (0..threads).map(|_| Padded(Mutex::new(Vec::new()))).collect(),
         })
@@ -297,6 +326,20 @@ impl Recorder {
     /// still knows no operation started or finished meanwhile.
     pub fn progress(&self) -> u64 {
         self.clock.load(Ordering::Relaxed)
+    }
+
+    /// For a watchdog: each thread's pending top-level operation (its position in the thread's own
+    /// log), or `None` when the thread is between operations.
+    pub fn open(&self) -> Vec<Option<usize>> {
+        self.logs
+            .iter()
+            .map(|log| {
+                let log = log.0.lock().unwrap_or_else(|e| e.into_inner());
+                // The nested removes of an iteration follow it; the visit bound keeps them few.
+                let (i, e) = log.iter().enumerate().rev().find(|(_, e)| e.parent.is_none())?;
+                e.ret.is_none().then_some(i)
+            })
+            .collect()
     }
 
     fn tick(&self) -> u64 {
@@ -328,11 +371,14 @@ impl Recorder {
         use crate::alloc::untracked;
         let scope = self.scope;
         let slot = untracked(|| self.invoke(thread, op, None));
+        let seen = self.unobserved;
         let ret = match op {
-            Op::Insert { key, value } => Ret::Value(scope.run(|| map.insert(key, value))),
-            Op::Remove { key } => Ret::Value(scope.run(|| map.remove(key))),
+            Op::Insert { key, value } => {
+                observed(!seen.insert, scope.run(|| map.insert(key, value)), Ret::Value)
+            }
+            Op::Remove { key } => observed(!seen.remove, scope.run(|| map.remove(key)), Ret::Value),
             Op::Get { key } => Ret::Value(scope.run(|| map.get(key))),
-            Op::Len => Ret::Len(scope.run(|| map.len())),
+            Op::Len => observed(!seen.len, scope.run(|| map.len()), Ret::Len),
             Op::Clear => {
                 scope.run(|| map.clear());
                 Ret::Unit
@@ -345,15 +391,29 @@ impl Recorder {
                 let mut yielded = Vec::new();
                 scope.run(|| {
                     map.iterate(&mut |k, v| {
+                        let bound = self.visit_bound.unwrap_or(usize::MAX);
+                        if yielded.len() > bound {
+                            // The map went on after `Break`: only a panic regains control.
+                            panic!(
+                                "mapcheck: a runaway iteration: the map went on visiting entries \
+                                 after its visitor returned ControlFlow::Break, having yielded {} \
+                                 entries where the run has {bound} keys",
+                                yielded.len()
+                            );
+                        }
                         untracked(|| {
                             yielded.push((k, v));
                             if delete.matches(k) {
                                 let s = self.invoke(thread, Op::Remove { key: k }, Some(slot));
                                 let r = scope.run(|| map.remove(k));
-                                self.ret(thread, s, Ret::Value(r));
+                                self.ret(thread, s, observed(!seen.remove, r, Ret::Value));
                             }
                         });
-                        ControlFlow::Continue(())
+                        if yielded.len() > bound {
+                            ControlFlow::Break(())
+                        } else {
+                            ControlFlow::Continue(())
+                        }
                     })
                 });
                 Ret::Yielded(yielded)

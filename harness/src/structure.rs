@@ -1,6 +1,7 @@
 //! The structure trait every map under test implements, with its footprint and declared guarantees.
 
 use crate::rt::Runtime;
+pub use crate::settle::Settle;
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
 
@@ -27,8 +28,9 @@ pub trait Map: Send + Sync + 'static {
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>);
     /// The structure's own reclamation step (a GC tick, a promotion, a rebuild); by default none.
     fn reclaim(&self) {}
-    /// What the structure holds right now; read at quiescence. By default only the live entries,
-    /// which suits a structure that declares [`ReclamationPolicy::NotObservable`].
+    /// What the structure holds right now; read at quiescence. By default the live entries only,
+    /// which is all a structure that declares [`ReclamationPolicy::NotObservable`] needs; any other
+    /// policy is judged on the capacity reported here.
     fn footprint(&self) -> Footprint {
         Footprint {
             live: self.len(),
@@ -51,6 +53,36 @@ pub trait Structure: 'static {
     /// True when `len` is only an estimate while the map is being changed (a counter updated out of
     /// step with the entries, as flurry documents): its results are not judged.
     const LEN_IS_ESTIMATE: bool = false;
+    /// The results the map's API does not return (a cache's insert that gives back no previous
+    /// value): recorded as [`Ret::Unobserved`](crate::Ret::Unobserved) and judged by no oracle.
+    const UNOBSERVED: Unobserved = Unobserved::NONE;
+    /// Deferred reclamation and process-wide state the leak oracle must allow for (see
+    /// [`crate::settle`]).
+    const SETTLE: Settle = Settle::NONE;
+}
+
+/// Which operations' results a map's API does not give back. The map's method still returns a
+/// value of the trait's type (return `None` or `0`); the recorder discards it and records the
+/// result as unobserved, and the oracles judge only the results that were observed, together with
+/// the real-time order of every operation. An adapter never has to fake a result with a separate
+/// `get`, which would race with other threads and make the oracles blame the crate for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unobserved {
+    /// Insert returns nothing (no previous value).
+    pub insert: bool,
+    /// Remove (a cache's invalidate) returns nothing (not the removed value).
+    pub remove: bool,
+    /// There is no `len`, or nothing it returns may be relied on.
+    pub len: bool,
+}
+
+impl Unobserved {
+    /// Every result is observed.
+    pub const NONE: Unobserved = Unobserved {
+        insert: false,
+        remove: false,
+        len: false,
+    };
 }
 
 /// What a structure declares about itself.

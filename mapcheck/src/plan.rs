@@ -85,7 +85,7 @@ impl<'a> Plan<'a> {
         if deterministic {
             return (k == 1).then(|| spec.engine(0));
         }
-        Some(spec.engine(self.seed.wrapping_mul(n).wrapping_add(k - 1)))
+        Some(spec.engine(mapcheck_harness::engine::shard_seed(self.seed, k, n)))
     }
 
     /// The schedules an engine may run in one cell.

@@ -8,6 +8,7 @@ mod loom;
 pub mod shuttle;
 mod spec;
 mod threads;
+pub mod watchdog;
 
 pub use spec::EngineSpec;
 
@@ -186,6 +187,9 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
     if let Some(reason) = not_applicable::<S>(&engine) {
         return not_applicable_outcome(reason);
     }
+    if let Err(msg) = prepare_here::<S>(&engine) {
+        return prepare_failed(msg);
+    }
     let started = Instant::now();
     let mut outcome = match engine {
         Engine::Loom { preemption_bound } => loom::explore::<S>(workload, preemption_bound, limits, None),
@@ -218,6 +222,30 @@ pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
     None
 }
 
+/// Under every engine but the thread engine (which prepares each of its pooled threads), runs the
+/// structure's declared process-wide and per-thread settle steps on the calling thread, which is
+/// the one loom and shuttle run their model threads on. The error is the message of a step that
+/// panicked, which fails the exploration.
+fn prepare_here<S: Structure>(engine: &Engine) -> Result<(), String> {
+    if engine.real_threads() {
+        return Ok(());
+    }
+    crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE)
+}
+
+/// The outcome of an exploration stopped before its first run by a declared settle step's panic.
+pub(crate) fn prepare_failed(message: String) -> Outcome {
+    Outcome {
+        verdict: Verdict::Fail(classify_panic(&message)),
+        schedules: 0,
+        elapsed: Duration::ZERO,
+        exhausted: false,
+        unknown_runs: 0,
+        diverged: None,
+        failure: None,
+    }
+}
+
 fn not_applicable_outcome(reason: String) -> Outcome {
     Outcome {
         verdict: Verdict::NotApplicable { reason },
@@ -234,6 +262,9 @@ fn not_applicable_outcome(reason: String) -> Outcome {
 pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned, limits: Limits) -> Outcome {
     if let Some(reason) = not_applicable::<S>(&engine) {
         return not_applicable_outcome(reason);
+    }
+    if let Err(msg) = prepare_here::<S>(&engine) {
+        return prepare_failed(msg);
     }
     let started = Instant::now();
     let mut outcome = match (engine, pinned) {
@@ -267,7 +298,13 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
 /// microseconds, where a one-schedule shuttle exploration costs a scheduler and a task stack.
 pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
     use crate::rt::Std;
-    let rec = Recorder::new(workload.threads.len());
+    let rec = recorder::<S>(workload);
+    if let Err(msg) = crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE) {
+        return (
+            Verdict::Fail(classify_panic(&msg)),
+            rec.history(workload.initial.clone()),
+        );
+    }
     let scope = rec.scope;
     let (end, panic) = crate::quiet::quietly(|| {
         let map = scope.run(|| S::new::<Std>());
@@ -288,6 +325,7 @@ pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
             }
         });
         scope.run(|| drop(map));
+        let settled = settle_rounds(scope, &S::SETTLE, || crate::settle::after_drop(&S::SETTLE));
         let leaks = crate::alloc::installed().then(|| {
             let (bytes, allocations) = scope.live();
             Leaks {
@@ -296,15 +334,15 @@ pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
                 threads: scope.threads_alive(),
             }
         });
-        (quiescence, leaks)
+        (quiescence, leaks, settled.err())
     });
     scope.close();
     let mut history = rec.history(workload.initial.clone());
     let panic = match end {
-        Some((quiescence, leaks)) => {
+        Some((quiescence, leaks, settle_panic)) => {
             history.quiescence = Some(quiescence);
             history.leaks = leaks;
-            None
+            settle_panic
         }
         None => Some(panic.unwrap_or_else(|| "the run panicked without a message".into())),
     };
@@ -355,9 +393,45 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             panic.get_or_insert_with(|| payload_message(&*p));
         }
     }
-    let end = finish(map, rec, panic);
+    let end = finish(map, rec, panic, |scope| {
+        settle_rounds(scope, &S::SETTLE, || crate::settle::after_drop(&S::SETTLE))
+    });
     rec.scope.close();
     end
+}
+
+/// The recorder of one run of `workload` on structure `S`: the results the structure does not
+/// return are recorded as unobserved, and an iteration is cut short once it has yielded more
+/// entries than the workload has keys (it has then yielded some key twice, which the iteration
+/// oracle reports, rather than loop for ever).
+pub(crate) fn recorder<S: Structure>(workload: &Workload) -> Arc<Recorder> {
+    let keys: std::collections::BTreeSet<Key> = workload
+        .initial
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(workload.threads.iter().flatten().filter_map(|op| op.key()))
+        .collect();
+    Recorder::declared(workload.threads.len(), S::UNOBSERVED, Some(keys.len()))
+}
+
+/// Runs `round` (the structure's after-drop settle step on every thread of the run) while the run's
+/// scope still holds memory, at most [`crate::settle::SETTLE_ROUNDS`] times, when `settle` declares
+/// such a step. The error is the message of a step that panicked.
+pub(crate) fn settle_rounds(
+    scope: crate::alloc::Scope,
+    settle: &crate::settle::Settle,
+    mut round: impl FnMut() -> Result<(), String>,
+) -> Result<(), String> {
+    if !settle.defers() || !crate::alloc::installed() {
+        return Ok(());
+    }
+    for _ in 0..crate::settle::SETTLE_ROUNDS {
+        if scope.live().0 == 0 {
+            break;
+        }
+        round()?;
+    }
+    Ok(())
 }
 
 /// A fresh map with the workload's initial contents, created inside the run's allocation scope.
@@ -379,7 +453,7 @@ pub(crate) fn thread_ops<R: Runtime, M: Map + ?Sized>(
     rec: &Recorder,
     jitter: Option<u64>,
 ) {
-    let mut rng = jitter.map(|s| s ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = jitter.map(|s| derive_seed(s, t as u64));
     for &op in ops {
         if let Some(state) = rng.as_mut() {
             pause::<R>(splitmix(state));
@@ -409,9 +483,16 @@ fn spin(n: u64) {
     }
 }
 
-/// After every thread is done: the footprint before and after the reclamation step, then the drop
-/// and what the structure did not give back. The caller closes the run's allocation scope.
-pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic: Option<String>) -> RunEnd {
+/// After every thread is done: the footprint before and after the reclamation step, then the drop,
+/// the structure's settle step (`settle`, given the run's scope; see [`crate::settle`]) and what
+/// the structure did not give back. A settle step that panics is the run's panic. The caller
+/// closes the run's allocation scope.
+pub(crate) fn finish<R: Runtime, M: Map>(
+    map: RtArc<R, M>,
+    rec: &Recorder,
+    mut panic: Option<String>,
+    settle: impl FnOnce(crate::alloc::Scope) -> Result<(), String>,
+) -> RunEnd {
     let scope = rec.scope;
     let quiescence = panic.is_none().then(|| {
         scope.run(|| {
@@ -424,6 +505,9 @@ pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic
         })
     });
     scope.run(|| drop(map));
+    if panic.is_none() {
+        panic = settle(scope).err();
+    }
     let leaks = (panic.is_none() && crate::alloc::installed()).then(|| {
         let (bytes, allocations) = scope.live();
         Leaks {
@@ -505,7 +589,7 @@ impl Probe {
     /// One run inside the model checker: execute, record, judge; panic out on a failure.
     pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let rec = Recorder::new(self.workload.threads.len());
+        let rec = recorder::<S>(&self.workload);
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
         let end = execute::<R, S>(&self.workload, &rec, None);
         let mut history = rec.history(self.workload.initial.clone());
@@ -574,6 +658,30 @@ pub(crate) fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "panic with a non-string payload".into()
+    }
+}
+
+/// A seed for stream `stream` of `seed` (a run of an exploration, a thread of a run): the
+/// `stream`-th output of SplitMix64 started from a hash of `seed`. Within one seed, distinct streams
+/// always get distinct values (SplitMix64's output function is a bijection of its state, and the
+/// states of distinct streams differ); two seeds share a value only if their hashes happen to lie
+/// a multiple of the generator's odd increment apart, about one chance in 2^43 for streams under a
+/// million. XOR or addition of seed and stream would instead make seed 42's stream 1 be seed 43's
+/// stream 0.
+pub fn derive_seed(seed: u64, stream: u64) -> u64 {
+    let mut hashed = seed;
+    let mut state = splitmix(&mut hashed).wrapping_add(stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    splitmix(&mut state)
+}
+
+/// The seed of shard `shard` of `of` (1-based) of an exploration started with `seed`: `seed` itself
+/// for a single shard, otherwise a hash of the three, so that shards of one seed, and shards and
+/// seeds of different runs, explore different schedules (see [`derive_seed`]).
+pub fn shard_seed(seed: u64, shard: u64, of: u64) -> u64 {
+    if of <= 1 {
+        seed
+    } else {
+        derive_seed(derive_seed(seed, of), shard)
     }
 }
 

@@ -74,7 +74,8 @@ impl Model for KeyModel {
             Op::Clear => (Ret::Unit, None),
             _ => unreachable!("only single-key operations and clear are partitioned by key"),
         };
-        if observed.is_some_and(|o| *o != ret) {
+        // A result the map does not return (`Ret::Unobserved`) matches whatever the spec returns.
+        if observed.is_some_and(|o| *o != ret && *o != Ret::Unobserved) {
             Step::Refused
         } else if inert(op, observed) {
             Step::Same
@@ -244,7 +245,7 @@ impl Model for MapModel {
     fn step(&mut self, &id: &u32, op: &Op, observed: Option<&Ret>) -> Step<u32> {
         let slot = |k: Key| self.slot(k).expect("every key of the history is listed");
         let current = |k: Key| Ret::Value(self.decode(self.state(id)[slot(k)]));
-        let matches = |ret: Ret| observed.is_none_or(|o| *o == ret);
+        let matches = |ret: Ret| observed.is_none_or(|o| *o == ret || *o == Ret::Unobserved);
         let ok = match *op {
             Op::Insert { key, .. } | Op::Remove { key } | Op::Get { key } => matches(current(key)),
             Op::Len => matches(Ret::Len(self.lens[id as usize] as usize)),
@@ -252,6 +253,7 @@ impl Model for MapModel {
             Op::Iterate { .. } => match observed {
                 None => true,
                 Some(Ret::Yielded(kv)) => self.yielded(id, kv),
+                Some(Ret::Unobserved) => true,
                 Some(_) => false,
             },
         };
