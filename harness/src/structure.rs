@@ -107,6 +107,11 @@ pub enum ReclamationPolicy {
     /// `floor` slots: a table that shrinks lazily, or never below a minimum size (a third-party
     /// crate's own thresholds).
     ShrinksWithin { factor: usize, floor: usize },
+    /// A slot claimed by a key stays that key's for the structure's lifetime (an open-addressed
+    /// table whose keys are never removed, only their values): memory follows the distinct keys
+    /// ever inserted, not the live entries. After the reclamation step the capacity is at most
+    /// `factor` times the distinct keys of the run (initial contents and every insert's key).
+    KeySlotsRetained { factor: usize },
 }
 
 /// What a structure holds at one moment.

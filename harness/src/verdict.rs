@@ -145,10 +145,9 @@ pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool
         Verdict::Pass => {}
         other => return other,
     }
-    let reclamation = history
-        .quiescence
-        .as_ref()
-        .and_then(|q| oracle::reclamation::check(q, info.reclamation));
+    let reclamation = history.quiescence.as_ref().and_then(|q| {
+        oracle::reclamation::check(q, info.reclamation, oracle::reclamation::keys_inserted(history))
+    });
     match reclamation.or_else(|| history.leaks.as_ref().and_then(oracle::leak::check)) {
         Some(f) => Verdict::Fail(f),
         None => Verdict::Pass,

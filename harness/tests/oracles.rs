@@ -216,15 +216,38 @@ fn reclamation_holds_each_policy() {
         bytes: capacity * 16,
     };
     use ReclamationPolicy::*;
-    assert!(reclamation::check(&q(fp(2, 0, 1, 4)), ShrinksWithLive).is_none());
-    assert!(reclamation::check(&q(fp(2, 0, 1, 1024)), ShrinksWithLive).is_some());
-    assert!(reclamation::check(&q(fp(2, 0, 1, 4)), TombstonesPurgedByGc).is_none());
-    assert!(reclamation::check(&q(fp(2, 3, 1, 4)), TombstonesPurgedByGc).is_some());
-    assert!(reclamation::check(&q(fp(2, 1, 1, 4)), StalePurgedByPromotion).is_some());
-    assert!(reclamation::check(&q(fp(2, 0, 1, 4)), OneSnapshotRetained).is_none());
-    assert!(reclamation::check(&q(fp(2, 0, 3, 4)), OneSnapshotRetained).is_some());
-    assert!(reclamation::check(&q(fp(0, 0, 1, 0)), RebuiltWhenDrained).is_none());
-    assert!(reclamation::check(&q(fp(0, 0, 1, 512)), RebuiltWhenDrained).is_some());
+    assert!(reclamation::check(&q(fp(2, 0, 1, 4)), ShrinksWithLive, 0).is_none());
+    assert!(reclamation::check(&q(fp(2, 0, 1, 1024)), ShrinksWithLive, 0).is_some());
+    assert!(reclamation::check(&q(fp(2, 0, 1, 4)), TombstonesPurgedByGc, 0).is_none());
+    assert!(reclamation::check(&q(fp(2, 3, 1, 4)), TombstonesPurgedByGc, 0).is_some());
+    assert!(reclamation::check(&q(fp(2, 1, 1, 4)), StalePurgedByPromotion, 0).is_some());
+    assert!(reclamation::check(&q(fp(2, 0, 1, 4)), OneSnapshotRetained, 0).is_none());
+    assert!(reclamation::check(&q(fp(2, 0, 3, 4)), OneSnapshotRetained, 0).is_some());
+    assert!(reclamation::check(&q(fp(0, 0, 1, 0)), RebuiltWhenDrained, 0).is_none());
+    assert!(reclamation::check(&q(fp(0, 0, 1, 512)), RebuiltWhenDrained, 0).is_some());
+    // A table that keeps one slot per key ever inserted: bounded by the keys, not the live entries.
+    let per_key = KeySlotsRetained { factor: 8 };
+    assert!(reclamation::check(&q(fp(0, 16, 1, 40)), per_key, 32).is_none());
+    assert!(reclamation::check(&q(fp(0, 16, 1, 257)), per_key, 32).is_some());
+}
+
+#[test]
+fn keys_inserted_counts_initial_and_inserted_keys_once() {
+    let hist = h(
+        &[(1, 10), (2, 20)],
+        &[
+            (0, ins(2, 21), v(Some(20)), 0, Some(1)),
+            (0, ins(3, 30), v(None), 2, Some(3)),
+            (1, ins(3, 31), v(Some(30)), 4, Some(5)),
+            (1, ins(4, 40), v(None), 6, Some(7)),
+            (1, rem(9), v(None), 8, Some(9)),
+        ],
+    );
+    assert_eq!(
+        reclamation::keys_inserted(&hist),
+        4,
+        "keys 1, 2, 3, 4; a remove puts no key"
+    );
 }
 
 #[test]
@@ -238,6 +261,7 @@ fn never_shrinking_is_reported_as_a_finding_with_figures() {
             bytes: 16 * 1024,
         }),
         ReclamationPolicy::NeverShrinks,
+        0,
     )
     .expect("a finding");
     assert_eq!(f.oracle, Oracle::Reclamation);
