@@ -1,9 +1,15 @@
 //! Operations, results and the recorded history of one run, and the recorder that builds it.
 //!
-//! **Architecture Invariant:** recording adds no synchronisation that loom or shuttle can see. The
-//! global order comes from a `std` atomic counter and each thread appends to its own `std` mutex,
-//! which the model checkers do not schedule on; under loom and shuttle only one thread runs at a
-//! time, so the counter order is the execution order.
+//! **Architecture Invariant:** the global order comes from a `std` atomic counter and each thread
+//! appends to its own `std` mutex, which the model checkers do not schedule on; under loom and
+//! shuttle only one thread runs at a time, so the counter order is the execution order. Recording
+//! adds no synchronisation that shuttle or real threads can see. Under loom, and only there, every
+//! position taken is also a `SeqCst` fence ([`Runtime::history_point`](crate::rt::Runtime)): loom
+//! gives `SeqCst` loads and stores no single total order (it models them as acquire and release),
+//! but it does order `SeqCst` fences, so an operation invoked after another returned
+//! happens-after it, and the oracles' real-time order is one loom respects. The price: a
+//! publication mistake between two operations that do not overlap in real time is invisible to
+//! loom (see ARCHITECTURE.md).
 
 use crate::structure::{Footprint, Key, Map, Value};
 use serde::{Deserialize, Serialize};
@@ -243,6 +249,9 @@ pub struct Recorder {
     /// The allocation scope of this run: calls into the structure are attributed to it.
     pub scope: crate::alloc::Scope,
     clock: AtomicU64,
+    /// The runtime's [`Runtime::history_point`](crate::rt::Runtime::history_point), called with
+    /// every tick: a loom `SeqCst` fence, a no-op elsewhere.
+    point: fn(),
     /// One log per thread, each on its own cache lines: a thread's appends take only its own
     /// (uncontended) lock, and never share a line with another thread's log.
     logs: Vec<Padded<Mutex<Vec<RawEvent>>>>,
@@ -262,10 +271,18 @@ struct RawEvent {
 }
 
 impl Recorder {
+    /// A recorder that adds no synchronisation at all: for real threads and shuttle.
     pub fn new(threads: usize) -> Arc<Recorder> {
+        Recorder::for_runtime::<crate::rt::Std>(threads)
+    }
+
+    /// A recorder for runtime `R`: every position it takes also calls `R::history_point`, which
+    /// under loom makes real-time precedence in the history imply happens-before.
+    pub fn for_runtime<R: crate::rt::Runtime>(threads: usize) -> Arc<Recorder> {
         Arc::new(Recorder {
             scope: crate::alloc::Scope::new(),
             clock: AtomicU64::new(0),
+            point: R::history_point,
             logs: (0..threads).map(|_| Padded(Mutex::new(Vec::new()))).collect(),
         })
     }
@@ -276,7 +293,11 @@ impl Recorder {
         self.clock.load(Ordering::Relaxed)
     }
 
+    /// The next position in the run's global order. The runtime's ordering point and the counter
+    /// are taken together, with no scheduling point between them (neither is a loom or shuttle
+    /// operation), so the fences of a loom run are in the order of their positions.
     fn tick(&self) -> u64 {
+        (self.point)();
         self.clock.fetch_add(1, Ordering::Relaxed)
     }
 

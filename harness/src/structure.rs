@@ -45,6 +45,10 @@ pub trait Structure: 'static {
     /// True when `len` is only an estimate while the map is being changed (a counter updated out of
     /// step with the entries, as flurry documents): its results are not judged.
     const LEN_IS_ESTIMATE: bool = false;
+    /// True for a mutant whose planted bug is a weak-memory reordering (a publication with too weak
+    /// an ordering): only loom explores executions that are not sequentially consistent, so shuttle
+    /// cannot reach it and does not run it (see `engine::not_applicable`).
+    const WEAK_MEMORY_ONLY: bool = false;
 }
 
 /// What a structure declares about itself.

@@ -180,8 +180,21 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
 }
 
 /// Why `engine` cannot run structure `S`, or `None` when it can: an unsynchronised structure runs
-/// under loom and shuttle only, a third-party one (an adapter) on real threads only.
+/// under loom and shuttle only, a third-party one (an adapter) on real threads only, and a mutant
+/// whose bug is a weak-memory reordering is out of shuttle's reach.
 pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
+    let shuttle = matches!(
+        engine,
+        Engine::ShuttleRandom { .. } | Engine::ShuttlePct { .. } | Engine::ShuttleDfs
+    );
+    if S::WEAK_MEMORY_ONLY && shuttle {
+        return Some(format!(
+            "{}'s planted bug is a weak-memory reordering; shuttle runs one task at a time with \
+             sequentially consistent memory, so no schedule of {} can reach it (loom can)",
+            S::INFO.name,
+            engine.family()
+        ));
+    }
     if S::INFO.unsynchronised && engine.real_threads() {
         return Some(format!(
             "{} is unsynchronised on purpose; it runs under loom and shuttle only",
@@ -448,7 +461,7 @@ impl Probe {
     /// One run inside the model checker: execute, record, judge; panic out on a failure.
     pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let rec = Recorder::new(self.workload.threads.len());
+        let rec = Recorder::for_runtime::<R>(self.workload.threads.len());
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
         let end = execute::<R, S>(&self.workload, &rec, None);
         let mut history = rec.history(self.workload.initial.clone());
