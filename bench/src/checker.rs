@@ -56,6 +56,7 @@ pub fn generate(shape: Shape, seed: u64) -> History {
             invoke: invoke * 16 + t as u64,
             ret_at: Some(ret_at * 16 + t as u64),
             parent: None,
+            visits: Vec::new(),
         });
     }
     events.sort_by_key(|e| e.invoke);

@@ -43,6 +43,7 @@ fn generate(ops: usize, threads: usize, keys: u64, seed: u64) -> History {
             invoke: invoke * 16 + t as u64,
             ret_at: Some(ret_at * 16 + t as u64),
             parent: None,
+            visits: Vec::new(),
         });
     }
     events.sort_by_key(|e| e.invoke);

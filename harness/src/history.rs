@@ -139,6 +139,12 @@ pub struct Event {
     pub ret_at: Option<u64>,
     /// The iteration this operation was called from, for removes done while iterating.
     pub parent: Option<usize>,
+    /// For an iteration: the position in the run's global order of each visit (the visitor called
+    /// with an entry), one per yielded entry, in order. Empty for other operations, for an
+    /// iteration that never returned, and in records written before visits were recorded (the
+    /// iteration oracle then judges each entry over the whole iteration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<u64>,
 }
 
 /// A recorded run: the initial contents and every operation, ordered by invocation, and the
@@ -190,7 +196,11 @@ impl History {
         let mut positions: Vec<u64> = self
             .events
             .iter()
-            .flat_map(|e| std::iter::once(e.invoke).chain(e.ret_at))
+            .flat_map(|e| {
+                std::iter::once(e.invoke)
+                    .chain(e.ret_at)
+                    .chain(e.visits.iter().copied())
+            })
             .collect();
         positions.sort_unstable();
         let mut seen = positions
@@ -220,6 +230,26 @@ impl History {
             if let Some(p) = e.parent {
                 if p >= self.events.len() || self.events[p].thread != e.thread {
                     return bad(format!("names parent {p}, not an operation of its thread"));
+                }
+            }
+            if !e.visits.is_empty() {
+                let yielded = match &e.ret {
+                    Some(Ret::Yielded(y)) => y.len(),
+                    _ => return bad("records visits but yielded nothing".into()),
+                };
+                if e.visits.len() != yielded {
+                    return bad(format!("records {} visits for {yielded} entries", e.visits.len()));
+                }
+                let end = e.ret_at.unwrap_or(u64::MAX);
+                let mut after = e.invoke;
+                for &at in &e.visits {
+                    if at <= after || at >= end {
+                        return bad(format!("visits at {at}, not after {after} and before its return"));
+                    }
+                    if reused(at) {
+                        return bad(format!("reuses position {at}"));
+                    }
+                    after = at;
                 }
             }
         }
@@ -268,6 +298,7 @@ struct RawEvent {
     invoke: u64,
     ret_at: Option<u64>,
     parent: Option<usize>,
+    visits: Vec<u64>,
 }
 
 impl Recorder {
@@ -309,15 +340,17 @@ impl Recorder {
             invoke: self.tick(),
             ret_at: None,
             parent,
+            visits: Vec::new(),
         });
         log.len() - 1
     }
 
-    fn ret(&self, thread: usize, slot: usize, ret: Ret) {
+    fn ret(&self, thread: usize, slot: usize, ret: Ret, visits: Vec<u64>) {
         let at = self.tick();
         let mut log = self.logs[thread].0.lock().unwrap_or_else(|e| e.into_inner());
         log[slot].ret = Some(ret);
         log[slot].ret_at = Some(at);
+        log[slot].visits = visits;
     }
 
     /// Runs `op` on `map` as thread `thread`, recording it (and, for an iteration, each remove it
@@ -326,6 +359,7 @@ impl Recorder {
         use crate::alloc::untracked;
         let scope = self.scope;
         let slot = untracked(|| self.invoke(thread, op, None));
+        let mut visits = Vec::new();
         let ret = match op {
             Op::Insert { key, value } => Ret::Value(scope.run(|| map.insert(key, value))),
             Op::Remove { key } => Ret::Value(scope.run(|| map.remove(key))),
@@ -344,11 +378,14 @@ impl Recorder {
                 scope.run(|| {
                     map.iterate(&mut |k, v| {
                         untracked(|| {
+                            // The visit's position comes first: the structure read the entry
+                            // before calling back, and any remove below comes after.
+                            visits.push(self.tick());
                             yielded.push((k, v));
                             if delete.matches(k) {
                                 let s = self.invoke(thread, Op::Remove { key: k }, Some(slot));
                                 let r = scope.run(|| map.remove(k));
-                                self.ret(thread, s, Ret::Value(r));
+                                self.ret(thread, s, Ret::Value(r), Vec::new());
                             }
                         });
                         ControlFlow::Continue(())
@@ -357,7 +394,7 @@ impl Recorder {
                 Ret::Yielded(yielded)
             }
         };
-        untracked(|| self.ret(thread, slot, ret.clone()));
+        untracked(|| self.ret(thread, slot, ret.clone(), visits));
         ret
     }
 
@@ -385,6 +422,7 @@ impl Recorder {
                 invoke: e.invoke,
                 ret_at: e.ret_at,
                 parent: e.parent.map(|p| index[&(t, p)]),
+                visits: e.visits,
             })
             .collect();
         History {

@@ -131,9 +131,9 @@ pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool
         oracle::lost_delete::check,
         oracle::lost_delete::check_lost_insert,
         oracle::exactly_once::check,
-        oracle::iteration::check,
     ];
-    if let Some(f) = specific.iter().find_map(|check| check(history)) {
+    let specific = specific.iter().find_map(|check| check(history));
+    if let Some(f) = specific.or_else(|| oracle::iteration::check(history, info.iteration)) {
         return Verdict::Fail(f);
     }
     if !info.atomic_whole_map && !len_is_estimate {

@@ -51,6 +51,7 @@ pub fn structures() -> Vec<Entry> {
         Entry::targeted::<mutants::LockedLeakyRemove>(&["concurrent-delete"]),
         Entry::targeted::<mutants::ShardedClearSkips>(&["sharded-whole-map"]),
         Entry::targeted::<mutants::LockedNoShrink>(&["churn"]),
+        Entry::targeted::<mutants::GomapNoRelookup>(&["delete-during-iteration"]),
         Entry::targeted::<mutants::SlotsRelaxedPublish>(&["delete-during-iteration", "churn"]),
     ]
 }

@@ -3,6 +3,7 @@
 //! the tests in `models/tests/mutants.rs` assert each catch.
 
 mod cow_nocas;
+mod gomap_no_relookup;
 mod locked_iterlock;
 mod locked_leaky_remove;
 mod locked_noshrink;
@@ -16,6 +17,7 @@ mod tombstone_gc_leak;
 mod tombstone_gc_race;
 
 pub use cow_nocas::CowNoCas;
+pub use gomap_no_relookup::{GomapNoRelookup, NoRelookup};
 pub use locked_iterlock::{IterLock, LockedIterLock};
 pub use locked_leaky_remove::{LeakyRemove, LockedLeakyRemove};
 pub use locked_noshrink::{LockedNoShrink, NoShrink};
