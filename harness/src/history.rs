@@ -9,7 +9,8 @@
 //! but it does order `SeqCst` fences, so an operation invoked after another returned
 //! happens-after it, and the oracles' real-time order is one loom respects. The price: a
 //! publication mistake between two operations that do not overlap in real time is invisible to
-//! loom (see ARCHITECTURE.md).
+//! loom (see ARCHITECTURE.md); the engines give a structure that is unsynchronised on purpose a
+//! recorder without them, so that loom still reports its data races.
 
 use crate::structure::{Footprint, Key, Map, Value};
 use serde::{Deserialize, Serialize};

@@ -141,3 +141,20 @@ fn the_relaxed_publication_needs_two_threads() {
         }
     }
 }
+
+/// An unsynchronised structure gets no ordering points: its operations have no atomic or lock
+/// inside, so under loom they never overlap, and ordering them would hide the data race loom
+/// reports between any two of them on different threads. `gomap`'s race is reported on every model.
+#[test]
+fn loom_still_reports_the_unsynchronised_map_s_data_race_on_every_model() {
+    let gomap = structure("gomap").unwrap();
+    assert!(gomap.info.unsynchronised);
+    for m in MODELS {
+        let w = (m.build)(Size::LOOM);
+        let o = (gomap.run)(&w, Engine::Loom { preemption_bound: 2 }, limits(10_000));
+        let Verdict::Fail(f) = &o.verdict else {
+            panic!("gomap on {} passed {} loom schedules", m.name, o.schedules);
+        };
+        assert_eq!(f.oracle, Oracle::DataRace, "gomap on {}: {}", m.name, f.summary);
+    }
+}

@@ -461,7 +461,17 @@ impl Probe {
     /// One run inside the model checker: execute, record, judge; panic out on a failure.
     pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let rec = Recorder::for_runtime::<R>(self.workload.threads.len());
+        // A structure that is unsynchronised on purpose gets no ordering points: its operations
+        // share memory with no synchronisation at all, so any two of them on different threads that
+        // touch the same data race whether or not they overlap in time, and loom reports that race
+        // only if the harness does not order them (under loom its operations, with no atomic or lock
+        // inside, never overlap). It is expected to fail, so its results need no real-time order.
+        let threads = self.workload.threads.len();
+        let rec = if S::INFO.unsynchronised {
+            Recorder::new(threads)
+        } else {
+            Recorder::for_runtime::<R>(threads)
+        };
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
         let end = execute::<R, S>(&self.workload, &rec, None);
         let mut history = rec.history(self.workload.initial.clone());
