@@ -2,7 +2,8 @@
 //! with memory reclaimed through `seize`.
 //!
 //! Its documentation: iterators "return elements reflecting the state of the hash table at some
-//! point at or since the creation of the iterator" (weakly consistent), and `len` is "typically
+//! point at or since the creation of the iterator" (weakly consistent since the start: nothing is
+//! promised per visit), and `len` is "typically
 //! useful only when a map is not undergoing concurrent updates" (not atomic, nor is `clear`, which
 //! walks the bins). The iteration here is flurry's own iterator, with the visitor removing keys
 //! while it runs (reads take no lock). flurry exposes no capacity: nothing to judge before drop.
@@ -18,7 +19,7 @@ impl Adapter for FlurryAdapter {
     const INFO: StructureInfo = StructureInfo {
         name: "flurry",
         summary: "flurry 0.5: Java's ConcurrentHashMap ported, seize reclamation",
-        iteration: IterationGuarantee::WeaklyConsistent,
+        iteration: IterationGuarantee::WeaklyConsistentSinceStart,
         reclamation: ReclamationPolicy::NotObservable,
         atomic_whole_map: false,
         unsynchronised: false,

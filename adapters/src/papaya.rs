@@ -2,7 +2,8 @@
 //!
 //! Its documentation: iterators "rely on a weak snapshot of the table and return results reflecting
 //! the state of the table at or some point after the creation of the iterator", and `clear` relies
-//! on iteration, so iteration is weakly consistent and clear is not atomic; `len` sums a sharded
+//! on iteration, so iteration is weakly consistent with values as old as the iterator's creation
+//! (it promises nothing per visit: weakly consistent since the start) and clear is not atomic; `len` sums a sharded
 //! counter. The iteration here is papaya's own iterator, with the visitor removing keys while it
 //! runs (papaya allows that: it hands out no locks). papaya exposes no capacity, and removed
 //! entries are freed by its collector once no guard can see them: nothing to judge before drop.
@@ -18,7 +19,7 @@ impl Adapter for PapayaAdapter {
     const INFO: StructureInfo = StructureInfo {
         name: "papaya",
         summary: "papaya 0.2: lock-free table, incremental resizing, seize reclamation",
-        iteration: IterationGuarantee::WeaklyConsistent,
+        iteration: IterationGuarantee::WeaklyConsistentSinceStart,
         reclamation: ReclamationPolicy::NotObservable,
         atomic_whole_map: false,
         unsynchronised: false,

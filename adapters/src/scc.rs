@@ -3,7 +3,8 @@
 //!
 //! `iter_sync` calls its closure while it holds the bucket's read lock, so removing the visited key
 //! from the closure would wait for that lock; iteration copies the entries through `iter_sync` and
-//! visits the copy (bucket by bucket: weakly consistent). `len` reads every bucket's metadata (and,
+//! visits the copy (bucket by bucket, every entry read before the visits start: weakly consistent
+//! since the start). `len` reads every bucket's metadata (and,
 //! the documentation says, "may overcount entries if an old bucket array has not yet been
 //! dropped"), and `clear_sync` is `retain_sync(|_, _| false)`: neither is atomic. scc grows and
 //! shrinks on its own as entries come and go: it shrinks a table under one-eighth full, never below
@@ -28,7 +29,7 @@ impl Adapter for SccAdapter {
     const INFO: StructureInfo = StructureInfo {
         name: "scc",
         summary: "scc 3: bucket-locked table, non-blocking incremental resizing, sdd reclamation",
-        iteration: IterationGuarantee::WeaklyConsistent,
+        iteration: IterationGuarantee::WeaklyConsistentSinceStart,
         reclamation: ReclamationPolicy::ShrinksWithin { factor: 8, floor: 64 },
         atomic_whole_map: false,
         unsynchronised: false,

@@ -1,9 +1,16 @@
 //! Operations, results and the recorded history of one run, and the recorder that builds it.
 //!
-//! **Architecture Invariant:** recording adds no synchronisation that loom or shuttle can see. The
-//! global order comes from a `std` atomic counter and each thread appends to its own `std` mutex,
-//! which the model checkers do not schedule on; under loom and shuttle only one thread runs at a
-//! time, so the counter order is the execution order.
+//! **Architecture Invariant:** the global order comes from a `std` atomic counter and each thread
+//! appends to its own `std` mutex, which the model checkers do not schedule on; under loom and
+//! shuttle only one thread runs at a time, so the counter order is the execution order. Recording
+//! adds no synchronisation that shuttle or real threads can see. Under loom, and only there, every
+//! position taken is also a `SeqCst` fence ([`Runtime::history_point`](crate::rt::Runtime)): loom
+//! gives `SeqCst` loads and stores no single total order (it models them as acquire and release),
+//! but it does order `SeqCst` fences, so an operation invoked after another returned
+//! happens-after it, and the oracles' real-time order is one loom respects. The price: a
+//! publication mistake between two operations that do not overlap in real time is invisible to
+//! loom (see ARCHITECTURE.md); the engines give a structure that is unsynchronised on purpose a
+//! recorder without them, so that loom still reports its data races.
 
 use crate::structure::{Footprint, Key, Map, Unobserved, Value};
 use serde::{Deserialize, Serialize};
@@ -161,6 +168,12 @@ pub struct Event {
     pub ret_at: Option<u64>,
     /// The iteration this operation was called from, for removes done while iterating.
     pub parent: Option<usize>,
+    /// For an iteration: the position in the run's global order of each visit (the visitor called
+    /// with an entry), one per yielded entry, in order. Empty for other operations, for an
+    /// iteration that never returned, and in records written before visits were recorded (the
+    /// iteration oracle then judges each entry over the whole iteration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<u64>,
 }
 
 /// A recorded run: the initial contents and every operation, ordered by invocation, and the
@@ -212,7 +225,11 @@ impl History {
         let mut positions: Vec<u64> = self
             .events
             .iter()
-            .flat_map(|e| std::iter::once(e.invoke).chain(e.ret_at))
+            .flat_map(|e| {
+                std::iter::once(e.invoke)
+                    .chain(e.ret_at)
+                    .chain(e.visits.iter().copied())
+            })
             .collect();
         positions.sort_unstable();
         let mut seen = positions
@@ -242,6 +259,26 @@ impl History {
             if let Some(p) = e.parent {
                 if p >= self.events.len() || self.events[p].thread != e.thread {
                     return bad(format!("names parent {p}, not an operation of its thread"));
+                }
+            }
+            if !e.visits.is_empty() {
+                let yielded = match &e.ret {
+                    Some(Ret::Yielded(y)) => y.len(),
+                    _ => return bad("records visits but yielded nothing".into()),
+                };
+                if e.visits.len() != yielded {
+                    return bad(format!("records {} visits for {yielded} entries", e.visits.len()));
+                }
+                let end = e.ret_at.unwrap_or(u64::MAX);
+                let mut after = e.invoke;
+                for &at in &e.visits {
+                    if at <= after || at >= end {
+                        return bad(format!("visits at {at}, not after {after} and before its return"));
+                    }
+                    if reused(at) {
+                        return bad(format!("reuses position {at}"));
+                    }
+                    after = at;
                 }
             }
         }
@@ -286,6 +323,9 @@ pub struct Recorder {
     /// a map that goes on calling the visitor after that is stopped by a panic.
     visit_bound: Option<usize>,
     clock: AtomicU64,
+    /// The runtime's [`Runtime::history_point`](crate::rt::Runtime::history_point), called with
+    /// every tick: a loom `SeqCst` fence, a no-op elsewhere.
+    point: fn(),
     /// One log per thread, each on its own cache lines: a thread's appends take only its own
     /// (uncontended) lock, and never share a line with another thread's log.
     logs: Vec<Padded<Mutex<Vec<RawEvent>>>>,
@@ -302,22 +342,36 @@ struct RawEvent {
     invoke: u64,
     ret_at: Option<u64>,
     parent: Option<usize>,
+    visits: Vec<u64>,
 }
 
 impl Recorder {
+    /// A recorder that adds no synchronisation at all: for real threads and shuttle.
     pub fn new(threads: usize) -> Arc<Recorder> {
-        Recorder::declared(threads, Unobserved::NONE, None)
+        Recorder::declared::<crate::rt::Std>(threads, Unobserved::NONE, None)
     }
 
-    /// A recorder for a map whose API does not return the results `unobserved` names, whose
-    /// iterations are cut short after `visit_bound` entries (the number of distinct keys the run
-    /// can hold; `None` for no bound).
-    pub fn declared(threads: usize, unobserved: Unobserved, visit_bound: Option<usize>) -> Arc<Recorder> {
+    /// A recorder for runtime `R` and a map that returns every result, with no visit bound.
+    pub fn for_runtime<R: crate::rt::Runtime>(threads: usize) -> Arc<Recorder> {
+        Recorder::declared::<R>(threads, Unobserved::NONE, None)
+    }
+
+    /// A recorder for runtime `R` and a map whose API does not return the results `unobserved`
+    /// names, whose iterations are cut short after `visit_bound` entries (the number of distinct
+    /// keys the run can hold; `None` for no bound). Every position it takes also calls
+    /// `R::history_point`, which under loom makes real-time precedence in the history imply
+    /// happens-before.
+    pub fn declared<R: crate::rt::Runtime>(
+        threads: usize,
+        unobserved: Unobserved,
+        visit_bound: Option<usize>,
+    ) -> Arc<Recorder> {
         Arc::new(Recorder {
             scope: crate::alloc::Scope::new(),
             unobserved,
             visit_bound,
             clock: AtomicU64::new(0),
+            point: R::history_point,
             logs: (0..threads).map(|_| Padded(Mutex::new(Vec::new()))).collect(),
         })
     }
@@ -342,7 +396,11 @@ impl Recorder {
             .collect()
     }
 
+    /// The next position in the run's global order. The runtime's ordering point and the counter
+    /// are taken together, with no scheduling point between them (neither is a loom or shuttle
+    /// operation), so the fences of a loom run are in the order of their positions.
     fn tick(&self) -> u64 {
+        (self.point)();
         self.clock.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -354,15 +412,17 @@ impl Recorder {
             invoke: self.tick(),
             ret_at: None,
             parent,
+            visits: Vec::new(),
         });
         log.len() - 1
     }
 
-    fn ret(&self, thread: usize, slot: usize, ret: Ret) {
+    fn ret(&self, thread: usize, slot: usize, ret: Ret, visits: Vec<u64>) {
         let at = self.tick();
         let mut log = self.logs[thread].0.lock().unwrap_or_else(|e| e.into_inner());
         log[slot].ret = Some(ret);
         log[slot].ret_at = Some(at);
+        log[slot].visits = visits;
     }
 
     /// Runs `op` on `map` as thread `thread`, recording it (and, for an iteration, each remove it
@@ -372,6 +432,7 @@ impl Recorder {
         let scope = self.scope;
         let slot = untracked(|| self.invoke(thread, op, None));
         let seen = self.unobserved;
+        let mut visits = Vec::new();
         let ret = match op {
             Op::Insert { key, value } => {
                 observed(!seen.insert, scope.run(|| map.insert(key, value)), Ret::Value)
@@ -402,11 +463,14 @@ impl Recorder {
                             );
                         }
                         untracked(|| {
+                            // The visit's position comes first: the structure read the entry
+                            // before calling back, and any remove below comes after.
+                            visits.push(self.tick());
                             yielded.push((k, v));
                             if delete.matches(k) {
                                 let s = self.invoke(thread, Op::Remove { key: k }, Some(slot));
                                 let r = scope.run(|| map.remove(k));
-                                self.ret(thread, s, observed(!seen.remove, r, Ret::Value));
+                                self.ret(thread, s, observed(!seen.remove, r, Ret::Value), Vec::new());
                             }
                         });
                         if yielded.len() > bound {
@@ -419,7 +483,7 @@ impl Recorder {
                 Ret::Yielded(yielded)
             }
         };
-        untracked(|| self.ret(thread, slot, ret.clone()));
+        untracked(|| self.ret(thread, slot, ret.clone(), visits));
         ret
     }
 
@@ -447,6 +511,7 @@ impl Recorder {
                 invoke: e.invoke,
                 ret_at: e.ret_at,
                 parent: e.parent.map(|p| index[&(t, p)]),
+                visits: e.visits,
             })
             .collect();
         History {

@@ -59,6 +59,10 @@ pub trait Structure: 'static {
     /// Deferred reclamation and process-wide state the leak oracle must allow for (see
     /// [`crate::settle`]).
     const SETTLE: Settle = Settle::NONE;
+    /// True for a mutant whose planted bug is a weak-memory reordering (a publication with too weak
+    /// an ordering): only loom explores executions that are not sequentially consistent, so shuttle
+    /// cannot reach it and does not run it (see `engine::not_applicable`).
+    const WEAK_MEMORY_ONLY: bool = false;
 }
 
 /// Which operations' results a map's API does not give back. The map's method still returns a
@@ -155,15 +159,29 @@ impl StructureInfo {
     }
 }
 
-/// The iteration guarantee a structure declares, judged by the iteration oracle.
+/// The iteration guarantee a structure declares, judged by the iteration oracle. Every level keeps
+/// the rules that need the whole iteration: no key yielded twice, and every key present throughout
+/// the iteration and deleted by no one is yielded. They differ in when each yielded value must
+/// have been the key's value (positions in the run's global order; a visit is the call of the
+/// visitor with that entry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IterationGuarantee {
-    /// The yielded set equals the map's contents at one point inside the iteration.
+    /// The yielded set equals the map's contents at one point inside the iteration, taken before
+    /// the first visit: every value held between the invocation and the first visit (and the
+    /// linearizability check orders the whole set at one instant).
     Snapshot,
-    /// The Go spec's rules: no key twice, every key present throughout and not deleted is yielded,
-    /// no key absent throughout is yielded, each value was current at some point.
+    /// The Go spec's rules, per visit: each value was the key's value at some point between the
+    /// previous visit (or the invocation) and its own visit. So an entry removed before the
+    /// iteration reaches it is not produced, and the value produced is the one current when the
+    /// entry is visited. Go's map keeps them by looking an entry up again when the table grew
+    /// under the iterator.
     WeaklyConsistent,
+    /// The Go spec's rules with values as old as the start of the iteration: each value was the
+    /// key's value at some point between the invocation and its visit. A structure that reads
+    /// entries ahead of visiting them (a shard or the whole table copied, then visited) promises
+    /// this: an entry removed after it was copied may still be produced, with its copied value.
+    WeaklyConsistentSinceStart,
 }
 
 /// The reclamation policy a structure declares, judged after quiescence and its reclamation step.
@@ -190,6 +208,11 @@ pub enum ReclamationPolicy {
     /// `floor` slots: a table that shrinks lazily, or never below a minimum size (a third-party
     /// crate's own thresholds).
     ShrinksWithin { factor: usize, floor: usize },
+    /// A slot claimed by a key stays that key's for the structure's lifetime (an open-addressed
+    /// table whose keys are never removed, only their values): memory follows the distinct keys
+    /// ever inserted, not the live entries. After the reclamation step the capacity is at most
+    /// `factor` times the distinct keys of the run (initial contents and every insert's key).
+    KeySlotsRetained { factor: usize },
 }
 
 /// What a structure holds at one moment.

@@ -156,10 +156,9 @@ pub fn judge_limited(
     if operations.is_fail() {
         return operations;
     }
-    let reclamation = history
-        .quiescence
-        .as_ref()
-        .and_then(|q| oracle::reclamation::check(q, info.reclamation));
+    let reclamation = history.quiescence.as_ref().and_then(|q| {
+        oracle::reclamation::check(q, info.reclamation, oracle::reclamation::keys_inserted(history))
+    });
     match reclamation.or_else(|| history.leaks.as_ref().and_then(oracle::leak::check)) {
         Some(f) => Verdict::Fail(f),
         None => operations,
@@ -178,9 +177,9 @@ fn judge_operations(
         oracle::lost_delete::check,
         oracle::lost_delete::check_lost_insert,
         oracle::exactly_once::check,
-        oracle::iteration::check,
     ];
-    if let Some(f) = specific.iter().find_map(|check| check(history)) {
+    let specific = specific.iter().find_map(|check| check(history));
+    if let Some(f) = specific.or_else(|| oracle::iteration::check(history, info.iteration)) {
         return Verdict::Fail(f);
     }
     if !info.atomic_whole_map && !len_is_estimate {

@@ -175,6 +175,7 @@ fn build(threads: Vec<Vec<Op>>, order: Vec<usize>, rolls: Vec<u64>, initial: Vec
             invoke: *inv,
             ret_at: *ret,
             parent: None,
+            visits: Vec::new(),
         })
         .collect();
     // Half the histories get one result changed to something the operation could return.

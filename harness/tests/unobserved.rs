@@ -120,7 +120,7 @@ fn the_recorder_stores_declared_results_as_unobserved() {
         remove: true,
         len: false,
     };
-    let rec = Recorder::declared(1, declared, None);
+    let rec = Recorder::declared::<mapcheck_harness::rt::Std>(1, declared, None);
     assert_eq!(rec.apply(0, &map, ins(1, 10)), Ret::Unobserved);
     assert_eq!(rec.apply(0, &map, ins(1, 11)), Ret::Unobserved);
     assert_eq!(rec.apply(0, &map, get(1)), Ret::Value(Some(11)));

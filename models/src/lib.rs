@@ -24,8 +24,8 @@ pub mod structures;
 pub use mapcheck_harness::Entry;
 use mutants::CowNoCas;
 use structures::{
-    cow::Cow, gomap::Gomap, locked::Locked, rebuild::Rebuild, sharded::Sharded, syncmap::Syncmap,
-    tombstone::Tombstone,
+    cow::Cow, gomap::Gomap, locked::Locked, rebuild::Rebuild, sharded::Sharded, slots::Slots,
+    syncmap::Syncmap, tombstone::Tombstone,
 };
 
 /// Every built-in structure, correct ones first, then the mutants with the models built to catch
@@ -39,6 +39,7 @@ pub fn structures() -> Vec<Entry> {
         Entry::of::<Sharded>(),
         Entry::of::<Tombstone>(),
         Entry::of::<Rebuild>(),
+        Entry::of::<Slots>(),
         Entry::targeted::<CowNoCas>(&["cow-swap"]),
         Entry::targeted::<mutants::LockedRacyRemove>(&["concurrent-delete"]),
         Entry::targeted::<mutants::LockedIterLock>(&["delete-during-iteration"]),
@@ -50,6 +51,8 @@ pub fn structures() -> Vec<Entry> {
         Entry::targeted::<mutants::LockedLeakyRemove>(&["concurrent-delete"]),
         Entry::targeted::<mutants::ShardedClearSkips>(&["sharded-whole-map"]),
         Entry::targeted::<mutants::LockedNoShrink>(&["churn"]),
+        Entry::targeted::<mutants::GomapNoRelookup>(&["delete-during-iteration"]),
+        Entry::targeted::<mutants::SlotsRelaxedPublish>(&["delete-during-iteration", "churn"]),
     ]
 }
 

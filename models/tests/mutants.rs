@@ -36,7 +36,11 @@ fn every_mutant_is_caught_by_its_model_under_loom_and_pct() {
         );
         for m in e.targets {
             let m = model(m).expect("target model exists");
-            for engine in engines() {
+            // A weak-memory mutant is out of shuttle's reach (n/a there); loom must catch it.
+            for engine in engines()
+                .into_iter()
+                .filter(|en| (e.not_applicable)(en).is_none())
+            {
                 let w = (m.build)(Size::for_engine(&engine));
                 let o = (e.run)(&w, engine, limits(20_000));
                 assert!(

@@ -203,8 +203,21 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
 }
 
 /// Why `engine` cannot run structure `S`, or `None` when it can: an unsynchronised structure runs
-/// under loom and shuttle only, a third-party one (an adapter) on real threads only.
+/// under loom and shuttle only, a third-party one (an adapter) on real threads only, and a mutant
+/// whose bug is a weak-memory reordering is out of shuttle's reach.
 pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
+    let shuttle = matches!(
+        engine,
+        Engine::ShuttleRandom { .. } | Engine::ShuttlePct { .. } | Engine::ShuttleDfs
+    );
+    if S::WEAK_MEMORY_ONLY && shuttle {
+        return Some(format!(
+            "{}'s planted bug is a weak-memory reordering; shuttle runs one task at a time with \
+             sequentially consistent memory, so no schedule of {} can reach it (loom can)",
+            S::INFO.name,
+            engine.family()
+        ));
+    }
     if S::INFO.unsynchronised && engine.real_threads() {
         return Some(format!(
             "{} is unsynchronised on purpose; it runs under loom and shuttle only",
@@ -298,7 +311,7 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
 /// microseconds, where a one-schedule shuttle exploration costs a scheduler and a task stack.
 pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
     use crate::rt::Std;
-    let rec = recorder::<S>(workload);
+    let rec = recorder::<S, Std>(workload);
     if let Err(msg) = crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE) {
         return (
             Verdict::Fail(classify_panic(&msg)),
@@ -404,14 +417,27 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
 /// return are recorded as unobserved, and an iteration is cut short once it has yielded more
 /// entries than the workload has keys (it has then yielded some key twice, which the iteration
 /// oracle reports, rather than loop for ever).
-pub(crate) fn recorder<S: Structure>(workload: &Workload) -> Arc<Recorder> {
+///
+/// Under runtime `R` every position the recorder takes is also `R`'s ordering point (a `SeqCst`
+/// fence under loom), so that real-time precedence implies happens-before. A structure that is
+/// unsynchronised on purpose gets no ordering points: its operations share memory with no
+/// synchronisation at all, so any two of them on different threads that touch the same data race
+/// whether or not they overlap in time, and loom reports that race only if the harness does not
+/// order them (under loom its operations, with no atomic or lock inside, never overlap). It is
+/// expected to fail, so its results need no real-time order.
+pub(crate) fn recorder<S: Structure, R: Runtime>(workload: &Workload) -> Arc<Recorder> {
     let keys: std::collections::BTreeSet<Key> = workload
         .initial
         .iter()
         .map(|(k, _)| *k)
         .chain(workload.threads.iter().flatten().filter_map(|op| op.key()))
         .collect();
-    Recorder::declared(workload.threads.len(), S::UNOBSERVED, Some(keys.len()))
+    let threads = workload.threads.len();
+    if S::INFO.unsynchronised {
+        Recorder::declared::<crate::rt::Std>(threads, S::UNOBSERVED, Some(keys.len()))
+    } else {
+        Recorder::declared::<R>(threads, S::UNOBSERVED, Some(keys.len()))
+    }
 }
 
 /// Runs `round` (the structure's after-drop settle step on every thread of the run) while the run's
@@ -589,7 +615,7 @@ impl Probe {
     /// One run inside the model checker: execute, record, judge; panic out on a failure.
     pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let rec = recorder::<S>(&self.workload);
+        let rec = recorder::<S, R>(&self.workload);
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
         let end = execute::<R, S>(&self.workload, &rec, None);
         let mut history = rec.history(self.workload.initial.clone());

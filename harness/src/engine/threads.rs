@@ -85,7 +85,7 @@ fn one_run<S: Structure>(
     iteration: usize,
     limits: Limits,
 ) -> Result<(Verdict, History), Box<FailedRun>> {
-    let rec = recorder::<S>(workload);
+    let rec = recorder::<S, crate::rt::Std>(workload);
     let jitter = derive_seed(seed, iteration as u64);
     let phase = Arc::new(AtomicUsize::new(SETUP));
     let done = pool.start::<S>(workload, &rec, jitter, &phase);

@@ -198,6 +198,7 @@ pub fn generate(shape: &Shape, seed: u64) -> Generated {
             invoke: invoke_pos[i],
             ret_at: Some(ret_pos[i]),
             parent: None,
+            visits: Vec::new(),
         })
         .collect();
     let corrupted = shape.violation.and_then(|at| corrupt(&mut events, at));

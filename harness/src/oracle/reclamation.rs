@@ -2,7 +2,7 @@
 //! must be within the declared policy. A structure that never shrinks has its retained and peak
 //! figures reported as a finding.
 
-use crate::history::Quiescence;
+use crate::history::{History, Op, Quiescence};
 use crate::structure::{Footprint, ReclamationPolicy};
 use crate::verdict::{Failure, Oracle};
 
@@ -12,7 +12,20 @@ pub fn shrink_bound(live: usize) -> usize {
     2 * live + 16
 }
 
-pub fn check(q: &Quiescence, policy: ReclamationPolicy) -> Option<Failure> {
+/// The distinct keys a run put in the map: its initial contents and the key of every insert.
+pub fn keys_inserted(h: &History) -> usize {
+    let inserted = h.events.iter().filter_map(|e| match e.op {
+        Op::Insert { key, .. } => Some(key),
+        _ => None,
+    });
+    let keys: std::collections::BTreeSet<_> = h.initial.iter().map(|(k, _)| *k).chain(inserted).collect();
+    keys.len()
+}
+
+/// Judges the footprint after the reclamation step against `policy`; `keys_inserted` is the number
+/// of distinct keys the run put in the map ([`keys_inserted`]), which bounds a structure that keeps a
+/// slot for every key.
+pub fn check(q: &Quiescence, policy: ReclamationPolicy, keys_inserted: usize) -> Option<Failure> {
     let Footprint {
         live,
         stale,
@@ -50,6 +63,12 @@ pub fn check(q: &Quiescence, policy: ReclamationPolicy) -> Option<Failure> {
         ReclamationPolicy::OneSnapshotRetained if snapshots > 1 => fail(format!(
             "{snapshots} snapshots are alive after the reclamation step with no reader holding one"
         )),
+        ReclamationPolicy::KeySlotsRetained { factor } if capacity > factor.saturating_mul(keys_inserted) => {
+            fail(format!(
+                "after the reclamation step the table keeps {capacity} slots for the {keys_inserted} \
+                 distinct keys ever inserted (declared bound {factor} x {keys_inserted})"
+            ))
+        }
         ReclamationPolicy::RebuiltWhenDrained if live == 0 && capacity > shrink_bound(0) => fail(format!(
             "drained, but the storage keeps {capacity} slots after the reclamation step"
         )),

@@ -99,6 +99,12 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn cell_with<T, O>(c: &Self::Cell<T>, f: impl FnOnce(&T) -> O) -> O;
     /// Writes through the cell; the runtime checks the access for races where it can.
     fn cell_with_mut<T, O>(c: &Self::Cell<T>, f: impl FnOnce(&mut T) -> O) -> O;
+    /// Called by the history recorder at every position it takes in the run's global order (an
+    /// invocation, a return, a visit), with no scheduling point in between, so that an operation
+    /// recorded after another's return is ordered after it by the runtime too. Only loom needs it
+    /// (a `SeqCst` fence; see `history.rs`); shuttle's executions are sequentially consistent, and
+    /// on real threads the recorder adds no synchronisation.
+    fn history_point() {}
 }
 
 /// A lock guard of any runtime. Dropping it releases the lock, which under loom and shuttle is a

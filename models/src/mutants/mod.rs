@@ -3,6 +3,7 @@
 //! the tests in `models/tests/mutants.rs` assert each catch.
 
 mod cow_nocas;
+mod gomap_no_relookup;
 mod locked_iterlock;
 mod locked_leaky_remove;
 mod locked_noshrink;
@@ -10,11 +11,13 @@ mod locked_racy_remove;
 mod rebuild_unguarded;
 mod sharded_clear_skips;
 mod sharded_misroute;
+mod slots_relaxed_publish;
 mod syncmap_nopurge;
 mod tombstone_gc_leak;
 mod tombstone_gc_race;
 
 pub use cow_nocas::CowNoCas;
+pub use gomap_no_relookup::{GomapNoRelookup, NoRelookup};
 pub use locked_iterlock::{IterLock, LockedIterLock};
 pub use locked_leaky_remove::{LeakyRemove, LockedLeakyRemove};
 pub use locked_noshrink::{LockedNoShrink, NoShrink};
@@ -22,6 +25,7 @@ pub use locked_racy_remove::{LockedRacyRemove, RacyRemove};
 pub use rebuild_unguarded::{RebuildUnguarded, Unguarded};
 pub use sharded_clear_skips::{ClearSkips, ShardedClearSkips};
 pub use sharded_misroute::{Misroute, ShardedMisroute};
+pub use slots_relaxed_publish::{RelaxedPublication, SlotsRelaxedPublish};
 pub use syncmap_nopurge::{NoPurge, SyncmapNoPurge};
 pub use tombstone_gc_leak::TombstoneGcLeak;
 pub use tombstone_gc_race::{racy_purge, TombstoneGcRace};

@@ -5,6 +5,7 @@ pub mod gomap;
 pub mod locked;
 pub mod rebuild;
 pub mod sharded;
+pub mod slots;
 pub mod syncmap;
 pub mod tombstone;
 

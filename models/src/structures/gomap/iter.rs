@@ -5,7 +5,7 @@ use super::*;
 
 /// An iteration in progress (`hiter`): the snapshot of `B` and `buckets` taken at the start, and
 /// the position to continue from.
-pub(super) struct Hiter<R: Runtime> {
+pub(crate) struct Hiter<R: Runtime> {
     /// `B` when the iteration started.
     b: u8,
     /// The bucket array when the iteration started.
@@ -27,7 +27,7 @@ pub(super) struct Hiter<R: Runtime> {
 
 impl<R: Runtime> GoMap<R> {
     /// `mapiterinit`, without the first `mapiternext`: `None` when the map is empty.
-    pub(super) fn iter_init(&self) -> Option<Hiter<R>> {
+    pub(crate) fn iter_init(&self) -> Option<Hiter<R>> {
         if self.count.get() == 0 {
             return None;
         }
@@ -47,7 +47,8 @@ impl<R: Runtime> GoMap<R> {
     }
 
     /// `mapiternext`: the next entry, or `None` at the end. No cell is borrowed when it returns.
-    pub(super) fn iter_next(&self, it: &mut Hiter<R>) -> Option<(Key, Value)> {
+    /// `RELOOKUP = false` is the `gomap-no-relookup` mutant (`mutants/gomap_no_relookup.rs`).
+    pub(crate) fn iter_next<const RELOOKUP: bool>(&self, it: &mut Hiter<R>) -> Option<(Key, Value)> {
         if self.flags.get() & HASH_WRITING != 0 {
             fatal("concurrent map iteration and map write");
         }
@@ -113,6 +114,10 @@ impl<R: Runtime> GoMap<R> {
                 }
                 let found = if top != EVACUATED_X && top != EVACUATED_Y {
                     // This is the golden data: return it.
+                    Some((k, cur.elems[offi].get()))
+                } else if !RELOOKUP {
+                    // The mutant: the entry as the evacuated old bucket still holds it, whatever
+                    // happened to the key since it moved.
                     Some((k, cur.elems[offi].get()))
                 } else {
                     // The table has grown since the iterator was started, and the golden data

@@ -622,7 +622,7 @@ impl<R: Runtime> Map for GoMap<R> {
         let Some(mut it) = self.iter_init() else {
             return;
         };
-        while let Some((k, v)) = self.iter_next(&mut it) {
+        while let Some((k, v)) = self.iter_next::<true>(&mut it) {
             if visit(k, v).is_break() {
                 break;
             }
