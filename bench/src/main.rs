@@ -7,6 +7,8 @@
 //! `mapcheck-bench loop <loom|shuttle> <mapcheck|bare> MODEL SECONDS` explores one model on `locked`
 //! over and over, for a profiler (`perf record`) to sample.
 
+mod detect_race;
+
 use anyhow::{bail, Context, Result};
 use mapcheck_bench::checker::{generate, stateright_spec, todc_spec, Shape};
 use mapcheck_bench::direct::{bare_loom, bare_shuttle, stress_fns, Reference};
@@ -155,6 +157,7 @@ fn run(args: &[String]) -> Result<()> {
     let fuzz = fuzzstats::read(&base_dir().join("fuzz/stats.json")).map_err(anyhow::Error::msg)?;
     let sections = vec![
         detect(&cfg, fuzz.as_ref()),
+        detect_race::detect_race(&cfg),
         throughput(&cfg),
         checker(&cfg)?,
         fuzz_section(fuzz.as_ref()),

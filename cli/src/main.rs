@@ -229,6 +229,8 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     let mut ok = true;
     let mut reports = Vec::new();
     let mut missed: Vec<String> = Vec::new();
+    // Reclamation findings (not failures), one per model and structure.
+    let mut findings: Vec<String> = Vec::new();
     let mut totals = summary::Summary::default();
     let mut progress =
         progress::Progress::new("cells", cells as u64, Some(Duration::from_secs_f64(args.budget)));
@@ -323,10 +325,20 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                             "picture": cell.record.as_ref().map(|(_, p)| {
                                 mapcheck::record::picture_path(p).display().to_string()
                             }),
+                            "finding": cell.finding,
                             })
                         );
                         let _ = std::io::stdout().flush();
                     });
+                }
+                if let Some(f) = &cell.finding {
+                    let line = format!(
+                        "{} on {} ({} threads x {} ops, {} keys): {f}",
+                        entry.info.name, model.name, size.threads, size.ops, size.keys
+                    );
+                    if !findings.contains(&line) {
+                        findings.push(line);
+                    }
                 }
                 if let Some((record, path)) = &cell.record {
                     if !entry.info.expected_to_fail() {
@@ -364,6 +376,9 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         println!("cells: missed = a bounded exploration did not reach the planted bug; MISSED = an exhaustive one did not.");
         for m in &missed {
             println!("MISSED by every engine: {m}");
+        }
+        for f in &findings {
+            println!("FINDING (declared, not a failure) {f}");
         }
         if !ok {
             println!("RESULT: a correct structure failed or a failure went undetected");

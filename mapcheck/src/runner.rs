@@ -21,6 +21,23 @@ pub struct Cell {
     pub outcome: Outcome,
     /// The failure, already on disk, with its replay token.
     pub record: Option<(FailureRecord, PathBuf)>,
+    /// For a cell with no failure, on a structure whose reclamation policy declares no bound (it
+    /// never shrinks, or keeps deleted entries): what its footprint retains after the model's
+    /// threads ran one after another and the reclamation step ran ([`finding`]).
+    pub finding: Option<String>,
+}
+
+/// The reclamation finding of `workload` on `entry`: one run on the calling thread (the threads one
+/// after another, then the reclamation step), judged by `verdict::finding`. `None` when the
+/// structure's policy has a bound to judge instead, or when the footprint is within it.
+pub fn finding(entry: &Entry, workload: &Workload) -> Option<String> {
+    use mapcheck_harness::ReclamationPolicy::{NeverShrinks, StaleRetained};
+    if !matches!(entry.info.reclamation, NeverShrinks | StaleRetained) {
+        return None;
+    }
+    let (_, history) = (entry.sequential)(workload);
+    mapcheck_harness::verdict::finding(&history, &entry.info)
+        .map(|f| format!("{f} (the model's threads run one after another)"))
 }
 
 /// Explores `model` on `entry` with `engine`. A failure is shrunk (for at most `shrink_budget`)
@@ -37,7 +54,9 @@ pub fn run_cell(
     let original = (model.build)(size);
     let outcome = (entry.run)(&original, engine, limits);
     if outcome.failure.is_none() {
+        let applicable = (entry.not_applicable)(&engine).is_none();
         return Ok(Cell {
+            finding: applicable.then(|| finding(entry, &original)).flatten(),
             outcome,
             record: None,
         });
@@ -69,7 +88,11 @@ pub fn run_cell(
         }
         None => None,
     };
-    Ok(Cell { outcome, record })
+    Ok(Cell {
+        outcome,
+        record,
+        finding: None,
+    })
 }
 
 /// What a replay argument named: the original failure (when it came from a record) and the
