@@ -1,7 +1,7 @@
 //! The mutant zoo: every mutant has a profile, and is caught by the model built for it, by one of
 //! its profile's oracles, under the engines that can reach it (loom with preemption bound at most 3
 //! and shuttle PCT; loom alone for a memory-ordering bug), with fixed seeds and bounds; and every
-//! correct structure passes every model under both with zero false reports.
+//! correct structure passes every model under both with zero false reports (one test each).
 
 use mapcheck_harness::{Engine, Limits, Oracle, Size, Verdict};
 use mapcheck_models::mutants::{profile_of, Class, PROFILES};
@@ -106,27 +106,71 @@ fn a_memory_ordering_mutant_is_caught_by_loom_and_not_by_shuttle() {
     }
 }
 
-#[test]
-fn every_correct_structure_passes_every_model_under_loom_and_pct() {
-    for e in structures().into_iter().filter(|e| !e.info.expected_to_fail()) {
-        for m in MODELS {
-            for engine in [
-                Engine::Loom { preemption_bound: 2 },
-                Engine::ShuttlePct { seed: 17, depth: 3 },
-            ] {
-                let w = (m.build)(Size::for_engine(&engine));
-                let o = (e.run)(&w, engine, limits(1_000));
-                assert_eq!(
-                    o.verdict,
-                    Verdict::Pass,
-                    "{} on {} under {engine}: {:?}",
-                    e.info.name,
-                    m.name,
-                    o.failure
-                );
-            }
+/// Every model under loom (preemption bound 2) and shuttle PCT on one correct structure.
+fn passes_every_model(name: &str) {
+    let e = mapcheck_models::structure(name).expect("registered");
+    assert!(!e.info.expected_to_fail(), "{name} is a correct structure");
+    for m in MODELS {
+        for engine in [
+            Engine::Loom { preemption_bound: 2 },
+            Engine::ShuttlePct { seed: 17, depth: 3 },
+        ] {
+            let w = (m.build)(Size::for_engine(&engine));
+            let o = (e.run)(&w, engine, limits(1_000));
+            assert_eq!(
+                o.verdict,
+                Verdict::Pass,
+                "{name} on {} under {engine}: {:?}",
+                m.name,
+                o.failure
+            );
         }
     }
+}
+
+/// One test per correct structure, so they run side by side.
+const CORRECT: &[&str] = &[
+    "gomap-locked",
+    "locked",
+    "syncmap",
+    "cow",
+    "sharded",
+    "tombstone",
+    "rebuild",
+    "pooled",
+];
+
+macro_rules! correct_structure_tests {
+    ($($test:ident: $name:literal),* $(,)?) => {$(
+        #[test]
+        fn $test() {
+            passes_every_model($name)
+        }
+    )*};
+}
+
+correct_structure_tests! {
+    gomap_locked_passes_every_model: "gomap-locked",
+    locked_passes_every_model: "locked",
+    syncmap_passes_every_model: "syncmap",
+    cow_passes_every_model: "cow",
+    sharded_passes_every_model: "sharded",
+    tombstone_passes_every_model: "tombstone",
+    rebuild_passes_every_model: "rebuild",
+    pooled_passes_every_model: "pooled",
+}
+
+#[test]
+fn every_correct_structure_has_its_test() {
+    let correct: Vec<&str> = structures()
+        .into_iter()
+        .filter(|e| !e.info.expected_to_fail())
+        .map(|e| e.info.name)
+        .collect();
+    assert_eq!(
+        correct, CORRECT,
+        "add a `*_passes_every_model` test for each correct structure"
+    );
 }
 
 /// Go's map never shrinks: the churn model's run keeps its peak table, reported as a finding (the

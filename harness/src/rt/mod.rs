@@ -296,7 +296,8 @@ pub fn yield_now<R: Runtime>() {
 ///
 /// Under shuttle it is a draw from shuttle's generator: the scheduler makes it, and the recorded
 /// schedule holds it (an `r` step), so random, PCT and fuzzer-driven schedules explore different
-/// draws and a replay repeats each one. Loom has no choice primitive (an exploration must be a
+/// draws and a replay repeats each one; the depth-first scheduler answers every execution's draws
+/// from one fixed seed, so its search is exhaustive over interleavings for those draws. Loom has no choice primitive (an exploration must be a
 /// deterministic function of its schedule), and a sequential or real-thread run must stay
 /// reproducible from its input, so there the draw is `fallback`: the caller derives it from its
 /// own state (for Go's map, the entry count and table size at the start of the iteration), which
