@@ -1,8 +1,12 @@
 //! Section 1b of the benchmarks: time to detect the mutants whose bug needs an interleaving (a
 //! one-thread run cannot show it), on their own, with each engine's figure beside the naive
-//! real-thread loop a user would write.
+//! real-thread loop a user would write. `mapcheck-bench detect-race [--quick]` runs this section
+//! alone and writes `target/mapcheck/bench/detect-race.{md,json}`.
 
-use super::{fmt_n, fmt_secs, hit_text, limits, median, progress, Config, EngineFor, Hit};
+use super::{
+    base_dir, fmt_n, fmt_secs, hit_text, limits, machine, median, progress, utc_now, Config, EngineFor, Hit,
+};
+use anyhow::{bail, Context, Result};
 use mapcheck_bench::direct::stress_fns;
 use mapcheck_bench::summary::Section;
 use mapcheck_harness::{Engine, Oracle, Size, Verdict};
@@ -219,4 +223,42 @@ pub(crate) fn detect_race(cfg: &Config) -> Section {
         rows,
         data: serde_json::Value::Object(data),
     }
+}
+
+/// `mapcheck-bench detect-race [--quick]`: this section alone, printed and written beside the
+/// full summary.
+pub(crate) fn standalone(args: &[String]) -> Result<()> {
+    let mut quick = false;
+    for a in args {
+        match a.as_str() {
+            "--quick" => quick = true,
+            other => bail!("unknown argument `{other}`; usage: mapcheck-bench detect-race [--quick]"),
+        }
+    }
+    let started = std::time::Instant::now();
+    let date = utc_now();
+    let section = detect_race(&Config::new(quick));
+    let summary = mapcheck_bench::summary::Summary {
+        command: format!(
+            "mapcheck-bench detect-race{}",
+            if quick { " --quick" } else { "" }
+        ),
+        date,
+        machine: machine(),
+        quick,
+        seconds: started.elapsed().as_secs_f64(),
+        sections: vec![section],
+    };
+    let dir = base_dir().join("bench");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let md = summary.to_markdown();
+    std::fs::write(dir.join("detect-race.md"), &md)
+        .with_context(|| format!("writing under {}", dir.display()))?;
+    std::fs::write(
+        dir.join("detect-race.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )
+    .with_context(|| format!("writing under {}", dir.display()))?;
+    println!("{md}");
+    Ok(())
 }

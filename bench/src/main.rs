@@ -122,6 +122,7 @@ fn main() -> ExitCode {
     let r = match args.first().map(String::as_str) {
         Some("peer") => peer_child(&args[1..]),
         Some("loop") => profile_loop(&args[1..]),
+        Some("detect-race") => detect_race::standalone(&args[1..]),
         _ => run(&args),
     };
     match r {

@@ -1,6 +1,7 @@
-//! Go's map starts each iteration at a random bucket and offset, drawn from the engine: every
-//! shuttle scheduler answers the draw (depth-first search with a fixed seed), a failure found with
-//! draws replays exactly, and the start does vary with the draw.
+//! Go's map while it is iterated: each iteration starts at a random bucket and offset, drawn from
+//! the engine (every shuttle scheduler answers the draw, depth-first search with a fixed seed; a
+//! failure found with draws replays exactly; the start does vary with the draw), and the model built
+//! for it grows the table while the iteration runs, at the sizes the check uses.
 
 use mapcheck_harness::{Engine, Limits, Size, Verdict};
 use mapcheck_models::patterns::model;
@@ -90,4 +91,36 @@ fn the_iteration_start_follows_the_draw() {
         firsts.len() > 1,
         "every iteration started at the same entry: {firsts:?}"
     );
+}
+
+/// At the sizes the check uses for loom and shuttle, the writer's first insert of
+/// `delete-during-iteration` grows Go's table: run here inside the iteration (as a range body's own
+/// insert), the table is larger after it than when the iteration started.
+#[test]
+fn the_table_grows_during_the_iteration_at_the_check_sizes() {
+    use mapcheck_harness::rt::Std;
+    use mapcheck_harness::{Map, Op, Structure};
+    use mapcheck_models::structures::gomap::Gomap;
+    use std::ops::ControlFlow;
+    for size in [Size::LOOM, Size::SHUTTLE] {
+        let w = (model("delete-during-iteration").unwrap().build)(size);
+        let m = Gomap::new::<Std>();
+        for &(k, v) in &w.initial {
+            m.insert(k, v);
+        }
+        let before = m.footprint().capacity;
+        let Op::Insert { key, value } = w.threads[1][0] else {
+            panic!("the writer starts with an insert")
+        };
+        let mut during = None;
+        m.iterate(&mut |_, _| {
+            if during.is_none() {
+                m.insert(key, value);
+                during = Some(m.footprint().capacity);
+            }
+            ControlFlow::Continue(())
+        });
+        let during = during.expect("the iteration yielded");
+        assert!(during > before, "at {size:?} the table kept {before} slots");
+    }
 }
