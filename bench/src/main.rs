@@ -10,6 +10,7 @@
 //! over and over, for a profiler (`perf record`) to sample.
 //!
 //! Each section of the summary is one module of `sections/`: `detect` (time to detect each mutant),
+//! `detect_race` (the mutants whose bug needs an interleaving, against a naive real-thread loop),
 //! `throughput` (exploration throughput and the profiling loop), `checker` (linearizability checker
 //! speed), `fuzz` (fuzz throughput), `scaling`; `peer` runs a peer checker in a child process, and
 //! `util` holds what they share.
@@ -149,6 +150,7 @@ fn main() -> ExitCode {
     let r = match args.first().map(String::as_str) {
         Some("peer") => peer_child(&args[1..]),
         Some("loop") => profile_loop(&args[1..]),
+        Some("detect-race") => sections::detect_race::standalone(&args[1..]),
         _ => run(&args),
     };
     match r {
@@ -161,7 +163,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<()> {
-    const USAGE: &str = "usage: mapcheck-bench [--quick] [--only detect|throughput|checker|fuzz|scaling]...";
+    const USAGE: &str =
+        "usage: mapcheck-bench [--quick] [--only detect|detect-race|throughput|checker|fuzz|scaling]...";
     let mut quick = false;
     let mut only: Vec<String> = Vec::new();
     let mut it = args.iter();
@@ -169,7 +172,7 @@ fn run(args: &[String]) -> Result<()> {
         match a.as_str() {
             "--quick" => quick = true,
             "--only" => match it.next().map(String::as_str) {
-                Some(s @ ("detect" | "throughput" | "checker" | "fuzz" | "scaling")) => {
+                Some(s @ ("detect" | "detect-race" | "throughput" | "checker" | "fuzz" | "scaling")) => {
                     only.push(s.to_string())
                 }
                 Some(other) => bail!("unknown section `{other}`; {USAGE}"),
@@ -187,6 +190,9 @@ fn run(args: &[String]) -> Result<()> {
     let mut sections = Vec::new();
     if wanted("detect") {
         sections.push(detect(&cfg, fuzz.as_ref()));
+    }
+    if wanted("detect-race") {
+        sections.push(sections::detect_race::detect_race(&cfg));
     }
     if wanted("throughput") {
         sections.push(throughput(&cfg));

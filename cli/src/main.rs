@@ -199,6 +199,8 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     let mut unknowns: Vec<String> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
     let mut unreached: Vec<String> = Vec::new();
+    // Reclamation findings (not failures), one per model and structure.
+    let mut findings: Vec<String> = Vec::new();
     let mut totals = summary::Summary::default();
     let mut progress = progress::Progress::new(
         "cells",
@@ -264,11 +266,21 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                         "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
                             mapcheck::record::picture_path(p).display().to_string()
                         }),
+                        "finding": cell.finding,
                     });
                     progress.suspend(|| {
                         println!("{line}");
                         let _ = std::io::stdout().flush();
                     });
+                }
+                if let Some(f) = &cell.finding {
+                    let line = format!(
+                        "{} on {} ({} threads x {} ops, {} keys): {f}",
+                        structure.info.name, model.name, size.threads, size.ops, size.keys
+                    );
+                    if !findings.contains(&line) {
+                        findings.push(line);
+                    }
                 }
                 if let Some(recorded) = &cell.record {
                     if !structure.info.expected_to_fail() || recorded.path.is_err() {
@@ -349,6 +361,9 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     }
     for m in &unreached {
         println!("{m}");
+    }
+    for f in &findings {
+        println!("FINDING (declared, not a failure) {f}");
     }
     if !ok {
         println!("RESULT: a correct structure failed or a planted bug went undetected");

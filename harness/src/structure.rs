@@ -188,7 +188,8 @@ pub enum IterationGuarantee {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReclamationPolicy {
-    /// Capacity follows the peak; deletes never return memory (Go's map). Reported as a finding.
+    /// Capacity follows the peak; deletes never return memory (Go's map). Not judged: the retained
+    /// and peak figures are reported as a finding.
     NeverShrinks,
     /// Capacity is bounded by a constant factor of the live entries.
     ShrinksWithLive,
@@ -196,6 +197,12 @@ pub enum ReclamationPolicy {
     TombstonesPurgedByGc,
     /// Stale (expunged) entries are gone after the next promotion.
     StalePurgedByPromotion,
+    /// Deleted entries may stay held, with no bound, for as long as the map lives: Go's sync.Map
+    /// drops a deleted entry only when a store of a new key rebuilds the dirty map without it and a
+    /// later promotion replaces the read map, so a map that is only ever deleted from keeps every
+    /// deleted entry. Not judged: the stale entries left after the reclamation step are reported
+    /// as a finding.
+    StaleRetained,
     /// Exactly one snapshot is retained once no reader holds an older one.
     OneSnapshotRetained,
     /// Storage is replaced by a fresh one once drained.
@@ -220,7 +227,9 @@ pub enum ReclamationPolicy {
 pub struct Footprint {
     /// Entries a reader can see.
     pub live: usize,
-    /// Entries deleted but still held: tombstones, expunged or stale entries.
+    /// Entries deleted but still held: tombstones, expunged or stale entries. Counted from the
+    /// storage itself (the slots that hold a deleted entry), not from a counter the structure keeps
+    /// beside it, so that a counter out of step with the storage cannot hide them.
     pub stale: usize,
     /// Snapshots (whole copies of the map) alive, including the current one.
     pub snapshots: usize,

@@ -127,7 +127,8 @@ pub fn classify_panic(message: &str) -> Failure {
 }
 
 /// Judges one completed run (no panic) of a structure: the specific oracles first (lost delete,
-/// lost insert, exactly-once delete, iteration), then linearizability, then reclamation at quiescence, then leaks after drop.
+/// lost insert, exactly-once delete, iteration), then linearizability, then the live entries at
+/// quiescence against the history, then reclamation at quiescence, then leaks after drop.
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     judge_with(history, info, false)
 }
@@ -187,7 +188,27 @@ fn judge_operations(
             return Verdict::Fail(f);
         }
     }
-    linearizability_of(history, info, true, lin_steps)
+    let lin = linearizability_of(history, info, true, lin_steps);
+    if lin.is_fail() {
+        return lin;
+    }
+    // What the structure holds at quiescence, counted against the history (a write lost where no
+    // read saw it); it needs no search, so it runs when linearizability is unknown too.
+    if let Some(q) = history.quiescence.as_ref().filter(|_| !len_is_estimate) {
+        if let Some(f) = oracle::reclamation::check_live(history, q) {
+            return Verdict::Fail(f);
+        }
+    }
+    lin
+}
+
+/// The reclamation finding of a run, for a structure whose policy declares no bound (it never
+/// shrinks, or it keeps deleted entries): the figures of its footprint after the reclamation step.
+/// A finding is not a failure: [`judge`] passes such a run, and the caller reports the finding
+/// beside the verdict.
+pub fn finding(history: &History, info: &StructureInfo) -> Option<String> {
+    let q = history.quiescence.as_ref()?;
+    oracle::reclamation::finding(q, info.reclamation)
 }
 
 /// The linearizability oracle alone.

@@ -3,7 +3,7 @@
 // nil, so a map whose keys come and go keeps every key it has read). See also
 // https://github.com/ChainSafe/gossamer/issues/2281.
 // Hazard: S3 and failure class 5, deleted sync.Map entries left as stale entries.
-// mapcheck-expect: syncmap-nopurge
+// mapcheck-expect: syncmap
 package main
 
 import "sync"

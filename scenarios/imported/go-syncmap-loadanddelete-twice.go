@@ -2,7 +2,7 @@
 // LoadAndDelete and Delete from many goroutines; entries went missing). Each value stored must be
 // taken out once: two LoadAndDelete calls for one key may not both get it.
 // Hazard: failure classes 1 and 4 on sync.Map (exactly-once delete), and S3's stale entries.
-// mapcheck-expect: locked-racy-remove, syncmap-nopurge
+// mapcheck-expect: locked-racy-remove, syncmap
 package main
 
 import "sync"

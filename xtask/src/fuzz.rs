@@ -25,7 +25,6 @@ const SCHEDULE_MUTANTS: &[&str] = &[
     "sharded-misroute",
     "tombstone-gc-race",
     "rebuild-unguarded",
-    "syncmap-nopurge",
     "tombstone-gc-leak",
 ];
 

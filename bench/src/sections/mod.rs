@@ -2,6 +2,7 @@
 
 pub mod checker;
 pub mod detect;
+pub mod detect_race;
 pub mod fuzz;
 pub mod peer;
 pub mod porcupine;

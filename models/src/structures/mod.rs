@@ -3,6 +3,7 @@
 pub mod cow;
 pub mod gomap;
 pub mod locked;
+pub mod pooled;
 pub mod rebuild;
 pub mod sharded;
 pub mod slots;

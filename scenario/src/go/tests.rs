@@ -90,7 +90,7 @@ fn sync_map_reproducers() {
         [vec!["reclaim()", "delete(42)"], vec!["range()"]],
         "the deleting thread promotes the long-lived contents first"
     );
-    assert!(expects(&g, "syncmap-nopurge"), "{:?}", g.scenario.expect);
+    assert!(expects(&g, "syncmap"), "{:?}", g.scenario.expect);
     assert!(
         g.scenario.initial.contains(&(42, 84)),
         "key 42 is kept: {:?}",
@@ -261,12 +261,12 @@ fn every_seed_keeps_its_hazard() {
         (
             "syncmap_stale.go",
             include_str!("fixtures/syncmap_stale.go"),
-            &["syncmap-nopurge"],
+            &["syncmap"],
         ),
         (
             "syncmap_range_delete.go",
             include_str!("fixtures/syncmap_range_delete.go"),
-            &["syncmap-nopurge"],
+            &["syncmap"],
         ),
         (
             "range_delete.go",

@@ -101,8 +101,10 @@ fn sync_map_methods() {
     assert!(n.contains("`CompareAndDelete` is imported as delete"), "{n}");
     assert!(!n.contains("Swap` is imported"), "Swap is insert exactly: {n}");
     let e = expected(&g);
+    // It stores new keys, which rebuild sync.Map's dirty map without the deleted entries: no
+    // stale entries are left for a finding.
     assert!(
-        e.contains(&"locked-iterlock".to_string()) && e.contains(&"syncmap-nopurge".to_string()),
+        e.contains(&"locked-iterlock".to_string()) && !e.contains(&"syncmap".to_string()),
         "{e:?}"
     );
 }

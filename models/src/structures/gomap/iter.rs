@@ -11,7 +11,7 @@ pub(crate) struct Hiter<R: Runtime> {
     /// The bucket array when the iteration started.
     buckets: BucketArray<R>,
     start_bucket: usize,
-    /// Slot offset within each bucket (Go's random `offset`; always 0 here).
+    /// Slot offset within each bucket (Go's random `offset`).
     offset: usize,
     /// Whether the walk has wrapped from the last bucket back to bucket 0.
     wrapped: bool,
@@ -33,13 +33,20 @@ impl<R: Runtime> GoMap<R> {
         }
         let b = self.b.get();
         let buckets = self.buckets.with(|a| a.clone())?;
+        // Decide where to start, as Go does with `fastrand()`: a random bucket, and a random slot
+        // offset within each bucket. The draw is the engine's (see `rt::draw`); where the engine
+        // makes none, it is derived from the map's state, so every run replays exactly.
+        let fallback = hash_key(self.count.get() as u64 ^ ((b as u64) << 56), self.hash0);
+        let r = draw::<R>(fallback) as usize;
+        let start_bucket = r & bucket_mask(b);
+        let offset = (r >> (b as u32 & (usize::BITS - 1))) & (BUCKET_CNT - 1);
         Some(Hiter {
             b,
             buckets,
-            start_bucket: 0,
-            offset: 0,
+            start_bucket,
+            offset,
             wrapped: false,
-            bucket: 0,
+            bucket: start_bucket,
             bptr: None,
             i: 0,
             check_bucket: NO_CHECK,
@@ -60,6 +67,16 @@ impl<R: Runtime> GoMap<R> {
             let cur = match b {
                 Some(cur) => cur,
                 None => {
+                    // --- mutant `gomap-iter-revisit` (off in Go's map) ---
+                    if self.iter_revisits {
+                        // The bug: the iterator follows the map's current table instead of the one
+                        // it started on, so after a grow it walks the larger table, where the
+                        // entries it already yielded were evacuated to (or skips the ones that
+                        // moved behind it).
+                        it.b = self.b.get();
+                        it.buckets = self.buckets_array();
+                    }
+                    // --- end of mutant ---
                     if bucket == it.start_bucket && it.wrapped {
                         return None;
                     }
