@@ -1,10 +1,10 @@
 //! Deliberately broken adapters: the real-thread engine must catch each of them.
 
 use crate::mutex::MutexHashMap;
-use crate::Fixed;
+use crate::{settle, Fixed};
 use dashmap::DashMap;
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value};
 use std::ops::ControlFlow;
 
 /// `mutex-hashmap-fake-remove`: remove reports the value it finds but leaves the entry in the map,
@@ -20,6 +20,9 @@ impl Adapter for FakeRemove {
     fn new() -> Self {
         FakeRemove(MutexHashMap::new())
     }
+}
+
+impl Map for FakeRemove {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.insert(key, value)
     }
@@ -55,9 +58,13 @@ impl Adapter for DashMapRemoveInIter {
         unsynchronised: false,
         mutant: Some("remove called while DashMap's iter() holds the shard's read lock"),
     };
+    const SETTLE: Settle = settle::PARKING_LOT;
     fn new() -> Self {
         DashMapRemoveInIter(DashMap::with_hasher(Fixed::default()))
     }
+}
+
+impl Map for DashMapRemoveInIter {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.insert(key, value)
     }

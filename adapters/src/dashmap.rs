@@ -4,14 +4,17 @@
 //! DashMap's documentation says a call that writes may deadlock while the calling thread holds any
 //! reference into the map, an iterator included; so iteration copies the entries through `iter()`
 //! and visits the copy. The copy takes one shard's read lock at a time, so it is not a snapshot of
-//! the whole map: weakly consistent. `len` sums the shards one at a time and `clear` clears them one
+//! the whole map, and every entry is read before the visits start, so a value visited late may be
+//! as old as the start of the iteration: weakly consistent since the start. `len` sums the shards one at a time and `clear` clears them one
 //! at a time (it is `retain(|_, _| false)`), so neither is atomic. `shrink_to_fit` is the
 //! reclamation step: it shrinks every shard to its live entries.
 
-use crate::{visit_copy, Fixed};
+use crate::{settle, visit_copy, Fixed};
 use dashmap::DashMap;
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{Footprint, IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{
+    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value,
+};
 use std::ops::ControlFlow;
 
 pub struct DashMapAdapter(DashMap<Key, Value, Fixed>);
@@ -20,15 +23,20 @@ impl Adapter for DashMapAdapter {
     const INFO: StructureInfo = StructureInfo {
         name: "dashmap",
         summary: "dashmap 6: sharded reader-writer locks around hashbrown tables",
-        iteration: IterationGuarantee::WeaklyConsistent,
+        iteration: IterationGuarantee::WeaklyConsistentSinceStart,
         reclamation: ReclamationPolicy::ShrinksWithLive,
         atomic_whole_map: false,
         unsynchronised: false,
         mutant: None,
     };
+    /// Its shard locks park through parking_lot_core.
+    const SETTLE: Settle = settle::PARKING_LOT;
     fn new() -> Self {
         DashMapAdapter(DashMap::with_hasher(Fixed::default()))
     }
+}
+
+impl Map for DashMapAdapter {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.0.insert(key, value)
     }

@@ -2,9 +2,10 @@
 //! `papaya`, `scc::HashMap`, `flurry`, and `std::sync::Mutex<HashMap>` as the baseline, plus
 //! deliberately broken adapters that show the engine catches what it should.
 //!
-//! Each adapter implements [`mapcheck_harness::adapter::Adapter`]: the map operations over the
-//! crate's API and the crate's documented guarantees. [`structures`] lists them as registry
-//! entries; the `mapcheck` command line always includes them.
+//! Each adapter implements [`mapcheck_harness::Map`] over the crate's API and
+//! [`mapcheck_harness::adapter::Adapter`] for the crate's documented guarantees and its deferred
+//! reclamation ([`settle`] holds the steps for common epoch crates). [`structures`] lists them as
+//! registry entries; the `mapcheck` command line always includes them.
 
 pub mod broken;
 pub mod dashmap;
@@ -12,6 +13,7 @@ pub mod flurry;
 pub mod mutex;
 pub mod papaya;
 pub mod scc;
+pub mod settle;
 
 use mapcheck_harness::adapter::Adapted;
 use mapcheck_harness::Entry;

@@ -3,7 +3,7 @@
 
 use crate::{visit_copy, Fixed};
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{Footprint, IterationGuarantee, Key, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, StructureInfo, Value};
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Mutex, MutexGuard};
@@ -29,6 +29,9 @@ impl Adapter for MutexHashMap {
     fn new() -> Self {
         MutexHashMap(Mutex::default())
     }
+}
+
+impl Map for MutexHashMap {
     fn insert(&self, key: Key, value: Value) -> Option<Value> {
         self.lock().insert(key, value)
     }

@@ -1,81 +1,89 @@
-//! Checker speed: generated map histories, checked by mapcheck's linearizability checker and by two
-//! peers, stateright's `LinearizabilityTester` and todc-utils' `WGLChecker`, on the same histories
-//! translated to a map specification for each.
+//! Checker speed: the generated map histories (`lincheck::generate`, about THREADS operations open
+//! at once), their export for the porcupine driver, and their translation to a map specification
+//! for two Rust peers, stateright's `LinearizabilityTester` and todc-utils' `WGLChecker` (single-key
+//! operations only: neither spec has len, clear or iteration).
 
-use mapcheck_harness::engine::splitmix;
-use mapcheck_harness::history::{Event, History, Op, Ret};
-use mapcheck_harness::spec::SpecMap;
-use std::collections::BTreeMap;
+use mapcheck_harness::history::{History, Op, Ret};
 
-/// Which history to generate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shape {
-    pub ops: usize,
-    pub threads: usize,
-    pub keys: u64,
-    /// Linearizable by construction, or the same history with its last read changed to a value
-    /// never written.
-    pub linearizable: bool,
+pub use mapcheck_harness::lincheck::generate::{generate, overlap, Generated, Overlap, Placement, Shape};
+
+/// The seed every benchmark history is generated from.
+pub const SEED: u64 = 7;
+
+/// A shape as command-line words (`OPS THREADS KEYS WHOLE_MAP_PERMILLE VIOLATION`), so that a child
+/// process regenerates the same history; [`shape_from_args`] reads them back.
+pub fn shape_args(shape: &Shape) -> Vec<String> {
+    vec![
+        shape.ops.to_string(),
+        shape.threads.to_string(),
+        shape.keys.to_string(),
+        shape.whole_map_permille.to_string(),
+        shape.violation.map_or("none".to_string(), |p| p.to_string()),
+    ]
 }
 
-/// A history of about `shape.ops` operations, linearizable by construction: operations are applied
-/// to the spec in order, each at its linearization point, and each thread's invocation and return
-/// are placed around that point without overlapping the thread's previous operation (the generator
-/// of `harness/examples/checker_speed.rs`).
-pub fn generate(shape: Shape, seed: u64) -> History {
-    let Shape {
-        ops, threads, keys, ..
-    } = shape;
-    let mut rng = seed;
-    let mut spec = SpecMap::default();
-    let mut prev_ret = vec![0u64; threads];
-    let mut events = Vec::with_capacity(ops);
-    let spacing = 64u64;
-    for j in 0..ops {
-        let t = (splitmix(&mut rng) % threads as u64) as usize;
-        let point = (j as u64 + 1) * spacing * threads as u64;
-        let spread = spacing * threads as u64 / 2;
-        let invoke = (point - 1 - splitmix(&mut rng) % spread).max(prev_ret[t] + 1);
-        if invoke >= point {
-            continue;
-        }
-        let ret_at = point + 1 + splitmix(&mut rng) % spread;
-        let key = splitmix(&mut rng) % keys.max(1);
-        let op = match splitmix(&mut rng) % 3 {
-            0 => Op::Insert { key, value: j as u64 },
-            1 => Op::Remove { key },
-            _ => Op::Get { key },
+/// The shape [`shape_args`] wrote.
+pub fn shape_from_args(args: &[String]) -> Result<Shape, String> {
+    let [ops, threads, keys, permille, violation] = args else {
+        return Err("expected OPS THREADS KEYS WHOLE_MAP_PERMILLE VIOLATION".into());
+    };
+    let num = |what: &str, s: &str| {
+        s.parse::<u64>()
+            .map_err(|_| format!("{what} `{s}` is not a whole number"))
+    };
+    Ok(Shape {
+        ops: num("OPS", ops)? as usize,
+        threads: num("THREADS", threads)? as usize,
+        keys: num("KEYS", keys)?,
+        whole_map_permille: num("WHOLE_MAP_PERMILLE", permille)? as u32,
+        violation: match violation.as_str() {
+            "none" => None,
+            "early" => Some(Placement::Early),
+            "middle" => Some(Placement::Middle),
+            "late" => Some(Placement::Late),
+            other => return Err(format!("VIOLATION `{other}` is not none, early, middle or late")),
+        },
+    })
+}
+
+/// The history in the line format the porcupine driver reads (`bench/porcupine/main.go`): one
+/// operation a line, `thread kind key value invoke return result`.
+pub fn export(h: &History) -> String {
+    let mut out = String::with_capacity(h.events.len() * 32);
+    for e in &h.events {
+        let (kind, key, value) = match e.op {
+            Op::Insert { key, value } => ("insert", key, value),
+            Op::Remove { key } => ("remove", key, 0),
+            Op::Get { key } => ("get", key, 0),
+            Op::Len => ("len", 0, 0),
+            Op::Clear => ("clear", 0, 0),
+            Op::Iterate { .. } => ("iter", 0, 0),
+            Op::Reclaim => continue,
         };
-        let ret = spec.apply(&op);
-        prev_ret[t] = ret_at;
-        events.push(Event {
-            id: 0,
-            thread: t,
-            op,
-            ret: Some(ret),
-            invoke: invoke * 16 + t as u64,
-            ret_at: Some(ret_at * 16 + t as u64),
-            parent: None,
-        });
+        let ret_at = e.ret_at.map_or("-".to_string(), |r| r.to_string());
+        let result = match &e.ret {
+            None | Some(Ret::Unit) | Some(Ret::Value(None)) => "-".to_string(),
+            Some(Ret::Value(Some(v))) => v.to_string(),
+            Some(Ret::Len(n)) => n.to_string(),
+            Some(Ret::Yielded(kv)) if kv.is_empty() => "-".to_string(),
+            Some(Ret::Yielded(kv)) => kv
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            // The bench's generated histories come from maps that return every result.
+            Some(Ret::Unobserved) => unreachable!("a generated history records every result"),
+        };
+        out.push_str(&format!(
+            "{} {kind} {key} {value} {} {ret_at} {result}\n",
+            e.thread, e.invoke
+        ));
     }
-    events.sort_by_key(|e| e.invoke);
-    for (i, e) in events.iter_mut().enumerate() {
-        e.id = i;
-    }
-    if !shape.linearizable {
-        if let Some(e) = events.iter_mut().rev().find(|e| matches!(e.op, Op::Get { .. })) {
-            e.ret = Some(Ret::Value(Some(u64::MAX)));
-        }
-    }
-    History {
-        initial: vec![],
-        events,
-        quiescence: None,
-        leaks: None,
-    }
+    out
 }
 
 /// Every invocation and return in time order: (thread, event index, is the return).
+#[cfg(feature = "peers")]
 fn actions(h: &History) -> Vec<(usize, usize, bool)> {
     let mut a: Vec<(u64, usize, usize, bool)> = Vec::with_capacity(h.events.len() * 2);
     for (i, e) in h.events.iter().enumerate() {
@@ -91,6 +99,7 @@ fn actions(h: &History) -> Vec<(usize, usize, bool)> {
     a.into_iter().map(|(_, t, i, r)| (t, i, r)).collect()
 }
 
+#[cfg(feature = "peers")]
 fn value(r: &Option<Ret>) -> Option<u64> {
     match r {
         Some(Ret::Value(v)) => *v,
@@ -100,9 +109,11 @@ fn value(r: &Option<Ret>) -> Option<u64> {
 
 /// stateright's `SequentialSpec` for the map: insert and remove return the previous value, get the
 /// current one.
+#[cfg(feature = "peers")]
 pub mod stateright_spec {
     use super::*;
     use stateright::semantics::{ConsistencyTester, LinearizabilityTester, SequentialSpec};
+    use std::collections::BTreeMap;
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum MapOp {
@@ -153,8 +164,10 @@ pub mod stateright_spec {
 
 /// todc-utils' `Specification` for the map: an operation carries its result (unknown at the call),
 /// and is valid from a state when the map there gives that result.
+#[cfg(feature = "peers")]
 pub mod todc_spec {
     use super::*;
+    use std::collections::BTreeMap;
     use todc_utils::linearizability::history::{Action, History as TodcHistory};
     use todc_utils::linearizability::WGLChecker;
     use todc_utils::specifications::Specification;

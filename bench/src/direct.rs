@@ -6,7 +6,7 @@ use crate::handcheck::{apply, check};
 use mapcheck_harness::rt::{Loom, Shuttle, Std};
 use mapcheck_harness::{Map, Ret, Structure, Workload};
 use mapcheck_models::mutants;
-use mapcheck_models::structures::{cow, locked, rebuild, sharded, syncmap, tombstone};
+use mapcheck_models::structures::{cow, gomap, locked, pooled, rebuild, sharded, syncmap, tombstone};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -152,11 +152,21 @@ pub fn stress_fns() -> Vec<(&'static str, StressFn)> {
         e::<mutants::ShardedMisroute>(),
         e::<mutants::TombstoneGcRace>(),
         e::<mutants::RebuildUnguarded>(),
-        e::<mutants::SyncmapNoPurge>(),
         e::<mutants::TombstoneGcLeak>(),
         e::<mutants::LockedLeakyRemove>(),
         e::<mutants::ShardedClearSkips>(),
         e::<mutants::LockedNoShrink>(),
+        e::<gomap::GomapLocked>(),
+        e::<pooled::Pooled>(),
+        e::<mutants::SyncmapStaleDelete>(),
+        e::<mutants::SyncmapExpungeStore>(),
+        e::<mutants::PooledAba>(),
+        e::<mutants::GomapIterRevisit>(),
+        e::<mutants::TombstoneReclaimReset>(),
+        e::<mutants::PooledLostPush>(),
+        e::<mutants::RebuildClearInversion>(),
+        e::<mutants::PooledRelaxed>(),
+        e::<mutants::LockedRacyInsert>(),
     ]
 }
 

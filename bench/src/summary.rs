@@ -12,12 +12,40 @@ pub struct Summary {
     pub command: String,
     /// UTC date and time the run started, `YYYY-MM-DD HH:MM`.
     pub date: String,
-    /// The machine: cores, operating system.
-    pub machine: String,
+    /// The machine the figures were measured on.
+    pub machine: Machine,
     pub quick: bool,
     /// Wall-clock seconds the whole run took.
     pub seconds: f64,
     pub sections: Vec<Section>,
+}
+
+/// The machine: CPU model, cores, operating system, and how loaded it was (the load average over
+/// the last 1, 5 and 15 minutes, at the start and at the end of the run; `None` where the system
+/// does not say).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub os: String,
+    pub load_average_start: Option<[f64; 3]>,
+    pub load_average_end: Option<[f64; 3]>,
+}
+
+impl std::fmt::Display for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} cores, {}, {}", self.cores, self.cpu, self.os)?;
+        let load = |l: &[f64; 3]| format!("{:.2} {:.2} {:.2}", l[0], l[1], l[2]);
+        if let (Some(a), Some(b)) = (&self.load_average_start, &self.load_average_end) {
+            write!(
+                f,
+                "; load average {} at the start, {} at the end",
+                load(a),
+                load(b)
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// One table with its notes and the goal it is judged against.
@@ -114,7 +142,13 @@ mod tests {
         Summary {
             command: "cargo xtask bench --quick".into(),
             date: "2026-01-02 03:04".into(),
-            machine: "2 cores, linux".into(),
+            machine: Machine {
+                cpu: "AMD EPYC".into(),
+                cores: 2,
+                os: "linux".into(),
+                load_average_start: Some([1.0, 0.5, 0.25]),
+                load_average_end: None,
+            },
             quick: true,
             seconds: 12.5,
             sections: vec![
@@ -166,7 +200,7 @@ mod tests {
         }
         assert!(md.contains("a\\|b"));
         assert!(md.contains("Goal: median of 1,000 schedules and 1 s. **not met**"));
-        assert!(md.contains("`cargo xtask bench --quick` on 2026-01-02 03:04 (2 cores, linux)"));
+        assert!(md.contains("`cargo xtask bench --quick` on 2026-01-02 03:04 (2 cores, AMD EPYC, linux)"));
     }
 
     #[test]

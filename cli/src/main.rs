@@ -75,8 +75,9 @@ struct CheckArgs {
     /// Print one JSON object per cell instead of the matrix.
     #[arg(long)]
     json: bool,
-    /// Run shard K of N (1-based), for N machines sharing one exploration: shuttle and thread seeds
-    /// are split so shards never overlap; loom and shuttle-dfs, deterministic, run on shard 1 only.
+    /// Run shard K of N (1-based), for N machines sharing one exploration: each shard's shuttle and
+    /// thread seed is a hash of the seed, K and N, so shards (and seeds) explore different schedules;
+    /// loom and shuttle-dfs, deterministic, run on shard 1 only.
     #[arg(long, value_parser = parse_shard, default_value = "1/1")]
     shard: (u64, u64),
 }
@@ -198,6 +199,8 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     let mut unknowns: Vec<String> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
     let mut unreached: Vec<String> = Vec::new();
+    // Reclamation findings (not failures), one per model and structure.
+    let mut findings: Vec<String> = Vec::new();
     let mut totals = summary::Summary::default();
     let mut progress = progress::Progress::new(
         "cells",
@@ -206,120 +209,133 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     );
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
     let mut row: Vec<String> = Vec::new();
-    plan.run(|event| match event {
-        Event::Model(model) => {
-            progress.stage(&format!("model {}", model.name));
-            rows.clear();
-        }
-        Event::Cell {
-            model,
-            structure,
-            spec,
-            engine,
-            size,
-            cell,
-        } => {
-            let o = &cell.outcome;
-            let r = &cell.result;
-            ok &= r.as_expected();
-            totals.add(r, o.schedules);
-            progress.step(o.schedules as u64, o.verdict.is_fail(), !r.as_expected());
-            if let CellResult::Unknown { runs, reason } = r {
-                unknowns.push(format!(
-                    "unknown: {} on {} under {}: {runs} run(s) without a verdict ({reason})",
-                    model.name,
-                    structure.info.name,
-                    spec.family()
-                ));
+    plan.run(|event| {
+        match event {
+            Event::Model(model) => {
+                progress.stage(&format!("model {}", model.name));
+                rows.clear();
             }
-            if args.json {
-                let (oracle, summary) = match &o.verdict {
-                    Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
-                    Verdict::Unknown { reason } | Verdict::NotApplicable { reason } => {
-                        (None, Some(reason.clone()))
+            Event::Cell {
+                model,
+                structure,
+                spec,
+                engine,
+                size,
+                cell,
+            } => {
+                let o = &cell.outcome;
+                let r = &cell.result;
+                ok &= r.as_expected();
+                totals.add(r, o.schedules);
+                progress.step(o.schedules as u64, o.verdict.is_fail(), !r.as_expected());
+                if let CellResult::Unknown { runs, reason } = r {
+                    unknowns.push(format!(
+                        "unknown: {} on {} under {}: {runs} run(s) without a verdict ({reason})",
+                        model.name,
+                        structure.info.name,
+                        spec.family()
+                    ));
+                }
+                if args.json {
+                    let (oracle, summary) = match &o.verdict {
+                        Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
+                        Verdict::Unknown { reason } | Verdict::NotApplicable { reason } => {
+                            (None, Some(reason.clone()))
+                        }
+                        Verdict::Pass => (None, None),
+                    };
+                    let record = cell.record.as_ref();
+                    let line = json!({
+                        "model": model.name,
+                        "structure": structure.info.name,
+                        "engine": spec.family(),
+                        "engine_params": engine.map(|e| e.to_string()),
+                        "expected": if structure.info.expected_to_fail() { "fail" } else { "pass" },
+                        "verdict": r.word(),
+                        "as_expected": r.as_expected(),
+                        "schedules": o.schedules,
+                        "unknown_runs": o.unknown_runs,
+                        // Top-level operations run: the workload's, once per schedule.
+                        "operations": o.schedules * size_ops(model, size),
+                        "exhausted": o.exhausted,
+                        "elapsed_ms": o.elapsed.as_millis() as u64,
+                        "oracle": oracle,
+                        "summary": summary,
+                        "replay": record.map(|r| format!("cargo xtask replay {}", r.record.token.encode())),
+                        "record": record.and_then(|r| r.path.as_ref().ok()).map(|p| p.display().to_string()),
+                        "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
+                            mapcheck::record::picture_path(p).display().to_string()
+                        }),
+                        "finding": cell.finding,
+                    });
+                    progress.suspend(|| {
+                        println!("{line}");
+                        let _ = std::io::stdout().flush();
+                    });
+                }
+                if let Some(f) = &cell.finding {
+                    let line = format!(
+                        "{} on {} ({} threads x {} ops, {} keys): {f}",
+                        structure.info.name, model.name, size.threads, size.ops, size.keys
+                    );
+                    if !findings.contains(&line) {
+                        findings.push(line);
                     }
-                    Verdict::Pass => (None, None),
-                };
-                let record = cell.record.as_ref();
-                let line = json!({
-                    "model": model.name,
-                    "structure": structure.info.name,
-                    "engine": spec.family(),
-                    "engine_params": engine.map(|e| e.to_string()),
-                    "expected": if structure.info.expected_to_fail() { "fail" } else { "pass" },
-                    "verdict": r.word(),
-                    "as_expected": r.as_expected(),
-                    "schedules": o.schedules,
-                    "unknown_runs": o.unknown_runs,
-                    // Top-level operations run: the workload's, once per schedule.
-                    "operations": o.schedules * size_ops(model, size),
-                    "exhausted": o.exhausted,
-                    "elapsed_ms": o.elapsed.as_millis() as u64,
-                    "oracle": oracle,
-                    "summary": summary,
-                    "replay": record.map(|r| format!("cargo xtask replay {}", r.record.token.encode())),
-                    "record": record.and_then(|r| r.path.as_ref().ok()).map(|p| p.display().to_string()),
-                    "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
-                        mapcheck::record::picture_path(p).display().to_string()
-                    }),
-                });
-                progress.suspend(|| {
-                    println!("{line}");
-                    let _ = std::io::stdout().flush();
-                });
-            }
-            if let Some(recorded) = &cell.record {
-                if !structure.info.expected_to_fail() || recorded.path.is_err() {
-                    reports.push(recorded.render());
                 }
-            }
-            row.push(r.text(o.schedules));
-            if row.len() == engine_names.len() {
-                let tag = if structure.info.expected_to_fail() {
-                    " (expected to fail)"
-                } else {
-                    ""
-                };
-                rows.push((format!("{}{tag}", structure.info.name), std::mem::take(&mut row)));
-            }
-            if rows.len() == plan.structures.len() && row.is_empty() {
-                if !args.json {
-                    progress.suspend(|| print_matrix(model.name, &engine_names, &rows));
+                if let Some(recorded) = &cell.record {
+                    if !structure.info.expected_to_fail() || recorded.path.is_err() {
+                        reports.push(recorded.render());
+                    }
                 }
-                progress.milestone(&format!("model {} done", model.name));
-            }
-        }
-        Event::Reach {
-            model,
-            structure,
-            reach,
-        } => match reach {
-            Reach::Caught => {}
-            Reach::MissedByAll { ran } => {
-                ok = false;
-                totals.mutants_missed += 1;
-                missed.push(format!(
-                    "MISSED by every engine that applies ({}): {} on {}",
-                    ran.join(", "),
-                    structure.info.name,
-                    model.name
-                ));
-            }
-            Reach::NotReached { ran, not_run } => {
-                totals.mutants_unreached += 1;
-                unreached.push(format!(
-                    "not reached by this selection: {} on {} (ran: {}; not run here: {})",
-                    structure.info.name,
-                    model.name,
-                    if ran.is_empty() {
-                        "none".into()
+                row.push(r.text(o.schedules));
+                if row.len() == engine_names.len() {
+                    let tag = if structure.info.expected_to_fail() {
+                        " (expected to fail)"
                     } else {
-                        ran.join(", ")
-                    },
-                    not_run.join(", ")
-                ));
+                        ""
+                    };
+                    rows.push((format!("{}{tag}", structure.info.name), std::mem::take(&mut row)));
+                }
+                if rows.len() == plan.structures.len() && row.is_empty() {
+                    if !args.json {
+                        progress.suspend(|| print_matrix(model.name, &engine_names, &rows));
+                    }
+                    progress.milestone(&format!("model {} done", model.name));
+                }
             }
-        },
+            Event::Reach {
+                model,
+                structure,
+                reach,
+            } => match reach {
+                Reach::Caught => {}
+                Reach::MissedByAll { ran } => {
+                    ok = false;
+                    totals.mutants_missed += 1;
+                    missed.push(format!(
+                        "MISSED by every engine that applies ({}): {} on {}",
+                        ran.join(", "),
+                        structure.info.name,
+                        model.name
+                    ));
+                }
+                Reach::NotReached { ran, not_run } => {
+                    totals.mutants_unreached += 1;
+                    unreached.push(format!(
+                        "not reached by this selection: {} on {} (ran: {}; not run here: {})",
+                        structure.info.name,
+                        model.name,
+                        if ran.is_empty() {
+                            "none".into()
+                        } else {
+                            ran.join(", ")
+                        },
+                        not_run.join(", ")
+                    ));
+                }
+            },
+        }
+        std::ops::ControlFlow::Continue(())
     });
     progress.finish();
     let dir = &plan.dir;
@@ -346,10 +362,16 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     for m in &unreached {
         println!("{m}");
     }
+    for f in &findings {
+        println!("FINDING (declared, not a failure) {f}");
+    }
     if !ok {
         println!("RESULT: a correct structure failed or a planted bug went undetected");
     }
     println!("{}", totals.text(started.elapsed(), dir));
+    if let Some(line) = mapcheck_harness::engine::watchdog::stats().line() {
+        println!("{line}");
+    }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

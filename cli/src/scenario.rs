@@ -28,11 +28,12 @@ pub enum Command {
         #[arg(long = "engine")]
         engines: Vec<String>,
     },
-    /// Turn a failure record or token, a Markdown bug report, or a Go reproducer into a scenario file,
-    /// then run it.
+    /// Turn a failure record or token, a Markdown bug report, or a Go or Rust reproducer into a
+    /// scenario file, then run it; a scenario that does not meet its own expectation is not kept.
     Import {
         /// A failure record (`target/mapcheck/failures/*.json`), a replay token (`mc1-...`), a Markdown
-        /// report (`*.md`), or a Go reproducer (`*.go`, or `FILE:FIRST-LAST` for some lines of a file).
+        /// report (`*.md`), a Rust reproducer (`*.rs`), or a Go reproducer (`*.go`, or `FILE:FIRST-LAST`
+        /// for some lines of a file).
         input: String,
         /// Where to write the scenario (default: scenarios/NAME.toml).
         #[arg(long)]
@@ -183,6 +184,7 @@ fn import(
     no_run: bool,
 ) -> Result<ExitCode> {
     let path = Path::new(input);
+    let mut untranslated: Vec<(usize, String)> = Vec::new();
     let scenario = if input.starts_with("mc1-") || path.extension().is_some_and(|e| e == "json") {
         let record = if input.starts_with("mc1-") && !path.exists() {
             record_from_token(registry, input)?
@@ -206,6 +208,15 @@ fn import(
     } else if path.extension().is_some_and(|e| e == "md" || e == "markdown") {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
         scenario::from_markdown(input, &text).map_err(|e| diagnostic(&e))?
+    } else if path.extension().is_some_and(|e| e == "rs") {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
+        let r = scenario::rust::import(input, &text, go::Scale::default())
+            .map_err(|e| anyhow::anyhow!("{input}: {e}"))?;
+        for (line, why) in &r.untranslated {
+            eprintln!("{input}: line {line}: {why}");
+        }
+        untranslated = r.untranslated;
+        r.scenario
     } else {
         let (file, text) = match line_range(input) {
             Some((file, a, b)) if !path.exists() => {
@@ -222,7 +233,7 @@ fn import(
             }
             _ => {
                 if !path.exists() {
-                    bail!("no such file: {input} (expected a failure record, a token, a .md report or a Go reproducer)");
+                    bail!("no such file: {input} (expected a failure record, a token, a .md report, a Go or a Rust reproducer)");
                 }
                 let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
                 (input.to_string(), text)
@@ -232,6 +243,7 @@ fn import(
         for (line, why) in &g.untranslated {
             eprintln!("{file}: line {line}: {why}");
         }
+        untranslated = g.untranslated;
         g.scenario
     };
     let mut scenario = scenario;
@@ -252,15 +264,37 @@ fn import(
     let text = scenario.to_toml();
     // What is written must read back: the file is the product of the import.
     let reread = scenario::parse(&out.display().to_string(), &text).map_err(|e| diagnostic(&e))?;
+    if !no_run {
+        // The first run decides whether the file is kept: a scenario that does not meet its own
+        // expectation would fail the test suite for a reason that is the importer's, not a bug's.
+        let result =
+            run(registry, &reread, &Filter::default(), &failures_dir()).map_err(|e| diagnostic(&e))?;
+        print!("{}", render(&result, &out.display().to_string()));
+        if !result.ok() {
+            eprintln!("hazard not reproduced: the imported scenario does not meet its own expectation; {} is not written", out.display());
+            for s in result.structures.iter().filter(|s| s.mismatch.is_some()) {
+                eprintln!("  {}: {}", s.structure, s.mismatch.as_deref().unwrap_or(""));
+            }
+            if untranslated.is_empty() {
+                eprintln!("  every line of the input was translated; the scaled-down script does not reach the hazard");
+            } else {
+                eprintln!("  what could not be translated:");
+                for (line, why) in &untranslated {
+                    eprintln!("    line {line}: {why}");
+                }
+            }
+            for n in &reread.notes {
+                eprintln!("  note: {n}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
     println!("wrote {}", out.display());
     for n in &reread.notes {
         println!("  note: {n}");
     }
-    if no_run {
-        return Ok(ExitCode::SUCCESS);
-    }
-    run_all(registry, &[out], &Filter::default())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn record_from_token(registry: &Registry, token: &str) -> Result<FailureRecord> {

@@ -114,7 +114,7 @@ pub fn check_workload(entry: &Entry, workload: &Workload) -> Checked {
 }
 
 fn judge(entry: &Entry, workload: &Workload, sequential: &mut Sequential) -> Checked {
-    let run = (entry.sequential)(sequential, workload);
+    let run = (entry.sequential_run)(sequential, workload);
     match run.verdict {
         Verdict::Pass | Verdict::NotApplicable { .. } => Checked::Pass,
         Verdict::Unknown { reason } => Checked::Unknown(reason),

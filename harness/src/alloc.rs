@@ -169,12 +169,9 @@ impl Scope {
         Scope(NEXT.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// Runs `f` with its allocations attributed to this scope.
+    /// Runs `f` with its allocations attributed to this scope (until `f` returns or unwinds).
     pub fn run<T>(self, f: impl FnOnce() -> T) -> T {
-        let prev = set(self.0);
-        let out = f();
-        set(prev);
-        out
+        with_scope(self.0, f)
     }
 
     /// Bytes and allocations attributed to this scope that are still live.
@@ -232,10 +229,20 @@ impl Scope {
 
 /// Runs `f` with no scope: for calls into loom, shuttle and the harness's own bookkeeping.
 pub fn untracked<T>(f: impl FnOnce() -> T) -> T {
-    let prev = set(0);
-    let out = f();
-    set(prev);
-    out
+    with_scope(0, f)
+}
+
+/// Runs `f` with the calling thread's scope set to `scope`, and restores the previous one when `f`
+/// returns or unwinds (a structure that panics must not leave its run's scope on a pooled thread).
+fn with_scope<T>(scope: u64, f: impl FnOnce() -> T) -> T {
+    struct Restore(u64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            set(self.0);
+        }
+    }
+    let _restore = Restore(set(scope));
+    f()
 }
 
 /// The scope of the calling thread, for a thread the structure is about to start.
@@ -278,8 +285,5 @@ pub(crate) fn thread_body<T>(scope: u64, f: impl FnOnce() -> T) -> T {
 
 /// Runs `f` in `scope` without counting a thread: re-enters a structure's scope inside a runtime call.
 pub(crate) fn thread_body_scope<T>(scope: u64, f: impl FnOnce() -> T) -> T {
-    let prev = set(scope);
-    let out = f();
-    set(prev);
-    out
+    with_scope(scope, f)
 }

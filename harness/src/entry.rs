@@ -3,7 +3,7 @@
 
 use crate::engine::shuttle::Scheduler;
 use crate::engine::{SeqRun, Sequential};
-use crate::{Engine, Limits, Outcome, Pinned, Structure, StructureInfo, Workload};
+use crate::{Engine, History, Limits, Outcome, Pinned, Structure, StructureInfo, Verdict, Workload};
 use std::time::Duration;
 
 /// A structure, type-erased: its declaration and its engines, instantiated for it.
@@ -20,9 +20,12 @@ pub struct Entry {
     pub not_applicable: fn(&Engine) -> Option<String>,
     /// Whether the structure's `len` is only an estimate under concurrent changes (not judged).
     pub len_is_estimate: bool,
-    /// One run on the calling thread with no scheduler, with reusable buffers
-    /// ([`crate::engine::Sequential::run`]).
-    pub sequential: fn(&mut Sequential, &Workload) -> SeqRun,
+    /// One run on the calling thread with no scheduler, with its history
+    /// ([`crate::engine::sequential`]).
+    pub sequential: fn(&Workload) -> (Verdict, History),
+    /// The same run in a caller's reusable buffers, for many workloads in a row
+    /// ([`crate::engine::Sequential::run`]; the history is [`Sequential::history`]).
+    pub sequential_run: fn(&mut Sequential, &Workload) -> SeqRun,
     /// One shuttle exploration driven by the given scheduler
     /// ([`crate::engine::shuttle::run_with_scheduler`]).
     pub with_scheduler: fn(&Workload, Box<dyn Scheduler + Send>, Limits) -> Outcome,
@@ -44,7 +47,8 @@ impl Entry {
             run: crate::run::<S>,
             replay: crate::replay::<S>,
             shrink: crate::shrink::shrink::<S>,
-            sequential: Sequential::run::<S>,
+            sequential: crate::engine::sequential::<S>,
+            sequential_run: Sequential::run::<S>,
             with_scheduler: crate::engine::shuttle::run_with_scheduler::<S>,
         }
     }

@@ -1,11 +1,18 @@
 //! Operations, results and the recorded history of one run, and the recorder that builds it.
 //!
-//! **Architecture Invariant:** recording adds no synchronisation that loom or shuttle can see. The
-//! global order comes from a `std` atomic counter and each thread appends to its own `std` mutex,
-//! which the model checkers do not schedule on; under loom and shuttle only one thread runs at a
-//! time, so the counter order is the execution order.
+//! **Architecture Invariant:** the global order comes from a `std` atomic counter and each thread
+//! appends to its own `std` mutex, which the model checkers do not schedule on; under loom and
+//! shuttle only one thread runs at a time, so the counter order is the execution order. Recording
+//! adds no synchronisation that shuttle or real threads can see. Under loom, and only there, every
+//! position taken is also a `SeqCst` fence ([`Runtime::history_point`](crate::rt::Runtime)): loom
+//! gives `SeqCst` loads and stores no single total order (it models them as acquire and release),
+//! but it does order `SeqCst` fences, so an operation invoked after another returned
+//! happens-after it, and the oracles' real-time order is one loom respects. The price: a
+//! publication mistake between two operations that do not overlap in real time is invisible to
+//! loom (see ARCHITECTURE.md); the engines give a structure that is unsynchronised on purpose a
+//! recorder without them, so that loom still reports its data races.
 
-use crate::structure::{Footprint, Key, Map, Value};
+use crate::structure::{Footprint, Key, Map, Unobserved, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::ControlFlow;
@@ -68,20 +75,43 @@ impl Op {
     }
 }
 
+impl Op {
+    /// The map's name of the operation, as the scenario syntax spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Insert { .. } => "insert",
+            Op::Remove { .. } => "remove",
+            Op::Get { .. } => "get",
+            Op::Len => "len",
+            Op::Clear => "clear",
+            Op::Iterate { .. } => "iterate",
+            Op::Reclaim => "reclaim",
+        }
+    }
+
+    /// Writes the operation in the scenario syntax under another of its names (`store` for
+    /// `insert`, `delete` for `remove`, `range` for `iterate`, ...).
+    pub fn write_named(&self, f: &mut impl fmt::Write, name: &str) -> fmt::Result {
+        match *self {
+            Op::Insert { key, value } => write!(f, "{name}({key}, {value})"),
+            Op::Remove { key } | Op::Get { key } => write!(f, "{name}({key})"),
+            Op::Len | Op::Clear | Op::Reclaim => write!(f, "{name}()"),
+            Op::Iterate { delete } => match delete {
+                DeleteIf::Nothing => write!(f, "{name}()"),
+                DeleteIf::All => write!(f, "{name}(delete: all)"),
+                DeleteIf::Even => write!(f, "{name}(delete: even)"),
+                DeleteIf::Odd => write!(f, "{name}(delete: odd)"),
+                DeleteIf::Key(k) => write!(f, "{name}(delete: {k})"),
+            },
+        }
+    }
+}
+
+/// The operation in the scenario syntax, with the map's names: `insert(1, 10)`, `remove(1)`,
+/// `iterate(delete: even)`. Reports, pictures, fuzz inputs and scenario files all write it so.
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Op::Insert { key, value } => write!(f, "insert({key}, {value})"),
-            Op::Remove { key } => write!(f, "remove({key})"),
-            Op::Get { key } => write!(f, "get({key})"),
-            Op::Len => write!(f, "len()"),
-            Op::Clear => write!(f, "clear()"),
-            Op::Iterate {
-                delete: DeleteIf::Nothing,
-            } => write!(f, "iterate()"),
-            Op::Iterate { delete } => write!(f, "iterate(delete {delete:?})"),
-            Op::Reclaim => write!(f, "reclaim()"),
-        }
+        self.write_named(f, self.name())
     }
 }
 
@@ -95,6 +125,10 @@ pub enum Ret {
     /// The entries an iteration yielded, in the order yielded.
     Yielded(Vec<(Key, Value)>),
     Unit,
+    /// The operation returned, but the map's API gives back no result for it (a cache's insert or
+    /// invalidate); declared with [`Structure::UNOBSERVED`](crate::Structure::UNOBSERVED). Its
+    /// real-time order is judged, its result is not.
+    Unobserved,
 }
 
 impl fmt::Display for Ret {
@@ -114,6 +148,7 @@ impl fmt::Display for Ret {
                 write!(f, "]")
             }
             Ret::Unit => write!(f, "ok"),
+            Ret::Unobserved => write!(f, "unobserved"),
         }
     }
 }
@@ -133,6 +168,12 @@ pub struct Event {
     pub ret_at: Option<u64>,
     /// The iteration this operation was called from, for removes done while iterating.
     pub parent: Option<usize>,
+    /// For an iteration: the position in the run's global order of each visit (the visitor called
+    /// with an entry), one per yielded entry, in order. Empty for other operations, for an
+    /// iteration that never returned, and in records written before visits were recorded (the
+    /// iteration oracle then judges each entry over the whole iteration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<u64>,
 }
 
 /// A recorded run: the initial contents and every operation, ordered by invocation, and the
@@ -184,7 +225,11 @@ impl History {
         let mut positions: Vec<u64> = self
             .events
             .iter()
-            .flat_map(|e| std::iter::once(e.invoke).chain(e.ret_at))
+            .flat_map(|e| {
+                std::iter::once(e.invoke)
+                    .chain(e.ret_at)
+                    .chain(e.visits.iter().copied())
+            })
             .collect();
         positions.sort_unstable();
         let mut seen = positions
@@ -216,6 +261,26 @@ impl History {
                     return bad(format!("names parent {p}, not an operation of its thread"));
                 }
             }
+            if !e.visits.is_empty() {
+                let yielded = match &e.ret {
+                    Some(Ret::Yielded(y)) => y.len(),
+                    _ => return bad("records visits but yielded nothing".into()),
+                };
+                if e.visits.len() != yielded {
+                    return bad(format!("records {} visits for {yielded} entries", e.visits.len()));
+                }
+                let end = e.ret_at.unwrap_or(u64::MAX);
+                let mut after = e.invoke;
+                for &at in &e.visits {
+                    if at <= after || at >= end {
+                        return bad(format!("visits at {at}, not after {after} and before its return"));
+                    }
+                    if reused(at) {
+                        return bad(format!("reuses position {at}"));
+                    }
+                    after = at;
+                }
+            }
         }
         let mut by_thread: std::collections::BTreeMap<usize, Vec<&Event>> = Default::default();
         for e in self.events.iter().filter(|e| e.parent.is_none()) {
@@ -238,11 +303,39 @@ impl History {
     }
 }
 
+/// The result `r` as `wrap` records it, or [`Ret::Unobserved`] when the map does not return it.
+fn observed<T>(is_observed: bool, r: T, wrap: fn(T) -> Ret) -> Ret {
+    if is_observed {
+        wrap(r)
+    } else {
+        Ret::Unobserved
+    }
+}
+
+/// Stops an iteration whose map went on calling its visitor after the visitor returned
+/// `ControlFlow::Break`, having yielded `yielded` entries where the run has `bound` keys: only a
+/// panic regains control.
+pub(crate) fn runaway(yielded: usize, bound: usize) -> ! {
+    panic!(
+        "mapcheck: a runaway iteration: the map went on visiting entries after its visitor returned \
+         ControlFlow::Break, having yielded {yielded} entries where the run has {bound} keys"
+    );
+}
+
 /// Shared clock and per-thread logs for one run.
 pub struct Recorder {
     /// The allocation scope of this run: calls into the structure are attributed to it.
     pub scope: crate::alloc::Scope,
+    /// Results the map does not return: recorded as [`Ret::Unobserved`].
+    unobserved: Unobserved,
+    /// An iteration that has yielded more entries than this has yielded some key twice: it is cut
+    /// short (its visitor breaks), so a livelocked iteration ends and the iteration oracle judges it;
+    /// a map that goes on calling the visitor after that is stopped by a panic.
+    visit_bound: Option<usize>,
     clock: AtomicU64,
+    /// The runtime's [`Runtime::history_point`](crate::rt::Runtime::history_point), called with
+    /// every tick: a loom `SeqCst` fence, a no-op elsewhere.
+    point: fn(),
     /// One log per thread, each on its own cache lines: a thread's appends take only its own
     /// (uncontended) lock, and never share a line with another thread's log.
     logs: Vec<Padded<Mutex<Vec<RawEvent>>>>,
@@ -259,18 +352,47 @@ struct RawEvent {
     invoke: u64,
     ret_at: Option<u64>,
     parent: Option<usize>,
+    visits: Vec<u64>,
 }
 
 impl Recorder {
+    /// A recorder that adds no synchronisation at all: for real threads and shuttle.
     pub fn new(threads: usize) -> Arc<Recorder> {
-        Recorder::with_capacity(threads, |_| 0)
+        Recorder::declared::<crate::rt::Std>(threads, Unobserved::NONE, None)
     }
 
-    /// A recorder whose thread `t` has room for `capacity(t)` operations before its log grows.
-    pub fn with_capacity(threads: usize, capacity: impl Fn(usize) -> usize) -> Arc<Recorder> {
+    /// A recorder for runtime `R` and a map that returns every result, with no visit bound.
+    pub fn for_runtime<R: crate::rt::Runtime>(threads: usize) -> Arc<Recorder> {
+        Recorder::declared::<R>(threads, Unobserved::NONE, None)
+    }
+
+    /// A recorder for runtime `R` and a map whose API does not return the results `unobserved`
+    /// names, whose iterations are cut short after `visit_bound` entries (the number of distinct
+    /// keys the run can hold; `None` for no bound). Every position it takes also calls
+    /// `R::history_point`, which under loom makes real-time precedence in the history imply
+    /// happens-before.
+    pub fn declared<R: crate::rt::Runtime>(
+        threads: usize,
+        unobserved: Unobserved,
+        visit_bound: Option<usize>,
+    ) -> Arc<Recorder> {
+        Recorder::declared_with_capacity::<R>(threads, unobserved, visit_bound, |_| 0)
+    }
+
+    /// [`Recorder::declared`], with room in thread `t`'s log for `capacity(t)` operations before it
+    /// grows.
+    pub fn declared_with_capacity<R: crate::rt::Runtime>(
+        threads: usize,
+        unobserved: Unobserved,
+        visit_bound: Option<usize>,
+        capacity: impl Fn(usize) -> usize,
+    ) -> Arc<Recorder> {
         Arc::new(Recorder {
             scope: crate::alloc::Scope::new(),
+            unobserved,
+            visit_bound,
             clock: AtomicU64::new(0),
+            point: R::history_point,
             logs: (0..threads)
                 .map(|t| Padded(Mutex::new(Vec::with_capacity(capacity(t)))))
                 .collect(),
@@ -283,7 +405,25 @@ impl Recorder {
         self.clock.load(Ordering::Relaxed)
     }
 
+    /// For a watchdog: each thread's pending top-level operation (its position in the thread's own
+    /// log), or `None` when the thread is between operations.
+    pub fn open(&self) -> Vec<Option<usize>> {
+        self.logs
+            .iter()
+            .map(|log| {
+                let log = log.0.lock().unwrap_or_else(|e| e.into_inner());
+                // The nested removes of an iteration follow it; the visit bound keeps them few.
+                let (i, e) = log.iter().enumerate().rev().find(|(_, e)| e.parent.is_none())?;
+                e.ret.is_none().then_some(i)
+            })
+            .collect()
+    }
+
+    /// The next position in the run's global order. The runtime's ordering point and the counter
+    /// are taken together, with no scheduling point between them (neither is a loom or shuttle
+    /// operation), so the fences of a loom run are in the order of their positions.
     fn tick(&self) -> u64 {
+        (self.point)();
         self.clock.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -295,15 +435,17 @@ impl Recorder {
             invoke: self.tick(),
             ret_at: None,
             parent,
+            visits: Vec::new(),
         });
         log.len() - 1
     }
 
-    fn ret(&self, thread: usize, slot: usize, ret: Ret) {
+    fn ret(&self, thread: usize, slot: usize, ret: Ret, visits: Vec<u64>) {
         let at = self.tick();
         let mut log = self.logs[thread].0.lock().unwrap_or_else(|e| e.into_inner());
         log[slot].ret = Some(ret);
         log[slot].ret_at = Some(at);
+        log[slot].visits = visits;
     }
 
     /// Runs `op` on `map` as thread `thread`, recording it (and, for an iteration, each remove it
@@ -312,11 +454,15 @@ impl Recorder {
         use crate::alloc::untracked;
         let scope = self.scope;
         let slot = untracked(|| self.invoke(thread, op, None));
+        let seen = self.unobserved;
+        let mut visits = Vec::new();
         let ret = match op {
-            Op::Insert { key, value } => Ret::Value(scope.run(|| map.insert(key, value))),
-            Op::Remove { key } => Ret::Value(scope.run(|| map.remove(key))),
+            Op::Insert { key, value } => {
+                observed(!seen.insert, scope.run(|| map.insert(key, value)), Ret::Value)
+            }
+            Op::Remove { key } => observed(!seen.remove, scope.run(|| map.remove(key)), Ret::Value),
             Op::Get { key } => Ret::Value(scope.run(|| map.get(key))),
-            Op::Len => Ret::Len(scope.run(|| map.len())),
+            Op::Len => observed(!seen.len, scope.run(|| map.len()), Ret::Len),
             Op::Clear => {
                 scope.run(|| map.clear());
                 Ret::Unit
@@ -329,21 +475,32 @@ impl Recorder {
                 let mut yielded = Vec::new();
                 scope.run(|| {
                     map.iterate(&mut |k, v| {
+                        let bound = self.visit_bound.unwrap_or(usize::MAX);
+                        if yielded.len() > bound {
+                            runaway(yielded.len(), bound);
+                        }
                         untracked(|| {
+                            // The visit's position comes first: the structure read the entry
+                            // before calling back, and any remove below comes after.
+                            visits.push(self.tick());
                             yielded.push((k, v));
                             if delete.matches(k) {
                                 let s = self.invoke(thread, Op::Remove { key: k }, Some(slot));
                                 let r = scope.run(|| map.remove(k));
-                                self.ret(thread, s, Ret::Value(r));
+                                self.ret(thread, s, observed(!seen.remove, r, Ret::Value), Vec::new());
                             }
                         });
-                        ControlFlow::Continue(())
+                        if yielded.len() > bound {
+                            ControlFlow::Break(())
+                        } else {
+                            ControlFlow::Continue(())
+                        }
                     })
                 });
                 Ret::Yielded(yielded)
             }
         };
-        untracked(|| self.ret(thread, slot, ret.clone()));
+        untracked(|| self.ret(thread, slot, ret.clone(), visits));
         ret
     }
 
@@ -374,6 +531,7 @@ impl Recorder {
                 invoke: e.invoke,
                 ret_at: e.ret_at,
                 parent: e.parent.map(|p| index[first[t] + p]),
+                visits: e.visits,
             })
             .collect();
         History {

@@ -15,6 +15,7 @@ pub mod oracle;
 pub mod quiet;
 pub mod report;
 pub mod rt;
+pub mod settle;
 pub mod shrink;
 pub mod spec;
 pub mod structure;
@@ -27,7 +28,8 @@ pub use engine::{replay, run, Engine, EngineSpec, FailedRun, Limits, Outcome, Pi
 pub use entry::Entry;
 pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
 pub use rt::Runtime;
+pub use settle::Settle;
 pub use structure::{
-    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Unobserved, Value,
 };
 pub use verdict::{Failure, Oracle, Verdict};

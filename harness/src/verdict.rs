@@ -129,7 +129,8 @@ pub fn classify_panic(message: &str) -> Failure {
 }
 
 /// Judges one completed run (no panic) of a structure: the specific oracles first (lost delete,
-/// lost insert, exactly-once delete, iteration), then linearizability, then reclamation at quiescence, then leaks after drop.
+/// lost insert, exactly-once delete, iteration), then linearizability, then the live entries at
+/// quiescence against the history, then reclamation at quiescence, then leaks after drop.
 pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
     judge_with(history, info, false)
 }
@@ -158,21 +159,34 @@ pub fn judge_limited(
     if operations.is_fail() {
         return operations;
     }
-    match judge_footprint(history.quiescence.as_ref(), history.leaks.as_ref(), info) {
+    match footprint_of(history, info) {
         Some(f) => Verdict::Fail(f),
         None => operations,
     }
 }
 
-/// The footprint oracles alone: reclamation at quiescence, then leaks after drop. They judge what
-/// the structure held, not what its operations returned, so they run on every run.
+/// [`judge_footprint`] on a history's quiescence and leaks.
+fn footprint_of(history: &History, info: &StructureInfo) -> Option<Failure> {
+    let keys_inserted = oracle::reclamation::keys_inserted(history);
+    judge_footprint(
+        history.quiescence.as_ref(),
+        history.leaks.as_ref(),
+        info,
+        keys_inserted,
+    )
+}
+
+/// The footprint oracles alone: reclamation at quiescence, then leaks after drop; `keys_inserted` is
+/// the number of distinct keys the run put in the map ([`oracle::reclamation::keys_inserted`]). They
+/// judge what the structure held, not what its operations returned, so they run on every run.
 pub fn judge_footprint(
     quiescence: Option<&Quiescence>,
     leaks: Option<&Leaks>,
     info: &StructureInfo,
+    keys_inserted: usize,
 ) -> Option<Failure> {
     quiescence
-        .and_then(|q| oracle::reclamation::check(q, info.reclamation))
+        .and_then(|q| oracle::reclamation::check(q, info.reclamation, keys_inserted))
         .or_else(|| leaks.and_then(oracle::leak::check))
 }
 
@@ -180,8 +194,11 @@ pub fn judge_footprint(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Judging {
     /// A run with a witness (an order of its operations the atomic sequential map accepts; see
-    /// [`crate::witness`]) cannot fail an operation oracle, so only the footprint oracles judge it;
-    /// every other run is judged by every oracle. The default: the same verdicts as `Full`.
+    /// [`crate::witness`]) that also passes the oracles a witness does not imply (see
+    /// [`passes_beyond_witness`]) cannot fail an operation oracle, so only the footprint oracles
+    /// judge it; every other run is judged by every oracle. The default: the same verdicts as
+    /// `Full`, except that a run with a witness passes where a linearizability search cut short by
+    /// its step budget would leave it unknown (the witness is a linearization).
     Witness,
     /// Every run by every oracle.
     Full,
@@ -231,6 +248,10 @@ pub fn judging() -> Judging {
 }
 
 /// [`judge_limited`], judged as `judging` says, with `witness`'s buffers.
+///
+/// The cheap judgement of [`Judging::Witness`] applies only to a run that [`passes_beyond_witness`]:
+/// it has a witness, and the operation oracles a witness does not imply pass too. Such a run is
+/// judged by the footprint oracles alone; every other run by every oracle.
 pub fn judge_judging(
     history: &History,
     info: &StructureInfo,
@@ -241,12 +262,8 @@ pub fn judge_judging(
 ) -> Verdict {
     let full = || judge_limited(history, info, len_is_estimate, lin_steps);
     let cheap = |witness: &mut Witness| {
-        witness.exists(history).then(|| {
-            match judge_footprint(history.quiescence.as_ref(), history.leaks.as_ref(), info) {
-                Some(f) => Verdict::Fail(f),
-                None => Verdict::Pass,
-            }
-        })
+        (witness.exists(history) && passes_beyond_witness(history, info, len_is_estimate))
+            .then(|| footprint_of(history, info).map_or(Verdict::Pass, Verdict::Fail))
     };
     match judging {
         Judging::Full => full(),
@@ -261,6 +278,21 @@ pub fn judge_judging(
     }
 }
 
+/// Whether the operation oracles that a witness (a snapshot-style linearization with atomic len and
+/// clear; see [`crate::witness`]) does not imply pass on `history`: the per-visit iteration rules
+/// of the structure's declared guarantee (a witness places a whole iteration at one point, where the
+/// rules judge each yielded entry within its own visit's window), and the live entries at
+/// quiescence counted against the history (the witness knows nothing of the footprint), which the
+/// full judgement skips for a structure whose `len` is an estimate.
+pub fn passes_beyond_witness(history: &History, info: &StructureInfo, len_is_estimate: bool) -> bool {
+    oracle::iteration::check(history, info.iteration).is_none()
+        && (len_is_estimate
+            || history
+                .quiescence
+                .as_ref()
+                .is_none_or(|q| oracle::reclamation::check_live(history, q).is_none()))
+}
+
 /// The oracles on the operations of a validated history: the specific ones first, then
 /// linearizability.
 fn judge_operations(
@@ -273,9 +305,9 @@ fn judge_operations(
         oracle::lost_delete::check,
         oracle::lost_delete::check_lost_insert,
         oracle::exactly_once::check,
-        oracle::iteration::check,
     ];
-    if let Some(f) = specific.iter().find_map(|check| check(history)) {
+    let specific = specific.iter().find_map(|check| check(history));
+    if let Some(f) = specific.or_else(|| oracle::iteration::check(history, info.iteration)) {
         return Verdict::Fail(f);
     }
     if !info.atomic_whole_map && !len_is_estimate {
@@ -283,7 +315,27 @@ fn judge_operations(
             return Verdict::Fail(f);
         }
     }
-    linearizability_of(history, info, true, lin_steps)
+    let lin = linearizability_of(history, info, true, lin_steps);
+    if lin.is_fail() {
+        return lin;
+    }
+    // What the structure holds at quiescence, counted against the history (a write lost where no
+    // read saw it); it needs no search, so it runs when linearizability is unknown too.
+    if let Some(q) = history.quiescence.as_ref().filter(|_| !len_is_estimate) {
+        if let Some(f) = oracle::reclamation::check_live(history, q) {
+            return Verdict::Fail(f);
+        }
+    }
+    lin
+}
+
+/// The reclamation finding of a run, for a structure whose policy declares no bound (it never
+/// shrinks, or it keeps deleted entries): the figures of its footprint after the reclamation step.
+/// A finding is not a failure: [`judge`] passes such a run, and the caller reports the finding
+/// beside the verdict.
+pub fn finding(history: &History, info: &StructureInfo) -> Option<String> {
+    let q = history.quiescence.as_ref()?;
+    oracle::reclamation::finding(q, info.reclamation)
 }
 
 /// The linearizability oracle alone.

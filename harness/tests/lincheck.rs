@@ -235,3 +235,45 @@ fn witness_is_minimal() {
         other => panic!("expected a violation, got {other:?}"),
     }
 }
+
+/// The benchmark's generator: about `threads` operations really open at once, linearizable as
+/// generated, and a violation wherever one is placed; the checker decides every one of them.
+#[test]
+fn generated_histories_overlap_and_are_judged_right() {
+    use mapcheck_harness::lincheck::generate::{generate, Placement, Shape};
+    for (threads, keys, whole_map_permille) in [(8, 1, 0), (4, 16, 0), (6, 8, 60)] {
+        for violation in [
+            None,
+            Some(Placement::Early),
+            Some(Placement::Middle),
+            Some(Placement::Late),
+        ] {
+            let shape = Shape {
+                ops: 3_000,
+                threads,
+                keys,
+                whole_map_permille,
+                violation,
+            };
+            let g = generate(&shape, 11);
+            g.history.validate().expect("well-formed");
+            assert_eq!(g.history.events.len(), 3_000);
+            assert!(
+                g.overlap.mean > 0.8 * threads as f64 && g.overlap.max == threads,
+                "{shape:?}: {:?}",
+                g.overlap
+            );
+            let whole = g.history.events.iter().filter(|e| e.op.key().is_none()).count();
+            assert_eq!(whole > 0, whole_map_permille > 0, "{shape:?}");
+            assert_eq!(g.corrupted.is_some(), violation.is_some(), "{shape:?}");
+            if let (Some(at), Some(Placement::Late)) = (g.corrupted, violation) {
+                assert!(at > 2_700, "a late violation at event {at}");
+            }
+            let v = check(&g.history, LinOptions::default()).expect("well-formed");
+            match (violation, v) {
+                (None, LinVerdict::Ok) | (Some(_), LinVerdict::Violation(_)) => {}
+                (_, other) => panic!("{shape:?}: {other:?}"),
+            }
+        }
+    }
+}

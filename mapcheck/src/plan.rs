@@ -6,6 +6,7 @@ use crate::outcome::{CellResult, Reach};
 use crate::runner::{run_cell, Cell, CellSpec};
 use mapcheck_harness::{Engine, EngineSpec, Entry, Limits, Size};
 use mapcheck_models::patterns::Model;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -84,7 +85,7 @@ impl<'a> Plan<'a> {
         if deterministic {
             return (k == 1).then(|| spec.engine(0));
         }
-        Some(spec.engine(self.seed.wrapping_mul(n).wrapping_add(k - 1)))
+        Some(spec.engine(mapcheck_harness::engine::shard_seed(self.seed, k, n)))
     }
 
     /// The schedules an engine may run in one cell.
@@ -96,11 +97,14 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// Runs every cell in order, model by model, reporting each as it finishes.
-    pub fn run<'p>(&'p self, mut on: impl FnMut(Event<'p, 'a>)) {
+    /// Runs every cell in order, model by model, reporting each as it finishes; stops when `on`
+    /// breaks.
+    pub fn run<'p>(&'p self, mut on: impl FnMut(Event<'p, 'a>) -> ControlFlow<()>) {
         let per_cell = self.per_cell();
         for &model in &self.models {
-            on(Event::Model(model));
+            if on(Event::Model(model)).is_break() {
+                return;
+            }
             for &entry in &self.structures {
                 let mut row: Vec<(&'static str, CellResult)> = Vec::new();
                 for &spec in &self.engines {
@@ -122,14 +126,17 @@ impl<'a> Plan<'a> {
                         }
                     };
                     row.push((spec.family(), cell.result.clone()));
-                    on(Event::Cell {
+                    let event = Event::Cell {
                         model,
                         structure: entry,
                         spec,
                         engine,
                         size,
                         cell: Box::new(cell),
-                    });
+                    };
+                    if on(event).is_break() {
+                        return;
+                    }
                 }
                 if entry.must_catch(model.name) {
                     let applicable: Vec<&'static str> = EngineSpec::ALL
@@ -137,11 +144,14 @@ impl<'a> Plan<'a> {
                         .filter(|s| (entry.not_applicable)(&s.engine(0)).is_none())
                         .map(|s| s.family())
                         .collect();
-                    on(Event::Reach {
+                    let event = Event::Reach {
                         model,
                         structure: entry,
                         reach: Reach::of(&row, &applicable),
-                    });
+                    };
+                    if on(event).is_break() {
+                        return;
+                    }
                 }
             }
         }

@@ -195,6 +195,14 @@ impl FailureRecord {
         std::fs::write(path, timeline::html(&self.page(replay_arg)))
     }
 
+    /// Writes the failure's picture to `path`, naming `replay` (label, command) as the ways to run
+    /// it again.
+    pub fn write_picture_with(&self, path: &Path, replay: Vec<(String, String)>) -> std::io::Result<()> {
+        let mut page = self.page("");
+        page.replay = replay;
+        std::fs::write(path, timeline::html(&page))
+    }
+
     /// What the failure's picture shows.
     pub fn page(&self, replay_arg: &str) -> Page<'_> {
         Page {
@@ -243,6 +251,11 @@ impl FailureRecord {
 
     /// [`FailureRecord::render`] naming `picture` as the failure's timeline picture.
     pub fn render_with_picture(&self, replay_arg: &str, picture: Option<&Path>) -> String {
+        self.render_for(&format!("cargo xtask replay {replay_arg}"), picture)
+    }
+
+    /// The report, ending with `replay`, the command that runs the failure again.
+    pub fn render_for(&self, replay: &str, picture: Option<&Path>) -> String {
         let mut out = String::new();
         let t = &self.token;
         let _ = writeln!(
@@ -269,7 +282,7 @@ impl FailureRecord {
         if let Some(p) = picture {
             let _ = writeln!(out, "picture: {} (open it in a browser)", p.display());
         }
-        let _ = writeln!(out, "replay:  cargo xtask replay {replay_arg}");
+        let _ = writeln!(out, "replay:  {replay}");
         out
     }
 }

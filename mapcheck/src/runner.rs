@@ -84,6 +84,10 @@ pub struct Cell {
     pub result: CellResult,
     /// The failure, with its replay token, and where its record was written.
     pub record: Option<Recorded>,
+    /// For a cell with no failure, on a structure whose reclamation policy declares no bound (it
+    /// never shrinks, or keeps deleted entries): what its footprint retains after the model's
+    /// threads ran one after another and the reclamation step ran ([`finding`]). Not a failure.
+    pub finding: Option<String>,
 }
 
 impl Cell {
@@ -103,6 +107,7 @@ impl Cell {
             },
             result: CellResult::OtherShard,
             record: None,
+            finding: None,
         }
     }
 }
@@ -149,7 +154,9 @@ pub fn run_cell(spec: &CellSpec, dir: &Path) -> Cell {
     };
     let result = CellResult::of(entry, &spec.model, &outcome);
     let Some(found) = &outcome.failure else {
+        let applicable = (entry.not_applicable)(&engine).is_none();
         return Cell {
+            finding: applicable.then(|| finding(entry, &spec.workload)).flatten(),
             outcome,
             result,
             record: None,
@@ -191,7 +198,21 @@ pub fn run_cell(spec: &CellSpec, dir: &Path) -> Cell {
         outcome,
         result,
         record: Some(Recorded { record, path }),
+        finding: None,
     }
+}
+
+/// The reclamation finding of `workload` on `entry`: one run on the calling thread (the threads one
+/// after another, then the reclamation step), judged by `verdict::finding`. `None` when the
+/// structure's policy has a bound to judge instead, or when the footprint is within it.
+pub fn finding(entry: &Entry, workload: &Workload) -> Option<String> {
+    use mapcheck_harness::ReclamationPolicy::{NeverShrinks, StaleRetained};
+    if !matches!(entry.info.reclamation, NeverShrinks | StaleRetained) {
+        return None;
+    }
+    let (_, history) = (entry.sequential)(workload);
+    mapcheck_harness::verdict::finding(&history, &entry.info)
+        .map(|f| format!("{f} (the model's threads run one after another)"))
 }
 
 /// What a replay argument named: the original failure (when it came from a record) and the

@@ -246,20 +246,25 @@ pub fn grade(expect: &Expect, cells: &[CellRun]) -> Option<String> {
         .filter(|c| matches!(c.outcome().verdict, Verdict::Unknown { .. }))
         .collect();
     match expect {
-        Expect::Pass => {
+        Expect::Pass | Expect::Finding => {
             if let Some((c, f)) = failures.first() {
                 Some(format!(
-                    "expected pass; {} found {}: {}",
+                    "expected {expect}; {} found {}: {}",
                     c.engine, f.oracle, f.summary
                 ))
+            } else if let Some(c) = unknown.first() {
+                Some(format!(
+                    "expected {expect}; {} gave no verdict: {:?}",
+                    c.engine,
+                    c.outcome().verdict
+                ))
+            } else if *expect == Expect::Finding && ran.iter().all(|c| c.cell.finding.is_none()) {
+                Some(
+                    "expected a reclamation finding (memory the structure declares it keeps);                      none was reported"
+                        .into(),
+                )
             } else {
-                unknown.first().map(|c| {
-                    format!(
-                        "expected pass; {} gave no verdict: {:?}",
-                        c.engine,
-                        c.outcome().verdict
-                    )
-                })
+                None
             }
         }
         Expect::Fail(_) => {

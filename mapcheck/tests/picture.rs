@@ -2,7 +2,8 @@
 //! under loom with a fixed bound, a linearizability failure) is written beside its record, and a
 //! headless Chromium screenshot of it is a real picture: several colours, the highlight among them.
 //! Without a browser (chromium, chromium-browser or google-chrome on the PATH) the screenshot part
-//! is skipped with a message saying so.
+//! is skipped with a message saying so, except under `CI`, where `.ci/run` installs Chromium and a
+//! missing browser fails the test rather than passing it unseen.
 
 use mapcheck::record::picture_path;
 use mapcheck::runner::{run_cell, CellSpec};
@@ -74,6 +75,13 @@ fn a_real_failure_is_pictured_and_the_screenshot_is_not_blank() {
     let dir = scratch_dir("real");
     let (_record, picture) = real_failure(&dir);
     let Some(browser) = BROWSERS.iter().find_map(|b| which::which(b).ok()) else {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        assert!(
+            !ci,
+            "no headless browser found (looked for {} on the PATH) under CI, where .ci/run installs \
+             Chromium: the screenshot check would pass unseen",
+            BROWSERS.join(", ")
+        );
         println!(
             "SKIPPED the screenshot: no headless browser found (looked for {} on the PATH); \
              the picture itself was written and checked: {}",
@@ -92,6 +100,10 @@ fn a_real_failure_is_pictured_and_the_screenshot_is_not_blank() {
             "--disable-gpu",
             "--hide-scrollbars",
             "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
             "--window-size=1400,1000",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))

@@ -27,9 +27,17 @@ fn scenario_file(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
     if !result.ok() {
         return Err(render(&result, &file).into());
     }
-    // The corpus must say where each scenario came from and exercise something on a mutant or
-    // an unsynchronised structure, or on the correct ones only when that is the point.
+    // The corpus must say where each scenario came from, and be able to fail: it runs a structure
+    // that has the hazard (one expected to fail), or it pins a schedule on a regression.
     assert!(!s.source.trim().is_empty());
+    let can_fail = s.expect.iter().any(|(_, e)| *e != Expect::Pass) || s.pinned.is_some();
+    if !can_fail {
+        return Err(format!(
+            "{file}: every structure it runs is expected to pass and no schedule is pinned, so it \
+             cannot fail: name a structure that has the hazard under [expect], or pin a schedule"
+        )
+        .into());
+    }
     Ok(())
 }
 

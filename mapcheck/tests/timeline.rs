@@ -172,6 +172,7 @@ fn nested_removes_and_pending_operations() {
             invoke: 1,
             ret_at: Some(2),
             parent: Some(0),
+            visits: Vec::new(),
         },
     );
     hist.events[2].id = 2;

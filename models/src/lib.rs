@@ -24,7 +24,14 @@ pub mod structures;
 pub use mapcheck_harness::Entry;
 use mutants::CowNoCas;
 use structures::{
-    cow::Cow, gomap::Gomap, locked::Locked, rebuild::Rebuild, sharded::Sharded, syncmap::Syncmap,
+    cow::Cow,
+    gomap::{Gomap, GomapLocked},
+    locked::Locked,
+    pooled::Pooled,
+    rebuild::Rebuild,
+    sharded::Sharded,
+    slots::Slots,
+    syncmap::Syncmap,
     tombstone::Tombstone,
 };
 
@@ -33,23 +40,37 @@ use structures::{
 pub fn structures() -> Vec<Entry> {
     vec![
         Entry::of::<Gomap>(),
+        Entry::of::<GomapLocked>(),
         Entry::of::<Locked>(),
         Entry::of::<Syncmap>(),
         Entry::of::<Cow>(),
         Entry::of::<Sharded>(),
         Entry::of::<Tombstone>(),
         Entry::of::<Rebuild>(),
+        Entry::of::<Slots>(),
+        Entry::of::<Pooled>(),
         Entry::targeted::<CowNoCas>(&["cow-swap"]),
         Entry::targeted::<mutants::LockedRacyRemove>(&["concurrent-delete"]),
         Entry::targeted::<mutants::LockedIterLock>(&["delete-during-iteration"]),
         Entry::targeted::<mutants::ShardedMisroute>(&["concurrent-delete"]),
         Entry::targeted::<mutants::TombstoneGcRace>(&["tombstone-gc"]),
         Entry::targeted::<mutants::RebuildUnguarded>(&["rebuild-race"]),
-        Entry::targeted::<mutants::SyncmapNoPurge>(&["syncmap-promotion"]),
         Entry::targeted::<mutants::TombstoneGcLeak>(&["tombstone-gc"]),
         Entry::targeted::<mutants::LockedLeakyRemove>(&["concurrent-delete"]),
         Entry::targeted::<mutants::ShardedClearSkips>(&["sharded-whole-map"]),
         Entry::targeted::<mutants::LockedNoShrink>(&["churn"]),
+        Entry::targeted::<mutants::GomapNoRelookup>(&["delete-during-iteration"]),
+        Entry::targeted::<mutants::SlotsRelaxedPublish>(&["churn"]),
+        // Mutants whose bug needs two threads and an interleaving.
+        Entry::targeted::<mutants::SyncmapStaleDelete>(&["syncmap-promotion"]),
+        Entry::targeted::<mutants::SyncmapExpungeStore>(&["syncmap-promotion"]),
+        Entry::targeted::<mutants::PooledAba>(&["delete-reinsert"]),
+        Entry::targeted::<mutants::GomapIterRevisit>(&["delete-during-iteration"]),
+        Entry::targeted::<mutants::TombstoneReclaimReset>(&["reclaim-race"]),
+        Entry::targeted::<mutants::PooledLostPush>(&["concurrent-delete"]),
+        Entry::targeted::<mutants::RebuildClearInversion>(&["sharded-whole-map"]),
+        Entry::targeted::<mutants::PooledRelaxed>(&["insert-remove-get"]),
+        Entry::targeted::<mutants::LockedRacyInsert>(&["insert-remove-get"]),
     ]
 }
 

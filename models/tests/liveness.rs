@@ -1,5 +1,6 @@
 //! The liveness oracle: a deadlock, a panic and a runaway loop are each reported as failures, with
-//! the schedule that led there, under the engines that can see them.
+//! the schedule that led there, under the engines that can see them; an iteration that deletes and
+//! reinserts for ever is cut and judged, and one that ignores its visitor's `Break` is stopped.
 
 use mapcheck_harness::rt::{yield_now, AtomicUsize, AtomicUsizeOps, Ordering, Runtime, RwLock};
 use mapcheck_harness::{
@@ -136,4 +137,143 @@ fn a_runaway_loop_hits_the_step_bound_and_replays() {
     assert!(matches!(pinned, Pinned::Shuttle { .. }));
     let again = mapcheck_harness::replay::<HazardsS>(&w, engine, &pinned, limits());
     assert_eq!(failure(&again).0, Oracle::StepBound);
+}
+
+/// A map whose iteration never ends on its own. With `WRAPS`, it walks its entries round and round
+/// (a cursor that wraps instead of stopping); otherwise it restarts whenever its pass changed the
+/// map and puts back every entry the visitor removed, so with a visitor that removes every key it
+/// deletes and reinserts for ever, recording a remove each time. `HONOURS_BREAK` says whether it
+/// stops when the visitor returns `ControlFlow::Break`.
+struct Endless<R: Runtime, const WRAPS: bool, const HONOURS_BREAK: bool> {
+    m: RwLock<R, BTreeMap<Key, Value>>,
+}
+
+impl<R: Runtime, const WRAPS: bool, const HONOURS_BREAK: bool> Map for Endless<R, WRAPS, HONOURS_BREAK> {
+    fn insert(&self, k: Key, v: Value) -> Option<Value> {
+        self.m.write().insert(k, v)
+    }
+    fn remove(&self, k: Key) -> Option<Value> {
+        self.m.write().remove(&k)
+    }
+    fn get(&self, k: Key) -> Option<Value> {
+        self.m.read().get(&k).copied()
+    }
+    fn len(&self) -> usize {
+        self.m.read().len()
+    }
+    fn clear(&self) {
+        self.m.write().clear()
+    }
+    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+        loop {
+            let pass: Vec<(Key, Value)> = self.m.read().iter().map(|(k, v)| (*k, *v)).collect();
+            let mut changed = WRAPS && !pass.is_empty();
+            for (k, v) in pass {
+                if visit(k, v).is_break() && HONOURS_BREAK {
+                    return;
+                }
+                if !WRAPS && self.get(k).is_none() {
+                    self.insert(k, v);
+                    changed = true;
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+    }
+    fn footprint(&self) -> Footprint {
+        Footprint::default()
+    }
+}
+
+struct EndlessS<const WRAPS: bool, const HONOURS_BREAK: bool>;
+impl<const WRAPS: bool, const HONOURS_BREAK: bool> Structure for EndlessS<WRAPS, HONOURS_BREAK> {
+    type Map<R: Runtime> = Endless<R, WRAPS, HONOURS_BREAK>;
+    fn new<R: Runtime>() -> Endless<R, WRAPS, HONOURS_BREAK> {
+        Endless {
+            m: RwLock::new(BTreeMap::new()),
+        }
+    }
+    const INFO: StructureInfo = StructureInfo {
+        name: "test-endless",
+        summary: "an iteration that never ends on its own",
+        iteration: IterationGuarantee::WeaklyConsistent,
+        reclamation: ReclamationPolicy::NotObservable,
+        atomic_whole_map: true,
+        unsynchronised: false,
+        mutant: Some("an iteration that wraps round, or deletes and reinserts, for ever"),
+    };
+}
+
+fn iterate_while_reading(delete: mapcheck_harness::DeleteIf) -> Workload {
+    Workload {
+        initial: vec![(1, 10), (2, 20)],
+        threads: vec![vec![Op::Iterate { delete }], vec![Op::Get { key: 1 }]],
+    }
+}
+
+const ENGINES: [Engine; 3] = [
+    Engine::Threads { seed: 1 },
+    Engine::ShuttleRandom { seed: 1 },
+    Engine::Loom { preemption_bound: 1 },
+];
+
+#[test]
+fn an_iteration_that_wraps_round_for_ever_is_cut_and_judged() {
+    let w = iterate_while_reading(mapcheck_harness::DeleteIf::Nothing);
+    for engine in ENGINES {
+        let o = mapcheck_harness::run::<EndlessS<true, true>>(&w, engine, limits());
+        let (oracle, summary) = failure(&o);
+        assert_eq!(oracle, Oracle::Iteration, "{engine}: {summary}");
+        assert!(summary.contains("yielded key 1 twice"), "{engine}: {summary}");
+    }
+}
+
+#[test]
+fn an_iteration_that_deletes_and_reinserts_for_ever_is_cut_and_judged() {
+    // The reinserted key comes back after the visitor's remove of it completed: a lost delete.
+    let w = iterate_while_reading(mapcheck_harness::DeleteIf::All);
+    for engine in ENGINES {
+        let o = mapcheck_harness::run::<EndlessS<false, true>>(&w, engine, limits());
+        let (oracle, summary) = failure(&o);
+        assert_eq!(oracle, Oracle::LostDelete, "{engine}: {summary}");
+    }
+}
+
+#[test]
+fn an_iteration_that_ignores_break_is_stopped() {
+    for (engine, delete) in [
+        (Engine::Threads { seed: 1 }, mapcheck_harness::DeleteIf::All),
+        (Engine::Threads { seed: 1 }, mapcheck_harness::DeleteIf::Nothing),
+        (Engine::ShuttleRandom { seed: 1 }, mapcheck_harness::DeleteIf::All),
+    ] {
+        let w = iterate_while_reading(delete);
+        let o = if delete == mapcheck_harness::DeleteIf::All {
+            mapcheck_harness::run::<EndlessS<false, false>>(&w, engine, limits())
+        } else {
+            mapcheck_harness::run::<EndlessS<true, false>>(&w, engine, limits())
+        };
+        let (oracle, summary) = failure(&o);
+        assert_eq!(oracle, Oracle::Panic, "{engine}: {summary}");
+        assert!(summary.contains("runaway iteration"), "{engine}: {summary}");
+    }
+}
+
+#[test]
+fn a_deadlock_on_real_threads_is_caught_and_names_the_blocked_operations() {
+    let w = one(Op::Iterate {
+        delete: mapcheck_harness::DeleteIf::All,
+    });
+    let limits = Limits {
+        budget: Duration::from_secs(1),
+        ..limits()
+    };
+    let o = mapcheck_harness::run::<HazardsS>(&w, Engine::Threads { seed: 1 }, limits);
+    let (oracle, summary) = failure(&o);
+    assert_eq!(oracle, Oracle::Deadlock, "{summary}");
+    assert!(
+        summary.contains("T0 blocked in iterate(delete: all) > remove(1)"),
+        "{summary}"
+    );
 }

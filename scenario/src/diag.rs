@@ -27,7 +27,7 @@ impl Origin {
         let start = span.start.min(len);
         let end = span.end.clamp(start, len);
         ScenarioError {
-            message: message.into(),
+            message: crate::import::shorten(&message.into(), crate::import::EXCERPT + 100),
             label: String::new(),
             help: None,
             file: self.file.clone(),
@@ -127,7 +127,16 @@ impl ScenarioError {
         let (line, col) = self.line_col();
         let mut out = format!("error: {}:{line}:{col}\n", self.file);
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-        if handler.render_report(&mut out, self).is_err() {
+        // The excerpt shows at most a window of each line around the error, so a long line (a
+        // generated file's thousands of operations) is never echoed whole.
+        let (text, span) = window(&self.text, self.span.clone());
+        let view = ScenarioError {
+            named: NamedSource::new(self.file.clone(), text.clone()),
+            text,
+            span,
+            ..self.clone()
+        };
+        if handler.render_report(&mut out, &view).is_err() {
             out.push_str(&self.short());
         }
         out
@@ -164,6 +173,71 @@ impl Diagnostic for ScenarioError {
     }
 }
 
+/// Characters of one line a rendered excerpt shows at most.
+const LINE_WINDOW: usize = crate::import::EXCERPT;
+
+/// The text with every line longer than [`LINE_WINDOW`] cut to a window (around the span on the
+/// span's line, its start elsewhere), and the span moved into the cut text. Lines keep their
+/// numbers.
+fn window(text: &str, span: Range<usize>) -> (String, Range<usize>) {
+    // Tabs and other control characters are shown as one space: a renderer expands a tab to
+    // several columns, and a window of tabs would be wider than the window. Each is one byte, as
+    // is the space, so spans stay where they were.
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_ascii_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    let text = text.as_str();
+    if text.lines().all(|l| l.chars().count() <= LINE_WINDOW) {
+        return (text.to_string(), span);
+    }
+    let mut out = String::with_capacity(text.len().min(64 * 1024));
+    let mut new_span = span.clone();
+    let mut at = 0;
+    for piece in text.split_inclusive('\n') {
+        let body = piece.strip_suffix('\n').unwrap_or(piece);
+        let ending = &piece[body.len()..];
+        let holds_span = (at..=at + body.len()).contains(&span.start);
+        if body.chars().count() <= LINE_WINDOW {
+            if holds_span {
+                new_span = out.len() + (span.start - at)..out.len() + (span.end.min(at + body.len()) - at);
+            }
+            out.push_str(piece);
+        } else {
+            // Char boundaries of the window: up to half a window before the span's start.
+            let rel = if holds_span { span.start - at } else { 0 };
+            let mut from = rel.saturating_sub(LINE_WINDOW / 2);
+            while !body.is_char_boundary(from) {
+                from -= 1;
+            }
+            let mut to = body[from..]
+                .char_indices()
+                .nth(LINE_WINDOW)
+                .map_or(body.len(), |(i, _)| from + i);
+            while !body.is_char_boundary(to) {
+                to -= 1;
+            }
+            let lead = if from > 0 { "..." } else { "" };
+            let tail = if to < body.len() { "..." } else { "" };
+            let base = out.len() + lead.len();
+            out.push_str(lead);
+            out.push_str(&body[from..to]);
+            out.push_str(tail);
+            out.push_str(ending);
+            if holds_span {
+                let start = base + (rel - from).min(to - from);
+                let end = base + (span.end.clamp(span.start, at + to) - at - from).min(to - from);
+                new_span = start..end.max(start);
+            }
+        }
+        at += piece.len();
+    }
+    if span.start >= text.len() {
+        new_span = out.len()..out.len();
+    }
+    (out, new_span)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +267,44 @@ mod tests {
             e.short(),
             "scenarios/x.toml:2:8: expected an integer, found a string"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_never_echoed_whole() {
+        let ops: Vec<String> = (0..3000).map(|i| format!("\"get({i})\"")).collect();
+        let text = format!(
+            "source = \"s\"\n[[thread]]\nops = [{}, \"get(x)\"]\n",
+            ops.join(", ")
+        );
+        assert!(text.len() > 30_000);
+        let e = crate::parse("long.toml", &text).unwrap_err();
+        let r = e.render();
+        let longest = r.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(longest < 260, "a rendered line of {longest} characters:\n{r}");
+        assert!(r.len() < 2000, "{} bytes:\n{r}", r.len());
+        assert!(r.contains("long.toml:3:"), "{r}");
+        // The excerpt still points at what is wrong.
+        assert!(r.contains("get(x)") || r.contains("operations"), "{r}");
+    }
+
+    #[test]
+    fn tabs_do_not_widen_the_window() {
+        let text = format!("source = \"s\"\n{}x = 1\n", "\t".repeat(150));
+        let e = crate::parse("tabs.toml", &text).unwrap_err();
+        let r = e.render();
+        let longest = r.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(longest < 260, "a rendered line of {longest} characters:\n{r}");
+    }
+
+    #[test]
+    fn windows_keep_spans_on_their_text() {
+        let line = "x".repeat(500) + "BAD" + &"y".repeat(500);
+        let text = format!("a\n{line}\nb\n");
+        let at = text.find("BAD").unwrap();
+        let (view, span) = window(&text, at..at + 3);
+        assert_eq!(&view[span], "BAD");
+        assert_eq!(view.lines().count(), 3);
+        assert!(view.lines().all(|l| l.chars().count() <= LINE_WINDOW + 6));
     }
 
     #[test]

@@ -13,7 +13,10 @@
 
 mod diag;
 pub mod go;
+pub mod hazard;
+pub mod import;
 mod ops;
+pub mod rust;
 
 pub use diag::{Origin, ScenarioError};
 pub use ops::{parse_step, OpError, Spelling, Step, FORMS};
@@ -55,13 +58,17 @@ pub enum Expect {
     /// Some engine finds a failure judged by one of these oracles (any oracle when empty), and no
     /// engine finds a failure of another oracle.
     Fail(BTreeSet<Oracle>),
+    /// No engine finds a failure, and the structure reports a reclamation finding: memory it
+    /// declares it keeps (a table that never shrinks, deleted entries it retains), as Go's map and
+    /// sync.Map do by design.
+    Finding,
 }
 
 impl Expect {
     /// Whether a failure of `oracle` is an accepted outcome.
     pub fn accepts(&self, oracle: Oracle) -> bool {
         match self {
-            Expect::Pass => false,
+            Expect::Pass | Expect::Finding => false,
             Expect::Fail(set) => set.is_empty() || set.contains(&oracle),
         }
     }
@@ -71,6 +78,7 @@ impl fmt::Display for Expect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expect::Pass => f.write_str("pass"),
+            Expect::Finding => f.write_str("finding"),
             Expect::Fail(set) if set.is_empty() => f.write_str("fail"),
             Expect::Fail(set) => {
                 let names: Vec<String> = set.iter().map(|o| o.to_string()).collect();
@@ -200,6 +208,7 @@ impl Scenario {
             for (n, e) in &self.expect {
                 let value = match e {
                     Expect::Pass => q("pass"),
+                    Expect::Finding => q("finding"),
                     Expect::Fail(set) if set.is_empty() => q("fail"),
                     Expect::Fail(set) if set.len() == 1 => q(&set.iter().next().unwrap().to_string()),
                     Expect::Fail(set) => list(set.iter().map(|o| q(&o.to_string())).collect()),
@@ -605,12 +614,14 @@ fn parse_expect(value: &toml::Value) -> Result<Expect, String> {
     let one = |s: &str| -> Result<Option<Oracle>, String> {
         match s.trim() {
             "pass" => Err("`pass` cannot be combined with oracle names".into()),
+            "finding" => Err("`finding` cannot be combined with oracle names".into()),
             "fail" | "any" => Ok(None),
             name => parse_oracle(name).map(Some),
         }
     };
     match value {
         toml::Value::String(s) if s.trim() == "pass" => Ok(Expect::Pass),
+        toml::Value::String(s) if s.trim() == "finding" => Ok(Expect::Finding),
         toml::Value::String(s) => Ok(Expect::Fail(one(s)?.into_iter().collect())),
         toml::Value::Array(items) if !items.is_empty() => {
             let mut set = BTreeSet::new();

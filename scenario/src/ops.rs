@@ -146,19 +146,7 @@ impl Step {
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.spelling.name();
-        match self.op {
-            Op::Insert { key, value } => write!(f, "{name}({key}, {value})"),
-            Op::Remove { key } | Op::Get { key } => write!(f, "{name}({key})"),
-            Op::Len | Op::Clear | Op::Reclaim => write!(f, "{name}()"),
-            Op::Iterate { delete } => match delete {
-                DeleteIf::Nothing => write!(f, "{name}()"),
-                DeleteIf::All => write!(f, "{name}(delete: all)"),
-                DeleteIf::Even => write!(f, "{name}(delete: even)"),
-                DeleteIf::Odd => write!(f, "{name}(delete: odd)"),
-                DeleteIf::Key(k) => write!(f, "{name}(delete: {k})"),
-            },
-        }
+        self.op.write_named(f, self.spelling.name())
     }
 }
 

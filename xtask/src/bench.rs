@@ -18,19 +18,20 @@ pub fn run(sh: &Shell, args: &[String]) -> Result<()> {
     let flag: &[&str] = if quick { &["--quick"] } else { &[] };
     if !quick {
         eprintln!("[bench] micro benchmarks (divan): cargo bench -p mapcheck-bench");
-        cmd!(sh, "{cargo} bench --quiet --package mapcheck-bench --bench micro").run()?;
+        cmd!(
+            sh,
+            "{cargo} bench --quiet --package mapcheck-bench --features micro --bench micro"
+        )
+        .run()?;
     }
     eprintln!("[bench] building mapcheck-bench in release mode");
-    if cmd!(
-        sh,
-        "{cargo} run --quiet --release --package mapcheck-bench -- {flag...}"
-    )
-    .quiet()
-    .run()
-    .is_err()
-    {
-        bail!("`mapcheck-bench` failed (see above)");
-    }
+    super::check::status(
+        cmd!(
+            sh,
+            "{cargo} run --quiet --release --package mapcheck-bench --features peers -- {flag...}"
+        ),
+        "mapcheck-bench failed",
+    )?;
     eprintln!("[bench] done in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -10,17 +10,30 @@ pub fn run(sh: &Shell, sub: &str, args: &[String]) -> Result<()> {
         bail!("usage: cargo xtask replay <TOKEN|FILE> (a token `mc1-...` or a record under target/mapcheck/failures/)");
     }
     let cargo = cargo();
-    if cmd!(
-        sh,
-        "{cargo} run --quiet --release --package mapcheck-cli --bin mapcheck -- {sub} {args...}"
+    status(
+        cmd!(
+            sh,
+            "{cargo} run --quiet --release --package mapcheck-cli --bin mapcheck -- {sub} {args...}"
+        ),
+        &format!("mapcheck {sub} failed"),
     )
-    .quiet()
-    .run()
-    .is_err()
-    {
-        bail!("`mapcheck {sub}` reported a failure (see above)");
+}
+
+/// Runs `cmd` with its output going straight through; a non-zero exit becomes a [`crate::Failed`]
+/// carrying the same status.
+pub fn status(cmd: xshell::Cmd<'_>, what: &str) -> Result<()> {
+    let mut command: std::process::Command = cmd.into();
+    let st = command
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot start {command:?}: {e}"))?;
+    if st.success() {
+        return Ok(());
     }
-    Ok(())
+    Err(crate::Failed {
+        what: what.to_string(),
+        code: st.code().map_or(1, |c| c.clamp(1, 255) as u8),
+    }
+    .into())
 }
 
 pub fn cargo() -> String {

@@ -7,6 +7,7 @@ mod fuzz;
 mod test;
 
 use anyhow::{bail, Result};
+use std::process::ExitCode;
 use xshell::Shell;
 
 const HELP: &str = "\
@@ -29,7 +30,8 @@ commands:
                        throughput against bare loom and shuttle, checker speed against
                        stateright and todc-utils, fuzz throughput, scaling); writes
                        target/mapcheck/bench/summary.{md,json}; --quick: under two minutes
-  ci                   what .ci/run runs: test, then a short check, then fuzz --smoke
+  ci                   what .ci/run runs: test, the user crate's tests (examples/user-crate),
+                       a one-minute check, then fuzz --smoke
   fuzz [TARGET] [FLAGS]  libFuzzer targets ops, schedules, scenario (default: all) through cargo-fuzz
                        (installed if missing), nightly + AddressSanitizer when present, else stable
                        (flags: --time SECONDS (60) --jobs N --structure NAME --sanitizer address|none;
@@ -38,7 +40,42 @@ commands:
                        figures in target/mapcheck/fuzz/stats.json
 ";
 
-fn main() -> Result<()> {
+/// A command that ran and failed, with the exit status it failed with: reported as one line.
+#[derive(Debug)]
+pub struct Failed {
+    pub what: String,
+    pub code: u8,
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (exit status {})", self.what, self.code)
+    }
+}
+
+impl std::error::Error for Failed {}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: a failing check has already printed its report; a backtrace of xtask itself
+            // would only bury it.
+            match e.downcast_ref::<Failed>() {
+                Some(f) => {
+                    eprintln!("cargo xtask: {f}");
+                    ExitCode::from(f.code.max(1))
+                }
+                None => {
+                    eprintln!("cargo xtask: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(project_root());
     let mut args = std::env::args().skip(1);
@@ -52,17 +89,21 @@ fn main() -> Result<()> {
         "test" => test::run(&sh, &rest),
         "bench" => bench::run(&sh, &rest),
         "fuzz" => fuzz::run(&sh, &rest),
-        "ci" => {
-            test::run(&sh, &[])?;
-            check::run(&sh, "check", &["--budget".into(), "60".into()])?;
-            fuzz::run(&sh, &["--smoke".into()])
-        }
+        "ci" => ci(&sh),
         "" | "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
         }
         other => bail!("unknown command `{other}`\n\n{HELP}"),
     }
+}
+
+/// What `.ci/run` runs: the tests, the user crate's tests, a short check, a fuzz smoke run.
+fn ci(sh: &Shell) -> Result<()> {
+    test::run(sh, &[])?;
+    test::user_crate(sh)?;
+    check::run(sh, "check", &["--budget".into(), "60".into()])?;
+    fuzz::run(sh, &["--smoke".into()])
 }
 
 fn project_root() -> std::path::PathBuf {

@@ -9,6 +9,7 @@ mod sequential;
 pub mod shuttle;
 mod spec;
 mod threads;
+pub mod watchdog;
 
 pub use sequential::{SeqRun, Sequential};
 pub use spec::EngineSpec;
@@ -189,6 +190,9 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
     if let Some(reason) = not_applicable::<S>(&engine) {
         return not_applicable_outcome(reason);
     }
+    if let Err(msg) = prepare_here::<S>(&engine) {
+        return prepare_failed(msg);
+    }
     let started = Instant::now();
     let mut outcome = match engine {
         Engine::Loom { preemption_bound } => loom::explore::<S>(workload, preemption_bound, limits, None),
@@ -202,8 +206,21 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
 }
 
 /// Why `engine` cannot run structure `S`, or `None` when it can: an unsynchronised structure runs
-/// under loom and shuttle only, a third-party one (an adapter) on real threads only.
+/// under loom and shuttle only, a third-party one (an adapter) on real threads only, and a mutant
+/// whose bug is a weak-memory reordering is out of shuttle's reach.
 pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
+    let shuttle = matches!(
+        engine,
+        Engine::ShuttleRandom { .. } | Engine::ShuttlePct { .. } | Engine::ShuttleDfs
+    );
+    if S::WEAK_MEMORY_ONLY && shuttle {
+        return Some(format!(
+            "{}'s planted bug is a weak-memory reordering; shuttle runs one task at a time with \
+             sequentially consistent memory, so no schedule of {} can reach it (loom can)",
+            S::INFO.name,
+            engine.family()
+        ));
+    }
     if S::INFO.unsynchronised && engine.real_threads() {
         return Some(format!(
             "{} is unsynchronised on purpose; it runs under loom and shuttle only",
@@ -219,6 +236,30 @@ pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
         ));
     }
     None
+}
+
+/// Under every engine but the thread engine (which prepares each of its pooled threads), runs the
+/// structure's declared process-wide and per-thread settle steps on the calling thread, which is
+/// the one loom and shuttle run their model threads on. The error is the message of a step that
+/// panicked, which fails the exploration.
+fn prepare_here<S: Structure>(engine: &Engine) -> Result<(), String> {
+    if engine.real_threads() {
+        return Ok(());
+    }
+    crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE)
+}
+
+/// The outcome of an exploration stopped before its first run by a declared settle step's panic.
+pub(crate) fn prepare_failed(message: String) -> Outcome {
+    Outcome {
+        verdict: Verdict::Fail(classify_panic(&message)),
+        schedules: 0,
+        elapsed: Duration::ZERO,
+        exhausted: false,
+        unknown_runs: 0,
+        diverged: None,
+        failure: None,
+    }
 }
 
 fn not_applicable_outcome(reason: String) -> Outcome {
@@ -237,6 +278,9 @@ fn not_applicable_outcome(reason: String) -> Outcome {
 pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned, limits: Limits) -> Outcome {
     if let Some(reason) = not_applicable::<S>(&engine) {
         return not_applicable_outcome(reason);
+    }
+    if let Err(msg) = prepare_here::<S>(&engine) {
+        return prepare_failed(msg);
     }
     let started = Instant::now();
     let mut outcome = match (engine, pinned) {
@@ -261,6 +305,19 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
     };
     outcome.elapsed = started.elapsed();
     outcome
+}
+
+/// Runs `workload` once on the calling thread, with no scheduler: the initial contents, then each
+/// thread's operations in turn (thread 0 first) on a fresh `S::Map<Std>`, then the reclamation step,
+/// the drop and the structure's settle steps, judged as this process's [`judging`] says (see
+/// [`Sequential`], whose buffers a caller running many workloads reuses instead). The leak oracle
+/// has data when the counting allocator is installed. This is the sequential path of the operation
+/// fuzzer: one run costs microseconds, where a one-schedule shuttle exploration costs a scheduler and
+/// a task stack.
+pub fn sequential<S: Structure>(workload: &Workload) -> (Verdict, History) {
+    let mut runner = Sequential::new(judging());
+    let run = runner.run::<S>(workload);
+    (run.verdict, runner.history())
 }
 
 /// How one run ended.
@@ -303,9 +360,60 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
             panic.get_or_insert_with(|| payload_message(&*p));
         }
     }
-    let end = finish(map, rec, panic);
+    let end = finish(map, rec, panic, |scope| {
+        settle_rounds(scope, &S::SETTLE, || crate::settle::after_drop(&S::SETTLE))
+    });
     rec.scope.close();
     end
+}
+
+/// The recorder of one run of `workload` on structure `S`: the results the structure does not
+/// return are recorded as unobserved, and an iteration is cut short once it has yielded more
+/// entries than the workload has keys (it has then yielded some key twice, which the iteration
+/// oracle reports, rather than loop for ever).
+///
+/// Under runtime `R` every position the recorder takes is also `R`'s ordering point (a `SeqCst`
+/// fence under loom), so that real-time precedence implies happens-before. A structure that is
+/// unsynchronised on purpose gets no ordering points: its operations share memory with no
+/// synchronisation at all, so any two of them on different threads that touch the same data race
+/// whether or not they overlap in time, and loom reports that race only if the harness does not
+/// order them (under loom its operations, with no atomic or lock inside, never overlap). It is
+/// expected to fail, so its results need no real-time order.
+pub(crate) fn recorder<S: Structure, R: Runtime>(workload: &Workload) -> Arc<Recorder> {
+    let keys: std::collections::BTreeSet<Key> = workload
+        .initial
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(workload.threads.iter().flatten().filter_map(|op| op.key()))
+        .collect();
+    let threads = workload.threads.len();
+    // Each log has room for its thread's operations (an iteration's removes grow it).
+    let capacity = |t: usize| workload.threads[t].len();
+    if S::INFO.unsynchronised {
+        Recorder::declared_with_capacity::<crate::rt::Std>(threads, S::UNOBSERVED, Some(keys.len()), capacity)
+    } else {
+        Recorder::declared_with_capacity::<R>(threads, S::UNOBSERVED, Some(keys.len()), capacity)
+    }
+}
+
+/// Runs `round` (the structure's after-drop settle step on every thread of the run) while the run's
+/// scope still holds memory, at most [`crate::settle::SETTLE_ROUNDS`] times, when `settle` declares
+/// such a step. The error is the message of a step that panicked.
+pub(crate) fn settle_rounds(
+    scope: crate::alloc::Scope,
+    settle: &crate::settle::Settle,
+    mut round: impl FnMut() -> Result<(), String>,
+) -> Result<(), String> {
+    if !settle.defers() || !crate::alloc::installed() {
+        return Ok(());
+    }
+    for _ in 0..crate::settle::SETTLE_ROUNDS {
+        if scope.live().0 == 0 {
+            break;
+        }
+        round()?;
+    }
+    Ok(())
 }
 
 /// A fresh map with the workload's initial contents, created inside the run's allocation scope.
@@ -327,7 +435,7 @@ pub(crate) fn thread_ops<R: Runtime, M: Map + ?Sized>(
     rec: &Recorder,
     jitter: Option<u64>,
 ) {
-    let mut rng = jitter.map(|s| s ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = jitter.map(|s| derive_seed(s, t as u64));
     for &op in ops {
         if let Some(state) = rng.as_mut() {
             pause::<R>(splitmix(state));
@@ -357,34 +465,54 @@ fn spin(n: u64) {
     }
 }
 
-/// After every thread is done: the footprint before and after the reclamation step, then the drop
-/// and what the structure did not give back. The caller closes the run's allocation scope.
-pub(crate) fn finish<R: Runtime, M: Map>(map: RtArc<R, M>, rec: &Recorder, panic: Option<String>) -> RunEnd {
+/// After every thread is done: the footprint before and after the reclamation step, then the drop,
+/// the structure's settle step (`settle`, given the run's scope; see [`crate::settle`]) and what
+/// the structure did not give back. A settle step that panics is the run's panic. The caller
+/// closes the run's allocation scope.
+pub(crate) fn finish<R: Runtime, M: Map>(
+    map: RtArc<R, M>,
+    rec: &Recorder,
+    mut panic: Option<String>,
+    settle: impl FnOnce(crate::alloc::Scope) -> Result<(), String>,
+) -> RunEnd {
     let scope = rec.scope;
-    let quiescence = panic.is_none().then(|| {
-        scope.run(|| {
-            let at_end = map.footprint();
-            map.reclaim();
-            Quiescence {
-                at_end,
-                after_reclaim: map.footprint(),
-            }
-        })
-    });
+    let quiescence = panic.is_none().then(|| quiescence(scope, &*map));
     scope.run(|| drop(map));
-    let leaks = (panic.is_none() && crate::alloc::installed()).then(|| {
+    if panic.is_none() {
+        panic = settle(scope).err();
+    }
+    let leaks = if panic.is_none() { leaks(scope) } else { None };
+    RunEnd {
+        panic,
+        quiescence,
+        leaks,
+    }
+}
+
+/// The footprint of `map` once every thread is done, before and after its reclamation step (which
+/// this runs), read inside the run's allocation scope.
+pub(crate) fn quiescence<M: Map + ?Sized>(scope: crate::alloc::Scope, map: &M) -> Quiescence {
+    scope.run(|| {
+        let at_end = map.footprint();
+        map.reclaim();
+        Quiescence {
+            at_end,
+            after_reclaim: map.footprint(),
+        }
+    })
+}
+
+/// What the run's allocation scope still holds once the structure is dropped; `None` when the
+/// counting allocator is not installed.
+pub(crate) fn leaks(scope: crate::alloc::Scope) -> Option<Leaks> {
+    crate::alloc::installed().then(|| {
         let (bytes, allocations) = scope.live();
         Leaks {
             bytes,
             allocations,
             threads: scope.threads_alive(),
         }
-    });
-    RunEnd {
-        panic,
-        quiescence,
-        leaks,
-    }
+    })
 }
 
 /// Judges a run that may have panicked, as this process's [`judging`] says.
@@ -468,7 +596,7 @@ impl Probe {
     /// One run inside the model checker: execute, record, judge; panic out on a failure.
     pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let rec = Recorder::with_capacity(self.workload.threads.len(), |t| self.workload.threads[t].len());
+        let rec = recorder::<S, R>(&self.workload);
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
         let end = execute::<R, S>(&self.workload, &rec, None);
         let mut history = rec.history(self.workload.initial.clone());
@@ -540,6 +668,30 @@ pub(crate) fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "panic with a non-string payload".into()
+    }
+}
+
+/// A seed for stream `stream` of `seed` (a run of an exploration, a thread of a run): the
+/// `stream`-th output of SplitMix64 started from a hash of `seed`. Within one seed, distinct streams
+/// always get distinct values (SplitMix64's output function is a bijection of its state, and the
+/// states of distinct streams differ); two seeds share a value only if their hashes happen to lie
+/// a multiple of the generator's odd increment apart, about one chance in 2^43 for streams under a
+/// million. XOR or addition of seed and stream would instead make seed 42's stream 1 be seed 43's
+/// stream 0.
+pub fn derive_seed(seed: u64, stream: u64) -> u64 {
+    let mut hashed = seed;
+    let mut state = splitmix(&mut hashed).wrapping_add(stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    splitmix(&mut state)
+}
+
+/// The seed of shard `shard` of `of` (1-based) of an exploration started with `seed`: `seed` itself
+/// for a single shard, otherwise a hash of the three, so that shards of one seed, and shards and
+/// seeds of different runs, explore different schedules (see [`derive_seed`]).
+pub fn shard_seed(seed: u64, shard: u64, of: u64) -> u64 {
+    if of <= 1 {
+        seed
+    } else {
+        derive_seed(derive_seed(seed, of), shard)
     }
 }
 

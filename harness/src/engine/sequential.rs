@@ -2,18 +2,27 @@
 //! where a run must cost microseconds.
 //!
 //! The threads' operations run in turn (thread 0 first) on a fresh `S::Map<Std>`, then come the
-//! reclamation step and the drop. Every return value is compared with the sequential map as it
-//! comes: with one thread the program order is the invocation order, so a run that matches it has a
-//! witness (see [`crate::witness`]) and cannot fail an operation oracle; the footprint oracles judge
-//! it. A run that does not match (or panicked) is recorded as a [`History`] and judged by every
-//! oracle, which decide and name the oracle. The log, the iteration buffer and the spec are reused
-//! across runs, so a run that passes allocates only what the structure itself does.
+//! reclamation step, the drop and the structure's settle steps, as the recorder of the other engines
+//! would record them: results the structure does not return are unobserved, each visit of an
+//! iteration takes a position, and an iteration is cut short once it has yielded more entries than
+//! the workload has keys. Every return value is compared with the sequential map as it comes: the
+//! operations never overlap, so the log order is a linearization order, and a run that matches the
+//! map has a witness (see [`crate::witness`]). Such a run is judged cheaply only if the oracles a
+//! witness does not imply pass too (the per-visit iteration rules, and the live entries at
+//! quiescence; see [`crate::verdict::passes_beyond_witness`]); then the footprint oracles judge it.
+//! Every other run (a mismatch, a panic, an oracle the witness does not cover that objects) is
+//! recorded as a [`History`] and judged by every oracle, which decide and name the oracle. The log,
+//! the iteration buffers and the spec are reused across runs, so a run that passes without
+//! iterating allocates only what the structure itself does.
 
+use super::{settle_rounds, Limits, Workload};
 use crate::alloc::untracked;
 use crate::history::{Event, History, Leaks, Op, Quiescence, Ret};
 use crate::rt::Std;
-use crate::structure::{Key, Map, Structure, Value};
-use crate::verdict::{classify_panic, judge_footprint, judge_limited, Judging, Verdict};
+use crate::structure::{Key, Map, Structure, Unobserved, Value};
+use crate::verdict::{
+    classify_panic, judge_footprint, judge_limited, passes_beyond_witness, Judging, Verdict,
+};
 use crate::witness::{FlatSpec, RetView};
 use std::ops::ControlFlow;
 
@@ -22,8 +31,11 @@ use std::ops::ControlFlow;
 enum Returned {
     Value(Option<Value>),
     Len(usize),
+    /// Entries `from..to` of the yield buffer, visited at the same positions of the visit buffer.
     Yielded(usize, usize),
     Unit,
+    /// A result the structure does not return ([`Ret::Unobserved`]).
+    Unobserved,
     /// The operation did not return (the run panicked inside it).
     Pending,
 }
@@ -44,6 +56,10 @@ pub struct Sequential {
     judging: Judging,
     log: Vec<Step>,
     yields: Vec<(Key, Value)>,
+    /// The position of each yield's visit, in step with `yields`.
+    visits: Vec<u64>,
+    /// The workload's keys, sorted and deduplicated: their number bounds an iteration.
+    keys: Vec<Key>,
     spec: FlatSpec,
     clock: u64,
     initial: Vec<(Key, Value)>,
@@ -72,6 +88,8 @@ impl Sequential {
             judging,
             log: Vec::new(),
             yields: Vec::new(),
+            visits: Vec::new(),
+            keys: Vec::new(),
             spec: FlatSpec::default(),
             clock: 0,
             initial: Vec::new(),
@@ -89,11 +107,37 @@ impl Sequential {
     pub fn run<S: Structure>(&mut self, workload: &Workload) -> SeqRun {
         self.log.clear();
         self.yields.clear();
+        self.visits.clear();
         self.clock = 0;
         self.initial.clear();
         self.initial.extend_from_slice(&workload.initial);
         self.quiescence = None;
         self.leaks = None;
+        // The keys the run puts in the map (its initial keys and the keys it inserts), then every key
+        // it names: the first count bounds a structure that keeps a slot per key, the second an
+        // iteration. A run that ends without a panic runs every operation of the workload.
+        self.keys.clear();
+        let ops = || workload.threads.iter().flatten();
+        let inserted = ops().filter_map(|op| match op {
+            Op::Insert { key, .. } => Some(*key),
+            _ => None,
+        });
+        self.keys
+            .extend(workload.initial.iter().map(|(k, _)| *k).chain(inserted));
+        self.keys.sort_unstable();
+        self.keys.dedup();
+        let keys_inserted = self.keys.len();
+        self.keys.extend(ops().filter_map(|op| op.key()));
+        self.keys.sort_unstable();
+        self.keys.dedup();
+        let visit_bound = self.keys.len();
+        let failed = |msg: String| SeqRun {
+            verdict: Verdict::Fail(classify_panic(&msg)),
+            fully_judged: true,
+        };
+        if let Err(msg) = crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE) {
+            return failed(msg);
+        }
         let scope = crate::alloc::Scope::new();
         let (end, panic) = crate::quiet::quietly(|| {
             let map = scope.run(|| S::new::<Std>());
@@ -102,52 +146,37 @@ impl Sequential {
             }
             for (t, ops) in workload.threads.iter().enumerate() {
                 for &op in ops {
-                    self.apply(scope, t, &map, op);
+                    self.apply(scope, t, &map, op, S::UNOBSERVED, visit_bound);
                 }
             }
-            let quiescence = scope.run(|| {
-                let at_end = map.footprint();
-                map.reclaim();
-                Quiescence {
-                    at_end,
-                    after_reclaim: map.footprint(),
-                }
-            });
+            let quiescence = super::quiescence(scope, &map);
             scope.run(|| drop(map));
-            let leaks = crate::alloc::installed().then(|| {
-                let (bytes, allocations) = scope.live();
-                Leaks {
-                    bytes,
-                    allocations,
-                    threads: scope.threads_alive(),
-                }
-            });
-            (quiescence, leaks)
+            let settled = settle_rounds(scope, &S::SETTLE, || crate::settle::after_drop(&S::SETTLE));
+            let leaks = super::leaks(scope);
+            (quiescence, leaks, settled.err())
         });
         scope.close();
-        let info = S::INFO;
-        let judge =
-            |h: &History| judge_limited(h, &info, S::LEN_IS_ESTIMATE, super::Limits::default().lin_steps);
-        let Some((quiescence, leaks)) = end else {
-            let msg = panic.unwrap_or_else(|| "the run panicked without a message".into());
-            return SeqRun {
-                verdict: Verdict::Fail(classify_panic(&msg)),
-                fully_judged: true,
-            };
+        let Some((quiescence, leaks, settle_panic)) = end else {
+            return failed(panic.unwrap_or_else(|| "the run panicked without a message".into()));
         };
         self.quiescence = Some(quiescence);
         self.leaks = leaks;
-        let matched = self.matches_spec();
-        match (self.judging, matched) {
-            (Judging::Witness, true) => SeqRun {
-                verdict: judge_footprint(Some(&quiescence), leaks.as_ref(), &info)
-                    .map_or(Verdict::Pass, Verdict::Fail),
+        if let Some(msg) = settle_panic {
+            return failed(msg);
+        }
+        let info = S::INFO;
+        let judge = |h: &History| judge_limited(h, &info, S::LEN_IS_ESTIMATE, Limits::default().lin_steps);
+        let cheap = match self.judging {
+            Judging::Full => None,
+            Judging::Witness | Judging::CrossCheck => self.cheap::<S>(keys_inserted),
+        };
+        match (self.judging, cheap) {
+            (Judging::Witness, Some(fast)) => SeqRun {
+                verdict: fast,
                 fully_judged: false,
             },
-            (Judging::CrossCheck, true) => {
+            (Judging::CrossCheck, Some(fast)) => {
                 let full = judge(&self.history());
-                let fast = judge_footprint(Some(&quiescence), leaks.as_ref(), &info)
-                    .map_or(Verdict::Pass, Verdict::Fail);
                 crate::verdict::cross_checked(&fast, &full, workload);
                 SeqRun {
                     verdict: full,
@@ -161,9 +190,51 @@ impl Sequential {
         }
     }
 
-    /// Runs `op` on `map` as thread `t`, logging it and, for an iteration, each remove it makes.
-    /// Calls into the structure run in the allocation scope; the log's own growth does not.
-    fn apply<M: Map>(&mut self, scope: crate::alloc::Scope, t: usize, map: &M, op: Op) {
+    /// The cheap judgement of the last run, when it applies: the run matched the sequential map (a
+    /// witness), and the oracles a witness does not imply pass; then the footprint oracles' verdict.
+    /// `None` sends the run to every oracle.
+    fn cheap<S: Structure>(&mut self, keys_inserted: usize) -> Option<Verdict> {
+        let info = S::INFO;
+        let quiescence = self.quiescence?;
+        if !self.matches_spec() {
+            return None;
+        }
+        let iterated = self.log.iter().any(|s| matches!(s.op, Op::Iterate { .. }));
+        if iterated {
+            // The per-visit iteration rules need the history; so does counting the live entries
+            // against it, which is done on the same history here.
+            if !passes_beyond_witness(&self.history(), &info, S::LEN_IS_ESTIMATE) {
+                return None;
+            }
+        } else if !S::LEN_IS_ESTIMATE {
+            // The operations never overlap, so the history leaves exactly the sequential map's keys
+            // present; the live-entry oracle's bounds contain that count (it is sound on correct
+            // runs), so a footprint that reports it passes that oracle. Any other count is left to
+            // the oracle itself.
+            let exact = self.spec.live();
+            if quiescence.at_end.live != exact || quiescence.after_reclaim.live != exact {
+                return None;
+            }
+        }
+        Some(
+            judge_footprint(Some(&quiescence), self.leaks.as_ref(), &info, keys_inserted)
+                .map_or(Verdict::Pass, Verdict::Fail),
+        )
+    }
+
+    /// Runs `op` on `map` as thread `t`, logging it and, for an iteration, each visit and each remove
+    /// it makes, as the engines' recorder does: results `unobserved` names are not recorded, and an
+    /// iteration is cut short once it has yielded more than `bound` entries. Calls into the structure
+    /// run in the allocation scope; the log's own growth does not.
+    fn apply<M: Map>(
+        &mut self,
+        scope: crate::alloc::Scope,
+        t: usize,
+        map: &M,
+        op: Op,
+        unobserved: Unobserved,
+        bound: usize,
+    ) {
         let slot = self.log.len();
         let invoke = self.tick();
         untracked(|| {
@@ -176,11 +247,25 @@ impl Sequential {
                 parent: None,
             })
         });
+        let value = |seen: bool, v: Option<Value>| {
+            if seen {
+                Returned::Value(v)
+            } else {
+                Returned::Unobserved
+            }
+        };
         let ret = match op {
-            Op::Insert { key, value } => Returned::Value(scope.run(|| map.insert(key, value))),
-            Op::Remove { key } => Returned::Value(scope.run(|| map.remove(key))),
+            Op::Insert { key, value: v } => value(!unobserved.insert, scope.run(|| map.insert(key, v))),
+            Op::Remove { key } => value(!unobserved.remove, scope.run(|| map.remove(key))),
             Op::Get { key } => Returned::Value(scope.run(|| map.get(key))),
-            Op::Len => Returned::Len(scope.run(|| map.len())),
+            Op::Len => {
+                let n = scope.run(|| map.len());
+                if unobserved.len {
+                    Returned::Unobserved
+                } else {
+                    Returned::Len(n)
+                }
+            }
             Op::Clear => {
                 scope.run(|| map.clear());
                 Returned::Unit
@@ -193,7 +278,15 @@ impl Sequential {
                 let from = self.yields.len();
                 scope.run(|| {
                     map.iterate(&mut |k, v| {
+                        let yielded = self.yields.len() - from;
+                        if yielded > bound {
+                            crate::history::runaway(yielded, bound);
+                        }
                         untracked(|| {
+                            // The visit's position comes first: the structure read the entry
+                            // before calling back, and any remove below comes after.
+                            let at = self.tick();
+                            self.visits.push(at);
                             self.yields.push((k, v));
                             if delete.matches(k) {
                                 let child = self.log.len();
@@ -207,11 +300,15 @@ impl Sequential {
                                     parent: Some(slot),
                                 });
                                 let r = scope.run(|| map.remove(k));
-                                self.log[child].ret = Returned::Value(r);
+                                self.log[child].ret = value(!unobserved.remove, r);
                                 self.log[child].ret_at = self.tick();
                             }
                         });
-                        ControlFlow::Continue(())
+                        if self.yields.len() - from > bound {
+                            ControlFlow::Break(())
+                        } else {
+                            ControlFlow::Continue(())
+                        }
                     })
                 });
                 Returned::Yielded(from, self.yields.len())
@@ -230,6 +327,7 @@ impl Sequential {
                 Returned::Len(n) => RetView::Len(n),
                 Returned::Yielded(a, b) => RetView::Yielded(&self.yields[a..b]),
                 Returned::Unit => RetView::Unit,
+                Returned::Unobserved => RetView::Unobserved,
                 Returned::Pending => return false,
             };
             if !self.spec.accepts(&s.op, view) {
@@ -251,6 +349,7 @@ impl Sequential {
                     Returned::Len(n) => Some(Ret::Len(n)),
                     Returned::Yielded(a, b) => Some(Ret::Yielded(self.yields[a..b].to_vec())),
                     Returned::Unit => Some(Ret::Unit),
+                    Returned::Unobserved => Some(Ret::Unobserved),
                     Returned::Pending => None,
                 };
                 Event {
@@ -261,6 +360,10 @@ impl Sequential {
                     ret,
                     invoke: s.invoke,
                     parent: s.parent,
+                    visits: match s.ret {
+                        Returned::Yielded(a, b) => self.visits[a..b].to_vec(),
+                        _ => Vec::new(),
+                    },
                 }
             })
             .collect();
@@ -272,5 +375,3 @@ impl Sequential {
         }
     }
 }
-
-use super::Workload;

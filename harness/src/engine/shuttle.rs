@@ -83,9 +83,11 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
             false,
             true,
         ),
+        // Random draws (`rt::draw`) are allowed: DFS answers them from a fixed seed, the same in
+        // every execution, so its search covers every interleaving for those draws.
         Engine::ShuttleDfs => go::<S, _>(
             workload,
-            DfsScheduler::new(Some(n), false),
+            DfsScheduler::new(Some(n), true),
             limits,
             true,
             true,

@@ -5,31 +5,34 @@
 //! for every run, so a run costs a few channel messages rather than thread creation. In each run the
 //! driver creates the map and inserts the initial contents, hands every worker its operations, and
 //! the workers wait at a barrier so that they start at once; then the driver joins them, reads the
-//! footprint, runs the reclamation step and drops the map. The calling thread watches the run: when
-//! no operation starts or finishes for [`hang_timeout`], the run is a liveness failure whose
-//! evidence names what every thread was doing (real threads cannot be cancelled, so the pool is
-//! abandoned and the exploration stops).
+//! footprint, runs the reclamation step and drops the map. The calling thread watches the run: a
+//! run that hits one of the watchdog's caps is a liveness failure whose evidence names what every
+//! thread was doing (real threads cannot be cancelled, so the pool is abandoned and the exploration
+//! stops).
 //!
-//! For a third-party crate (an adapter) the leak oracle allows for what a crate keeps outside the
-//! map: the pooled threads first use the crate on a throwaway map (thread-local state), bytes still
-//! held after the drop are looked at again after every pooled thread has used the crate once more
-//! (memory freed later by per-thread epoch collectors), and a leak counts only if the same run,
-//! done again, leaks again (process-wide tables that grow once, such as parking_lot's table of
-//! parked threads). A leak that depends on a rare interleaving can therefore be missed.
+//! Every pooled thread runs the structure's declared per-thread settle step (and the first one its
+//! process-wide step) before the first run, outside allocation tracking; after each run's drop, the
+//! driver runs the declared after-drop step on itself and then on every worker, in rounds while the
+//! run still holds memory (see [`crate::settle`]). What is left after that is a leak, reported on
+//! the run where it happens: nothing is excused for not happening again.
+//!
+//! The [`watchdog`](super::watchdog) caps every run: a stall (a deadlock), one operation that runs
+//! on while others progress (a livelock), and the whole run.
 //!
 //! Real threads cannot be replayed step for step. A failure records its history (the failure record
-//! keeps it for rechecking) and the seed and iteration that drove its jitter, so the same workload
-//! can be run again under the same seed.
+//! keeps it for rechecking) and the seed and iteration that drove its jitter
+//! ([`derive_seed`]`(seed, iteration)`), so the same workload can be run again under the same seed.
 
-use super::{finish, judge_run, payload_message, setup, splitmix, thread_ops, FailedRun, Limits, Outcome};
-use super::{Pinned, RunEnd, Unknowns, Workload};
-use crate::history::{Event, History, Leaks, Recorder};
+use super::watchdog::{self, Caps, FINISHING, RUNNING, SETTLING, SETUP};
+use super::{derive_seed, finish, judge_run, payload_message, prepare_failed, recorder, setup};
+use super::{settle_rounds, thread_ops, FailedRun, Limits, Outcome, Pinned, RunEnd, Unknowns, Workload};
+use crate::history::{History, Recorder};
 use crate::rt::Std;
-use crate::structure::{Map, Structure};
-use crate::verdict::{Failure, Oracle, Verdict};
+use crate::structure::Structure;
+use crate::verdict::Verdict;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -46,8 +49,8 @@ pub(super) fn explore<S: Structure>(
     };
     let workload = Arc::new(workload.clone());
     let pool = Pool::new(workload.threads.len());
-    if S::REAL_THREADS_ONLY {
-        pool.warm_up::<S>();
+    if let Err(msg) = pool.prepare::<S>(Caps::for_limits(limits).stall) {
+        return prepare_failed(msg);
     }
     let mut schedules = 0;
     let mut unknown = Unknowns::default();
@@ -60,14 +63,6 @@ pub(super) fn explore<S: Structure>(
             Ok(run) => run,
             Err(hang) => return outcome(hang.verdict.clone(), schedules, &unknown, Some(*hang)),
         };
-        if is_leak(&verdict)
-            && S::REAL_THREADS_ONLY
-            && !leaks_again::<S>(&pool, &workload, seed, iteration, limits)
-        {
-            // The bytes were a crate's process-wide state, grown once (parking_lot's table of
-            // parked threads grows the first time a new thread parks), not the map's.
-            continue;
-        }
         if verdict.is_fail() {
             let failure = FailedRun {
                 verdict: verdict.clone(),
@@ -82,25 +77,6 @@ pub(super) fn explore<S: Structure>(
     outcome(unknown.verdict(schedules), schedules, &unknown, None)
 }
 
-fn is_leak(v: &Verdict) -> bool {
-    matches!(v, Verdict::Fail(f) if f.oracle == Oracle::Leak)
-}
-
-/// Whether the same run, done again, leaks again (twice at most): a map that keeps memory keeps it
-/// every time, a crate's process-wide state is allocated once.
-fn leaks_again<S: Structure>(
-    pool: &Pool,
-    workload: &Arc<Workload>,
-    seed: u64,
-    iteration: usize,
-    limits: Limits,
-) -> bool {
-    (0..2).all(|_| match one_run::<S>(pool, workload, seed, iteration, limits) {
-        Ok((v, _)) => is_leak(&v),
-        Err(_) => true,
-    })
-}
-
 /// One run, judged; a hang comes back as its failure.
 fn one_run<S: Structure>(
     pool: &Pool,
@@ -109,17 +85,21 @@ fn one_run<S: Structure>(
     iteration: usize,
     limits: Limits,
 ) -> Result<(Verdict, History), Box<FailedRun>> {
-    let rec = Recorder::new(workload.threads.len());
-    let mut s = seed ^ (iteration as u64);
-    let jitter = splitmix(&mut s);
+    let rec = recorder::<S, crate::rt::Std>(workload);
+    let jitter = derive_seed(seed, iteration as u64);
     let phase = Arc::new(AtomicUsize::new(SETUP));
     let done = pool.start::<S>(workload, &rec, jitter, &phase);
-    let end = match watch(&done, &rec, &phase, hang_timeout(limits)) {
+    let disconnected = || RunEnd {
+        panic: Some("the run's driver thread stopped without a result".into()),
+        quiescence: None,
+        leaks: None,
+    };
+    let end = match watchdog::watch(&done, &rec, &phase, Caps::for_limits(limits), disconnected) {
         Ok(end) => end,
         Err(stuck) => {
             // The hung threads cannot be cancelled; the pool is left to them.
             let history = rec.history(workload.initial.clone());
-            let failure = hang_failure(&history, workload.threads.len(), stuck, hang_timeout(limits));
+            let failure = watchdog::failure(&history, workload.threads.len(), stuck);
             return Err(Box::new(FailedRun {
                 verdict: Verdict::Fail(failure),
                 history,
@@ -127,52 +107,13 @@ fn one_run<S: Structure>(
             }));
         }
     };
-    let mut leaks = end.leaks;
-    if S::REAL_THREADS_ONLY && leaks.is_some_and(|l| l.bytes > 0) {
-        // A crate that frees through per-thread epoch collectors frees what a thread retired when
-        // that thread goes on using it; let every pooled thread do so, then look again.
-        let mut left = rec.scope.live();
-        for _ in 0..SETTLE_ROUNDS {
-            if left.0 == 0 {
-                break;
-            }
-            pool.settle::<S>();
-            left = rec.scope.live();
-        }
-        let (bytes, allocations) = left;
-        leaks = leaks.map(|l| Leaks {
-            bytes,
-            allocations,
-            ..l
-        });
-    }
     rec.scope.close();
     let mut history = rec.history(workload.initial.clone());
     history.quiescence = end.quiescence;
-    history.leaks = leaks;
+    history.leaks = end.leaks;
     let verdict = judge_run::<S>(&history, end.panic.as_deref(), &limits, &mut Default::default());
     Ok((verdict, history))
 }
-
-/// How many times every pooled thread uses the crate again before leftover bytes count as a leak.
-const SETTLE_ROUNDS: usize = 3;
-
-/// How long a run may go without any operation starting or finishing before it counts as hung:
-/// half the budget, at least two seconds (a loaded machine may stall threads for a while) and at
-/// most ten.
-pub(crate) fn hang_timeout(limits: Limits) -> Duration {
-    (limits.budget / 2).clamp(Duration::from_secs(2), Duration::from_secs(10))
-}
-
-/// What the driver is doing; a hang outside the model threads' operations is named by it.
-const SETUP: usize = 0;
-const RUNNING: usize = 1;
-const FINISHING: usize = 2;
-const PHASES: [&str; 3] = [
-    "creating the map and inserting its initial contents",
-    "running the model threads",
-    "reading the footprint, reclaiming and dropping the map",
-];
 
 /// A unit of work for a pooled thread.
 type Job = Box<dyn FnOnce() + Send>;
@@ -196,35 +137,28 @@ impl Pool {
         }
     }
 
-    /// Has every pooled thread use a throwaway map once, outside any run's allocation scope: what a
-    /// third-party crate allocates once per thread on first use (an epoch collector's thread-local
-    /// state) is then not blamed on the first run as a leak.
-    fn warm_up<S: Structure>(&self) {
-        for tx in self.threads() {
-            let _ = tx.send(Box::new(use_once::<S>));
+    /// Runs the structure's declared process-wide step (once per process) and per-thread step on
+    /// every pooled thread, outside allocation tracking, and waits for them; `within` bounds the
+    /// wait for each thread.
+    fn prepare<S: Structure>(&self, within: Duration) -> Result<(), String> {
+        let settle = S::SETTLE;
+        if settle.once.is_empty() && settle.per_thread.is_empty() {
+            return Ok(());
         }
-    }
-
-    /// Has every pooled thread use a throwaway map, as a long-lived thread would go on using the
-    /// crate, and waits until all have: a crate whose threads free deferred memory as they go (epoch
-    /// collectors) has then freed what the last run retired.
-    fn settle<S: Structure>(&self) {
-        let (tx, rx) = channel();
-        let mut sent = 0;
-        for worker in self.threads() {
-            let tx = tx.clone();
+        // The driver goes first, so the process-wide step runs on it.
+        for thread in self.threads() {
+            let (tx, rx) = channel();
             let job: Job = Box::new(move || {
-                use_once::<S>();
-                let _ = tx.send(());
+                let _ = tx.send(crate::settle::prepare(std::any::TypeId::of::<S>(), &settle));
             });
-            sent += usize::from(worker.send(job).is_ok());
+            thread
+                .send(job)
+                .map_err(|_| "a pooled thread stopped before the settle step".to_string())?;
+            rx.recv_timeout(within).map_err(|_| {
+                format!("the structure's declared settle step did not finish within {within:?}")
+            })??;
         }
-        drop(tx);
-        for _ in 0..sent {
-            if rx.recv_timeout(Duration::from_secs(10)).is_err() {
-                return;
-            }
-        }
+        Ok(())
     }
 
     fn threads(&self) -> impl Iterator<Item = &Sender<Job>> {
@@ -280,7 +214,13 @@ impl Pool {
                 }
             }
             phase.store(FINISHING, Ordering::SeqCst);
-            let _ = tx.send(finish(map, &rec, panic));
+            let end = finish(map, &rec, panic, |scope| {
+                settle_rounds(scope, &S::SETTLE, || {
+                    phase.store(SETTLING, Ordering::SeqCst);
+                    settle_everywhere::<S>(&workers)
+                })
+            });
+            let _ = tx.send(end);
         });
         // A closed channel means the driver died; the watcher then sees the run end without a result.
         let _ = self.driver.send(job);
@@ -288,18 +228,23 @@ impl Pool {
     }
 }
 
-/// Every operation once on a throwaway map, outside any allocation scope.
-fn use_once<S: Structure>() {
-    let _ = catch_unwind(|| {
-        let m = S::new::<Std>();
-        m.insert(1, 1);
-        m.get(1);
-        m.len();
-        m.iterate(&mut |_, _| std::ops::ControlFlow::Continue(()));
-        m.remove(1);
-        m.clear();
-        m.footprint();
-    });
+/// One round of the structure's after-drop settle step: on the calling thread (the driver, which
+/// dropped the map), then on each worker in turn, waiting for each. A worker that does not come
+/// back leaves the driver waiting, and the watchdog reports the stall while settling.
+fn settle_everywhere<S: Structure>(workers: &[Sender<Job>]) -> Result<(), String> {
+    crate::settle::after_drop(&S::SETTLE)?;
+    for worker in workers {
+        let (tx, rx) = channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(crate::settle::after_drop(&S::SETTLE));
+        });
+        if worker.send(job).is_err() {
+            return Err("a worker thread stopped before the settle step".into());
+        }
+        rx.recv()
+            .map_err(|_| "a worker thread stopped during the settle step".to_string())??;
+    }
+    Ok(())
 }
 
 /// A thread that runs the jobs it is sent, one after another, until its channel closes. Its panics
@@ -317,91 +262,6 @@ fn pooled_thread(name: String) -> Sender<Job> {
         eprintln!("mapcheck: could not start a thread for the real-thread engine: {e}");
     }
     tx
-}
-
-/// How a hung run stood when the watcher gave up on it.
-struct Stuck {
-    phase: usize,
-}
-
-/// Waits for the run's end; fails when no operation starts or finishes for `timeout`.
-fn watch(
-    done: &Receiver<RunEnd>,
-    rec: &Recorder,
-    phase: &AtomicUsize,
-    timeout: Duration,
-) -> Result<RunEnd, Stuck> {
-    let poll = Duration::from_millis(50).min(timeout);
-    let mut seen = (rec.progress(), phase.load(Ordering::SeqCst));
-    let mut since = Instant::now();
-    loop {
-        match done.recv_timeout(poll) {
-            Ok(end) => return Ok(end),
-            Err(RecvTimeoutError::Disconnected) => {
-                return Ok(RunEnd {
-                    panic: Some("the run's driver thread stopped without a result".into()),
-                    quiescence: None,
-                    leaks: None,
-                })
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                let now = (rec.progress(), phase.load(Ordering::SeqCst));
-                if now != seen {
-                    seen = now;
-                    since = Instant::now();
-                } else if since.elapsed() >= timeout {
-                    return Err(Stuck { phase: now.1 });
-                }
-            }
-        }
-    }
-}
-
-/// The liveness failure of a hung run: what every thread was doing (its pending operation, or the
-/// last one it finished) when the run stopped making progress.
-fn hang_failure(history: &History, threads: usize, stuck: Stuck, timeout: Duration) -> Failure {
-    let mut parts = Vec::new();
-    let mut evidence = Vec::new();
-    let describe = |e: &Event| match &e.ret {
-        Some(r) => format!("{} -> {r}", e.op),
-        None => e.op.to_string(),
-    };
-    for t in 0..threads {
-        let mine: Vec<&Event> = history.events.iter().filter(|e| e.thread == t).collect();
-        let pending: Vec<&Event> = mine.iter().copied().filter(|e| e.ret.is_none()).collect();
-        let text = if !pending.is_empty() {
-            evidence.extend(pending.iter().map(|e| e.id));
-            let inside: Vec<String> = pending.iter().map(|e| e.op.to_string()).collect();
-            let before = mine
-                .iter()
-                .rev()
-                .find(|e| e.ret.is_some() && e.parent.is_none())
-                .map(|e| format!(", after {}", describe(e)))
-                .unwrap_or_default();
-            format!("T{t} blocked in {}{before}", inside.join(" > "))
-        } else {
-            match mine.last() {
-                Some(e) => format!("T{t} done, last {}", describe(e)),
-                None => format!("T{t} never started"),
-            }
-        };
-        parts.push(text);
-    }
-    let phase = PHASES.get(stuck.phase).copied().unwrap_or("running");
-    Failure {
-        oracle: Oracle::Deadlock,
-        summary: format!(
-            "deadlock or livelock on real threads: no operation started or finished for {:?} while {phase}; {}",
-            timeout,
-            if parts.is_empty() {
-                "no operation was recorded".to_string()
-            } else {
-                parts.join("; ")
-            }
-        ),
-        evidence,
-        linearization: None,
-    }
 }
 
 fn outcome(verdict: Verdict, schedules: usize, unknown: &Unknowns, failure: Option<FailedRun>) -> Outcome {

@@ -1,9 +1,15 @@
-//! The iteration oracle, with the Go spec's rules for a weakly consistent iteration (which a
-//! snapshot iteration also keeps; the stronger snapshot rule is the whole-history linearizability
-//! check): no key yielded twice; no value yielded that was not the key's value at some point during
-//! the iteration; every key present for the whole iteration and deleted by no one is yielded.
+//! The iteration oracle, with the Go spec's rules for an iteration: no key yielded twice; every
+//! key present for the whole iteration and deleted by no one is yielded; and each value yielded was
+//! the key's value at some point of a window that depends on the declared guarantee
+//! ([`IterationGuarantee`]): per visit for a weakly consistent iteration (between the previous visit,
+//! or the invocation, and this visit: an entry removed before the iteration reaches it is not
+//! produced, and the value produced is the one current when it is visited), from the start to the
+//! visit for one that copies entries ahead of visiting them, and before the first visit for a
+//! snapshot (whose stronger rule, one instant for the whole set, is the whole-history
+//! linearizability check). A record without visit positions is judged over the whole iteration.
 
 use crate::history::{Event, History, Op, Ret};
+use crate::structure::IterationGuarantee;
 use crate::verdict::{Failure, Oracle};
 use std::collections::BTreeSet;
 
@@ -69,7 +75,43 @@ fn certainly_present(h: &History, key: u64, at: u64) -> bool {
     }
 }
 
-pub fn check(h: &History) -> Option<Failure> {
+/// Whether `key` may have been deleted and inserted again during `[from, to]`: a remove (or clear)
+/// and an insert of it that both overlap the window, the remove able to come first. The Go spec
+/// lets an iteration produce an entry created while it runs, so a key deleted and recreated may be
+/// produced twice, once per entry.
+fn recreated(h: &History, key: u64, from: u64, to: u64) -> bool {
+    let overlaps = |e: &Event| e.invoke < to && ret(e) > from;
+    h.events.iter().any(|r| {
+        removes_key(r, key)
+            && overlaps(r)
+            && h.events.iter().any(|i| {
+                matches!(i.op, Op::Insert { key: k, .. } if k == key) && overlaps(i) && r.invoke < ret(i)
+            })
+    })
+}
+
+/// The positions between which the `i`-th yielded entry of iteration `it` must have held its value,
+/// under `level`.
+fn window(it: &Event, i: usize, level: IterationGuarantee) -> (u64, u64) {
+    let visits = &it.visits;
+    let yielded = match &it.ret {
+        Some(Ret::Yielded(y)) => y.len(),
+        _ => 0,
+    };
+    if visits.len() != yielded || i >= visits.len() {
+        return (it.invoke, ret(it));
+    }
+    match level {
+        IterationGuarantee::WeaklyConsistent => {
+            (i.checked_sub(1).map_or(it.invoke, |p| visits[p]), visits[i])
+        }
+        IterationGuarantee::WeaklyConsistentSinceStart => (it.invoke, visits[i]),
+        IterationGuarantee::Snapshot => (it.invoke, visits[0]),
+    }
+}
+
+/// Judges every iteration of `h` against the guarantee `level` the structure declares.
+pub fn check(h: &History, level: IterationGuarantee) -> Option<Failure> {
     for it in &h.events {
         let (Op::Iterate { .. }, Some(Ret::Yielded(yielded))) = (&it.op, &it.ret) else {
             continue;
@@ -82,13 +124,30 @@ pub fn check(h: &History) -> Option<Failure> {
             linearization: None,
         };
         let mut seen = BTreeSet::new();
-        for &(k, v) in yielded {
-            if !seen.insert(k) {
+        for (i, &(k, v)) in yielded.iter().enumerate() {
+            // Only a weakly consistent iteration may produce an entry created while it runs; a
+            // snapshot, or entries copied from the start, hold one entry per key.
+            let may_recreate = level == IterationGuarantee::WeaklyConsistent;
+            let twice = !seen.insert(k);
+            if twice && !(may_recreate && recreated(h, k, from, to)) {
                 return Some(fail(format!("yielded key {k} twice")));
             }
-            if !may_hold(h, k, v, from, to) {
+            let (after, at) = window(it, i, level);
+            if !may_hold(h, k, v, after, at) {
+                let when = if (after, at) == (from, to) {
+                    "at any point during the iteration".to_string()
+                } else if after != from {
+                    format!("at any point between the previous visit ({after}) and its visit ({at})")
+                } else if level == IterationGuarantee::Snapshot {
+                    format!(
+                        "at any point between the start of the iteration ({after}) and its first visit \
+                         ({at}), before which a snapshot is taken"
+                    )
+                } else {
+                    format!("at any point between the start of the iteration ({after}) and its visit ({at})")
+                };
                 return Some(fail(format!(
-                    "yielded {k} = {v}, which was not the key's value at any point during the iteration"
+                    "yielded {k} = {v}, which was not the key's value {when}"
                 )));
             }
         }

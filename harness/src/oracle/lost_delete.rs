@@ -73,6 +73,7 @@ pub fn check(h: &History) -> Option<Failure> {
     let (d, o, key, value) = best?;
     let removed = match &d.ret {
         Some(Ret::Value(Some(v))) => format!("returned {v}"),
+        Some(Ret::Unobserved) => "(whose result the map does not return)".into(),
         _ => "found it absent".into(),
     };
     Some(Failure {

@@ -1,10 +1,15 @@
 //! The reclamation oracle: after quiescence and the structure's own reclamation step, the footprint
-//! must be within the declared policy. A structure that never shrinks has its retained and peak
-//! figures reported as a finding.
+//! must be within the declared policy. A structure that declares it never shrinks, or that keeps
+//! deleted entries with no bound, is not judged on them: its figures are a finding ([`finding`]).
+//!
+//! The quiescent footprint is also counted against the history ([`check_live`]): the live entries
+//! must be what the history leaves in the map, or an insert or a delete was lost at the end of the
+//! run where no read could see it.
 
-use crate::history::Quiescence;
-use crate::structure::{Footprint, ReclamationPolicy};
+use crate::history::{History, Op, Quiescence};
+use crate::structure::{Footprint, Key, ReclamationPolicy};
 use crate::verdict::{Failure, Oracle};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Slots a structure that shrinks may keep for `live` entries: a table at most twice the live
 /// entries, plus a small constant for the smallest table.
@@ -12,7 +17,30 @@ pub fn shrink_bound(live: usize) -> usize {
     2 * live + 16
 }
 
-pub fn check(q: &Quiescence, policy: ReclamationPolicy) -> Option<Failure> {
+/// The distinct keys a run put in the map: its initial contents and the key of every insert.
+pub fn keys_inserted(h: &History) -> usize {
+    let inserted = h.events.iter().filter_map(|e| match e.op {
+        Op::Insert { key, .. } => Some(key),
+        _ => None,
+    });
+    let keys: BTreeSet<_> = h.initial.iter().map(|(k, _)| *k).chain(inserted).collect();
+    keys.len()
+}
+
+fn fail(summary: String) -> Option<Failure> {
+    Some(Failure {
+        oracle: Oracle::Reclamation,
+        summary,
+        evidence: Vec::new(),
+        linearization: None,
+    })
+}
+
+/// Judges the footprint after the reclamation step against `policy`; `keys_inserted` is the number
+/// of distinct keys the run put in the map ([`keys_inserted`]), which bounds a structure that keeps a
+/// slot for every key. The policies that declare no bound (`NeverShrinks`, `StaleRetained`) never
+/// fail here; see [`finding`].
+pub fn check(q: &Quiescence, policy: ReclamationPolicy, keys_inserted: usize) -> Option<Failure> {
     let Footprint {
         live,
         stale,
@@ -20,14 +48,6 @@ pub fn check(q: &Quiescence, policy: ReclamationPolicy) -> Option<Failure> {
         capacity,
         ..
     } = q.after_reclaim;
-    let fail = |summary: String| {
-        Some(Failure {
-            oracle: Oracle::Reclamation,
-            summary,
-            evidence: Vec::new(),
-            linearization: None,
-        })
-    };
     match policy {
         ReclamationPolicy::ShrinksWithLive if capacity > shrink_bound(live) => fail(format!(
             "after the reclamation step the table keeps {capacity} slots for {live} live entries \
@@ -50,17 +70,141 @@ pub fn check(q: &Quiescence, policy: ReclamationPolicy) -> Option<Failure> {
         ReclamationPolicy::OneSnapshotRetained if snapshots > 1 => fail(format!(
             "{snapshots} snapshots are alive after the reclamation step with no reader holding one"
         )),
+        ReclamationPolicy::KeySlotsRetained { factor } if capacity > factor.saturating_mul(keys_inserted) => {
+            fail(format!(
+                "after the reclamation step the table keeps {capacity} slots for the {keys_inserted} \
+                 distinct keys ever inserted (declared bound {factor} x {keys_inserted})"
+            ))
+        }
         ReclamationPolicy::RebuiltWhenDrained if live == 0 && capacity > shrink_bound(0) => fail(format!(
             "drained, but the storage keeps {capacity} slots after the reclamation step"
         )),
-        ReclamationPolicy::NeverShrinks if capacity > shrink_bound(live) => fail(format!(
-            "finding: never shrinks: retained {capacity} slots ({} bytes) for {live} live entries after \
+        _ => None,
+    }
+}
+
+/// The finding of a policy that declares no bound: what a structure that never shrinks retains
+/// against its peak, or the deleted entries a structure that keeps them still holds after the
+/// reclamation step. `None` for the other policies, and when there is nothing to report.
+pub fn finding(q: &Quiescence, policy: ReclamationPolicy) -> Option<String> {
+    let Footprint {
+        live,
+        stale,
+        capacity,
+        bytes,
+        ..
+    } = q.after_reclaim;
+    match policy {
+        ReclamationPolicy::NeverShrinks if capacity > shrink_bound(live) => Some(format!(
+            "never shrinks: retained {capacity} slots ({bytes} bytes) for {live} live entries after \
              the reclamation step; peak {} slots ({} bytes); retained/peak {:.2}",
-            q.after_reclaim.bytes,
             q.at_end.capacity.max(capacity),
-            q.at_end.bytes.max(q.after_reclaim.bytes),
+            q.at_end.bytes.max(bytes),
             capacity as f64 / q.at_end.capacity.max(capacity).max(1) as f64
+        )),
+        ReclamationPolicy::StaleRetained if stale > 0 => Some(format!(
+            "stale entries retained: {stale} deleted entries are still held beside {live} live ones \
+             after the reclamation step ({} before it), and nothing bounds how long they stay",
+            q.at_end.stale
         )),
         _ => None,
     }
+}
+
+/// The number of keys the history leaves in the map at quiescence, as bounds: `(certain,
+/// possible)`. A key's final presence is decided by its last writes (inserts, removes, clears and
+/// the removes an iteration made): the writes on it that no other write on it follows in real
+/// time. When they all leave the key present (inserts) or all leave it absent (removes, clears),
+/// the key is certainly present or absent; when they disagree, it may be either. A key nobody
+/// wrote keeps its initial presence.
+pub fn live_bounds(history: &History) -> (usize, usize) {
+    #[derive(Clone, Copy)]
+    struct Write {
+        invoke: u64,
+        ret_at: u64,
+        present: bool,
+    }
+    let mut keys: BTreeSet<Key> = history.initial.iter().map(|(k, _)| *k).collect();
+    let mut writes: BTreeMap<Key, Vec<Write>> = BTreeMap::new();
+    let mut clears = Vec::new();
+    for e in &history.events {
+        let Some(ret_at) = e.ret_at else { continue };
+        let present = match e.op {
+            Op::Insert { .. } => true,
+            Op::Remove { .. } => false,
+            Op::Clear => {
+                clears.push(Write {
+                    invoke: e.invoke,
+                    ret_at,
+                    present: false,
+                });
+                continue;
+            }
+            _ => continue,
+        };
+        // A remove that found nothing still leaves the key absent.
+        let key = e.op.key().expect("a single-key write");
+        keys.insert(key);
+        writes.entry(key).or_default().push(Write {
+            invoke: e.invoke,
+            ret_at,
+            present,
+        });
+    }
+    let (mut certain, mut possible) = (0, 0);
+    for key in keys {
+        let mut all = writes.remove(&key).unwrap_or_default();
+        all.extend_from_slice(&clears);
+        let last: Vec<&Write> = all
+            .iter()
+            .filter(|w| !all.iter().any(|o| w.ret_at < o.invoke))
+            .collect();
+        let initially = history.initial.iter().any(|(k, _)| *k == key);
+        let (some_present, some_absent) = if last.is_empty() {
+            (initially, !initially)
+        } else {
+            (last.iter().any(|w| w.present), last.iter().any(|w| !w.present))
+        };
+        if some_present && !some_absent {
+            certain += 1;
+        }
+        if some_present {
+            possible += 1;
+        }
+    }
+    (certain, possible)
+}
+
+/// Counts the live entries itself: the live entries the footprint reports at quiescence, before
+/// and after the reclamation step, must lie within [`live_bounds`] of the history. Fewer entries than
+/// the keys the history certainly leaves present is a lost insert (an insert that completed, and
+/// whose key is gone with no write to explain it, though no read saw it); more than the keys it may
+/// leave present is a lost delete. (A footprint that miscounts its entries fails the same way.)
+pub fn check_live(history: &History, q: &Quiescence) -> Option<Failure> {
+    let (certain, possible) = live_bounds(history);
+    for (when, f) in [("before", &q.at_end), ("after", &q.after_reclaim)] {
+        if f.live < certain || f.live > possible {
+            let range = if certain == possible {
+                format!("{certain}")
+            } else {
+                format!("between {certain} and {possible}")
+            };
+            let (oracle, what) = if f.live < certain {
+                (Oracle::LostInsert, "lost insert")
+            } else {
+                (Oracle::LostDelete, "lost delete")
+            };
+            return Some(Failure {
+                oracle,
+                summary: format!(
+                    "{what} at quiescence: {when} the reclamation step the structure holds {} live \
+                     entries, but the history leaves {range} keys in the map",
+                    f.live
+                ),
+                evidence: Vec::new(),
+                linearization: None,
+            });
+        }
+    }
+    None
 }

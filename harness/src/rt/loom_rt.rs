@@ -47,6 +47,11 @@ impl super::Runtime for Loom {
     fn yield_now() {
         loom::thread::yield_now()
     }
+    /// A `SeqCst` fence: loom joins every `SeqCst` fence into one causality, in execution order,
+    /// so a fence at one operation's return happens-before the fence at any later invocation.
+    fn history_point() {
+        crate::alloc::untracked(|| loom::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst))
+    }
     fn cell_new<T>(v: T) -> Self::Cell<T> {
         crate::alloc::untracked(|| loom::cell::UnsafeCell::new(v))
     }

@@ -2,7 +2,7 @@
 //!
 //! A structure is generic over `R: Runtime` and names its primitives through the wrapper types in
 //! this module (`Mutex<R, T>`, `RwLock<R, T>`, `AtomicUsize<R>`, `AtomicPtr<R, T>`, `Arc<R, T>`,
-//! `Condvar<R>`, `RaceCell<R, T>`, [`spawn`], [`yield_now`]). Each runtime is a zero-sized marker
+//! `Condvar<R>`, `RaceCell<R, T>`, [`spawn`], [`yield_now`], [`draw`]). Each runtime is a zero-sized marker
 //! type ([`Loom`], [`Shuttle`], [`Std`]) whose associated types are that library's primitives. The
 //! three instantiations are ordinary monomorphisations, so loom, shuttle and std threads run the same
 //! source in one binary with no `cfg` switch.
@@ -99,6 +99,16 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn cell_with<T, O>(c: &Self::Cell<T>, f: impl FnOnce(&T) -> O) -> O;
     /// Writes through the cell; the runtime checks the access for races where it can.
     fn cell_with_mut<T, O>(c: &Self::Cell<T>, f: impl FnOnce(&mut T) -> O) -> O;
+    /// Called by the history recorder at every position it takes in the run's global order (an
+    /// invocation, a return, a visit), with no scheduling point in between, so that an operation
+    /// recorded after another's return is ordered after it by the runtime too. Only loom needs it
+    /// (a `SeqCst` fence; see `history.rs`); shuttle's executions are sequentially consistent, and
+    /// on real threads the recorder adds no synchronisation.
+    fn history_point() {}
+    /// A random draw made by the engine (see [`draw`]); by default `fallback` itself.
+    fn draw(fallback: u64) -> u64 {
+        fallback
+    }
 }
 
 /// A lock guard of any runtime. Dropping it releases the lock, which under loom and shuttle is a
@@ -284,6 +294,22 @@ pub fn spawn<R: Runtime, T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stat
 /// Yields to the scheduler (a spin-loop hint under loom and shuttle).
 pub fn yield_now<R: Runtime>() {
     crate::alloc::untracked(R::yield_now)
+}
+
+/// A random 64-bit draw for a structure that randomises on purpose (Go's map starts each iteration
+/// at a random bucket and offset), taken from the engine's own randomness so that a replay makes
+/// the same draw.
+///
+/// Under shuttle it is a draw from shuttle's generator: the scheduler makes it, and the recorded
+/// schedule holds it (an `r` step), so random, PCT and fuzzer-driven schedules explore different
+/// draws and a replay repeats each one; the depth-first scheduler answers every execution's draws
+/// from one fixed seed, so its search is exhaustive over interleavings for those draws. Loom has no choice primitive (an exploration must be a
+/// deterministic function of its schedule), and a sequential or real-thread run must stay
+/// reproducible from its input, so there the draw is `fallback`: the caller derives it from its
+/// own state (for Go's map, the entry count and table size at the start of the iteration), which
+/// differs between interleavings and replays exactly.
+pub fn draw<R: Runtime>(fallback: u64) -> u64 {
+    crate::alloc::untracked(|| R::draw(fallback))
 }
 
 /// An unsynchronised cell: a structure that shares one across threads without a lock is racy on

@@ -68,4 +68,9 @@ impl super::Runtime for Shuttle {
         // SAFETY: as for `cell_with`.
         f(unsafe { &mut *c.0.get() })
     }
+    /// A draw from shuttle's generator, which the scheduler controls and the schedule records.
+    fn draw(_fallback: u64) -> u64 {
+        use shuttle::rand::RngCore;
+        shuttle::rand::thread_rng().next_u64()
+    }
 }

@@ -23,6 +23,7 @@ pub fn h(initial: &[(u64, u64)], rows: &[Row]) -> History {
                 invoke,
                 ret_at,
                 parent: None,
+                visits: Vec::new(),
             })
             .collect(),
         quiescence: None,

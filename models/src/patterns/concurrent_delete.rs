@@ -5,6 +5,14 @@ use mapcheck_harness::{Op, Workload};
 
 /// The concurrent-delete reproducer scaled down: every thread removes the same keys, in a rotated
 /// order, then reads one back. Each key's value may be returned by one remove only.
+///
+/// Hazard: two deletes of one key at once (the reports' "concurrent map writes", and a delete that
+/// checks before it takes the lock), deletes routed to the wrong part of the map, and the frees of
+/// two removers racing.
+///
+/// Built to catch: `locked-racy-remove` (exactly-once delete), `sharded-misroute` (lost delete),
+/// `locked-leaky-remove` (leak) and `pooled-lost-push` (two removers free their nodes at once and
+/// one node is lost: leak).
 pub fn concurrent_delete(size: Size) -> Workload {
     let keys = size.keys.max(1);
     let initial = (1..=keys).map(|k| (k, k * 10)).collect();

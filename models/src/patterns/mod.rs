@@ -8,8 +8,10 @@ mod churn;
 mod concurrent_delete;
 mod cow_swap;
 mod delete_during_iteration;
+mod delete_reinsert;
 mod insert_remove_get;
 mod rebuild_race;
+mod reclaim_race;
 mod sharded_whole_map;
 mod syncmap_promotion;
 mod tombstone_gc;
@@ -18,8 +20,10 @@ pub use churn::churn;
 pub use concurrent_delete::concurrent_delete;
 pub use cow_swap::cow_swap;
 pub use delete_during_iteration::delete_during_iteration;
+pub use delete_reinsert::delete_reinsert;
 pub use insert_remove_get::insert_remove_get;
 pub use rebuild_race::rebuild_race;
+pub use reclaim_race::reclaim_race;
 pub use sharded_whole_map::sharded_whole_map;
 pub use syncmap_promotion::syncmap_promotion;
 pub use tombstone_gc::tombstone_gc;
@@ -46,7 +50,7 @@ pub const MODELS: &[Model] = &[
     },
     Model {
         name: "delete-during-iteration",
-        summary: "one thread iterates deleting even keys while another inserts and deletes",
+        summary: "one thread iterates deleting even keys while another inserts (growing the table) and deletes",
         build: delete_during_iteration,
     },
     Model {
@@ -56,7 +60,7 @@ pub const MODELS: &[Model] = &[
     },
     Model {
         name: "syncmap-promotion",
-        summary: "misses promote the dirty map while keys in the read and dirty parts are deleted; then the reclamation step",
+        summary: "a promotion and an expunge race a delete and a store that go around the lock; keys are read back",
         build: syncmap_promotion,
     },
     Model {
@@ -73,6 +77,16 @@ pub const MODELS: &[Model] = &[
         name: "churn",
         summary: "insert many keys, delete them all, twice, then the reclamation step: memory must follow",
         build: churn,
+    },
+    Model {
+        name: "delete-reinsert",
+        summary: "a delete and reinsert of one key race another delete of it: each value taken out once",
+        build: delete_reinsert,
+    },
+    Model {
+        name: "reclaim-race",
+        summary: "a delete races the reclamation step; deleted entries must be gone after the last one",
+        build: reclaim_race,
     },
     Model {
         name: "cow-swap",

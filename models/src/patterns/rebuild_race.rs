@@ -5,6 +5,10 @@ use mapcheck_harness::{Op, Workload};
 
 /// Thread 0 drains the map and runs the reclamation step (the rebuild); thread 1 inserts and reads
 /// back; an insert that lands in the storage being thrown away is lost.
+///
+/// Hazard: replacing a drained map with a fresh one while a writer still writes to the old one.
+///
+/// Built to catch: `rebuild-unguarded` (lost insert).
 pub fn rebuild_race(size: Size) -> Workload {
     let mut threads = vec![
         vec![Op::Remove { key: 1 }, Op::Reclaim],

@@ -4,8 +4,16 @@ use super::Size;
 use mapcheck_harness::{DeleteIf, Op, Workload};
 
 /// Whole-map operations racing single-key writers: thread 0 takes len, iterates and clears, then
-/// reads every key back; thread 1 inserts a new key and deletes an old one. Keys 1..=4 land in
-/// different shards of `sharded`.
+/// reads every key back; thread 1 inserts a new key and deletes an old one, then takes len.
+///
+/// Hazard: len, iteration and clear that are not atomic across the parts of a map (the shards of
+/// `sharded`, whose keys 1, 2, 3, 4 and 5 land in shards 1, 2, 0, 1 and 3: every shard holds a key
+/// that thread 0 reads back after its clear), and whole-map operations that take their locks in
+/// another order than single-key ones.
+///
+/// Built to catch: `sharded-clear-skips` (a clear that leaves the last shard: its key is read
+/// back) and `rebuild-clear-inversion` (a clear that takes the storage lock before the outer lock,
+/// racing an insert that takes them the other way round: deadlock).
 pub fn sharded_whole_map(size: Size) -> Workload {
     let mut t0 = vec![
         Op::Len,
@@ -14,7 +22,7 @@ pub fn sharded_whole_map(size: Size) -> Workload {
         },
         Op::Clear,
     ];
-    t0.extend((1..=4).map(|key| Op::Get { key }));
+    t0.extend((1..=5).map(|key| Op::Get { key }));
     let mut threads = vec![
         t0,
         vec![Op::Insert { key: 5, value: 50 }, Op::Remove { key: 2 }, Op::Len],

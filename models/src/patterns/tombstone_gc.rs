@@ -5,6 +5,12 @@ use mapcheck_harness::{Op, Workload};
 
 /// Thread 0 deletes a key and reinserts it; thread 1 deletes another key and runs the reclamation
 /// step (a GC tick), racing the reinsert; both read the reinserted key back.
+///
+/// Hazard: a background GC that removes tombstones racing a reinsert of a tombstoned key, and a GC
+/// thread nobody stops.
+///
+/// Built to catch: `tombstone-gc-race` (the GC removes the reinserted key: lost insert) and
+/// `tombstone-gc-leak` (the GC thread outlives the map: leak).
 pub fn tombstone_gc(size: Size) -> Workload {
     let mut threads = vec![
         vec![

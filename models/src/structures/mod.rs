@@ -3,8 +3,10 @@
 pub mod cow;
 pub mod gomap;
 pub mod locked;
+pub mod pooled;
 pub mod rebuild;
 pub mod sharded;
+pub mod slots;
 pub mod syncmap;
 pub mod tombstone;
 

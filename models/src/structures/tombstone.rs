@@ -185,11 +185,15 @@ impl<R: Runtime> Map for TombstoneMap<R> {
             st = self.shared.wake.wait(st);
         }
     }
+    /// Live entries and tombstones are counted from the slots, not from the `live` and
+    /// `tombstones` counters: a pass that resets its counter without removing every dead slot
+    /// shows up here.
     fn footprint(&self) -> Footprint {
         let st = self.shared.state.lock();
+        let dead = st.slots.values().filter(|s| s.dead).count();
         Footprint {
-            live: st.live,
-            stale: st.tombstones,
+            live: st.slots.len() - dead,
+            stale: dead,
             snapshots: 1,
             capacity: st.slots.capacity(),
             bytes: st.slots.capacity() * std::mem::size_of::<(Key, Slot)>(),

@@ -42,8 +42,14 @@ fn concurrent_delete_scales_goroutines_loops_and_keys() {
     assert_eq!(g.scenario.initial.len(), 4);
     assert!(g.scenario.initial.contains(&(1, 0)) && g.scenario.initial.contains(&(2, 1)));
     let n = notes(&g);
-    assert!(n.contains("a loop of 10 iterations is scaled down to 3"), "{n}");
-    assert!(n.contains("a loop of 50 iterations is scaled down to 2"), "{n}");
+    assert!(
+        n.contains("line 13: a goroutine-starting loop of 10 iterations is scaled down to 3"),
+        "{n}"
+    );
+    assert!(
+        n.contains("line 17: a loop of 50 iterations is scaled down to 2"),
+        "{n}"
+    );
     assert!(n.contains("scaled down from 100 entries to 4"), "{n}");
     assert!(n.contains("\"key-0\" = 1"), "{n}");
     assert!(n.contains("WaitGroup"), "{n}");
@@ -79,7 +85,12 @@ fn sync_map_reproducers() {
         "syncmap_range_delete.go",
         include_str!("fixtures/syncmap_range_delete.go"),
     );
-    assert_eq!(ops(&g), [vec!["delete(42)"], vec!["range()"]]);
+    assert_eq!(
+        ops(&g),
+        [vec!["reclaim()", "delete(42)"], vec!["range()"]],
+        "the deleting thread promotes the long-lived contents first"
+    );
+    assert!(expects(&g, "syncmap"), "{:?}", g.scenario.expect);
     assert!(
         g.scenario.initial.contains(&(42, 84)),
         "key 42 is kept: {:?}",
@@ -90,8 +101,8 @@ fn sync_map_reproducers() {
     let g = imp("syncmap_stale.go", include_str!("fixtures/syncmap_stale.go"));
     assert_eq!(
         ops(&g),
-        [["delete(1)"]],
-        "the store before any goroutine is the initial contents"
+        [["reclaim()", "delete(1)"]],
+        "the store before any goroutine is the initial contents, promoted as in a long-lived map"
     );
     assert_eq!(g.scenario.initial, [(1, 1_000_001)]);
     assert!(
@@ -163,8 +174,21 @@ fn rebuild_and_churn() {
         "churn_never_shrinks.go",
         include_str!("fixtures/churn_never_shrinks.go"),
     );
-    assert_eq!(ops(&g), [["range(delete: all)"]]);
-    assert_eq!(g.scenario.initial.len(), 4);
+    assert_eq!(
+        ops(&g),
+        [["range(delete: all)", "reclaim()"]],
+        "runtime.GC() asks for memory back"
+    );
+    assert_eq!(
+        g.scenario.initial.len(),
+        32,
+        "a script about memory keeps a peak worth reclaiming"
+    );
+    assert!(
+        expects(&g, "locked-noshrink") && expects(&g, "locked-iterlock"),
+        "{:?}",
+        g.scenario.expect
+    );
 }
 
 #[test]
@@ -220,4 +244,71 @@ fn odd_inputs_never_panic() {
     let _ = import("deep.go", &deep, Scale::default());
     let deep = "{".repeat(10_000);
     let _ = import("deep.go", &deep, Scale::default());
+}
+
+/// Every reproducer of the incident reports imports with the hazard it exercises: the structures
+/// that have it are named as expected to fail (the scenario files under `scenarios/go-*.toml`,
+/// imported from the same lines of the reports, run them). The four with none are the reports'
+/// safe examples or single-goroutine fragments: no structure can fail them.
+#[test]
+fn every_seed_keeps_its_hazard() {
+    let table: [(&str, &str, &[&str]); 11] = [
+        (
+            "concurrent_delete.go",
+            include_str!("fixtures/concurrent_delete.go"),
+            &["gomap", "locked-racy-remove"],
+        ),
+        (
+            "syncmap_stale.go",
+            include_str!("fixtures/syncmap_stale.go"),
+            &["syncmap"],
+        ),
+        (
+            "syncmap_range_delete.go",
+            include_str!("fixtures/syncmap_range_delete.go"),
+            &["syncmap"],
+        ),
+        (
+            "range_delete.go",
+            include_str!("fixtures/range_delete.go"),
+            &["locked-iterlock"],
+        ),
+        (
+            "range_delete_if.go",
+            include_str!("fixtures/range_delete_if.go"),
+            &["locked-iterlock"],
+        ),
+        (
+            "range_spawn_delete.go",
+            include_str!("fixtures/range_spawn_delete.go"),
+            &["gomap"],
+        ),
+        (
+            "churn_never_shrinks.go",
+            include_str!("fixtures/churn_never_shrinks.go"),
+            &["gomap", "locked-iterlock", "locked-noshrink"],
+        ),
+        (
+            "delete_same_key.go",
+            include_str!("fixtures/delete_same_key.go"),
+            &[],
+        ),
+        ("locked_delete.go", include_str!("fixtures/locked_delete.go"), &[]),
+        (
+            "rebuild_after_delete.go",
+            include_str!("fixtures/rebuild_after_delete.go"),
+            &[],
+        ),
+        (
+            "syncmap_store_race.go",
+            include_str!("fixtures/syncmap_store_race.go"),
+            &[],
+        ),
+    ];
+    for (name, src, want) in table {
+        let g = imp(name, src);
+        let mut got: Vec<&str> = g.scenario.expect.iter().map(|(n, _)| n.name.as_str()).collect();
+        got.sort_unstable();
+        assert_eq!(got, want, "{name}: {}", notes(&g));
+    }
 }

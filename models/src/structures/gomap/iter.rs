@@ -5,13 +5,13 @@ use super::*;
 
 /// An iteration in progress (`hiter`): the snapshot of `B` and `buckets` taken at the start, and
 /// the position to continue from.
-pub(super) struct Hiter<R: Runtime> {
+pub(crate) struct Hiter<R: Runtime> {
     /// `B` when the iteration started.
     b: u8,
     /// The bucket array when the iteration started.
     buckets: BucketArray<R>,
     start_bucket: usize,
-    /// Slot offset within each bucket (Go's random `offset`; always 0 here).
+    /// Slot offset within each bucket (Go's random `offset`).
     offset: usize,
     /// Whether the walk has wrapped from the last bucket back to bucket 0.
     wrapped: bool,
@@ -27,19 +27,26 @@ pub(super) struct Hiter<R: Runtime> {
 
 impl<R: Runtime> GoMap<R> {
     /// `mapiterinit`, without the first `mapiternext`: `None` when the map is empty.
-    pub(super) fn iter_init(&self) -> Option<Hiter<R>> {
+    pub(crate) fn iter_init(&self) -> Option<Hiter<R>> {
         if self.count.get() == 0 {
             return None;
         }
         let b = self.b.get();
         let buckets = self.buckets.with(|a| a.clone())?;
+        // Decide where to start, as Go does with `fastrand()`: a random bucket, and a random slot
+        // offset within each bucket. The draw is the engine's (see `rt::draw`); where the engine
+        // makes none, it is derived from the map's state, so every run replays exactly.
+        let fallback = hash_key(self.count.get() as u64 ^ ((b as u64) << 56), self.hash0);
+        let r = draw::<R>(fallback) as usize;
+        let start_bucket = r & bucket_mask(b);
+        let offset = (r >> (b as u32 & (usize::BITS - 1))) & (BUCKET_CNT - 1);
         Some(Hiter {
             b,
             buckets,
-            start_bucket: 0,
-            offset: 0,
+            start_bucket,
+            offset,
             wrapped: false,
-            bucket: 0,
+            bucket: start_bucket,
             bptr: None,
             i: 0,
             check_bucket: NO_CHECK,
@@ -47,7 +54,8 @@ impl<R: Runtime> GoMap<R> {
     }
 
     /// `mapiternext`: the next entry, or `None` at the end. No cell is borrowed when it returns.
-    pub(super) fn iter_next(&self, it: &mut Hiter<R>) -> Option<(Key, Value)> {
+    /// `RELOOKUP = false` is the `gomap-no-relookup` mutant (`mutants/gomap_no_relookup.rs`).
+    pub(crate) fn iter_next<const RELOOKUP: bool>(&self, it: &mut Hiter<R>) -> Option<(Key, Value)> {
         if self.flags.get() & HASH_WRITING != 0 {
             fatal("concurrent map iteration and map write");
         }
@@ -59,6 +67,16 @@ impl<R: Runtime> GoMap<R> {
             let cur = match b {
                 Some(cur) => cur,
                 None => {
+                    // --- mutant `gomap-iter-revisit` (off in Go's map) ---
+                    if self.iter_revisits {
+                        // The bug: the iterator follows the map's current table instead of the one
+                        // it started on, so after a grow it walks the larger table, where the
+                        // entries it already yielded were evacuated to (or skips the ones that
+                        // moved behind it).
+                        it.b = self.b.get();
+                        it.buckets = self.buckets_array();
+                    }
+                    // --- end of mutant ---
                     if bucket == it.start_bucket && it.wrapped {
                         return None;
                     }
@@ -113,6 +131,10 @@ impl<R: Runtime> GoMap<R> {
                 }
                 let found = if top != EVACUATED_X && top != EVACUATED_Y {
                     // This is the golden data: return it.
+                    Some((k, cur.elems[offi].get()))
+                } else if !RELOOKUP {
+                    // The mutant: the entry as the evacuated old bucket still holds it, whatever
+                    // happened to the key since it moved.
                     Some((k, cur.elems[offi].get()))
                 } else {
                     // The table has grown since the iterator was started, and the golden data

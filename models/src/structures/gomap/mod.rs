@@ -27,7 +27,9 @@
 //!
 //! Departures from Go, all without effect on single-threaded behaviour: the hash is a fixed-seed
 //! mix of the key (Go reseeds `hash0` when the map becomes empty; replay needs determinism, so the
-//! seed never changes); iteration starts at bucket 0, offset 0 (Go picks both at random); the
+//! seed never changes); the random start bucket and offset of an iteration are drawn from the
+//! engine ([`mapcheck_harness::rt::draw`]: shuttle's recorded generator, elsewhere a mix of the
+//! map's state) instead of Go's `fastrand`; the
 //! `iterator`/`oldIterator` flags are not set by iterators (they only decide whether evacuation
 //! clears old buckets that hold pointers, and `uint64` buckets hold none; setting them would also
 //! make two concurrent iterations race, which they do not in Go); the end of the preallocated
@@ -36,7 +38,7 @@
 //! `delete` returns nothing); `len` reads `count` without checking `hashWriting`, as Go's `len`
 //! does.
 
-use mapcheck_harness::rt::{Arc, RaceCell, Runtime};
+use mapcheck_harness::rt::{draw, Arc, RaceCell, Runtime};
 use mapcheck_harness::{
     Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
 };
@@ -225,11 +227,14 @@ pub struct GoMap<R: Runtime> {
     nevacuate: RaceCell<R, usize>,
     /// The next free preallocated overflow bucket (`extra.nextOverflow`), as array and index.
     next_overflow: RaceCell<R, Option<(BucketArray<R>, usize)>>,
+    /// Mutant switch (`gomap-iter-revisit`): an iterator that follows the current table instead
+    /// of its snapshot. False in Go's map.
+    pub(crate) iter_revisits: bool,
 }
 
 impl<R: Runtime> GoMap<R> {
     /// `makemap_small`: an empty map whose buckets are allocated by the first write.
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         GoMap {
             count: RaceCell::new(0),
             flags: RaceCell::new(0),
@@ -240,6 +245,7 @@ impl<R: Runtime> GoMap<R> {
             oldbuckets: RaceCell::new(None),
             nevacuate: RaceCell::new(0),
             next_overflow: RaceCell::new(None),
+            iter_revisits: false,
         }
     }
 
@@ -622,7 +628,7 @@ impl<R: Runtime> Map for GoMap<R> {
         let Some(mut it) = self.iter_init() else {
             return;
         };
-        while let Some((k, v)) = self.iter_next(&mut it) {
+        while let Some((k, v)) = self.iter_next::<true>(&mut it) {
             if visit(k, v).is_break() {
                 break;
             }
@@ -664,6 +670,9 @@ impl Structure for Gomap {
 
 mod grow;
 mod iter;
+mod locked;
+
+pub use locked::{GomapLocked, LockedGoMap};
 
 #[cfg(test)]
 mod tests;

@@ -155,7 +155,7 @@ fn overflow_churn_triggers_same_size_growth() {
 fn finish_growth(m: &GoMap<Std>) {
     while m.growing() {
         let mut it = m.iter_init().expect("a growing map is not empty");
-        let (k, v) = m.iter_next(&mut it).expect("a growing map is not empty");
+        let (k, v) = m.iter_next::<true>(&mut it).expect("a growing map is not empty");
         drop(it);
         m.insert(k, v);
     }

@@ -34,12 +34,14 @@
 //! replacement, which happened before it, so it cannot load a freed pointer. `Drop` frees the
 //! current and the retired read maps: every box is freed exactly once.
 //!
-//! `reclaim()` is a forced promotion followed by a purge, all under `mu`: if a dirty map exists,
-//! it becomes the read map (`dirty = None`, `misses = 0`); then the read map is rebuilt without
-//! its deleted entries: each entry whose slot is nil is expunged (compare-and-swap nil to
-//! expunged, so a store racing through an older read map fails and retakes the lock), expunged
-//! entries are left out, and the rebuilt map (not amended) is published; then the retired read
-//! maps are freed if no reader is inside its window.
+//! `reclaim()` is Go's promotion and nothing more, under `mu`: if a dirty map exists it becomes the
+//! read map (`dirty = None`, `misses = 0`), as `Range` does when the read map is amended, and the
+//! retired read maps are freed if no reader is inside its window. Go has no step that drops deleted
+//! entries: a deleted entry stays in the read map (nil) until a store of a new key builds the dirty
+//! map without it (expunging it), and the promotion after that replaces the read map. A map that is
+//! only ever deleted from, or whose new keys stop coming, keeps its deleted entries for good: the
+//! stale entries of the incident reports. The structure declares that
+//! ([`ReclamationPolicy::StaleRetained`]), so the reclamation oracle reports them as a finding.
 
 use mapcheck_harness::rt::{Arc, AtomicPtr, AtomicPtrOps, AtomicUsize, AtomicUsizeOps, Mutex, Runtime};
 use mapcheck_harness::{
@@ -52,9 +54,9 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering::SeqCst;
 
 /// The slot word of a deleted entry that is still in the maps (Go's nil `p`).
-const NIL: usize = 0;
+pub(crate) const NIL: usize = 0;
 /// The slot word of a deleted entry left out of the dirty map (Go's `expunged`).
-const EXPUNGED: usize = 1;
+pub(crate) const EXPUNGED: usize = 1;
 
 /// The slot word for a value.
 fn encode(v: Value) -> usize {
@@ -75,7 +77,7 @@ fn decode(p: usize) -> Option<Value> {
 
 /// One key's slot, shared by the read map and the dirty map (Go's `entry`).
 pub struct Entry<R: Runtime> {
-    p: AtomicUsize<R>,
+    pub(crate) p: AtomicUsize<R>,
 }
 
 impl<R: Runtime> Entry<R> {
@@ -121,7 +123,7 @@ impl<R: Runtime> Entry<R> {
     }
 
     /// `e.delete()`: sets the slot to nil; returns the value it held.
-    fn delete(&self) -> Option<Value> {
+    pub(crate) fn delete(&self) -> Option<Value> {
         loop {
             let p = self.p.load(SeqCst);
             if p == NIL || p == EXPUNGED {
@@ -134,7 +136,7 @@ impl<R: Runtime> Entry<R> {
     }
 
     /// `e.tryExpungeLocked()`: turns nil into expunged; true if the entry is (now) expunged.
-    fn try_expunge_locked(&self) -> bool {
+    pub(crate) fn try_expunge_locked(&self) -> bool {
         let mut p = self.p.load(SeqCst);
         while p == NIL {
             if self.p.compare_exchange(NIL, EXPUNGED, SeqCst, SeqCst).is_ok() {
@@ -147,7 +149,7 @@ impl<R: Runtime> Entry<R> {
 }
 
 /// Keys to shared entries, with a fixed hasher (replay needs a deterministic iteration order).
-type EntryMap<R> = HashMap<Key, Arc<R, Entry<R>>, BuildHasherDefault<DefaultHasher>>;
+pub(crate) type EntryMap<R> = HashMap<Key, Arc<R, Entry<R>>, BuildHasherDefault<DefaultHasher>>;
 
 fn empty_entry_map<R: Runtime>() -> EntryMap<R> {
     EntryMap::<R>::default()
@@ -169,9 +171,9 @@ struct Retired<R: Runtime>(*mut ReadOnly<R>);
 unsafe impl<R: Runtime> Send for Retired<R> {}
 
 /// The state guarded by `mu`.
-struct Locked<R: Runtime> {
+pub(crate) struct Locked<R: Runtime> {
     /// The dirty map: every live key, or `None` (Go's nil map) right after a promotion.
-    dirty: Option<EntryMap<R>>,
+    pub(crate) dirty: Option<EntryMap<R>>,
     /// Lookups that had to take the lock since the last promotion.
     misses: usize,
     /// Replaced read maps not freed yet.
@@ -183,7 +185,10 @@ pub struct SyncMap<R: Runtime> {
     read: AtomicPtr<R, ReadOnly<R>>,
     /// Readers between loading `read` and being done with what it points to.
     active: AtomicUsize<R>,
-    mu: Mutex<R, Locked<R>>,
+    pub(crate) mu: Mutex<R, Locked<R>>,
+    /// `e.tryExpungeLocked()`, as `dirtyLocked` calls it: [`Entry::try_expunge_locked`], or a
+    /// mutant's version of it.
+    pub(crate) expunge: fn(&Entry<R>) -> bool,
     /// Read maps allocated and not freed, for the footprint (bookkeeping, invisible to the model
     /// checker; shared so a test can check that dropping the map frees them all).
     read_maps: std::sync::Arc<std::sync::atomic::AtomicUsize>,
@@ -201,6 +206,7 @@ impl<R: Runtime> SyncMap<R> {
                 misses: 0,
                 retired: Vec::new(),
             }),
+            expunge: Entry::try_expunge_locked,
             read_maps: Default::default(),
         };
         let first = m.boxed(ReadOnly {
@@ -266,14 +272,14 @@ impl<R: Runtime> SyncMap<R> {
     }
 
     /// Ends a locked section: frees what can be freed, then unlocks.
-    fn unlock(&self, mut g: mapcheck_harness::rt::MutexGuard<'_, R, Locked<R>>) {
+    pub(crate) fn unlock(&self, mut g: mapcheck_harness::rt::MutexGuard<'_, R, Locked<R>>) {
         self.collect(&mut g);
         drop(g);
     }
 
     /// `m.missLocked()`: counts a miss and promotes the dirty map once the misses have cost as
     /// much as copying it.
-    fn miss_locked(&self, g: &mut Locked<R>) {
+    pub(crate) fn miss_locked(&self, g: &mut Locked<R>) {
         g.misses += 1;
         if g.misses < g.dirty.as_ref().map_or(0, |d| d.len()) {
             return;
@@ -289,9 +295,9 @@ impl<R: Runtime> SyncMap<R> {
         g.misses = 0;
     }
 
-    /// Go's promotion alone, with no purge: the dirty map (if any) becomes the read map. Deleted
-    /// entries stay behind as nil or expunged; the `syncmap-nopurge` mutant's reclamation step.
-    pub(crate) fn promote_only(&self) {
+    /// Go's promotion, forced: the dirty map (if any) becomes the read map, as `Range` does when
+    /// the read map is amended. Deleted entries stay behind as nil or expunged.
+    fn promote(&self) {
         let mut g = self.mu.lock();
         if let Some(dirty) = g.dirty.take() {
             self.publish(
@@ -315,7 +321,7 @@ impl<R: Runtime> SyncMap<R> {
         let dirty = self.read_locked(g, |ro| {
             let mut d = EntryMap::with_capacity_and_hasher(ro.m.len(), Default::default());
             for (k, e) in ro.m.iter() {
-                if !e.try_expunge_locked() {
+                if !(self.expunge)(e) {
                     d.insert(*k, e.clone());
                 }
             }
@@ -405,13 +411,18 @@ impl<R: Runtime> SyncMap<R> {
         previous
     }
 
-    /// `LoadAndDelete`.
-    fn load_and_delete(&self, key: Key) -> Option<Value> {
-        let fast = self.with_read(|ro| match ro.m.get(&key) {
+    /// `LoadAndDelete`'s lock-free path: the key's entry in the read map, deleted (`Ok` with what
+    /// it held), or `Err(amended)` when the read map has no entry for it.
+    pub(crate) fn delete_in_read(&self, key: Key) -> Result<Option<Value>, bool> {
+        self.with_read(|ro| match ro.m.get(&key) {
             Some(e) => Ok(e.delete()),
             None => Err(ro.amended),
-        });
-        match fast {
+        })
+    }
+
+    /// `LoadAndDelete`.
+    fn load_and_delete(&self, key: Key) -> Option<Value> {
+        match self.delete_in_read(key) {
             Ok(v) => return v,
             Err(false) => return None,
             Err(true) => {}
@@ -490,33 +501,6 @@ impl<R: Runtime> SyncMap<R> {
         g.misses = 0;
         self.unlock(g);
     }
-
-    /// The forced promotion and purge of `reclaim()`; see the module notes.
-    fn promote_and_purge(&self) {
-        let mut g = self.mu.lock();
-        let base = match g.dirty.take() {
-            Some(d) => {
-                g.misses = 0;
-                Arc::new(d)
-            }
-            None => self.read_locked(&g, |ro| ro.m.clone()),
-        };
-        let mut purged = EntryMap::with_capacity_and_hasher(base.len(), Default::default());
-        for (k, e) in base.iter() {
-            if !e.try_expunge_locked() {
-                purged.insert(*k, e.clone());
-            }
-        }
-        drop(base);
-        self.publish(
-            &mut g,
-            ReadOnly {
-                m: Arc::new(purged),
-                amended: false,
-            },
-        );
-        self.unlock(g);
-    }
 }
 
 impl<R: Runtime> Map for SyncMap<R> {
@@ -544,9 +528,10 @@ impl<R: Runtime> Map for SyncMap<R> {
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
         self.range(visit)
     }
-    /// Promotes the dirty map and drops deleted entries from the read map; see the module notes.
+    /// Promotes the dirty map, as Go's `Range` does; deleted entries are not dropped (see the
+    /// module notes).
     fn reclaim(&self) {
-        self.promote_and_purge()
+        self.promote()
     }
     fn footprint(&self) -> Footprint {
         let g = self.mu.lock();
@@ -603,9 +588,9 @@ impl Structure for Syncmap {
     const INFO: StructureInfo = StructureInfo {
         name: "syncmap",
         summary: "Go's sync.Map: a lock-free read map, a dirty map under a mutex promoted after \
-                  enough misses, deleted entries left nil or expunged until a promotion",
+                  enough misses, deleted entries left nil or expunged until a new key and a promotion",
         iteration: IterationGuarantee::WeaklyConsistent,
-        reclamation: ReclamationPolicy::StalePurgedByPromotion,
+        reclamation: ReclamationPolicy::StaleRetained,
         atomic_whole_map: false,
         unsynchronised: false,
         mutant: None,

@@ -1,0 +1,266 @@
+//! The linearizability checker against an exhaustive search written independently here: on
+//! random small histories over several keys, with len, clear, snapshot iteration and pending
+//! operations, both must give the same answer, and both answers must occur often.
+//!
+//! The reference tries every order of the operations that respects real time (an operation that
+//! returned before another was invoked comes first), replays each on a `BTreeMap`, and accepts when
+//! one order gives every completed operation its observed result; a pending operation may be left
+//! out. It has no memo and no reduction, so it shares nothing with the checker's search.
+
+use mapcheck_harness::history::{DeleteIf, Event, History, Op, Ret};
+use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestRunner};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// The reference's own sequential map.
+fn apply(map: &mut BTreeMap<u64, u64>, op: &Op) -> Ret {
+    match *op {
+        Op::Insert { key, value } => Ret::Value(map.insert(key, value)),
+        Op::Remove { key } => Ret::Value(map.remove(&key)),
+        Op::Get { key } => Ret::Value(map.get(&key).copied()),
+        Op::Len => Ret::Len(map.len()),
+        Op::Clear => {
+            map.clear();
+            Ret::Unit
+        }
+        Op::Iterate { .. } => Ret::Yielded(map.iter().map(|(k, v)| (*k, *v)).collect()),
+        Op::Reclaim => Ret::Unit,
+    }
+}
+
+fn same(observed: &Ret, expected: &Ret) -> bool {
+    match (observed, expected) {
+        (Ret::Yielded(a), Ret::Yielded(b)) => {
+            let mut a = a.clone();
+            a.sort_unstable();
+            a == *b
+        }
+        _ => observed == expected,
+    }
+}
+
+/// Whether some order of the operations that respects real time gives every completed operation its
+/// observed result (pending ones may be left out), and, when none does, the length of the longest
+/// sequence that does so for the operations in it. Exhaustive: every order is tried.
+fn deepest(h: &History, placed: &mut Vec<bool>, map: &BTreeMap<u64, u64>) -> (usize, bool) {
+    let completed_left = h.events.iter().any(|e| e.ret.is_some() && !placed[e.id]);
+    if !completed_left {
+        return (0, true);
+    }
+    let mut best = (0, false);
+    for e in &h.events {
+        if placed[e.id] {
+            continue;
+        }
+        // Real time: every operation that returned before this one was invoked is placed.
+        let ready = h
+            .events
+            .iter()
+            .all(|o| placed[o.id] || o.ret_at.is_none_or(|r| r > e.invoke));
+        if !ready {
+            continue;
+        }
+        let mut next = map.clone();
+        let expected = apply(&mut next, &e.op);
+        if e.ret.as_ref().is_some_and(|r| !same(r, &expected)) {
+            continue;
+        }
+        placed[e.id] = true;
+        let (d, ok) = deepest(h, placed, &next);
+        placed[e.id] = false;
+        if ok {
+            return (d + 1, true);
+        }
+        best = best.max((d + 1, false));
+    }
+    best
+}
+
+/// One operation on one of `keys` keys, with values from a small range so that they repeat.
+fn op(keys: u64) -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..keys, 1u64..4).prop_map(|(key, value)| Op::Insert { key, value }),
+        3 => (0..keys).prop_map(|key| Op::Remove { key }),
+        4 => (0..keys).prop_map(|key| Op::Get { key }),
+        1 => Just(Op::Len),
+        1 => Just(Op::Clear),
+        1 => Just(Op::Iterate { delete: DeleteIf::Nothing }),
+    ]
+}
+
+/// A random history: per-thread operations, an interleaving of their invocations and returns, a
+/// random order of their effects inside their intervals giving the results (so it starts out
+/// linearizable), then, half the time, one result changed; the last operation of a thread may stay
+/// pending.
+fn history() -> impl Strategy<Value = History> {
+    (1u64..4)
+        .prop_flat_map(|keys| {
+            (
+                prop::collection::vec(prop::collection::vec(op(keys), 1..5), 2..5),
+                prop::collection::vec(0usize..4, 0..32),
+                prop::collection::vec(any::<u64>(), 3),
+                prop::collection::vec((0u64..keys, 1u64..4), 0..3),
+            )
+        })
+        .prop_map(|(threads, order, rolls, initial)| build(threads, order, rolls, initial))
+}
+
+fn build(threads: Vec<Vec<Op>>, order: Vec<usize>, rolls: Vec<u64>, initial: Vec<(u64, u64)>) -> History {
+    let n = threads.len();
+    let initial: Vec<(u64, u64)> = initial
+        .into_iter()
+        .collect::<BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    // Invocation and return positions from the interleaving; then every thread is finished.
+    let mut next = vec![0usize; n];
+    let mut open: Vec<Option<(Op, u64)>> = vec![None; n];
+    let mut done: Vec<(usize, Op, u64, Option<u64>)> = Vec::new();
+    let mut clock = 0u64;
+    let mut tick = |t: usize, next: &mut Vec<usize>, open: &mut Vec<Option<(Op, u64)>>, done: &mut Vec<_>| {
+        if let Some((op, inv)) = open[t].take() {
+            done.push((t, op, inv, Some(clock)));
+        } else if next[t] < threads[t].len() {
+            open[t] = Some((threads[t][next[t]], clock));
+            next[t] += 1;
+        }
+        clock += 1;
+    };
+    for &t in &order {
+        tick(t % n, &mut next, &mut open, &mut done);
+    }
+    let pending_thread = (rolls[0] % 5) as usize; // 0..4: that thread's last operation may stay open
+    for t in 0..n {
+        while next[t] < threads[t].len() || (open[t].is_some() && t != pending_thread) {
+            tick(t, &mut next, &mut open, &mut done);
+        }
+        if let Some((op, inv)) = open[t].take() {
+            done.push((t, op, inv, None));
+        }
+    }
+    done.sort_by_key(|d| d.2);
+    // Effects: each operation at a random point inside its interval; a pending one half the time
+    // never takes effect.
+    let mut r = rolls[1];
+    let mut roll = || {
+        r = r
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        r >> 33
+    };
+    let mut effects: Vec<(u64, usize)> = Vec::new();
+    for (i, (_, _, inv, ret)) in done.iter().enumerate() {
+        if ret.is_none() && roll() % 2 == 0 {
+            continue;
+        }
+        let span = ret.map_or(8, |x| x - inv) * 1000;
+        effects.push((inv * 1000 + 1 + roll() % (span - 1), i));
+    }
+    effects.sort_unstable();
+    let mut map: BTreeMap<u64, u64> = initial.iter().copied().collect();
+    let mut results: Vec<Ret> = vec![Ret::Unit; done.len()];
+    for (_, i) in effects {
+        results[i] = apply(&mut map, &done[i].1);
+    }
+    let mut events: Vec<Event> = done
+        .iter()
+        .enumerate()
+        .map(|(id, (t, op, inv, ret))| Event {
+            id,
+            thread: *t,
+            op: *op,
+            ret: ret.map(|_| results[id].clone()),
+            invoke: *inv,
+            ret_at: *ret,
+            parent: None,
+            visits: Vec::new(),
+        })
+        .collect();
+    // Half the histories get one result changed to something the operation could return.
+    if rolls[2].is_multiple_of(2) {
+        let completed: Vec<usize> = events.iter().filter(|e| e.ret.is_some()).map(|e| e.id).collect();
+        if !completed.is_empty() {
+            let e = &mut events[completed[(rolls[2] / 2) as usize % completed.len()]];
+            let x = rolls[2] >> 8;
+            e.ret = Some(match e.op {
+                Op::Len => Ret::Len((x % 4) as usize),
+                Op::Clear | Op::Reclaim => Ret::Unit,
+                Op::Iterate { .. } => Ret::Yielded(match e.ret.take() {
+                    Some(Ret::Yielded(mut kv)) if !kv.is_empty() && x.is_multiple_of(2) => {
+                        kv.remove((x as usize / 2) % kv.len());
+                        kv
+                    }
+                    _ => vec![(x % 3, 1 + (x >> 4) % 3)],
+                }),
+                _ => Ret::Value((!x.is_multiple_of(4)).then_some(1 + x % 3)),
+            });
+        }
+    }
+    History {
+        initial,
+        events,
+        quiescence: None,
+        leaks: None,
+    }
+}
+
+#[test]
+fn checker_agrees_with_exhaustive_search() {
+    let (ok, violations, whole, pending) = (Cell::new(0), Cell::new(0), Cell::new(0), Cell::new(0));
+    let mut runner = TestRunner::new(Config {
+        cases: 2000,
+        rng_seed: RngSeed::Fixed(12),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&history(), |h| {
+            h.validate().expect("well-formed");
+            let (depth, linearizable) = deepest(
+                &h,
+                &mut vec![false; h.events.len()],
+                &h.initial.iter().copied().collect(),
+            );
+            let verdict = check(&h, LinOptions::default()).expect("well-formed");
+            match &verdict {
+                LinVerdict::Ok => {
+                    prop_assert!(linearizable, "ok on a history no order explains: {:?}", h);
+                    ok.set(ok.get() + 1);
+                }
+                LinVerdict::Violation(v) => {
+                    prop_assert!(
+                        !linearizable,
+                        "violation on a linearizable history: {:?} {:?}",
+                        v,
+                        h
+                    );
+                    violations.set(violations.get() + 1);
+                    let whole_map = h.events.iter().any(|e| e.op.key().is_none());
+                    if whole_map {
+                        // The whole history is one partition: its reported prefix is the deepest.
+                        prop_assert_eq!(v.longest_prefix.len(), depth, "{:?} {:?}", v, h);
+                    }
+                }
+                LinVerdict::Unknown { .. } => prop_assert!(false, "unknown on a tiny history: {:?}", h),
+            }
+            if h.events.iter().any(|e| e.op.key().is_none()) {
+                whole.set(whole.get() + 1);
+            }
+            if h.events.iter().any(|e| e.ret.is_none()) {
+                pending.set(pending.get() + 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (ok, violations, whole, pending) = (ok.get(), violations.get(), whole.get(), pending.get());
+    eprintln!(
+        "{ok} ok, {violations} violations, {whole} with whole-map operations, {pending} with pending ones"
+    );
+    assert!(ok >= 400 && violations >= 400, "{ok} ok, {violations} violations");
+    assert!(
+        whole >= 400 && pending >= 400,
+        "{whole} whole-map, {pending} pending"
+    );
+}

@@ -1,0 +1,403 @@
+//! Loops: counting loops (scaled down, and noted), loops that start goroutines (one thread per
+//! iteration, at most `scale.threads`), ranges over the map (one iteration operation whose
+//! deletes follow the body: the visited key, another key, or everything for `clear`), ranges that
+//! only copy the map (copy-on-write), and ranges over other collections.
+
+use super::ast::{dotted, has_go, Expr, For, Stmt};
+use super::eval::{Env, Flow, Importer, MapKind, Val};
+use crate::Spelling;
+use crate::Step;
+use mapcheck_harness::{DeleteIf, Op};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Iterations at most of a loop that fills the map before the goroutines start (the initial
+/// contents hold at most this many entries).
+const FILL_LOOP_LIMIT: u64 = crate::MAX_INITIAL as u64;
+
+/// Entries at most a range body is run for.
+const MAX_VISITS: usize = 64;
+
+/// Field names that mark an entry as deleted (a tombstone).
+pub(super) const TOMBSTONE_FIELDS: &[&str] =
+    &["deleted", "dead", "tombstone", "removed", "isDeleted", "Deleted"];
+
+impl Importer {
+    pub(super) fn for_loop(&mut self, f: &For, env: &mut Env) -> Flow {
+        env.push(HashMap::new());
+        if let Some(i) = &f.init {
+            self.stmt(i, env);
+        }
+        // A loop that fills the map before any goroutine starts runs in full (the initial contents
+        // are cut down afterwards); a loop that starts goroutines runs once per thread; a loop
+        // inside a goroutine runs a few times.
+        let cap = self.loop_cap(&f.body);
+        let mut n = 0u64;
+        let mut cut = false;
+        let flow = loop {
+            let go_on = match &f.cond {
+                None => true,
+                Some(c) => matches!(self.eval(c, env), Val::Int(v) if v != 0),
+            };
+            if !go_on {
+                break Flow::Normal;
+            }
+            if n >= cap {
+                cut = true;
+                break Flow::Normal;
+            }
+            n += 1;
+            match self.scoped(&f.body, env) {
+                Flow::Break => break Flow::Normal,
+                Flow::Return(v) => break Flow::Return(v),
+                _ => {}
+            }
+            if let Some(p) = &f.post {
+                self.stmt(p, env);
+            }
+        };
+        if cut {
+            let total = match (&f.cond, &f.post) {
+                (Some(c), Some(_)) => self.remaining(c, env, n),
+                _ => None,
+            };
+            let total = total.map_or("more".to_string(), |t| t.to_string());
+            let what = if has_go(&f.body) {
+                "goroutine-starting loop"
+            } else {
+                "loop"
+            };
+            self.note_once(format!(
+                "line {}: a {what} of {total} iterations is scaled down to {n}",
+                f.line
+            ));
+        }
+        env.pop();
+        flow
+    }
+
+    fn loop_cap(&self, body: &[Stmt]) -> u64 {
+        if has_go(body) {
+            self.scale.threads as u64
+        } else if self.current.is_none() && !self.started {
+            FILL_LOOP_LIMIT
+        } else {
+            self.scale.loop_iterations
+        }
+    }
+
+    /// How many iterations a counting loop `i < N` would have run in all, for the note.
+    fn remaining(&mut self, cond: &Expr, env: &mut Env, done: u64) -> Option<i64> {
+        let Expr::Binary(op, a, b) = cond else { return None };
+        let (Val::Int(i), Val::Int(n)) = (self.eval(a, env), self.eval(b, env)) else {
+            return None;
+        };
+        let left = match op.as_str() {
+            "<" => n - i,
+            "<=" => n - i + 1,
+            _ => return None,
+        };
+        Some(left.max(0).saturating_add(done as i64))
+    }
+
+    pub(super) fn range(
+        &mut self,
+        names: &[String],
+        over: &Expr,
+        body: &[Stmt],
+        env: &mut Env,
+        line: usize,
+    ) -> Flow {
+        if names.len() == 2 || body_writes(body, over) {
+            self.adopt_map(over, MapKind::Plain, line, env);
+        }
+        if self.map_of(over, env).is_some() {
+            if has_go(body) {
+                self.range_spawning(names, body, env, line);
+            } else if let Some(dst) = self.copy_loop(names, body, over, env) {
+                // `for k, v := range old { n[k] = v }`: a copy of the map, as copy-on-write makes.
+                self.untranslated
+                    .retain(|(_, why)| !why.contains(&format!("a second map `{dst}`")));
+                self.note_once(format!(
+                    "line {line}: copying the map into `{dst}` (copy-on-write) is not an operation; \
+                     the copy's changes are the map's"
+                ));
+            } else {
+                let (delete, after) = self.range_body(names, body, env, line);
+                if delete != DeleteIf::Nothing && mentions_tombstone(body) {
+                    // A pass that deletes the entries marked dead is the tombstone design's GC.
+                    self.tombstones = true;
+                    self.note_once(format!(
+                        "line {line}: the range deletes the entries marked as tombstones: the tombstone \
+                         structure's GC pass, imported as reclaim()"
+                    ));
+                    self.emit(Op::Reclaim, Spelling::Reclaim, line);
+                } else {
+                    self.emit(Op::Iterate { delete }, Spelling::Range, line);
+                }
+                for step in after {
+                    self.emit(step.op, step.spelling, line);
+                }
+            }
+            return Flow::Normal;
+        }
+        // A range over a counted collection (`for i := range 10`, `for _, k := range keys`).
+        let count = match self.eval(over, env) {
+            Val::Int(n) => Some(n.max(0) as u64),
+            _ => None,
+        };
+        let cap = self.loop_cap(body);
+        let runs = count.map_or(1, |n| n.min(cap));
+        if count.is_none() {
+            self.untranslated.push((
+                line,
+                "a range over something other than the map: its body runs once".into(),
+            ));
+        } else if runs < count.unwrap_or(0) {
+            self.note_once(format!(
+                "line {line}: a loop of {} iterations is scaled down to {runs}",
+                count.unwrap_or(0)
+            ));
+        }
+        for i in 0..runs {
+            env.push(HashMap::new());
+            if let Some(k) = names.first() {
+                let v = if count.is_some() {
+                    Val::Int(i as i64)
+                } else {
+                    Val::Opaque
+                };
+                Self::define(env, k, v);
+            }
+            for n in names.iter().skip(1) {
+                Self::define(env, n, Val::Opaque);
+            }
+            let f = self.block(body, env);
+            env.pop();
+            match f {
+                Flow::Break => break,
+                Flow::Return(v) => return Flow::Return(v),
+                _ => {}
+            }
+        }
+        Flow::Normal
+    }
+
+    /// The destination of a loop that only copies each visited entry into another map.
+    fn copy_loop(&mut self, names: &[String], body: &[Stmt], over: &Expr, env: &mut Env) -> Option<String> {
+        let [k, v] = names else { return None };
+        let [Stmt::Assign(lhs, op, rhs, _)] = body else {
+            return None;
+        };
+        let ([Expr::Index(dst, key)], [Expr::Ident(val)]) = (lhs.as_slice(), rhs.as_slice()) else {
+            return None;
+        };
+        let same_key = matches!(&**key, Expr::Ident(n) if n == k);
+        if op != "=" || !same_key || val != v {
+            return None;
+        }
+        let (dst_name, _) = self.map_of(dst, env)?;
+        let (src_name, _) = self.map_of(over, env)?;
+        (dst_name != src_name).then_some(dst_name)
+    }
+
+    /// A range over a map whose contents the input never shows: it starts with keys 1 and 2.
+    pub(super) fn assume_contents(&mut self, line: usize) {
+        if self.initial.is_empty() && !self.started && self.main_after.is_empty() {
+            for (k, v) in [(1, 1), (2, 2)] {
+                self.initial_at.insert(k, self.initial.len());
+                self.initial.push((k, v));
+            }
+            self.note_once(format!(
+                "line {line}: the map's contents are not in the input; it starts with 1:1 and 2:2"
+            ));
+        }
+    }
+
+    /// What the body of a range (or of sync.Map's `Range` callback) does to the map, found by
+    /// running it once per initial entry with the operations held back: removing the visited key
+    /// is the iteration's delete (a key, a parity or all, by which keys it happened for); `clear`
+    /// deletes every key; removing one other fixed key is `delete: KEY`; other operations run
+    /// once after the iteration, noted. The held-back operations are returned.
+    pub(super) fn range_body(
+        &mut self,
+        names: &[String],
+        body: &[Stmt],
+        env: &mut Env,
+        line: usize,
+    ) -> (DeleteIf, Vec<Step>) {
+        self.assume_contents(line);
+        let kv = names.first().cloned().unwrap_or_else(|| "_".into());
+        let vv = names.get(1).cloned();
+        let originals: BTreeMap<u64, String> =
+            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
+        let entries: Vec<(u64, u64)> = self.initial.iter().copied().take(MAX_VISITS).collect();
+        let saved = (self.deferring, std::mem::take(&mut self.deferred));
+        let (mut deleted, mut others, mut clears, mut fixed) =
+            (Vec::new(), Vec::new(), false, BTreeSet::new());
+        let mut stopped = false;
+        for (k, v) in &entries {
+            self.deferring = true;
+            env.push(HashMap::new());
+            let key_val = originals
+                .get(k)
+                .map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
+            Self::define(env, &kv, key_val);
+            if let Some(vv) = &vv {
+                Self::define(env, vv, Val::Int(*v as i64));
+            }
+            let flow = self.block(body, env);
+            env.pop();
+            for step in std::mem::take(&mut self.deferred) {
+                match step.op {
+                    Op::Remove { key } if key == *k => deleted.push(*k),
+                    Op::Clear => clears = true,
+                    Op::Remove { key } if entries.iter().any(|(e, _)| *e == key) => {
+                        fixed.insert(key);
+                    }
+                    _ => others.push(step),
+                }
+            }
+            if matches!(flow, Flow::Break | Flow::Return(Val::Int(0))) {
+                stopped = true;
+                break;
+            }
+        }
+        (self.deferring, self.deferred) = saved;
+        if stopped {
+            self.note_once(format!(
+                "line {line}: the range stops early in Go; the scenario's iteration visits every entry"
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        others.retain(|s| seen.insert(s.to_string()));
+        if !others.is_empty() {
+            self.note_once(format!(
+                "line {line}: the range body's other map operations run once after the iteration (the \
+                 scenario format has no insert inside an iteration)"
+            ));
+        }
+        let keys: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
+        let delete = if clears {
+            self.note_once(format!(
+                "line {line}: `clear` inside the range is imported as deleting every visited key"
+            ));
+            DeleteIf::All
+        } else if !fixed.is_empty() {
+            let mut all: BTreeSet<u64> = fixed.clone();
+            all.extend(deleted.iter().copied());
+            if all.len() == 1 {
+                let key = all.iter().next().copied().unwrap_or_default();
+                self.note_once(format!(
+                    "line {line}: deleting key {key} inside the range is imported as `delete: {key}` (deleted \
+                     when the iteration visits it, the closest the format has)"
+                ));
+                DeleteIf::Key(key)
+            } else {
+                self.note_once(format!(
+                    "line {line}: the range body deletes several keys; the iteration deletes every key"
+                ));
+                DeleteIf::All
+            }
+        } else {
+            predicate(&keys, &deleted)
+        };
+        (delete, others)
+    }
+
+    /// `for k := range m { go func() { ... delete(m, k) }() }`: the main goroutine iterates while a
+    /// goroutine per visited key works on it.
+    fn range_spawning(&mut self, names: &[String], body: &[Stmt], env: &mut Env, line: usize) {
+        self.assume_contents(line);
+        self.started = true;
+        self.emit(
+            Op::Iterate {
+                delete: DeleteIf::Nothing,
+            },
+            Spelling::Range,
+            line,
+        );
+        let originals: BTreeMap<u64, String> =
+            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
+        let visited: Vec<(u64, u64)> = self.initial.clone();
+        for (k, v) in visited.into_iter().take(self.scale.threads) {
+            env.push(HashMap::new());
+            if let Some(kv) = names.first() {
+                let key_val = originals
+                    .get(&k)
+                    .map_or(Val::Int(k as i64), |s| Val::Str(s.clone()));
+                Self::define(env, kv, key_val);
+            }
+            if let Some(vv) = names.get(1) {
+                Self::define(env, vv, Val::Int(v as i64));
+            }
+            self.block(body, env);
+            env.pop();
+        }
+        self.note_once(format!(
+            "line {line}: the range runs as one iteration in the main goroutine; its body runs once per initial key"
+        ));
+    }
+}
+
+/// Whether a range body writes to `over` (so `over` is a map even without a declaration).
+fn body_writes(body: &[Stmt], over: &Expr) -> bool {
+    let target = dotted(over);
+    !target.is_empty() && mentions_write(body, &target)
+}
+
+/// Whether statements delete from, clear or assign into `target`.
+fn mentions_write(body: &[Stmt], target: &str) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::Expr(Expr::Call(f, args), _) => {
+            matches!(dotted(f).as_str(), "delete" | "clear")
+                && args.first().is_some_and(|a| dotted(a) == target)
+        }
+        Stmt::Assign(lhs, _, _, _) => lhs
+            .iter()
+            .any(|l| matches!(l, Expr::Index(m, _) if dotted(m) == target)),
+        Stmt::If(i) => mentions_write(&i.then, target),
+        Stmt::Block(b) => mentions_write(b, target),
+        Stmt::Go(Expr::Call(f, _), _) => match &**f {
+            Expr::FuncLit(_, b) => mentions_write(b, target),
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
+/// The keys `deleted` out of `keys` as an iteration's delete: none, all, one key, or a parity;
+/// all (the closest) otherwise.
+fn predicate(keys: &[u64], deleted: &[u64]) -> DeleteIf {
+    let evens: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 0).collect();
+    let odds: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 1).collect();
+    if deleted.is_empty() {
+        DeleteIf::Nothing
+    } else if deleted == keys {
+        DeleteIf::All
+    } else if deleted.len() == 1 {
+        DeleteIf::Key(deleted[0])
+    } else if deleted == evens {
+        DeleteIf::Even
+    } else if deleted == odds {
+        DeleteIf::Odd
+    } else {
+        DeleteIf::All
+    }
+}
+
+/// Whether statements test a tombstone field (`e.deleted`).
+fn mentions_tombstone(body: &[Stmt]) -> bool {
+    fn expr(e: &Expr) -> bool {
+        match e {
+            Expr::Selector(x, f) => TOMBSTONE_FIELDS.contains(&f.as_str()) || expr(x),
+            Expr::Binary(_, a, b) => expr(a) || expr(b),
+            Expr::Unary(_, a) => expr(a),
+            _ => false,
+        }
+    }
+    body.iter().any(|s| match s {
+        Stmt::If(i) => expr(&i.cond) || mentions_tombstone(&i.then),
+        Stmt::Block(b) => mentions_tombstone(b),
+        _ => false,
+    })
+}

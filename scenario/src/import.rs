@@ -1,0 +1,117 @@
+//! What every importer shares: keeping an imported scenario within the bounds the parser
+//! accepts (scaling down and noting rather than writing a file the parser rejects), and short
+//! excerpts of the input for notes and messages.
+
+use crate::{EngineSpec, Scenario, MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_THREADS};
+
+/// The engines an imported scenario runs under: loom at preemption bound 2, exhaustive, and PCT
+/// and random shuttle for larger explorations; a scenario with one thread has nothing for the
+/// random engines to vary beyond what loom explores (the structures' own background threads
+/// included), so loom alone.
+pub fn engines(threads: usize) -> Vec<EngineSpec> {
+    if threads <= 1 {
+        vec![EngineSpec::Loom { bound: 2 }]
+    } else {
+        vec![
+            EngineSpec::Loom { bound: 2 },
+            EngineSpec::ShuttlePct { depth: 3 },
+            EngineSpec::ShuttleRandom,
+        ]
+    }
+}
+
+/// Characters of the input a note or a message quotes at most.
+pub const EXCERPT: usize = 200;
+
+/// The scenario's `source` for a reproducer `file`: the file, and the address its header cites
+/// on a `Source:` line, when it has one.
+pub fn source(language: &str, file: &str, text: &str) -> String {
+    let cited = text
+        .lines()
+        .take(10)
+        .filter_map(|l| l.split_once("Source:").map(|(_, rest)| rest))
+        .flat_map(|rest| rest.split_whitespace())
+        .find(|w| w.starts_with("https://") || w.starts_with("http://"));
+    match cited {
+        Some(url) => format!(
+            "{language} reproducer {file}, from {}",
+            shorten(url.trim_end_matches([',', '.', ')']), 200)
+        ),
+        None => format!("{language} reproducer {file}"),
+    }
+}
+
+/// `s` cut to at most `max` characters, with `...` where it was cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max.saturating_sub(3)).collect();
+    format!("{cut}...")
+}
+
+/// Scales a scenario down to the parser's bounds (threads, operations per thread, initial
+/// entries), noting each cut, and shortens notes that quote too much of the input.
+pub fn fit(s: &mut Scenario) {
+    if s.threads.len() > MAX_THREADS {
+        s.notes.push(format!(
+            "{} threads are scaled down to {MAX_THREADS}, the most a scenario explores",
+            s.threads.len()
+        ));
+        s.threads.truncate(MAX_THREADS);
+    }
+    for (i, t) in s.threads.iter_mut().enumerate() {
+        if t.len() > MAX_OPS_PER_THREAD {
+            s.notes.push(format!(
+                "thread {i}: {} operations are scaled down to {MAX_OPS_PER_THREAD}, the most a scenario explores",
+                t.len()
+            ));
+            t.truncate(MAX_OPS_PER_THREAD);
+        }
+    }
+    s.threads.retain(|t| !t.is_empty());
+    if s.initial.len() > MAX_INITIAL {
+        s.notes.push(format!(
+            "{} initial entries are scaled down to {MAX_INITIAL}",
+            s.initial.len()
+        ));
+        s.initial.truncate(MAX_INITIAL);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    s.initial.retain(|(k, _)| seen.insert(*k));
+    for n in &mut s.notes {
+        if n.chars().count() > 2 * EXCERPT {
+            *n = shorten(n, 2 * EXCERPT);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Step;
+    use mapcheck_harness::Op;
+
+    #[test]
+    fn fit_keeps_a_scenario_within_the_parser_bounds() {
+        let mut s = crate::parse("x.toml", "source = \"t\"\n[[thread]]\nops = [\"len()\"]\n").unwrap();
+        s.threads = vec![vec![Step::new(Op::Len); 10_001]; 9];
+        s.initial = (0..2000).map(|k| (k, k)).collect();
+        fit(&mut s);
+        let text = s.to_toml();
+        let back = crate::parse("x.toml", &text).unwrap_or_else(|e| panic!("{}", e.render()));
+        assert_eq!(back.threads.len(), MAX_THREADS);
+        assert!(back.threads.iter().all(|t| t.len() == MAX_OPS_PER_THREAD));
+        assert_eq!(back.initial.len(), MAX_INITIAL);
+        assert!(back
+            .notes
+            .iter()
+            .any(|n| n.contains("10001 operations are scaled down to 64")));
+    }
+
+    #[test]
+    fn shorten_cuts_on_characters() {
+        assert_eq!(shorten("abc", 5), "abc");
+        assert_eq!(shorten("ééééééé", 5), "éé...");
+    }
+}
