@@ -38,6 +38,11 @@ impl CellResult {
                 runs: outcome.unknown_runs,
                 reason: reason.clone(),
             },
+            // Nothing ran (the budget was spent before the first schedule): no verdict either way.
+            Verdict::Pass if outcome.schedules == 0 => CellResult::Unknown {
+                runs: 0,
+                reason: "no schedule ran within the cell's budget".into(),
+            },
             Verdict::Pass if expect_fail => CellResult::Missed {
                 exhaustive: outcome.exhausted,
                 must: entry.must_catch(model),
@@ -177,6 +182,19 @@ mod tests {
         let r = CellResult::of(&entry("gomap"), "churn", &outcome(na, false, 0));
         assert_eq!(r.text(0), "n/a");
         assert!(!r.ran());
+    }
+
+    #[test]
+    fn a_cell_where_nothing_ran_is_not_a_pass() {
+        let none = Outcome {
+            schedules: 0,
+            ..outcome(Verdict::Pass, false, 0)
+        };
+        let r = CellResult::of(&entry("locked"), "churn", &none);
+        assert_eq!(r.word(), "unknown");
+        // Nor is a mutant missed where nothing ran.
+        let r = CellResult::of(&entry("locked-noshrink"), "churn", &none);
+        assert_eq!(r.word(), "unknown");
     }
 
     #[test]

@@ -71,7 +71,7 @@ impl<'a> Plan<'a> {
             .collect()
     }
 
-    /// Each applicable cell's share of the budget.
+    /// Each applicable cell's share of the budget at the start (shared out again as cells finish).
     pub fn per_cell(&self) -> Duration {
         self.budget / self.applicable_cells().max(1) as u32
     }
@@ -100,7 +100,11 @@ impl<'a> Plan<'a> {
     /// Runs every cell in order, model by model, reporting each as it finishes; stops when `on`
     /// breaks.
     pub fn run<'p>(&'p self, mut on: impl FnMut(Event<'p, 'a>) -> ControlFlow<()>) {
-        let per_cell = self.per_cell();
+        // The budget is shared out again before each cell: what earlier cells left unused (an
+        // exhausted loom space, a failure on the first schedule) goes to the later ones, and what
+        // they overran (shrinking) is taken from them, so the whole plan keeps to its budget.
+        let started = std::time::Instant::now();
+        let mut cells_left = self.applicable_cells();
         for &model in &self.models {
             if on(Event::Model(model)).is_break() {
                 return;
@@ -110,6 +114,14 @@ impl<'a> Plan<'a> {
                 for &spec in &self.engines {
                     let engine = self.engine(spec);
                     let size = engine.map_or(Size::LOOM, |e| Size::for_engine(&e));
+                    let applies = (entry.not_applicable)(&spec.engine(0)).is_none();
+                    // At least a few milliseconds, so that every cell runs some schedules even when
+                    // earlier cells overran.
+                    let per_cell = (self.budget.saturating_sub(started.elapsed()) / cells_left.max(1) as u32)
+                        .max(Duration::from_millis(20));
+                    if applies {
+                        cells_left = cells_left.saturating_sub(1);
+                    }
                     let cell = match engine {
                         None => Cell::other_shard(),
                         Some(engine) => {
@@ -118,7 +130,15 @@ impl<'a> Plan<'a> {
                                 budget: per_cell,
                                 ..Limits::default()
                             };
-                            let shrink = self.shrink.then(|| per_cell.max(Duration::from_millis(200)));
+                            // A failure of a correct structure is always shrunk for a while; an
+                            // expected catch only within the cell's share.
+                            let shrink = self.shrink.then(|| {
+                                if entry.info.expected_to_fail() {
+                                    per_cell
+                                } else {
+                                    per_cell.max(Duration::from_millis(200))
+                                }
+                            });
                             run_cell(
                                 &CellSpec::of_model(model, entry, engine, size, limits, shrink),
                                 &self.dir,

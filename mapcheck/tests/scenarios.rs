@@ -135,8 +135,31 @@ fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable
     Ok(())
 }
 
+/// Not a scenario file: a structure expected to report a reclamation finding must report one; a
+/// structure that shrinks does not, and that is a mismatch, while Go's map that never shrinks does.
+fn finding_expectations_are_graded(_: &Utf8Path, _: String) -> datatest_stable::Result<()> {
+    let dir = failures_dir("finding");
+    let text = "source = \"test\"\nstructures = [\"locked\", \"gomap\"]\nengines = [\"loom:2\"]\n\
+                initial = [[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 6], [7, 7], [8, 8], [9, 9], [10, 10], \
+                [11, 11], [12, 12], [13, 13], [14, 14], [15, 15], [16, 16], [17, 17], [18, 18], [19, 19], [20, 20]]\n\
+                [[thread]]\nops = [\"range(delete: all)\", \"reclaim()\"]\n\
+                [expect]\nlocked = \"finding\"\ngomap = \"finding\"\n";
+    let s = scenario::parse("finding.toml", text).map_err(|e| e.render())?;
+    let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    let by = |n: &str| result.structures.iter().find(|r| r.structure == n).unwrap();
+    let locked = by("locked")
+        .mismatch
+        .as_deref()
+        .expect("locked reports no finding");
+    assert!(locked.contains("expected a reclamation finding"), "{locked}");
+    assert!(by("gomap").mismatch.is_none(), "{:?}", by("gomap").mismatch);
+    assert!(!result.ok());
+    Ok(())
+}
+
 datatest_stable::harness! {
     { test = scenario_file, root = "../scenarios", pattern = r"\.toml$" },
     { test = imported_failure_replays, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
     { test = wrong_expectations_are_mismatches, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
+    { test = finding_expectations_are_graded, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
 }
