@@ -589,7 +589,10 @@ impl Structure for Syncmap {
         name: "syncmap",
         summary: "Go's sync.Map: a lock-free read map, a dirty map under a mutex promoted after \
                   enough misses, deleted entries left nil or expunged until a new key and a promotion",
-        iteration: IterationGuarantee::WeaklyConsistent,
+        // Go documents that `Range` "may reflect any mapping for that key from any point during
+        // the Range call": it walks the read map it loaded at the start, so an entry a concurrent
+        // `Clear` (or a promotion) detached is still visited, with the value it held then.
+        iteration: IterationGuarantee::WeaklyConsistentSinceStart,
         reclamation: ReclamationPolicy::StaleRetained,
         atomic_whole_map: false,
         unsynchronised: false,
