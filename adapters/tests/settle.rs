@@ -19,9 +19,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-#[global_allocator]
-static A: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 /// What an [`EpochMap`] gets wrong, if anything.
 const CORRECT: u8 = 0;
 /// The first snapshot retired in the process is never retired: one node leaked, once.

@@ -14,9 +14,6 @@ use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::Duration;
 
-#[global_allocator]
-static A: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 /// A cache whose writes return nothing. With `STALE_READS`, reads are answered from a read cache
 /// that `put` writes through but `invalidate` forgets to clear: a lost delete.
 #[derive(Default)]

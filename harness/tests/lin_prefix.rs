@@ -2,7 +2,7 @@
 //! as any a brute-force search finds, and it is a real linearization: it respects program order and
 //! real time, and replaying it on the spec gives every observed result.
 
-mod common;
+use crate::common;
 
 use mapcheck_harness::history::{History, Op, Ret};
 use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict};

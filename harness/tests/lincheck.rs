@@ -1,7 +1,7 @@
 //! The linearizability checker on hand-written histories: known-good ones must pass, known-bad ones
 //! must fail with a witness, a hard one must need backtracking, and a tiny budget gives unknown.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mapcheck_harness::history::{History, Op, Ret};

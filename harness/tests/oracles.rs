@@ -1,7 +1,7 @@
 //! The specific oracles on hand-written histories: each must fail its known-bad histories, with the
 //! evidence naming the right operations, and pass the known-good ones.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mapcheck_harness::history::History;

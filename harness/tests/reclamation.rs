@@ -1,7 +1,7 @@
 //! The reclamation oracle beyond the declared bounds: the findings of the policies that declare
 //! none, and the live entries it counts itself from the history.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mapcheck_harness::history::{Op, Quiescence};

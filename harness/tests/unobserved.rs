@@ -1,7 +1,7 @@
 //! Unobserved results: a map whose API returns nothing for an operation has it recorded as
 //! unobserved, and every oracle judges only what was observed, together with real-time order.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mapcheck_harness::history::{Op, Recorder, Ret};

@@ -4,7 +4,7 @@
 //! as under `Judging::Full`; unobserved results match anything in the witness search, and a wrong
 //! observed result next to them still fails.
 
-mod common;
+use crate::common;
 
 use common::{get, h, ins, v};
 use mapcheck_harness::engine::Sequential;

@@ -2,8 +2,7 @@
 //! operations highlighted, nested removes under their iteration, pending operations open-ended, the
 //! linearization prefix marked in order with the stuck point, and every text escaped.
 
-#[path = "../../harness/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 use common::*;
 use mapcheck::record::picture_path;

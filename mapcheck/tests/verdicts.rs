@@ -10,9 +10,6 @@ use mapcheck_models::structure;
 use std::time::Duration;
 
 /// The leak oracle needs every allocation.
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 fn limits(max_schedules: usize, budget: Duration) -> Limits {
     Limits {
         max_schedules,

@@ -8,9 +8,6 @@ use mapcheck_models::patterns::model;
 use mapcheck_models::structure;
 use std::time::Duration;
 
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 fn limits(n: usize) -> Limits {
     Limits {
         max_schedules: n,

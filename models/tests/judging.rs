@@ -10,9 +10,6 @@ use mapcheck_models::patterns::{model, MODELS};
 use mapcheck_models::structures;
 use std::time::Duration;
 
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 /// Bounded by schedules only, so that both judgings explore exactly the same runs.
 fn limits(n: usize) -> Limits {
     Limits {

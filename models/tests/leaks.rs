@@ -12,9 +12,6 @@ use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 /// A locked map whose remove unlinks the entry but leaks a boxed copy of it.
 struct Leaky<R: Runtime> {
     m: Mutex<R, BTreeMap<Key, Value>>,

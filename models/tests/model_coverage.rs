@@ -9,9 +9,6 @@ use mapcheck_models::structure;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 /// Schedules loom needs for `model` to catch `mutant` by one of its oracles, within `cap`.
 fn schedules_to_catch(mutant: &str, model: &Model, cap: usize) -> Option<usize> {
     let e = structure(mutant).expect("registered");

@@ -9,9 +9,6 @@ use mapcheck_models::patterns::{model, MODELS};
 use mapcheck_models::structures;
 use std::time::Duration;
 
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 fn limits(n: usize) -> Limits {
     Limits {
         max_schedules: n,

@@ -10,9 +10,6 @@ use mapcheck_models::patterns::model;
 use mapcheck_models::{structure, Entry};
 use std::time::Duration;
 
-#[global_allocator]
-static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
-
 fn racy() -> Vec<Entry> {
     PROFILES
         .iter()

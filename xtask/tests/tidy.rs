@@ -194,3 +194,39 @@ fn rust_version_is_the_real_minimum() {
         needed.0
     );
 }
+
+/// A crate whose integration tests share one binary (`autotests = false`) runs a file under
+/// `tests/` only if its `[[test]]` target or the suite's `mod` line names it; a file nobody names
+/// would never run and never fail, so each one must be named.
+#[test]
+fn every_test_file_is_compiled() {
+    let mut unreached = Vec::new();
+    for entry in std::fs::read_dir(root()).unwrap() {
+        let krate = entry.unwrap().path();
+        let Ok(manifest) = std::fs::read_to_string(krate.join("Cargo.toml")) else {
+            continue;
+        };
+        if !manifest.contains("autotests = false") {
+            continue;
+        }
+        let suite = std::fs::read_to_string(krate.join("tests/suite.rs")).unwrap_or_default();
+        for file in std::fs::read_dir(krate.join("tests")).unwrap() {
+            let path = file.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let Some(stem) = name.strip_suffix(".rs") else {
+                continue;
+            };
+            let named = suite.contains(&format!("mod {stem};"))
+                || manifest.contains(&format!("name = \"{stem}\""))
+                || manifest.contains(&format!("path = \"tests/{name}\""));
+            if !named {
+                unreached.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        unreached.is_empty(),
+        "these test files are compiled by no target; add `mod NAME;` to the crate's tests/suite.rs: \
+         {unreached:?}"
+    );
+}

@@ -1,0 +1,18 @@
+//! One test binary for the harness's integration tests: one build and one link instead of one per file, and nextest
+//! still runs every test in a process of its own. Each file below is a module; a new test file needs
+//! its line here.
+
+#[global_allocator]
+static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
+
+mod common;
+
+mod lin_brute;
+mod lin_prefix;
+mod lincheck;
+mod loom_order;
+mod oracles;
+mod reclamation;
+mod seeds;
+mod unobserved;
+mod witness;
