@@ -88,6 +88,17 @@ pub fn quiet_thread() {
     QUIET.with(|q| q.set(q.get() + 1));
 }
 
+/// The message of a panic payload: its text, or a note that it had none.
+pub(crate) fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

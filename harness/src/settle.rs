@@ -99,7 +99,7 @@ fn steps(fs: &[fn()], which: &str) -> Result<(), String> {
         std::panic::catch_unwind(f).map_err(|p| {
             format!(
                 "the structure's declared {which} settle step panicked: {}",
-                crate::engine::payload_message(&*p)
+                crate::quiet::payload_message(&*p)
             )
         })?;
     }

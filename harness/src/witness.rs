@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn flat_spec_agrees_with_the_spec_map() {
         let mut state = 11u64;
-        let mut next = |n: u64| crate::engine::splitmix(&mut state) % n;
+        let mut next = |n: u64| crate::seed::splitmix(&mut state) % n;
         for _ in 0..200 {
             let initial: Vec<(Key, Value)> = (0..next(5)).map(|_| (next(6), next(4))).collect();
             let (mut spec, mut flat) = (SpecMap::new(&initial), FlatSpec::default());

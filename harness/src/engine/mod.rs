@@ -11,6 +11,8 @@ mod spec;
 mod threads;
 pub mod watchdog;
 
+pub(crate) use crate::quiet::payload_message;
+pub use crate::seed::{derive_seed, shard_seed, splitmix};
 pub use sequential::{SeqRun, Sequential};
 pub use spec::EngineSpec;
 
@@ -659,47 +661,4 @@ impl Probe {
         };
         (verdict, failure)
     }
-}
-
-pub(crate) fn payload_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic with a non-string payload".into()
-    }
-}
-
-/// A seed for stream `stream` of `seed` (a run of an exploration, a thread of a run): the
-/// `stream`-th output of SplitMix64 started from a hash of `seed`. Within one seed, distinct streams
-/// always get distinct values (SplitMix64's output function is a bijection of its state, and the
-/// states of distinct streams differ); two seeds share a value only if their hashes happen to lie
-/// a multiple of the generator's odd increment apart, about one chance in 2^43 for streams under a
-/// million. XOR or addition of seed and stream would instead make seed 42's stream 1 be seed 43's
-/// stream 0.
-pub fn derive_seed(seed: u64, stream: u64) -> u64 {
-    let mut hashed = seed;
-    let mut state = splitmix(&mut hashed).wrapping_add(stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    splitmix(&mut state)
-}
-
-/// The seed of shard `shard` of `of` (1-based) of an exploration started with `seed`: `seed` itself
-/// for a single shard, otherwise a hash of the three, so that shards of one seed, and shards and
-/// seeds of different runs, explore different schedules (see [`derive_seed`]).
-pub fn shard_seed(seed: u64, shard: u64, of: u64) -> u64 {
-    if of <= 1 {
-        seed
-    } else {
-        derive_seed(derive_seed(seed, of), shard)
-    }
-}
-
-/// SplitMix64: a tiny seeded generator for jitter and workload generation.
-pub fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }

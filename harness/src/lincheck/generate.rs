@@ -10,8 +10,8 @@
 //! value was replaced or removed by a write that returned before the read was invoked, and inserted
 //! values are unique, so no order can explain it.
 
-use crate::engine::splitmix;
 use crate::history::{DeleteIf, Event, History, Op, Ret};
+use crate::seed::splitmix;
 use crate::spec::SpecMap;
 use crate::structure::Key;
 use serde::{Deserialize, Serialize};

@@ -107,7 +107,7 @@ pub(super) struct MapModel {
 /// entries' shares, updated per write).
 fn entry_hash(slot: usize, value: u32) -> u64 {
     let mut x = (slot as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(value);
-    crate::engine::splitmix(&mut x)
+    crate::seed::splitmix(&mut x)
 }
 
 impl MapModel {

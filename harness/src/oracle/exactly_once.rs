@@ -1,8 +1,8 @@
 //! The exactly-once delete oracle: for each insert of a value, at most one operation takes it out
 //! (a remove that returns it, or an insert that overwrites it and returns it).
 
+use crate::failure::{Failure, Oracle};
 use crate::history::{History, Op, Ret};
-use crate::verdict::{Failure, Oracle};
 use std::collections::BTreeMap;
 
 pub fn check(h: &History) -> Option<Failure> {

@@ -8,9 +8,9 @@
 //! snapshot (whose stronger rule, one instant for the whole set, is the whole-history
 //! linearizability check). A record without visit positions is judged over the whole iteration.
 
+use crate::failure::{Failure, Oracle};
 use crate::history::{Event, History, Op, Ret};
 use crate::structure::IterationGuarantee;
-use crate::verdict::{Failure, Oracle};
 use std::collections::BTreeSet;
 
 fn writes_key(e: &Event, key: u64) -> bool {

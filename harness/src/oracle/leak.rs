@@ -1,8 +1,8 @@
 //! The leak oracle: after the structure is dropped, every byte it allocated is returned and every
 //! thread it started has stopped.
 
+use crate::failure::{Failure, Oracle};
 use crate::history::Leaks;
-use crate::verdict::{Failure, Oracle};
 
 pub fn check(leaks: &Leaks) -> Option<Failure> {
     if leaks.bytes == 0 && leaks.threads == 0 {

@@ -2,8 +2,8 @@
 //! could have put back; and its twin, the lost insert: a completed insert, then the key observed
 //! without that value and with no write that could have replaced it.
 
+use crate::failure::{Failure, Oracle};
 use crate::history::{Event, History, Op, Ret};
-use crate::verdict::{Failure, Oracle};
 use std::collections::HashMap;
 
 /// An observation of `key` holding `value` made by `event`.

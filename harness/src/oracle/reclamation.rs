@@ -6,9 +6,9 @@
 //! must be what the history leaves in the map, or an insert or a delete was lost at the end of the
 //! run where no read could see it.
 
+use crate::failure::{Failure, Oracle};
 use crate::history::{History, Op, Quiescence};
 use crate::structure::{Footprint, Key, ReclamationPolicy};
-use crate::verdict::{Failure, Oracle};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Slots a structure that shrinks may keep for `live` entries: a table at most twice the live
