@@ -97,7 +97,7 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let registry = match Registry::builtin().with(mapcheck_adapters::structures()) {
+    let registry = match Registry::of(mapcheck_models::structures()).with(mapcheck_adapters::structures()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

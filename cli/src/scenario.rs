@@ -3,8 +3,8 @@
 
 use anyhow::{bail, Context, Result};
 use mapcheck::runner::failures_dir;
-use mapcheck::scenario::{files, from_record, render, resolve, run, Filter};
 use mapcheck::{FailureRecord, Registry};
+use mapcheck_scenario::run::{files, from_record, render, resolve, run, Filter};
 use mapcheck_scenario::{self as scenario, go, Scenario, ScenarioError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

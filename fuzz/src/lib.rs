@@ -309,7 +309,7 @@ fn record(
     let token = mapcheck::ReplayToken {
         oracle: None,
         model: format!("fuzz-{target}"),
-        size: mapcheck::scenario::size_of(workload),
+        size: mapcheck_scenario::run::size_of(workload),
         structure: entry.info.name.to_string(),
         engine: RECORD_ENGINE,
         pinned: failure.pinned.clone(),

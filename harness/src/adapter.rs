@@ -112,3 +112,25 @@ impl<A: Adapter> Structure for Adapted<A> {
     const UNOBSERVED: Unobserved = A::UNOBSERVED;
     const SETTLE: Settle = A::SETTLE;
 }
+
+/// The [`Structure`] of a map written with the drop-in types of [`crate::sync`] (a map on
+/// `std::sync` whose `use` lines point at `mapcheck::sync` in test builds): the same map whatever
+/// the runtime, run by every engine, its locks and atomics loom's or shuttle's inside their
+/// explorations.
+///
+/// Before loom or shuttle runs it, the engines check once per process that the map creates
+/// drop-in values at all (in `new`, `insert`, `get` and `remove`): one that does not is still on
+/// `std::sync`, invisible to the model checkers, and is run on real threads only, with the reason.
+pub struct DropIn<A>(PhantomData<fn() -> A>);
+
+impl<A: Adapter> Structure for DropIn<A> {
+    type Map<R: Runtime> = A;
+    fn new<R: Runtime>() -> A {
+        A::new()
+    }
+    const INFO: StructureInfo = A::INFO;
+    const DROP_IN: bool = true;
+    const LEN_IS_ESTIMATE: bool = A::LEN_IS_ESTIMATE;
+    const UNOBSERVED: Unobserved = A::UNOBSERVED;
+    const SETTLE: Settle = A::SETTLE;
+}

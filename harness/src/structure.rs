@@ -50,6 +50,11 @@ pub trait Structure: 'static {
     /// [`Adapter`](crate::adapter::Adapter)): it runs on real threads only, since loom and shuttle
     /// cannot see its synchronisation.
     const REAL_THREADS_ONLY: bool = false;
+    /// True for a map written with the drop-in types of [`crate::sync`] (through
+    /// [`DropIn`](crate::adapter::DropIn)): one type for every runtime, which loom and shuttle run
+    /// only once it is seen creating drop-in values (a map still on `std::sync` would pass them
+    /// without being explored; see `engine::not_applicable`).
+    const DROP_IN: bool = false;
     /// True when `len` is only an estimate while the map is being changed (a counter updated out of
     /// step with the entries, as flurry documents): its results are not judged.
     const LEN_IS_ESTIMATE: bool = false;
@@ -108,14 +113,16 @@ pub struct StructureInfo {
 }
 
 impl StructureInfo {
-    /// A correct structure named `name` that claims the least: weakly consistent iteration, len and
-    /// clear that go piece by piece, and no observable reclamation. Claim more with the methods
-    /// below, which the oracles then hold it to.
+    /// A correct structure named `name` that claims the least: weakly consistent iteration with
+    /// values as old as the start of the iteration ([`IterationGuarantee::WeaklyConsistentSinceStart`],
+    /// which a map that copies entries and then visits them keeps), len and clear that go piece by
+    /// piece, and no observable reclamation. Claim more with the methods below, which the oracles
+    /// then hold it to.
     pub const fn new(name: &'static str) -> StructureInfo {
         StructureInfo {
             name,
             summary: "",
-            iteration: IterationGuarantee::WeaklyConsistent,
+            iteration: IterationGuarantee::WeaklyConsistentSinceStart,
             reclamation: ReclamationPolicy::NotObservable,
             atomic_whole_map: false,
             unsynchronised: false,

@@ -10,7 +10,6 @@
 
 use crate::history::{Event, History, Op};
 use crate::verdict::{Linearization, Verdict};
-use html_escape::encode_text as text;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -623,4 +622,22 @@ fn ops_table(out: &mut String, events: &[Event], evidence: &[usize], lin: Option
         );
     }
     out.push_str("</table>\n");
+}
+
+/// `s` with `&`, `<` and `>` written as entities, for text between HTML tags (attribute values are
+/// never built from input here).
+fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -2,11 +2,13 @@
 //! deletes: lost deletes and inserts, keys skipped or yielded twice while iterating and deleting,
 //! two deletes of one value both succeeding, memory never given back.
 //!
-//! This crate is the library a map's own tests use, and what the `mapcheck` command line is built
-//! on: the registry of structures, the runner of one check cell (explore, shrink, write the record
-//! and its picture), failure records and replay tokens, and the scenario runner. The engines,
-//! histories and oracles are in `mapcheck-harness`, the models and the structure zoo in
-//! `mapcheck-models`, the scenario format in `mapcheck-scenario`.
+//! This crate is the library a map's own tests use (`cargo add --dev mapcheck`), and what the
+//! `mapcheck` command line is built on: the front door ([`check`], [`Check`]), the drop-in
+//! synchronisation types ([`sync`], [`thread`], [`hint`]), the registry of structures, the runner
+//! of one check cell (explore, shrink, write the record and its picture), failure records and
+//! replay tokens. The engines, histories and oracles are in `mapcheck-harness`, the models in
+//! `mapcheck-models`; the scenario format, its importers and runner are in `mapcheck-scenario`,
+//! which a map's tests do not pull.
 
 pub mod check;
 pub mod outcome;
@@ -14,13 +16,13 @@ pub mod plan;
 pub mod record;
 pub mod registry;
 pub mod runner;
-pub mod scenario;
 
 pub use check::{check, Check, Failed, Report};
 pub use mapcheck_harness as harness;
-pub use mapcheck_harness::adapter::{Adapted, Adapter};
+pub use mapcheck_harness::adapter::{Adapted, Adapter, DropIn};
 pub use mapcheck_harness::alloc::Counting as CountingAllocator;
 pub use mapcheck_harness::rt::{self, Runtime};
+pub use mapcheck_harness::sync::{self, hint, thread};
 pub use mapcheck_harness::{
     EngineSpec, Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
 };
@@ -28,13 +30,18 @@ pub use mapcheck_models as models;
 pub use record::{FailureRecord, ReplayToken};
 pub use registry::Registry;
 
-/// What a map's own tests need: the map trait and its declarations, the runtime facade, and the
-/// front door.
+/// What a map's own tests need: the map trait and its declarations, the front door, and for a map
+/// written against the generic facade, its types and the traits their methods come from. A map on
+/// the drop-in types names them through [`sync`] in its own code instead.
 pub mod prelude {
-    pub use crate::rt::{Arc, AtomicPtr, AtomicUsize, Condvar, Mutex, RaceCell, Runtime, RwLock};
-    pub use crate::{check, Check, CountingAllocator};
+    pub use crate::rt::{
+        Arc, AtomicPtr, AtomicPtrOps, AtomicUsize, AtomicUsizeOps, Condvar, Mutex, Ordering, RaceCell,
+        Runtime, RwLock,
+    };
+    pub use crate::{check, Adapted, Adapter, Check, CountingAllocator, DropIn, Failed, Report};
     pub use mapcheck_harness::{
-        Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+        Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Settle, Structure, StructureInfo,
+        Unobserved, Value,
     };
     pub use std::ops::ControlFlow;
 }

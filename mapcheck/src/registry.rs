@@ -1,5 +1,5 @@
 //! The registry: the structures a check, a scenario or a replay can name, as a value that is passed
-//! in. The built-in zoo comes from `mapcheck-models`; the command line adds the third-party
+//! in. The built-in zoo comes from `mapcheck-models` (its `zoo` feature); the command line adds the third-party
 //! adapters, a user's test adds their own map.
 
 use mapcheck_harness::Entry;
@@ -16,11 +16,10 @@ impl Registry {
         Registry::default()
     }
 
-    /// The built-in structures: the seed structures and their mutants.
-    pub fn builtin() -> Registry {
-        Registry {
-            entries: mapcheck_models::structures(),
-        }
+    /// A registry of `entries`, in their order (the built-in zoo is `mapcheck_models::structures()`
+    /// with the models crate's `zoo` feature).
+    pub fn of(entries: Vec<Entry>) -> Registry {
+        Registry { entries }
     }
 
     /// This registry with `more` structures after its own; a name already present is an error.

@@ -69,9 +69,10 @@ fn round_trip(engine: Engine) {
         panic!("a failure")
     };
     let arg = printed_replay_arg(&printed);
-    let input = replay_input(&Registry::builtin(), &arg).expect("the printed token parses");
+    let input =
+        replay_input(&Registry::of(mapcheck_models::structures()), &arg).expect("the printed token parses");
     assert_eq!(input.token, record.token);
-    let again = replay(&Registry::builtin(), &input).unwrap();
+    let again = replay(&Registry::of(mapcheck_models::structures()), &input).unwrap();
     let failure = again.failure.expect("the replay fails again");
     let Verdict::Fail(f) = &failure.verdict else {
         panic!("a failure")
@@ -115,7 +116,7 @@ fn thread_failure_is_rechecked_and_rerun() {
     let Verdict::Fail(original) = &record.verdict else {
         panic!("a failure")
     };
-    let Verdict::Fail(again) = recheck(&Registry::builtin(), &record).unwrap() else {
+    let Verdict::Fail(again) = recheck(&Registry::of(mapcheck_models::structures()), &record).unwrap() else {
         panic!("the recorded history fails again")
     };
     assert_eq!(again.oracle, original.oracle);
@@ -124,9 +125,13 @@ fn thread_failure_is_rechecked_and_rerun() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "json"))
         .expect("the record is written");
-    let input = replay_input(&Registry::builtin(), file.to_str().unwrap()).expect("the record file parses");
+    let input = replay_input(
+        &Registry::of(mapcheck_models::structures()),
+        file.to_str().unwrap(),
+    )
+    .expect("the record file parses");
     assert_eq!(input.workload, record.workload);
-    let rerun = replay(&Registry::builtin(), &input).unwrap();
+    let rerun = replay(&Registry::of(mapcheck_models::structures()), &input).unwrap();
     assert_eq!(rerun.schedules, 1, "exactly the recorded iteration runs");
     let replayed = Replayed::of(input.expected(), &rerun);
     assert!(replayed.reproduced(), "the rerun fails again: {replayed:?}");
@@ -140,7 +145,7 @@ fn a_replay_that_does_not_reproduce_says_which_way() {
     let Pinned::Shuttle { seed, steps } = &record.token.pinned else {
         panic!("a shuttle schedule")
     };
-    let registry = Registry::builtin();
+    let registry = Registry::of(mapcheck_models::structures());
     let run = |steps: String| {
         let mut input = replay_input(&registry, &record.token.encode()).unwrap();
         input.token.pinned = Pinned::Shuttle { seed: *seed, steps };
@@ -177,7 +182,7 @@ fn a_replay_that_does_not_reproduce_says_which_way() {
 #[test]
 fn a_loom_replay_past_the_end_of_the_exploration_diverges() {
     let (record, _printed, _dir) = fail_and_report(Engine::Loom { preemption_bound: 2 });
-    let registry = Registry::builtin();
+    let registry = Registry::of(mapcheck_models::structures());
     let mut input = replay_input(&registry, &record.token.encode()).unwrap();
     input.token.pinned = Pinned::Loom { execution: 1_000_000 };
     input.token.structure = "locked".into();
@@ -204,7 +209,7 @@ fn records_carry_a_fingerprint_and_a_different_build_is_named() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "json"))
         .unwrap();
-    let registry = Registry::builtin();
+    let registry = Registry::of(mapcheck_models::structures());
     assert!(replay_input(&registry, file.to_str().unwrap())
         .unwrap()
         .fingerprint_differences()
@@ -222,13 +227,17 @@ fn records_carry_a_fingerprint_and_a_different_build_is_named() {
 
 #[test]
 fn bad_replay_arguments_are_clear_errors() {
-    let e = replay_input(&Registry::builtin(), "mc1-%%%").err().unwrap();
+    let e = replay_input(&Registry::of(mapcheck_models::structures()), "mc1-%%%")
+        .err()
+        .unwrap();
     assert!(e.contains("base64"), "{e}");
-    let e = replay_input(&Registry::builtin(), "target/none.json")
+    let e = replay_input(&Registry::of(mapcheck_models::structures()), "target/none.json")
         .err()
         .unwrap();
     assert!(e.contains("no such failure record"), "{e}");
-    let e = replay_input(&Registry::builtin(), "hello").err().unwrap();
+    let e = replay_input(&Registry::of(mapcheck_models::structures()), "hello")
+        .err()
+        .unwrap();
     assert!(e.contains("starts with `mc1-`"), "{e}");
 }
 

@@ -1,5 +1,9 @@
 //! The structures under test (correct ones and mutants) and the access-pattern models.
 //!
+//! The access-pattern models ([`patterns`]) are what a map's own tests need; the structure zoo
+//! (`structures`, `mutants` and the [`Entry`] list of them) is behind the `zoo` feature, on by
+//! default, which the `mapcheck` library leaves off: a user's test build compiles no zoo.
+//!
 //! [`structures`] lists the built-in zoo as [`Entry`] values, in the order the check matrix shows
 //! them; the `mapcheck` crate holds them in a registry value together with any other structures
 //! (third-party adapters, a user's own map).
@@ -17,12 +21,16 @@
 //! assert!(outcome.exhausted, "loom explored every interleaving up to the bound");
 //! ```
 
+#[cfg(feature = "zoo")]
 pub mod mutants;
 pub mod patterns;
+#[cfg(feature = "zoo")]
 pub mod structures;
 
 pub use mapcheck_harness::Entry;
+#[cfg(feature = "zoo")]
 use mutants::CowNoCas;
+#[cfg(feature = "zoo")]
 use structures::{
     cow::Cow,
     gomap::{Gomap, GomapLocked},
@@ -37,6 +45,7 @@ use structures::{
 
 /// Every built-in structure, correct ones first, then the mutants with the models built to catch
 /// each, in the order the check matrix lists them.
+#[cfg(feature = "zoo")]
 pub fn structures() -> Vec<Entry> {
     vec![
         Entry::of::<Gomap>(),
@@ -75,6 +84,7 @@ pub fn structures() -> Vec<Entry> {
 }
 
 /// The built-in structure named `name`.
+#[cfg(feature = "zoo")]
 pub fn structure(name: &str) -> Option<Entry> {
     structures().into_iter().find(|e| e.info.name == name)
 }

@@ -16,6 +16,7 @@ pub mod go;
 pub mod hazard;
 pub mod import;
 mod ops;
+pub mod run;
 pub mod rust;
 
 pub use diag::{Origin, ScenarioError};

@@ -34,7 +34,10 @@ pub(super) fn explore<S: Structure>(
 
     let p = probe.clone();
     let started = Instant::now();
+    // Drop-in values created during the exploration are loom's (`crate::sync`).
+    let kind = crate::sync::enter(crate::rt::RuntimeKind::Loom);
     let (done, panic) = quietly(move || b.check(move || p.run_once::<Loom, S>()));
+    drop(kind);
     // loom returns normally both when it has explored every interleaving and when its time budget
     // or permutation limit stopped it; only the first is exhaustion. A run that ends right at the
     // deadline counts as cut, which may under-claim but never over-claims.

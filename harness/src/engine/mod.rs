@@ -229,6 +229,11 @@ pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
             S::INFO.name
         ));
     }
+    if S::DROP_IN && !engine.real_threads() {
+        if let Some(reason) = invisible_drop_in::<S>() {
+            return Some(reason);
+        }
+    }
     if S::REAL_THREADS_ONLY && !engine.real_threads() {
         return Some(format!(
             "{} is a third-party crate that does not use the runtime facade; {} cannot see its \
@@ -238,6 +243,47 @@ pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
         ));
     }
     None
+}
+
+/// Why loom and shuttle cannot explore drop-in structure `S`: it created no drop-in value (see
+/// [`crate::sync`]) when it was built and one key was inserted, read and removed on the calling
+/// thread, so its synchronisation is still `std::sync`'s and an exploration would order nothing
+/// inside it (and pass without having looked). Found once per process and structure. A probe that
+/// panics says nothing: the engines' own runs report the panic.
+fn invisible_drop_in<S: Structure>() -> Option<String> {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    static SEEN: Mutex<Option<HashMap<TypeId, bool>>> = Mutex::new(None);
+    let id = TypeId::of::<S>();
+    let known = SEEN
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .get(&id)
+        .copied();
+    let visible = known.unwrap_or_else(|| {
+        let before = crate::sync::created();
+        let (ran, _) = crate::quiet::quietly(|| {
+            let map = S::new::<crate::rt::Std>();
+            map.insert(0, 0);
+            map.get(0);
+            map.remove(0);
+        });
+        let visible = ran.is_none() || crate::sync::created() != before;
+        SEEN.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(HashMap::new)
+            .insert(id, visible);
+        visible
+    });
+    (!visible).then(|| {
+        format!(
+            "{} created no mapcheck::sync value when it was built and used: its locks and atomics are \
+             std's, which loom and shuttle cannot see, so it runs on real threads only (point its \
+             `use` lines at mapcheck::sync in test builds)",
+            S::INFO.name
+        )
+    })
 }
 
 /// Under every engine but the thread engine (which prepares each of its pooled threads), runs the

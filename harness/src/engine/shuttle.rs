@@ -270,9 +270,12 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     // process holds it muted already). A one-execution exploration driven from outside (a fuzz
     // input) is not muted: muting costs more system calls than the execution, and a failing input
     // is reported by the fuzzer anyway.
-    let mute = muted.then(|| gag::Gag::stderr().ok());
+    let mute = muted.then(crate::mute::Mute::stderr);
+    // Drop-in values created during the exploration are shuttle's (`crate::sync`).
+    let kind = crate::sync::enter(crate::rt::RuntimeKind::Shuttle);
     let p = probe.clone();
     let (done, panic) = quietly(move || run_pooled(recording, config, move || p.run_once::<Shuttle, S>()));
+    drop(kind);
     drop(mute);
     let schedules = probe.schedules();
     let (verdict, failure) = probe.finish(done.is_some(), panic, "shuttle");

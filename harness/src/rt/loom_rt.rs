@@ -10,6 +10,7 @@ super::impl_atomic_ops!(AtomicUsize, AtomicPtr);
 
 impl super::Runtime for Loom {
     const NAME: &'static str = "loom";
+    const KIND: super::RuntimeKind = super::RuntimeKind::Loom;
     const CHECKS_RACES: bool = true;
 
     super::impl_locks!(

@@ -61,6 +61,8 @@ pub trait AtomicPtrOps<T>: Send + Sync {
 pub trait Runtime: Sized + Send + Sync + 'static {
     /// Short name used in reports and replay tokens: `loom`, `shuttle` or `threads`.
     const NAME: &'static str;
+    /// Which of the three this is, as a value (the drop-in types of [`crate::sync`] dispatch on it).
+    const KIND: RuntimeKind;
     /// Whether [`RaceCell`] accesses are checked by the runtime (a data race is reported instead of
     /// being undefined behaviour). Structures that are unsynchronised on purpose only run where this
     /// is true.
@@ -111,6 +113,15 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     }
 }
 
+/// The three runtimes as a value: what the drop-in types of [`crate::sync`] build their primitive
+/// with, chosen when each is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuntimeKind {
+    Loom,
+    Shuttle,
+    Std,
+}
+
 /// A lock guard of any runtime. Dropping it releases the lock, which under loom and shuttle is a
 /// scheduling point, so the release runs outside the structure's allocation scope (see `alloc`).
 ///
@@ -120,10 +131,10 @@ pub trait Runtime: Sized + Send + Sync + 'static {
 pub struct Guard<G>(std::mem::ManuallyDrop<G>, bool);
 
 impl<G> Guard<G> {
-    fn new<R: Runtime>(g: G) -> Self {
+    pub(crate) fn new<R: Runtime>(g: G) -> Self {
         Guard(std::mem::ManuallyDrop::new(g), R::CHECKS_RACES)
     }
-    fn into_inner(self) -> G {
+    pub(crate) fn into_inner(self) -> G {
         let mut me = std::mem::ManuallyDrop::new(self);
         // SAFETY: `me` is never used or dropped again, so the guard is moved out exactly once.
         unsafe { std::mem::ManuallyDrop::take(&mut me.0) }
@@ -289,6 +300,24 @@ pub fn spawn<R: Runtime, T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stat
     JoinHandle(crate::alloc::untracked(|| {
         R::spawn(move || crate::alloc::thread_body(scope, f))
     }))
+}
+
+/// [`spawn`] for a std thread started by the caller's `start` (a named or sized
+/// `std::thread::Builder`); `start`'s error when the operating system refuses the thread.
+pub(crate) fn spawn_with<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+    start: impl FnOnce(Box<dyn FnOnce() -> T + Send>) -> std::io::Result<std::thread::JoinHandle<T>>,
+) -> std::io::Result<JoinHandle<Std, T>> {
+    let scope = crate::alloc::inherit();
+    crate::alloc::thread_started(scope);
+    match crate::alloc::untracked(|| start(Box::new(move || crate::alloc::thread_body(scope, f)))) {
+        Ok(h) => Ok(JoinHandle(h)),
+        Err(e) => {
+            // The thread never ran: count it stopped.
+            crate::alloc::thread_body(scope, || ());
+            Err(e)
+        }
+    }
 }
 
 /// Yields to the scheduler (a spin-loop hint under loom and shuttle).

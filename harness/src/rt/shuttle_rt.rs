@@ -17,6 +17,7 @@ pub struct ShuttleCell<T>(std::cell::UnsafeCell<T>);
 
 impl super::Runtime for Shuttle {
     const NAME: &'static str = "shuttle";
+    const KIND: super::RuntimeKind = super::RuntimeKind::Shuttle;
     const CHECKS_RACES: bool = true;
 
     super::impl_locks!(

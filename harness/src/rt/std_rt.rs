@@ -24,6 +24,7 @@ fn cell_lock<T>(c: &StdCell<T>) -> MutexGuard<'_, T> {
 
 impl super::Runtime for Std {
     const NAME: &'static str = "threads";
+    const KIND: super::RuntimeKind = super::RuntimeKind::Std;
     const CHECKS_RACES: bool = false;
 
     super::impl_locks!(

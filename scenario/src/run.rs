@@ -6,11 +6,11 @@
 // Scenario errors carry the file's text for rendering; they are rare and not on a hot path.
 #![allow(clippy::result_large_err)]
 
-use crate::record::FailureRecord;
-use crate::runner::{self, Cell, CellSpec};
-use crate::Registry;
+use crate::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
+use mapcheck::record::FailureRecord;
+use mapcheck::runner::{self, Cell, CellSpec};
+use mapcheck::Registry;
 use mapcheck_harness::{Engine, Entry, Limits, Outcome, Size, Verdict, Workload};
-use mapcheck_scenario::{EngineSpec, Expect, Named, PinnedRun, Scenario, ScenarioError, Step};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -338,10 +338,7 @@ pub fn from_record(record: &FailureRecord, name: &str, source: &str) -> Scenario
         structures: vec![structure.clone()],
         engines: vec![spec],
         seed,
-        schedules: record
-            .limits
-            .max_schedules
-            .clamp(1, mapcheck_scenario::DEFAULT_SCHEDULES),
+        schedules: record.limits.max_schedules.clamp(1, crate::DEFAULT_SCHEDULES),
         expect: vec![(structure.clone(), expect)],
         pinned: Some(PinnedRun {
             structure,
@@ -350,7 +347,7 @@ pub fn from_record(record: &FailureRecord, name: &str, source: &str) -> Scenario
             schedule: t.pinned.clone(),
         }),
         notes,
-        origin: mapcheck_scenario::Origin::new(name, ""),
+        origin: crate::Origin::new(name, ""),
     }
 }
 

@@ -4,10 +4,10 @@
 
 use datatest_stable::Utf8Path;
 use mapcheck::runner::CellSpec;
-use mapcheck::scenario::{from_record, render, run, Filter};
 use mapcheck::{runner, Registry};
 use mapcheck_harness::{Engine, Limits, Verdict};
 use mapcheck_models::{patterns::model, structure};
+use mapcheck_scenario::run::{from_record, render, run, Filter};
 use mapcheck_scenario::{self as scenario, Expect};
 use std::path::PathBuf;
 
@@ -23,7 +23,13 @@ fn scenario_file(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
     let file = format!("scenarios/{path}");
     let s = scenario::parse(&file, &text).map_err(|e| e.render())?;
     let dir = failures_dir(&s.name);
-    let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    let result = run(
+        &Registry::of(mapcheck_models::structures()),
+        &s,
+        &Filter::default(),
+        &dir,
+    )
+    .map_err(|e| e.render())?;
     if !result.ok() {
         return Err(render(&result, &file).into());
     }
@@ -77,7 +83,13 @@ fn imported_failure_replays(_: &Utf8Path, _: String) -> datatest_stable::Result<
         Expect::Fail([original.oracle].into_iter().collect())
     );
     for _ in 0..3 {
-        let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
+        let result = run(
+            &Registry::of(mapcheck_models::structures()),
+            &s,
+            &Filter::default(),
+            &dir,
+        )
+        .map_err(|e| e.render())?;
         assert!(result.ok(), "{}", render(&result, "imported.toml"));
         let cell = &result.structures[0].cells[0];
         assert!(cell.pinned, "the pinned schedule is replayed");
@@ -105,7 +117,13 @@ fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable
                 initial = [[1, 10]]\n[[thread]]\nops = [\"delete(1)\"]\n[[thread]]\nops = [\"delete(1)\"]\n\
                 [expect]\nlocked = \"lost-delete\"\n";
     let s = scenario::parse("wrong.toml", text).map_err(|e| e.render())?;
-    let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    let result = run(
+        &Registry::of(mapcheck_models::structures()),
+        &s,
+        &Filter::default(),
+        &dir,
+    )
+    .map_err(|e| e.render())?;
     let by = |n: &str| result.structures.iter().find(|r| r.structure == n).unwrap();
     assert!(by("locked")
         .mismatch
@@ -125,8 +143,11 @@ fn wrong_expectations_are_mismatches(_: &Utf8Path, _: String) -> datatest_stable
     let Verdict::Fail(seen) = &record.verdict else {
         unreachable!()
     };
-    let input = runner::replay_input(&Registry::builtin(), path.to_str().unwrap())?;
-    let again = runner::replay(&Registry::builtin(), &input)?;
+    let input = runner::replay_input(
+        &Registry::of(mapcheck_models::structures()),
+        path.to_str().unwrap(),
+    )?;
+    let again = runner::replay(&Registry::of(mapcheck_models::structures()), &input)?;
     match again.verdict {
         Verdict::Fail(f) => assert_eq!(f.oracle, seen.oracle),
         other => panic!("the replayed scenario failure did not fail: {other:?}"),
@@ -145,7 +166,13 @@ fn finding_expectations_are_graded(_: &Utf8Path, _: String) -> datatest_stable::
                 [[thread]]\nops = [\"range(delete: all)\", \"reclaim()\"]\n\
                 [expect]\nlocked = \"finding\"\ngomap = \"finding\"\n";
     let s = scenario::parse("finding.toml", text).map_err(|e| e.render())?;
-    let result = run(&Registry::builtin(), &s, &Filter::default(), &dir).map_err(|e| e.render())?;
+    let result = run(
+        &Registry::of(mapcheck_models::structures()),
+        &s,
+        &Filter::default(),
+        &dir,
+    )
+    .map_err(|e| e.render())?;
     let by = |n: &str| result.structures.iter().find(|r| r.structure == n).unwrap();
     let locked = by("locked")
         .mismatch
