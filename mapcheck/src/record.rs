@@ -75,6 +75,10 @@ pub struct FailureRecord {
     /// What the failure was before shrinking, when shrinking made it smaller.
     #[serde(default)]
     pub shrunk_from: Option<String>,
+    /// Why the failure is not smaller, when that needs saying: nothing smaller failed, the shrink
+    /// budget ran out, or the run was a replay (see `mapcheck_harness::shrink::Shrunk::note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrink_note: Option<String>,
     /// What built the binary that found it (absent in records written before fingerprints).
     #[serde(default)]
     pub fingerprint: Option<Fingerprint>,
@@ -157,6 +161,7 @@ impl FailureRecord {
             history: failure.history.clone(),
             schedules,
             shrunk_from,
+            shrink_note: None,
             fingerprint: Some(Fingerprint::current()),
         }
     }
@@ -216,7 +221,8 @@ impl FailureRecord {
             shrunk: self
                 .shrunk_from
                 .as_ref()
-                .map(|from| format!("from {from} to {}", describe(&self.workload))),
+                .map(|from| format!("from {from} to {}", describe(&self.workload)))
+                .or_else(|| self.shrink_note.clone()),
             replay: vec![
                 ("replay".into(), format!("cargo xtask replay {replay_arg}")),
                 (
@@ -275,6 +281,9 @@ impl FailureRecord {
         let _ = writeln!(out, "found after {} schedule(s)", self.schedules);
         if let Some(from) = &self.shrunk_from {
             let _ = writeln!(out, "shrunk from {from} to {}", describe(&self.workload));
+        }
+        if let Some(note) = &self.shrink_note {
+            let _ = writeln!(out, "{note}");
         }
         out.push('\n');
         out.push_str(&table(&self.history, evidence(&self.verdict)));
