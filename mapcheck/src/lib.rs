@@ -15,9 +15,10 @@ pub mod outcome;
 pub mod plan;
 pub mod record;
 pub mod registry;
+pub mod report;
 pub mod runner;
 
-pub use check::{check, Check, Failed, Report};
+pub use check::{check, Check};
 pub use mapcheck_harness as harness;
 pub use mapcheck_harness::adapter::{Adapted, Adapter, DropIn};
 pub use mapcheck_harness::alloc::Counting as CountingAllocator;
@@ -29,6 +30,7 @@ pub use mapcheck_harness::{
 pub use mapcheck_models as models;
 pub use record::{FailureRecord, ReplayToken};
 pub use registry::Registry;
+pub use report::{CellLine, Failed, Found, Report};
 
 /// What a map's own tests need: the map trait and its declarations, the front door, and for a map
 /// written against the generic facade, its types and the traits their methods come from. A map on
