@@ -200,6 +200,7 @@ impl Check {
             elapsed: Duration::ZERO,
             seed: self.seed,
             leaks_judged: mapcheck_harness::alloc::installed(),
+            opt_level: crate::report::OPT_LEVEL,
         }
     }
 

@@ -43,7 +43,18 @@ pub struct Report {
     pub seed: u64,
     /// Whether the counting allocator was installed, so that leaks were judged.
     pub leaks_judged: bool,
+    /// The optimisation level the library was built at (`0` explores many times fewer schedules
+    /// in the same budget; the summary says so, with the fix).
+    pub opt_level: &'static str,
 }
+
+/// The optimisation level this build of the library has, as its build script read it.
+pub const OPT_LEVEL: &str = env!("MAPCHECK_OPT_LEVEL");
+
+/// What the summary says when the exploration runtime is not optimised: the slowdown
+/// `cargo xtask bench` measures on the user crate, and the fix.
+pub const UNOPTIMISED: &str = "unoptimised: built at opt-level 0, mapcheck explores about 10 times fewer \
+     schedules in the same budget; add `[profile.dev.package.\"*\"] opt-level = 3` to Cargo.toml";
 
 impl Report {
     /// Schedules run over every cell.
@@ -99,6 +110,10 @@ impl Report {
         if !not.is_empty() {
             line.push_str("; not judged: ");
             line.push_str(&not.join("; "));
+        }
+        if self.opt_level == "0" {
+            line.push_str("; ");
+            line.push_str(UNOPTIMISED);
         }
         line
     }
@@ -206,3 +221,43 @@ impl fmt::Display for Failed {
 }
 
 impl std::error::Error for Failed {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(opt_level: &'static str, leaks_judged: bool) -> Report {
+        Report {
+            structure: "m",
+            cells: vec![CellLine {
+                model: "churn",
+                engine: "loom",
+                schedules: 7,
+                result: CellResult::Pass { exhausted: true },
+                finding: None,
+            }],
+            elapsed: Duration::from_millis(1500),
+            seed: 42,
+            leaks_judged,
+            opt_level,
+        }
+    }
+
+    #[test]
+    fn the_summary_says_what_ran_and_what_was_not_judged() {
+        assert_eq!(
+            report("3", true).summary(),
+            "mapcheck: m: 1 of 1 cell(s) passed, 7 schedule(s) in 1.5s (seed 42)"
+        );
+        let line = report("3", false).summary();
+        assert!(line.ends_with("; not judged: leaks (no mapcheck::CountingAllocator installed)"), "{line}");
+    }
+
+    #[test]
+    fn an_unoptimised_build_is_named_with_its_fix() {
+        let line = report("0", true).summary();
+        assert!(line.contains("unoptimised: built at opt-level 0"), "{line}");
+        assert!(line.contains("[profile.dev.package.\"*\"] opt-level = 3"), "{line}");
+        assert!(!report("1", true).summary().contains("unoptimised"));
+    }
+}
