@@ -47,3 +47,27 @@ pub mod prelude {
     };
     pub use std::ops::ControlFlow;
 }
+
+/// The code blocks of the README and of docs/, compiled (and run, unless marked otherwise) as doc
+/// tests of this crate: a block a user would copy cannot drift from the API. Blocks that are not
+/// Rust are marked `text`, `sh` or `toml`; the README's quick start is the user crate's own code,
+/// which `xtask/tests/tidy.rs` holds equal and `.ci/run` builds and tests.
+#[cfg(doctest)]
+mod docs {
+    #[doc = include_str!("../../README.md")]
+    mod readme {}
+    #[doc = include_str!("../../docs/adapters.md")]
+    mod adapters {}
+    #[doc = include_str!("../../docs/fuzzing.md")]
+    mod fuzzing {}
+    #[doc = include_str!("../../docs/models.md")]
+    mod models {}
+    #[doc = include_str!("../../docs/oracles.md")]
+    mod oracles {}
+    #[doc = include_str!("../../docs/output.md")]
+    mod output {}
+    #[doc = include_str!("../../docs/performance.md")]
+    mod performance {}
+    #[doc = include_str!("../../docs/scenarios.md")]
+    mod scenarios {}
+}

@@ -250,14 +250,20 @@ mod tests {
             "mapcheck: m: 1 of 1 cell(s) passed, 7 schedule(s) in 1.5s (seed 42)"
         );
         let line = report("3", false).summary();
-        assert!(line.ends_with("; not judged: leaks (no mapcheck::CountingAllocator installed)"), "{line}");
+        assert!(
+            line.ends_with("; not judged: leaks (no mapcheck::CountingAllocator installed)"),
+            "{line}"
+        );
     }
 
     #[test]
     fn an_unoptimised_build_is_named_with_its_fix() {
         let line = report("0", true).summary();
         assert!(line.contains("unoptimised: built at opt-level 0"), "{line}");
-        assert!(line.contains("[profile.dev.package.\"*\"] opt-level = 3"), "{line}");
+        assert!(
+            line.contains("[profile.dev.package.\"*\"] opt-level = 3"),
+            "{line}"
+        );
         assert!(!report("1", true).summary().contains("unoptimised"));
     }
 }
