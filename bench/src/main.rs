@@ -164,7 +164,7 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<()> {
     const USAGE: &str =
-        "usage: mapcheck-bench [--quick] [--only detect|detect-race|throughput|checker|fuzz|scaling]...";
+        "usage: mapcheck-bench [--quick] [--only detect|detect-race|throughput|drop-in|checker|fuzz|scaling]...";
     let mut quick = false;
     let mut only: Vec<String> = Vec::new();
     let mut it = args.iter();
@@ -172,9 +172,10 @@ fn run(args: &[String]) -> Result<()> {
         match a.as_str() {
             "--quick" => quick = true,
             "--only" => match it.next().map(String::as_str) {
-                Some(s @ ("detect" | "detect-race" | "throughput" | "checker" | "fuzz" | "scaling")) => {
-                    only.push(s.to_string())
-                }
+                Some(
+                    s
+                    @ ("detect" | "detect-race" | "throughput" | "drop-in" | "checker" | "fuzz" | "scaling"),
+                ) => only.push(s.to_string()),
                 Some(other) => bail!("unknown section `{other}`; {USAGE}"),
                 None => bail!("--only needs a section; {USAGE}"),
             },
@@ -196,6 +197,9 @@ fn run(args: &[String]) -> Result<()> {
     }
     if wanted("throughput") {
         sections.push(throughput(&cfg));
+    }
+    if wanted("drop-in") {
+        sections.push(sections::dropin::dropin(&cfg));
     }
     if wanted("checker") {
         sections.push(checker(&cfg)?);
