@@ -11,6 +11,7 @@
 //! which a map's tests do not pull.
 
 pub mod check;
+pub mod isolate;
 pub mod outcome;
 pub mod plan;
 pub mod record;
