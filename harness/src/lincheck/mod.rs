@@ -12,13 +12,15 @@
 //! is never reported as ok.
 
 pub mod generate;
+mod groups;
 mod memo;
 mod model;
 mod search;
 mod witness;
 
 use crate::history::{History, MalformedHistory, Op, Ret};
-use crate::structure::Key;
+use crate::structure::{Key, Value};
+use groups::Groups;
 use model::{KeyModel, MapModel};
 use search::{search, Outcome};
 use std::collections::BTreeMap;
@@ -125,11 +127,23 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
     for (key, mut part) in by_key {
         part.extend(clears.iter().copied());
         let init = history.initial.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-        match search(&part, &mut KeyModel, init, opts.max_steps, true) {
+        match search_key(&part, init, opts.max_steps, true) {
             Outcome::Ok => {}
-            Outcome::Violation { prefix, stuck } => {
+            Outcome::Violation {
+                mut prefix,
+                mut stuck,
+            } => {
+                // The groups' pruning can skip deeper dead ends; where it is cheap, the deepest
+                // sequence is searched for without it, as the failure picture promises.
+                if part.len() <= witness::WITNESS_MAX_OPS {
+                    if let Outcome::Violation { prefix: p, stuck: s } =
+                        search_key(&part, init, opts.max_steps, false)
+                    {
+                        (prefix, stuck) = (p, s);
+                    }
+                }
                 let witness = witness::minimal(&part, &history.initial, |p| {
-                    search(p, &mut KeyModel, init, opts.max_steps, true)
+                    search_key(p, init, opts.max_steps, true)
                 });
                 return LinVerdict::Violation(Violation {
                     partition: Partition::Key(key),
@@ -144,11 +158,18 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
     unknown.unwrap_or(LinVerdict::Ok)
 }
 
+/// One key's partition against the one-key model; `by_value` turns on the pruning by groups of
+/// values (`groups.rs`).
+fn search_key(part: &[&Entry], init: Option<Value>, max_steps: u64, by_value: bool) -> Outcome {
+    let groups = by_value.then(|| Groups::new(part, init));
+    search(part, &mut KeyModel, init, max_steps, true, groups.as_ref())
+}
+
 /// The whole history against the map model.
 fn check_whole(history: &History, all: &[&Entry], max_steps: u64) -> LinVerdict {
     let run = |part: &[&Entry], reduce: bool| {
         let (mut model, init) = MapModel::new(&history.initial, part.iter().map(|e| &e.op));
-        search(part, &mut model, init, max_steps, reduce)
+        search(part, &mut model, init, max_steps, reduce, None)
     };
     match run(all, true) {
         Outcome::Ok => LinVerdict::Ok,
