@@ -401,7 +401,11 @@ fn key_part(h: &History, key: u64) -> History {
 
 /// The reference on one history: whether it is linearizable, and the depth of its deepest sequence.
 fn reference(h: &History) -> (usize, bool) {
-    let (depth, ok) = deepest(h, &mut vec![false; h.events.len()], &h.initial.iter().copied().collect());
+    let (depth, ok) = deepest(
+        h,
+        &mut vec![false; h.events.len()],
+        &h.initial.iter().copied().collect(),
+    );
     (depth, ok)
 }
 
@@ -440,7 +444,12 @@ fn checker_agrees_with_exhaustive_search_on_unique_values() {
                     bump(0);
                 }
                 LinVerdict::Violation(v) => {
-                    prop_assert!(!linearizable, "violation per key on a linearizable history: {:?} {:?}", v, h);
+                    prop_assert!(
+                        !linearizable,
+                        "violation per key on a linearizable history: {:?} {:?}",
+                        v,
+                        h
+                    );
                     let Partition::Key(k) = v.partition else {
                         panic!("a per-key check reported {:?}", v.partition);
                     };
@@ -455,7 +464,9 @@ fn checker_agrees_with_exhaustive_search_on_unique_values() {
             let (_, whole) = reference(&h);
             match check(&h, LinOptions::default()).expect("well-formed") {
                 LinVerdict::Ok => prop_assert!(whole, "ok on a history no order explains: {:?}", h),
-                LinVerdict::Violation(v) => prop_assert!(!whole, "violation on a linearizable history: {:?} {:?}", v, h),
+                LinVerdict::Violation(v) => {
+                    prop_assert!(!whole, "violation on a linearizable history: {:?} {:?}", v, h)
+                }
                 LinVerdict::Unknown { .. } => prop_assert!(false, "unknown on a tiny history: {:?}", h),
             }
             if h.events.iter().filter(|e| e.ret.is_none()).count() >= 2 {
@@ -477,7 +488,10 @@ fn checker_agrees_with_exhaustive_search_on_unique_values() {
             if keys.iter().any(|&k| found_absent(k) >= 2) {
                 bump(5);
             }
-            if h.events.iter().any(|e| matches!(e.op, Op::Len | Op::Iterate { .. })) {
+            if h.events
+                .iter()
+                .any(|e| matches!(e.op, Op::Len | Op::Iterate { .. }))
+            {
                 bump(6);
             }
             Ok(())

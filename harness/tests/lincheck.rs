@@ -175,7 +175,10 @@ fn exhausted_budget_is_unknown_not_ok() {
         ..LinOptions::default()
     };
     assert!(matches!(check(&hist, opts).unwrap(), LinVerdict::Unknown { .. }));
-    assert!(matches!(verdict(&hist), LinVerdict::Violation(_)), "decided with the default budget");
+    assert!(
+        matches!(verdict(&hist), LinVerdict::Violation(_)),
+        "decided with the default budget"
+    );
 }
 
 #[test]

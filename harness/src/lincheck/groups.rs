@@ -207,7 +207,12 @@ impl Groups {
 ///   remove that observed the key absent (linearized outside every group's stretch). If a unit's
 ///   member returned before another's was invoked, the first unit comes first; two units that must
 ///   each come first cannot be ordered.
-fn contradiction(entries: &[&Entry], init: Option<Value>, index: &FxHashMap<Value, usize>, g: &Groups) -> bool {
+fn contradiction(
+    entries: &[&Entry],
+    init: Option<Value>,
+    index: &FxHashMap<Value, usize>,
+    g: &Groups,
+) -> bool {
     #[derive(Clone)]
     struct Seen {
         sources: u32,

@@ -7,7 +7,8 @@
 //! operations linearized are a prefix of each thread's operations, so the configuration is the
 //! per-thread position vector plus the state, and each step costs O(threads).
 //!
-//! Two reductions keep the search small where operations really overlap; both keep it exact.
+//! Three reductions keep the search small where operations really overlap; all keep the verdict
+//! exact.
 //!
 //! - **Operations that change nothing go at once.** A candidate whose result matches the current
 //!   state and that leaves the state as it is (a read, a remove of an absent key, ...) is linearized
@@ -22,13 +23,23 @@
 //!   first must be linearized before anything invoked after its return. Operations placed before it
 //!   that commute with it and with everything else placed before it can be moved after it (they are
 //!   all still open when it returns), so the search only tries, next, that operation and the
-//!   candidates connected to it by chains of operations that do not commute. Per key that is every
-//!   candidate but the reads that do not match; on the whole map it leaves out writes to unrelated
-//!   keys, which would otherwise multiply the configurations by every subset of them. This one can
-//!   skip deeper dead ends, so the longest prefix is searched for without it (`reduce: false`).
+//!   candidates connected to it by chains of operations that do not commute. On the whole map it
+//!   leaves out writes to unrelated keys, which would otherwise multiply the configurations by every
+//!   subset of them. This one can skip deeper dead ends, so the longest prefix is searched for
+//!   without it (`reduce: false`). Per key it leaves out little (the reads that do not match, which
+//!   the model refuses anyway, and other clears beside a forced clear), so the one-key search does
+//!   without it and its cost: O(threads^2) a step with every thread on one key.
+//! - **One key's values in groups** (`groups.rs`, for one-key partitions): a group of values the
+//!   state passes through in one stretch may not be entered while a group that must come before it
+//!   has members left (the entry gate), and a move that leaves a group with members left is refused
+//!   (the exit check). Many threads on one key leave many writes that found the key absent open at
+//!   once; without the gate the search tries their groups in every order. When the groups show,
+//!   without searching, that the partition has no linearization, the search only looks for the
+//!   sequence to report: it stops at its first dead end.
 //!
 //! A configuration is memoised when it is first entered, and the search only backtracks out of one
-//! that has no linearization, so a memoised configuration met again is known to fail.
+//! that has no linearization, so a memoised configuration met again is known to fail. The gate and
+//! the exit check depend only on what has been linearized, so this stays true with them.
 
 use super::groups::{Groups, Progress, NONE};
 use super::memo::Memo;
@@ -128,7 +139,8 @@ pub(super) fn search<M: Model>(
             return Outcome::Ok;
         }
         steps += 1;
-        if steps > max_steps {
+        // A search that only looks for its first dead end takes at most one step per operation.
+        if steps > max_steps && !proven {
             return Outcome::Unknown { steps };
         }
         let (bound, must) = forced_next(&head).expect("an operation is left to linearize");
