@@ -311,8 +311,8 @@ fn unique_history() -> impl Strategy<Value = History> {
     (1u64..3)
         .prop_flat_map(|keys| {
             (
-                prop::collection::vec(prop::collection::vec(unique_op(keys), 1..5), 2..6),
-                prop::collection::vec(0usize..6, 0..40),
+                prop::collection::vec(prop::collection::vec(unique_op(keys), 1..5), 2..7),
+                prop::collection::vec(0usize..7, 0..48),
                 prop::collection::vec(any::<u64>(), 4),
                 prop::option::of(Just((0u64, 500u64))),
             )
@@ -422,7 +422,7 @@ fn checker_agrees_with_exhaustive_search_on_unique_values() {
     let counts: [Cell<u32>; 7] = Default::default();
     let bump = |i: usize| counts[i].set(counts[i].get() + 1);
     let mut runner = TestRunner::new(Config {
-        cases: 3000,
+        cases: 5000,
         rng_seed: RngSeed::Fixed(23),
         failure_persistence: None,
         ..Config::default()
