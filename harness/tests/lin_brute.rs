@@ -186,7 +186,7 @@ fn schedule(
     let mut roll = lcg(seed);
     let mut effects: Vec<(u64, usize)> = Vec::new();
     for (i, (_, _, inv, ret)) in done.iter().enumerate() {
-        if ret.is_none() && roll() % 2 == 0 {
+        if ret.is_none() && roll().is_multiple_of(2) {
             continue;
         }
         let span = ret.map_or(8, |x| x - inv) * 1000;
@@ -331,7 +331,7 @@ fn unique_history() -> impl Strategy<Value = History> {
             for e in &mut h.events {
                 if matches!(e.op, Op::Insert { .. } | Op::Remove { .. } | Op::Len)
                     && e.ret.is_some()
-                    && roll() % 6 == 0
+                    && roll().is_multiple_of(6)
                 {
                     e.ret = Some(Ret::Unobserved);
                 }

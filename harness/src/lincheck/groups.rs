@@ -3,10 +3,10 @@
 //!
 //! A one-key history is a register whose writes mostly say what they overwrote (insert and remove
 //! return the previous value). Join two values when an operation that observed one wrote the
-//! other; the connected sets are the groups. The state can only move into a group from outside it
-//! through an *entry*: an insert of one of its values that observed the key absent, a write whose
-//! result says nothing (pending, or unobserved), or the initial contents. A group with exactly one
-//! entry (with unique values, nearly every group) has this property, in every sequence of
+//! other. The state can only move into such a connected set from outside it through an *entry*:
+//! an insert of one of its values that observed the key absent, a write whose result says nothing
+//! (pending, or unobserved), or the initial contents. A set with exactly one entry is a *group*
+//! (with unique values, nearly every set is), and has this property in every sequence of
 //! operations the one-key model accepts:
 //!
 //! **The state is in the group during one contiguous stretch, begun by its entry.** The entry is
@@ -25,6 +25,10 @@
 //! Comput. 26(4), 1997) where values are unique. What it can hide is the deepest *partial*
 //! sequence inside a discarded configuration, so the longest prefix of a small partition is
 //! searched for without it (`mod.rs`).
+//!
+//! The same reasoning finds some violations before any search ([`contradiction`]): a value read
+//! before its only write was invoked or after the write that replaced it returned, and two groups
+//! (or a group and a read of the key absent) that must each come before the other.
 
 use super::Entry;
 use crate::history::{Op, Ret};
