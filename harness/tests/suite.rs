@@ -9,6 +9,7 @@ mod common;
 
 mod evidence;
 mod lin_brute;
+mod lin_groups;
 mod lin_prefix;
 mod lincheck;
 mod loom_order;
