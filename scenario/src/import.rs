@@ -2,7 +2,7 @@
 //! accepts (scaling down and noting rather than writing a file the parser rejects), and short
 //! excerpts of the input for notes and messages.
 
-use crate::{EngineSpec, Scenario, MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_THREADS};
+use crate::{EngineSpec, Scenario, MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_THREADS, MAX_WORD, MAX_WORD_TEXT};
 
 /// The engines an imported scenario runs under: loom at preemption bound 2, exhaustive, and PCT
 /// and random shuttle for larger explorations; a scenario with one thread has nothing for the
@@ -51,7 +51,7 @@ pub fn shorten(s: &str, max: usize) -> String {
 }
 
 /// Scales a scenario down to the parser's bounds (threads, operations per thread, initial
-/// entries), noting each cut, and shortens notes that quote too much of the input.
+/// entries, keys and values), noting each cut, and shortens notes that quote too much of the input.
 pub fn fit(s: &mut Scenario) {
     if s.threads.len() > MAX_THREADS {
         s.notes.push(format!(
@@ -79,11 +79,84 @@ pub fn fit(s: &mut Scenario) {
     }
     let mut seen = std::collections::BTreeSet::new();
     s.initial.retain(|(k, _)| seen.insert(*k));
+    fit_words(s);
     for n in &mut s.notes {
         if n.chars().count() > 2 * EXCERPT {
             *n = shorten(n, 2 * EXCERPT);
         }
     }
+}
+
+/// Renumbers the keys and values above [`MAX_WORD`], the largest the format holds, to unused
+/// words just below it of the same parity (one number per distinct word, so equal keys stay
+/// equal), and notes it.
+fn fit_words(s: &mut Scenario) {
+    use mapcheck_harness::{DeleteIf, Op};
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut used: BTreeSet<u64> = BTreeSet::new();
+    let mut big: BTreeSet<u64> = BTreeSet::new();
+    let mut note = |w: u64| {
+        if w > MAX_WORD {
+            big.insert(w);
+        } else {
+            used.insert(w);
+        }
+    };
+    for &(k, v) in &s.initial {
+        note(k);
+        note(v);
+    }
+    for step in s.threads.iter().flatten() {
+        match step.op {
+            Op::Insert { key, value } => {
+                note(key);
+                note(value);
+            }
+            Op::Remove { key } | Op::Get { key } => note(key),
+            Op::Iterate {
+                delete: DeleteIf::Key(key),
+            } => note(key),
+            _ => {}
+        }
+    }
+    if big.is_empty() {
+        return;
+    }
+    // Parity is kept: `iterate(delete: even)` and `(delete: odd)` still pick the same keys.
+    let mut map: BTreeMap<u64, u64> = BTreeMap::new();
+    for &w in &big {
+        let mut candidate = MAX_WORD - u64::from(MAX_WORD % 2 != w % 2);
+        while used.contains(&candidate) {
+            candidate -= 2;
+        }
+        used.insert(candidate);
+        map.insert(w, candidate);
+    }
+    let f = |w: u64| map.get(&w).copied().unwrap_or(w);
+    for (k, v) in &mut s.initial {
+        *k = f(*k);
+        *v = f(*v);
+    }
+    for step in s.threads.iter_mut().flatten() {
+        step.op = match step.op {
+            Op::Insert { key, value } => Op::Insert {
+                key: f(key),
+                value: f(value),
+            },
+            Op::Remove { key } => Op::Remove { key: f(key) },
+            Op::Get { key } => Op::Get { key: f(key) },
+            Op::Iterate {
+                delete: DeleteIf::Key(key),
+            } => Op::Iterate {
+                delete: DeleteIf::Key(f(key)),
+            },
+            op => op,
+        };
+    }
+    s.notes.push(format!(
+        "{} key(s) or value(s) above {MAX_WORD_TEXT}, the largest a scenario holds, are renumbered below it",
+        map.len()
+    ));
 }
 
 #[cfg(test)]
