@@ -571,3 +571,36 @@ fn list(registry: &Registry) -> Result<ExitCode> {
     });
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 21, cause 4: `--budget 1e20` panicked converting to a duration, and `1e9` was
+    /// accepted; a budget is a positive number of seconds up to a day, and the error says so.
+    #[test]
+    fn budget_is_a_number_of_seconds_up_to_a_day() {
+        assert_eq!(parse_budget("60"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_budget("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_budget("86400"), Ok(Duration::from_secs(86_400)));
+        for (bad, expected) in [
+            ("1e20", "--budget is 100000000000000000000 seconds; at most 86400 (a day)"),
+            ("1e9", "at most 86400"),
+            ("0", "must be a positive number of seconds"),
+            ("-1", "must be a positive number of seconds"),
+            ("NaN", "must be a positive number of seconds"),
+            ("3s", "--budget takes seconds as a number (60, 2.5), found `3s`"),
+        ] {
+            let e = parse_budget(bad).unwrap_err();
+            assert!(e.contains(expected), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn error_lines_are_cut_to_200_characters() {
+        let long = format!("unknown thing `{}`\nsecond line", "x".repeat(500));
+        let short = short_lines(&long);
+        assert!(short.lines().all(|l| l.chars().count() <= 200), "{short}");
+        assert!(short.ends_with("...\nsecond line"));
+    }
+}

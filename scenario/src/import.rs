@@ -182,6 +182,31 @@ mod tests {
             .any(|n| n.contains("10001 operations are scaled down to 64")));
     }
 
+    /// Keys and values above the format's largest word are renumbered below it, equal ones
+    /// equally and with their parity, so that an import never writes a file the parser rejects.
+    #[test]
+    fn fit_renumbers_words_above_the_bound() {
+        use mapcheck_harness::DeleteIf;
+        let mut s = crate::parse("x.toml", "source = \"t\"\n[[thread]]\nops = [\"len()\"]\n").unwrap();
+        let (big, odd) = (u64::MAX - 1, u64::MAX);
+        s.initial = vec![(big, odd), (MAX_WORD, 1)];
+        s.threads = vec![vec![
+            Step::new(Op::Insert { key: odd, value: big }),
+            Step::new(Op::Remove { key: big }),
+            Step::new(Op::Iterate {
+                delete: DeleteIf::Key(odd),
+            }),
+        ]];
+        fit(&mut s);
+        let back = crate::parse("x.toml", &s.to_toml()).unwrap_or_else(|e| panic!("{}", e.render()));
+        let (k_even, v_odd) = back.initial[0];
+        assert!(k_even <= MAX_WORD && k_even % 2 == 0 && v_odd % 2 == 1, "{back:?}");
+        assert_eq!(back.initial[1], (MAX_WORD, 1), "a word within the bound is kept");
+        assert_eq!(back.threads[0][0].op, Op::Insert { key: v_odd, value: k_even });
+        assert_eq!(back.threads[0][1].op, Op::Remove { key: k_even });
+        assert!(back.notes.iter().any(|n| n.contains("2 key(s) or value(s) above")), "{:?}", back.notes);
+    }
+
     #[test]
     fn shorten_cuts_on_characters() {
         assert_eq!(shorten("abc", 5), "abc");
