@@ -165,10 +165,7 @@ fn main() -> ExitCode {
 /// (a name, a path, a value) can make it long; the messages are written to say what was wrong
 /// first.
 fn short_lines(text: &str) -> String {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| mapcheck::bounds::excerpt(l, 200))
-        .collect();
+    let lines: Vec<String> = text.lines().map(|l| mapcheck::bounds::excerpt(l, 200)).collect();
     lines.join("\n")
 }
 
@@ -584,7 +581,10 @@ mod tests {
         assert_eq!(parse_budget("2.5"), Ok(Duration::from_millis(2500)));
         assert_eq!(parse_budget("86400"), Ok(Duration::from_secs(86_400)));
         for (bad, expected) in [
-            ("1e20", "--budget is 100000000000000000000 seconds; at most 86400 (a day)"),
+            (
+                "1e20",
+                "--budget is 100000000000000000000 seconds; at most 86400 (a day)",
+            ),
             ("1e9", "at most 86400"),
             ("0", "must be a positive number of seconds"),
             ("-1", "must be a positive number of seconds"),

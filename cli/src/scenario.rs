@@ -83,7 +83,10 @@ fn read_text(path: &Path) -> Result<String> {
         .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     if bytes.len() as u64 > max {
-        bail!("cannot read {}: it is larger than {max} bytes, the most a text input may be", path.display());
+        bail!(
+            "cannot read {}: it is larger than {max} bytes, the most a text input may be",
+            path.display()
+        );
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();

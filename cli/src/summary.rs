@@ -186,7 +186,9 @@ mod tests {
             "{t}"
         );
         assert!(
-            t.ends_with("summary: 200 schedules in 1.5s; no failure record written to target/mapcheck/failures"),
+            t.ends_with(
+                "summary: 200 schedules in 1.5s; no failure record written to target/mapcheck/failures"
+            ),
             "{t}"
         );
     }

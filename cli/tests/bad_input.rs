@@ -90,7 +90,10 @@ fn parse(path: &Path) -> Case {
         input: Vec::new(),
     };
     let mut hex = false;
-    for line in header.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in header
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let (key, value) = line
             .split_once(':')
             .unwrap_or_else(|| panic!("{name}: `{line}` is not `key: value`"));
@@ -109,7 +112,10 @@ fn parse(path: &Path) -> Case {
             other => panic!("{name}: unknown header `{other}`"),
         }
     }
-    assert!(case.status >= 0 && !case.expect.is_empty(), "{name}: needs status and expect");
+    assert!(
+        case.status >= 0 && !case.expect.is_empty(),
+        "{name}: needs status and expect"
+    );
     let body = expand(body);
     case.input = if hex {
         let digits: Vec<u8> = body.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
@@ -197,7 +203,11 @@ fn judge(case: &Case, ran: &Ran, counts: &mut [usize; 3]) -> Option<String> {
         return Some(format!("killed by a signal (an abort?):\n{}", head(out)));
     };
     if status != case.status {
-        return Some(format!("exit status {status}, expected {}:\n{}", case.status, head(out)));
+        return Some(format!(
+            "exit status {status}, expected {}:\n{}",
+            case.status,
+            head(out)
+        ));
     }
     let Some(line) = out.lines().find(|l| l.contains(&case.expect)) else {
         return Some(format!("`{}` not in the output:\n{}", case.expect, head(out)));
@@ -265,5 +275,10 @@ fn every_bad_input_gets_a_short_clear_error() {
         counts[2],
         bad.len()
     );
-    assert!(bad.is_empty(), "{} case(s) went wrong:\n\n{}", bad.len(), bad.join("\n\n"));
+    assert!(
+        bad.is_empty(),
+        "{} case(s) went wrong:\n\n{}",
+        bad.len(),
+        bad.join("\n\n")
+    );
 }

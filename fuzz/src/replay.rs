@@ -73,7 +73,11 @@ fn refused(what: &str, e: &str) -> Result<(), String> {
 fn token(t: ReplayToken) -> Result<(), String> {
     match ReplayToken::decode(&t.encode()) {
         Ok(back) if back == t => {}
-        other => return Err(format!("a token does not read back as itself: {t:?} -> {other:?}")),
+        other => {
+            return Err(format!(
+                "a token does not read back as itself: {t:?} -> {other:?}"
+            ))
+        }
     }
     match ReplayInput::of_token(t) {
         Err(e) => refused("ReplayInput::of_token", &e),

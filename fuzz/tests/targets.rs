@@ -321,7 +321,10 @@ fn a_syncmap_range_overlapping_a_clear_is_not_a_failure() {
 fn the_replay_target_accepts_its_seeds_and_garbage() {
     use mapcheck_fuzz::replay::{self, Input};
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/replay");
-    let mut seeds: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut seeds: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     seeds.sort();
     assert!(seeds.len() >= 50, "{} seeds", seeds.len());
     for f in &seeds {

@@ -6,8 +6,8 @@
 //! One set of numbers serves every reader: the scenario format re-exports the workload bounds, the
 //! command line and the front door the budget bound, and tokens and records are checked here.
 
-use mapcheck_harness::{Engine, History, Limits, Op, Pinned, Size, Workload};
 use mapcheck_harness::{DeleteIf, Key, Value};
+use mapcheck_harness::{Engine, History, Limits, Op, Pinned, Size, Workload};
 use std::time::Duration;
 
 /// The largest key or value an input may hold: 2^63 - 1. The top half of the 64-bit words is left
@@ -72,7 +72,9 @@ pub fn unknown_name(what: &str, name: &str, known: &[&str]) -> String {
         .min()
         .filter(|(d, _)| *d <= 3);
     match nearest {
-        Some((_, k)) => format!("unknown {what} `{shown}`; did you mean `{k}`? (`mapcheck list` names them all)"),
+        Some((_, k)) => {
+            format!("unknown {what} `{shown}`; did you mean `{k}`? (`mapcheck list` names them all)")
+        }
         None => format!("unknown {what} `{shown}`; `mapcheck list` names them all"),
     }
 }
@@ -158,7 +160,9 @@ fn initial(field: &str, initial: &[(Key, Value)]) -> Result<(), String> {
 /// every key and value at most [`MAX_WORD`].
 pub fn workload(field: &str, w: &Workload) -> Result<(), String> {
     if w.threads.is_empty() {
-        return Err(format!("`{field}.threads` is empty; expected 1 to {MAX_THREADS} threads"));
+        return Err(format!(
+            "`{field}.threads` is empty; expected 1 to {MAX_THREADS} threads"
+        ));
     }
     if w.threads.len() > MAX_THREADS {
         return Err(format!(
@@ -276,7 +280,9 @@ pub fn limits(field: &str, l: &Limits) -> Result<(), String> {
 pub fn name(field: &str, s: &str) -> Result<(), String> {
     let n = s.chars().count();
     if n > MAX_NAME_CHARS {
-        return Err(format!("`{field}` is {n} characters long; at most {MAX_NAME_CHARS}"));
+        return Err(format!(
+            "`{field}` is {n} characters long; at most {MAX_NAME_CHARS}"
+        ));
     }
     Ok(())
 }
@@ -339,7 +345,10 @@ mod tests {
             }]],
         };
         let e = workload("workload", &w).unwrap_err();
-        assert!(e.contains("`workload.threads[0][0]`") && e.contains("2^63-1"), "{e}");
+        assert!(
+            e.contains("`workload.threads[0][0]`") && e.contains("2^63-1"),
+            "{e}"
+        );
         let e = size(
             "size",
             &Size {
@@ -356,8 +365,13 @@ mod tests {
             &Engine::Loom { preemption_bound: 2 },
         )
         .unwrap_err();
-        assert!(e.contains("`pinned.execution` is 0; expected 1 to 10000000"), "{e}");
-        assert!(budget_secs("--budget", 1e20).unwrap_err().contains("at most 86400"));
+        assert!(
+            e.contains("`pinned.execution` is 0; expected 1 to 10000000"),
+            "{e}"
+        );
+        assert!(budget_secs("--budget", 1e20)
+            .unwrap_err()
+            .contains("at most 86400"));
         assert_eq!(
             unknown_name("model", "x", &["a", "b"]),
             "unknown model `x`; expected one of: a, b"

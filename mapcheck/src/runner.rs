@@ -358,7 +358,10 @@ impl Replayed {
                 )
             }
             Replayed::Unrecorded(v) => {
-                format!("the replayed run {}; the token does not say what was recorded", did(v))
+                format!(
+                    "the replayed run {}; the token does not say what was recorded",
+                    did(v)
+                )
             }
         }
     }
@@ -370,7 +373,9 @@ fn did(v: &Verdict) -> String {
         Verdict::Pass => "passed".into(),
         Verdict::Fail(f) => format!("failed {}", f.oracle),
         Verdict::Unknown { reason } => format!("had no verdict ({reason})"),
-        Verdict::NotApplicable { reason } => format!("did not run: the engine does not apply here ({reason})"),
+        Verdict::NotApplicable { reason } => {
+            format!("did not run: the engine does not apply here ({reason})")
+        }
     }
 }
 

@@ -45,7 +45,11 @@ fn loom_is_not_applicable_to_more_threads_than_it_models() {
         o.verdict
     );
     let o = (locked.replay)(&inserts(5), loom(), &Pinned::Loom { execution: 1 }, limits());
-    assert!(matches!(o.verdict, Verdict::NotApplicable { .. }), "{:?}", o.verdict);
+    assert!(
+        matches!(o.verdict, Verdict::NotApplicable { .. }),
+        "{:?}",
+        o.verdict
+    );
     // tombstone starts a collector thread: three model threads fit, four do not.
     let tombstone = structure("tombstone").unwrap();
     let o = (tombstone.run)(&inserts(3), loom(), limits());
@@ -95,7 +99,8 @@ fn the_largest_word_runs_and_a_larger_one_is_refused() {
     });
     let e = ReplayToken::decode(&token.encode()).unwrap_err();
     assert!(
-        e.contains("`workload.threads[0][0]`: value 9223372036854775808 is above") && e.contains(MAX_WORD_TEXT),
+        e.contains("`workload.threads[0][0]`: value 9223372036854775808 is above")
+            && e.contains(MAX_WORD_TEXT),
         "{e}"
     );
 }
@@ -119,15 +124,29 @@ fn token() -> ReplayToken {
 fn token_sizes_are_bounded_where_the_token_is_read() {
     assert!(ReplayToken::decode(&token().encode()).is_ok());
     let cases: [(fn(&mut ReplayToken), &str); 6] = [
-        (|t| t.size.keys = u64::MAX, "`size.keys` is 18446744073709551615; at most 64"),
-        (|t| t.size.ops = 1_000_000_000_000, "`size.ops` is 1000000000000; at most 64"),
+        (
+            |t| t.size.keys = u64::MAX,
+            "`size.keys` is 18446744073709551615; at most 64",
+        ),
+        (
+            |t| t.size.ops = 1_000_000_000_000,
+            "`size.ops` is 1000000000000; at most 64",
+        ),
         (|t| t.size.threads = 9, "`size.threads` is 9; expected 1 to 8"),
         (
-            |t| t.pinned = Pinned::Loom { execution: usize::MAX },
+            |t| {
+                t.pinned = Pinned::Loom {
+                    execution: usize::MAX,
+                }
+            },
             "`pinned.execution` is 18446744073709551615; expected 1 to 10000000",
         ),
         (
-            |t| t.engine = Engine::Loom { preemption_bound: 1000 },
+            |t| {
+                t.engine = Engine::Loom {
+                    preemption_bound: 1000,
+                }
+            },
             "`engine.preemption_bound` is 1000; at most 8",
         ),
         (
@@ -207,10 +226,16 @@ fn record_sizes_are_bounded_where_the_record_is_read() {
     bad.limits.lin_steps = u64::MAX;
     std::fs::write(&path, serde_json::to_vec(&bad).unwrap()).unwrap();
     let e = FailureRecord::read(&path).unwrap_err();
-    assert!(e.contains("`limits.lin_steps` is 18446744073709551615; expected 1 to 200000000"), "{e}");
+    assert!(
+        e.contains("`limits.lin_steps` is 18446744073709551615; expected 1 to 200000000"),
+        "{e}"
+    );
     std::fs::write(&path, "").unwrap();
     let e = FailureRecord::read(&path).unwrap_err();
-    assert!(e.contains("not a mapcheck failure record: EOF while parsing"), "{e}");
+    assert!(
+        e.contains("not a mapcheck failure record: EOF while parsing"),
+        "{e}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -247,8 +272,14 @@ fn mapcheck_budget_says_what_it_takes() {
         return;
     }
     for (value, expected) in [
-        ("3s", "MAPCHECK_BUDGET=\"3s\" does not parse; it takes seconds as a number (10, 2.5)"),
-        ("1e20", "MAPCHECK_BUDGET is 100000000000000000000 seconds; at most 86400 (a day)"),
+        (
+            "3s",
+            "MAPCHECK_BUDGET=\"3s\" does not parse; it takes seconds as a number (10, 2.5)",
+        ),
+        (
+            "1e20",
+            "MAPCHECK_BUDGET is 100000000000000000000 seconds; at most 86400 (a day)",
+        ),
         ("2.5", "accepted 2.5"),
     ] {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
@@ -262,7 +293,10 @@ fn mapcheck_budget_says_what_it_takes() {
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        let line = text.lines().find(|l| l.contains("CHILD: ")).unwrap_or_else(|| panic!("{text}"));
+        let line = text
+            .lines()
+            .find(|l| l.contains("CHILD: "))
+            .unwrap_or_else(|| panic!("{text}"));
         assert!(line.contains(expected), "{line}");
     }
 }

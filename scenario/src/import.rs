@@ -200,11 +200,26 @@ mod tests {
         fit(&mut s);
         let back = crate::parse("x.toml", &s.to_toml()).unwrap_or_else(|e| panic!("{}", e.render()));
         let (k_even, v_odd) = back.initial[0];
-        assert!(k_even <= MAX_WORD && k_even % 2 == 0 && v_odd % 2 == 1, "{back:?}");
+        assert!(
+            k_even <= MAX_WORD && k_even % 2 == 0 && v_odd % 2 == 1,
+            "{back:?}"
+        );
         assert_eq!(back.initial[1], (MAX_WORD, 1), "a word within the bound is kept");
-        assert_eq!(back.threads[0][0].op, Op::Insert { key: v_odd, value: k_even });
+        assert_eq!(
+            back.threads[0][0].op,
+            Op::Insert {
+                key: v_odd,
+                value: k_even
+            }
+        );
         assert_eq!(back.threads[0][1].op, Op::Remove { key: k_even });
-        assert!(back.notes.iter().any(|n| n.contains("2 key(s) or value(s) above")), "{:?}", back.notes);
+        assert!(
+            back.notes
+                .iter()
+                .any(|n| n.contains("2 key(s) or value(s) above")),
+            "{:?}",
+            back.notes
+        );
     }
 
     #[test]

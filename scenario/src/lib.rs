@@ -572,7 +572,11 @@ fn pinned(origin: &Origin, p: &Spanned<RawPinned>) -> Result<PinnedRun, Scenario
     .collect();
     // A pinned run that cannot exist is refused here, so that no run is graded as the pinned one
     // when it never happened.
-    if let Some(e) = r.execution.as_ref().filter(|e| !(1..=MAX_SCHEDULES as u64).contains(e.get_ref())) {
+    if let Some(e) = r
+        .execution
+        .as_ref()
+        .filter(|e| !(1..=MAX_SCHEDULES as u64).contains(e.get_ref()))
+    {
         return Err(origin
             .error(
                 e.span(),
@@ -580,19 +584,24 @@ fn pinned(origin: &Origin, p: &Spanned<RawPinned>) -> Result<PinnedRun, Scenario
             )
             .help("`execution = N`: the N-th (from 1) permutation of loom's exploration"));
     }
-    if let Some(i) = r.iteration.as_ref().filter(|i| *i.get_ref() >= MAX_SCHEDULES as u64) {
+    if let Some(i) = r
+        .iteration
+        .as_ref()
+        .filter(|i| *i.get_ref() >= MAX_SCHEDULES as u64)
+    {
         return Err(origin.error(
             i.span(),
-            format!("`iteration` is {}; expected 0 to {}", i.get_ref(), MAX_SCHEDULES - 1),
+            format!(
+                "`iteration` is {}; expected 0 to {}",
+                i.get_ref(),
+                MAX_SCHEDULES - 1
+            ),
         ));
     }
     if let Some(s) = r.schedule.as_ref().filter(|s| s.get_ref().len() > MAX_STEPS) {
         return Err(origin.error(
             s.span(),
-            format!(
-                "`schedule` has {} steps; at most {MAX_STEPS}",
-                s.get_ref().len()
-            ),
+            format!("`schedule` has {} steps; at most {MAX_STEPS}", s.get_ref().len()),
         ));
     }
     let (want, schedule) = match engine {

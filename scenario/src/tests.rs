@@ -330,14 +330,47 @@ fn keys_and_values_above_the_largest_word_are_refused() {
     let file = |initial: &str, op: &str| {
         format!("source = \"s\"\ninitial = [{initial}]\n[[thread]]\nops = [\"{op}\"]\n")
     };
-    let ok = parse("ok.toml", &file("[9223372036854775807, 9223372036854775807]", "insert(9223372036854775807, 9223372036854775807)")).unwrap();
-    assert_eq!(ok.threads[0][0].op, Op::Insert { key: MAX_WORD, value: MAX_WORD });
+    let ok = parse(
+        "ok.toml",
+        &file(
+            "[9223372036854775807, 9223372036854775807]",
+            "insert(9223372036854775807, 9223372036854775807)",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        ok.threads[0][0].op,
+        Op::Insert {
+            key: MAX_WORD,
+            value: MAX_WORD
+        }
+    );
     for (initial, op, expected) in [
-        ("", "insert(18446744073709551615, 1)", "key 18446744073709551615 is above 9223372036854775807 (2^63-1), the largest key"),
-        ("", "store(1, 9223372036854775808)", "value 9223372036854775808 is above"),
-        ("", "iterate(delete: 18446744073709551615)", "key 18446744073709551615 is above"),
-        ("[18446744073709551615, 1]", "len()", "key 18446744073709551615 in `initial` is above"),
-        ("[1, 18446744073709551614]", "len()", "value 18446744073709551614 in `initial` is above"),
+        (
+            "",
+            "insert(18446744073709551615, 1)",
+            "key 18446744073709551615 is above 9223372036854775807 (2^63-1), the largest key",
+        ),
+        (
+            "",
+            "store(1, 9223372036854775808)",
+            "value 9223372036854775808 is above",
+        ),
+        (
+            "",
+            "iterate(delete: 18446744073709551615)",
+            "key 18446744073709551615 is above",
+        ),
+        (
+            "[18446744073709551615, 1]",
+            "len()",
+            "key 18446744073709551615 in `initial` is above",
+        ),
+        (
+            "[1, 18446744073709551614]",
+            "len()",
+            "value 18446744073709551614 in `initial` is above",
+        ),
     ] {
         let e = parse("big.toml", &file(initial, op)).unwrap_err();
         assert!(e.message.contains(expected), "{}", e.message);
@@ -355,17 +388,37 @@ fn a_pinned_run_that_cannot_exist_is_refused() {
         )
     };
     for (key, expected) in [
-        ("engine = \"loom\"\nexecution = 0", "`execution` is 0; expected 1 to 10000000"),
-        ("engine = \"loom\"\nexecution = 18446744073709551615", "`execution` is 18446744073709551615; expected 1 to 10000000"),
-        ("engine = \"loom\"\nexecution = 10000001", "`execution` is 10000001"),
-        ("engine = \"threads\"\niteration = 10000000", "`iteration` is 10000000; expected 0 to 9999999"),
+        (
+            "engine = \"loom\"\nexecution = 0",
+            "`execution` is 0; expected 1 to 10000000",
+        ),
+        (
+            "engine = \"loom\"\nexecution = 18446744073709551615",
+            "`execution` is 18446744073709551615; expected 1 to 10000000",
+        ),
+        (
+            "engine = \"loom\"\nexecution = 10000001",
+            "`execution` is 10000001",
+        ),
+        (
+            "engine = \"threads\"\niteration = 10000000",
+            "`iteration` is 10000000; expected 0 to 9999999",
+        ),
     ] {
         let e = parse("pin.toml", &pinned(key)).unwrap_err();
         assert!(e.message.contains(expected), "{}", e.message);
     }
-    let long = format!("engine = \"shuttle-random\"\nschedule = \"{}\"", "0".repeat(MAX_STEPS + 1));
+    let long = format!(
+        "engine = \"shuttle-random\"\nschedule = \"{}\"",
+        "0".repeat(MAX_STEPS + 1)
+    );
     let e = parse("pin.toml", &pinned(&long)).unwrap_err();
-    assert!(e.message.contains("`schedule` has 1000001 steps; at most 1000000"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("`schedule` has 1000001 steps; at most 1000000"),
+        "{}",
+        e.message
+    );
 }
 
 /// Issue 21, cause 3: a pinned permutation loom's exploration never reaches was graded as
@@ -390,8 +443,14 @@ fn a_pinned_run_that_never_happened_is_a_mismatch() {
     let never = graded(1_000_000);
     assert!(!never.ok(), "{}", run::render(&never, "pin.toml"));
     let why = never.structures[0].mismatch.as_deref().unwrap();
-    assert!(why.contains("the pinned loom(preemption bound 2) run did not happen"), "{why}");
+    assert!(
+        why.contains("the pinned loom(preemption bound 2) run did not happen"),
+        "{why}"
+    );
     let shown = run::render(&never, "pin.toml");
-    assert!(shown.contains("loom (pinned): did not happen") && !shown.contains("all"), "{shown}");
+    assert!(
+        shown.contains("loom (pinned): did not happen") && !shown.contains("all"),
+        "{shown}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

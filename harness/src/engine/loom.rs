@@ -2,10 +2,10 @@
 //! permutation is a replayable schedule.
 
 use super::{FailedRun, Limits, Outcome, Pinned, Probe, Workload};
-use crate::verdict::{Oracle, Verdict};
 use crate::quiet::quietly;
 use crate::rt::Loom;
 use crate::structure::Structure;
+use crate::verdict::{Oracle, Verdict};
 use std::time::{Duration, Instant};
 
 /// The model threads loom can run beside the thread that starts them: loom models at most
