@@ -128,14 +128,14 @@ fn main() -> ExitCode {
                 context(ContextKind::InvalidArg),
                 context(ContextKind::InvalidValue),
             );
-            match (source, arg, value) {
-                (Some(source), Some(arg), Some(value)) => eprintln!(
-                    "error: invalid value '{}' for '{arg}': {}",
+            let message = match (source, arg, value) {
+                (Some(source), Some(arg), Some(value)) => format!(
+                    "error: invalid value '{}' for '{arg}': {source}",
                     mapcheck::bounds::excerpt(&value, 40),
-                    short_lines(&source)
                 ),
-                _ => eprintln!("{}", short_lines(e.render().to_string().trim_end())),
-            }
+                _ => e.render().to_string().trim_end().to_string(),
+            };
+            eprintln!("{}", short_lines(&message));
             return ExitCode::from(2);
         }
     };
@@ -161,11 +161,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// An error as printed: each line cut to 200 characters, so that no input echoed into a message
+/// An error as printed: each line cut below 200 characters, so that no input echoed into a message
 /// (a name, a path, a value) can make it long; the messages are written to say what was wrong
 /// first.
 fn short_lines(text: &str) -> String {
-    let lines: Vec<String> = text.lines().map(|l| mapcheck::bounds::excerpt(l, 200)).collect();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.chars().count() < 200 {
+                return l.to_string();
+            }
+            let cut: String = l.chars().take(196).collect();
+            // A coloured diagnostic's line may be cut inside a colour: reset it.
+            let reset = if l.contains('\u{1b}') { "\u{1b}[0m" } else { "" };
+            format!("{cut}...{reset}")
+        })
+        .collect();
     lines.join("\n")
 }
 
@@ -597,10 +608,10 @@ mod tests {
     }
 
     #[test]
-    fn error_lines_are_cut_to_200_characters() {
+    fn error_lines_are_cut_below_200_characters() {
         let long = format!("unknown thing `{}`\nsecond line", "x".repeat(500));
         let short = short_lines(&long);
-        assert!(short.lines().all(|l| l.chars().count() <= 200), "{short}");
+        assert!(short.lines().all(|l| l.chars().count() < 200), "{short}");
         assert!(short.ends_with("...\nsecond line"));
     }
 }

@@ -41,6 +41,14 @@ struct Case {
     input: Vec<u8>,
 }
 
+/// The binary under test: the one this test run built, or `MAPCHECK_CORPUS_BIN` (another build,
+/// to see which cases it gets wrong).
+fn binary() -> PathBuf {
+    std::env::var_os("MAPCHECK_CORPUS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_mapcheck")))
+}
+
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-input")
 }
@@ -156,7 +164,7 @@ fn run(case: &Case, dir: &Path) -> Ran {
         s
     };
     let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mapcheck"));
+    let mut cmd = Command::new(binary());
     cmd.current_dir(dir)
         .args(case.args.iter().map(|a| fill(a)))
         .env("MAPCHECK_DIR", dir.join("mapcheck"))

@@ -48,13 +48,25 @@ pub const MAX_RECORD_BYTES: u64 = 16 << 20;
 /// Bytes of a text input: a scenario file, a Go, Rust or Markdown reproducer.
 pub const MAX_TEXT_BYTES: u64 = 4 << 20;
 
-/// `s` cut to at most `max` characters, with `...` where it was cut: what a message quotes of an
-/// input.
+/// `s` cut to at most `max` characters, with `...` where it was cut, and its control characters
+/// escaped (`\n`, `\u{1b}`): what a message quotes of an input, on one line.
 pub fn excerpt(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
+    let escaped: String = s
+        .chars()
+        .take(max + 1)
+        .flat_map(|c| {
+            let e: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            e
+        })
+        .collect();
+    if escaped.chars().count() <= max && s.chars().count() <= max {
+        return escaped;
     }
-    let cut: String = s.chars().take(max.saturating_sub(3)).collect();
+    let cut: String = escaped.chars().take(max.saturating_sub(3)).collect();
     format!("{cut}...")
 }
 
@@ -372,6 +384,9 @@ mod tests {
         assert!(budget_secs("--budget", 1e20)
             .unwrap_err()
             .contains("at most 86400"));
+        assert_eq!(excerpt("a\nb\u{1b}[31m", 40), "a\\nb\\u{1b}[31m");
+        assert_eq!(excerpt("abcdef", 5), "ab...");
+        assert_eq!(excerpt("abcde", 5), "abcde");
         assert_eq!(
             unknown_name("model", "x", &["a", "b"]),
             "unknown model `x`; expected one of: a, b"
