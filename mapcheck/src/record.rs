@@ -244,7 +244,8 @@ impl FailureRecord {
     }
 
     /// Writes the failure's timeline picture, a self-contained HTML page, to `path`; `replay_arg`
-    /// is what the page gives to `cargo xtask replay` (atomically: a temporary file beside it, then a rename).
+    /// is what the page gives to `cargo xtask replay`. Atomically: a temporary file beside it, then
+    /// a rename.
     pub fn write_picture(&self, path: &Path, replay_arg: &str) -> std::io::Result<()> {
         write_atomic(path, timeline::html(&self.page(replay_arg)).as_bytes())
     }
