@@ -6,9 +6,10 @@ mod scenario;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use mapcheck::isolate::Isolation;
 use mapcheck::outcome::{CellResult, Reach};
 use mapcheck::plan::{Event, Plan};
-use mapcheck::runner::{failures_dir, replay, replay_input};
+use mapcheck::runner::{failures_dir, replay, replay_input, CellSpec};
 use mapcheck::Registry;
 use mapcheck_harness::{Engine, Size, Verdict};
 use mapcheck_harness::{EngineSpec, Entry};
@@ -112,6 +113,24 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 }
 
 fn main() -> ExitCode {
+    let registry = match Registry::of(mapcheck_models::structures()).with(mapcheck_adapters::structures()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Started again by a check to run one real-thread cell in a process of its own.
+    if let Some(order) = mapcheck::isolate::order() {
+        if let (Some(entry), Some(m)) = (
+            registry.get(&order.structure),
+            mapcheck_models::patterns::model(&order.model),
+        ) {
+            let spec = CellSpec::of_model(m, entry, order.engine, order.size, order.limits, order.shrink);
+            mapcheck::isolate::serve(&spec, &order);
+        }
+        return ExitCode::from(2);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and version go where clap sends them; an error is printed with its lines cut, as
@@ -136,13 +155,6 @@ fn main() -> ExitCode {
                 _ => e.render().to_string().trim_end().to_string(),
             };
             eprintln!("{}", short_lines(&message));
-            return ExitCode::from(2);
-        }
-    };
-    let registry = match Registry::of(mapcheck_models::structures()).with(mapcheck_adapters::structures()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -225,6 +237,13 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         shard: args.shard,
         dir: failures_dir(),
         shrink: true,
+        // Each real-thread cell in a `mapcheck` process of its own: a hung run ends with it.
+        isolation: match std::env::current_exe() {
+            Ok(exe) if std::env::var("MAPCHECK_ISOLATE").map_or(true, |v| v.trim() != "0") => {
+                Isolation::Child(vec![exe.display().to_string()])
+            }
+            _ => Isolation::None,
+        },
     };
     let engine_names: Vec<String> = plan.engines.iter().map(|e| e.family().to_string()).collect();
     let started = Instant::now();

@@ -7,7 +7,9 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 
 mod common;
 
+mod evidence;
 mod lin_brute;
+mod lin_groups;
 mod lin_prefix;
 mod lincheck;
 mod loom_order;

@@ -2,6 +2,7 @@
 //! line's matrix and the library's front door run the same plan and differ only in how they show
 //! the cells.
 
+use crate::isolate::{run_in_child, Isolation};
 use crate::outcome::{CellResult, Reach};
 use crate::runner::{run_cell, Cell, CellSpec};
 use mapcheck_harness::{Engine, EngineSpec, Entry, Limits, Size};
@@ -9,6 +10,11 @@ use mapcheck_models::patterns::Model;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// The shortest shrink of a failure of a correct structure, whatever the cell's share of the budget:
+/// each attempt explores a few times what the failure first needed, so this tries dozens of smaller
+/// workloads, and a failure is what the person reads.
+pub const SHRINK_FLOOR: Duration = Duration::from_secs(2);
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -26,6 +32,9 @@ pub struct Plan<'a> {
     pub dir: PathBuf,
     /// Whether a failure is shrunk before it is recorded.
     pub shrink: bool,
+    /// Where real-thread cells run: in a child process of their own, so that a hung run stops
+    /// costing CPU when its cell ends (see [`crate::isolate`]), or here.
+    pub isolation: Isolation,
 }
 
 /// What a plan reports as it runs.
@@ -130,19 +139,27 @@ impl<'a> Plan<'a> {
                                 budget: per_cell,
                                 ..Limits::default()
                             };
-                            // A failure of a correct structure is always shrunk for a while; an
-                            // expected catch only within the cell's share.
+                            // A failure of a correct structure is always shrunk for a while (it is
+                            // what the person reads); an expected catch only within the cell's share.
                             let shrink = self.shrink.then(|| {
                                 if entry.info.expected_to_fail() {
                                     per_cell
                                 } else {
-                                    per_cell.max(Duration::from_millis(200))
+                                    per_cell.max(SHRINK_FLOOR)
                                 }
                             });
-                            run_cell(
-                                &CellSpec::of_model(model, entry, engine, size, limits, shrink),
-                                &self.dir,
-                            )
+                            let spec = CellSpec::of_model(model, entry, engine, size, limits, shrink);
+                            let isolated = engine
+                                .real_threads()
+                                .then(|| {
+                                    // The watchdog's caps end any run within minutes; past that, the
+                                    // child is stopped.
+                                    let wait =
+                                        per_cell + shrink.unwrap_or_default() + Duration::from_secs(180);
+                                    run_in_child(&spec, &self.dir, &self.isolation, wait)
+                                })
+                                .flatten();
+                            isolated.unwrap_or_else(|| run_cell(&spec, &self.dir))
                         }
                     };
                     row.push((spec.family(), cell.result.clone()));

@@ -31,7 +31,8 @@ commands:
                        stateright and todc-utils, fuzz throughput, scaling); writes
                        target/mapcheck/bench/summary.{md,json}; --quick: under two minutes
   ci                   what .ci/run runs: test, the user crate's tests (examples/user-crate),
-                       a one-minute check, then fuzz --smoke
+                       cargo package of the library crates, a one-minute check (dev profile),
+                       then fuzz --smoke --sanitizer none
   fuzz [TARGET] [FLAGS]  libFuzzer targets ops, schedules, scenario (default: all) through cargo-fuzz
                        (installed if missing), nightly + AddressSanitizer when present, else stable
                        (flags: --time SECONDS (60) --jobs N --structure NAME --sanitizer address|none;
@@ -98,12 +99,17 @@ fn run() -> Result<()> {
     }
 }
 
-/// What `.ci/run` runs: the tests, the user crate's tests, a short check, a fuzz smoke run.
+/// What `.ci/run` runs: the tests, the user crate's tests, the library crates packaged, a short
+/// check, a fuzz smoke run.
 fn ci(sh: &Shell) -> Result<()> {
     test::run(sh, &[])?;
     test::user_crate(sh)?;
-    check::run(sh, "check", &["--budget".into(), "60".into()])?;
-    fuzz::run(sh, &["--smoke".into()])
+    test::package(sh)?;
+    // The short check on the binary the test build's dependencies serve (no second, release build).
+    check::run_with(sh, "check", &["--budget".into(), "60".into()], "dev")?;
+    // Every target on stable with no sanitizer: AddressSanitizer fuzzing is the nightly workflow's
+    // (each target an hour), so CI builds no nightly instrumented tree.
+    fuzz::run(sh, &["--smoke".into(), "--sanitizer".into(), "none".into()])
 }
 
 fn project_root() -> std::path::PathBuf {
