@@ -72,14 +72,29 @@ impl Default for Check {
     }
 }
 
-/// Reads a setting from the environment; a value that does not parse is a setup error, reported
-/// with the variable's name rather than ignored.
+/// Reads a setting from the environment; a value that does not parse, or a budget out of its
+/// bounds, is a setup error, reported with the variable's name and what it takes rather than
+/// ignored.
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let takes = match name {
+        "MAPCHECK_BUDGET" => "seconds as a number (10, 2.5)",
+        "MAPCHECK_SEED" => "a whole number from 0 to 18446744073709551615",
+        _ => "a value",
+    };
     match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("mapcheck: {name}={v:?} does not parse")),
+        Ok(v) if !v.trim().is_empty() => {
+            let shown = crate::bounds::excerpt(&v, 40);
+            let parsed = v
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("mapcheck: {name}={shown:?} does not parse; it takes {takes}"));
+            if name == "MAPCHECK_BUDGET" {
+                if let Err(e) = crate::bounds::budget_secs(name, v.trim().parse().unwrap_or(f64::NAN)) {
+                    panic!("mapcheck: {e}");
+                }
+            }
+            parsed
+        }
         _ => default,
     }
 }
