@@ -11,6 +11,7 @@
 // size on the error path does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod build;
 mod diag;
 pub mod go;
 pub mod hazard;

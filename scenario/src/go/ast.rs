@@ -92,6 +92,17 @@ pub(super) struct TypeDecl {
     pub alias: Option<String>,
 }
 
+/// A function literal as a function.
+pub(super) fn literal(params: &[String], body: &[Stmt], line: usize) -> Func {
+    Func {
+        name: "func literal".into(),
+        recv: None,
+        params: params.to_vec(),
+        body: body.to_vec(),
+        line,
+    }
+}
+
 /// The dotted name of an identifier or selector chain (`a.b.c`), or empty.
 pub(super) fn dotted(e: &Expr) -> String {
     match e {

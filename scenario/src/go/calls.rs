@@ -2,8 +2,9 @@
 //! publications, the script's own functions and methods (inlined, so a wrapper type's methods
 //! become the operations they perform), synchronisation calls (noted), and `go` statements.
 
-use super::ast::{dotted, Expr, Func, Stmt};
-use super::eval::{Env, Flow, Importer, MapKind, ThreadOps, Val};
+use super::ast::{dotted, literal, Expr, Func};
+use super::eval::{Env, Flow, Importer, MapKind, Pending, Val};
+use crate::build::Enter;
 use crate::Spelling as S;
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::HashMap;
@@ -139,7 +140,7 @@ impl Importer {
         closure: bool,
     ) -> Val {
         if self.depth >= MAX_CALL_DEPTH {
-            self.untranslated.push((
+            self.b.untranslated.push((
                 func.line,
                 format!(
                     "calls nest deeper than {MAX_CALL_DEPTH}: `{}` is not inlined further",
@@ -225,7 +226,7 @@ impl Importer {
         if NO_OPS.contains(&name.as_str()) {
             return;
         }
-        self.untranslated.push((
+        self.b.untranslated.push((
             line,
             format!(
                 "call to `{}` is not translated",
@@ -468,7 +469,7 @@ impl Importer {
                 other => match self.resolve(other, env) {
                     Some((func, recv)) => (func, recv, args.clone(), false),
                     None => {
-                        self.untranslated.push((
+                        self.b.untranslated.push((
                             line,
                             format!("`go {}(...)`: the function is not in the input", dotted(other)),
                         ));
@@ -477,50 +478,64 @@ impl Importer {
                 },
             },
             _ => {
-                self.untranslated
+                self.b.untranslated
                     .push((line, "this `go` statement is not translated".into()));
                 return;
             }
         };
-        if self.current.is_some() {
-            self.note_once(format!(
-                "line {line}: a goroutine started by a goroutine runs its operations in the goroutine \
-                 that started it"
-            ));
-            self.call(&func, recv, &args, env, closure);
-            return;
+        let forever = super::ast::loops_forever(&func.body);
+        let spawn_env = env.clone();
+        match self.b.enter_thread(line) {
+            Enter::Dropped => {}
+            Enter::Inline => {
+                self.call(&func, recv, &args, env, closure);
+            }
+            Enter::Thread(saved) => {
+                if forever {
+                    self.unstopped_cleaner = true;
+                    self.note_once(format!(
+                        "line {line}: this goroutine loops forever with no way to stop it: it outlives the map \
+                         (a goroutine leak); its loop runs {} times",
+                        self.b.scale.loop_iterations
+                    ));
+                }
+                let thread = self.b.current.unwrap_or_default();
+                self.waiting = false;
+                self.call(&func, recv.clone(), &args, env, closure);
+                if std::mem::take(&mut self.waiting) {
+                    // It waited on a channel nothing had been sent on yet: it runs again once the
+                    // main goroutine has sent what it sends.
+                    self.b.threads[thread].ops.clear();
+                    self.pending.push(Pending {
+                        thread,
+                        func,
+                        recv,
+                        args,
+                        env: spawn_env,
+                        closure,
+                    });
+                }
+                self.b.leave_thread(saved);
+            }
         }
-        if self.goroutines.len() >= self.scale.threads {
-            self.dropped_threads += 1;
-            return;
-        }
-        if super::ast::loops_forever(&func.body) {
-            self.unstopped_cleaner = true;
-            self.note_once(format!(
-                "line {line}: this goroutine loops forever with no way to stop it: it outlives the map \
-                 (a goroutine leak); its loop runs {} times",
-                self.scale.loop_iterations
-            ));
-        }
-        self.started = true;
-        self.goroutines.push(ThreadOps {
-            ops: Vec::new(),
-            line,
-        });
-        let saved = self.current.replace(self.goroutines.len() - 1);
-        self.call(&func, recv, &args, env, closure);
-        self.current = saved;
     }
-}
 
-/// A function literal as a function.
-pub(super) fn literal(params: &[String], body: &[Stmt], line: usize) -> Func {
-    Func {
-        name: "func literal".into(),
-        recv: None,
-        params: params.to_vec(),
-        body: body.to_vec(),
-        line,
+    /// Runs again the goroutines that waited on a channel, now that the main goroutine has sent
+    /// its values.
+    pub(super) fn run_pending(&mut self) {
+        for p in std::mem::take(&mut self.pending) {
+            let saved = self.b.current.replace(p.thread);
+            let mut env = p.env;
+            self.call(&p.func, p.recv, &p.args, &mut env, p.closure);
+            if std::mem::take(&mut self.waiting) {
+                let line = self.b.threads[p.thread].line;
+                self.b.untranslated(
+                    line,
+                    "this goroutine receives from a channel nothing is sent on: its receive loop runs no time",
+                );
+            }
+            self.b.current = saved;
+        }
     }
 }
 

@@ -77,11 +77,11 @@ impl Importer {
 
     fn loop_cap(&self, body: &[Stmt]) -> u64 {
         if has_go(body) {
-            self.scale.threads as u64
-        } else if self.current.is_none() && !self.started {
+            self.b.scale.threads as u64
+        } else if self.b.current.is_none() && !self.b.started {
             FILL_LOOP_LIMIT
         } else {
-            self.scale.loop_iterations
+            self.b.scale.loop_iterations
         }
     }
 
@@ -115,7 +115,7 @@ impl Importer {
                 self.range_spawning(names, body, env, line);
             } else if let Some(dst) = self.copy_loop(names, body, over, env) {
                 // `for k, v := range old { n[k] = v }`: a copy of the map, as copy-on-write makes.
-                self.untranslated
+                self.b.untranslated
                     .retain(|(_, why)| !why.contains(&format!("a second map `{dst}`")));
                 self.note_once(format!(
                     "line {line}: copying the map into `{dst}` (copy-on-write) is not an operation; \
@@ -148,7 +148,7 @@ impl Importer {
         let cap = self.loop_cap(body);
         let runs = count.map_or(1, |n| n.min(cap));
         if count.is_none() {
-            self.untranslated.push((
+            self.b.untranslated.push((
                 line,
                 "a range over something other than the map: its body runs once".into(),
             ));
@@ -200,19 +200,6 @@ impl Importer {
         (dst_name != src_name).then_some(dst_name)
     }
 
-    /// A range over a map whose contents the input never shows: it starts with keys 1 and 2.
-    pub(super) fn assume_contents(&mut self, line: usize) {
-        if self.initial.is_empty() && !self.started && self.main_after.is_empty() {
-            for (k, v) in [(1, 1), (2, 2)] {
-                self.initial_at.insert(k, self.initial.len());
-                self.initial.push((k, v));
-            }
-            self.note_once(format!(
-                "line {line}: the map's contents are not in the input; it starts with 1:1 and 2:2"
-            ));
-        }
-    }
-
     /// What the body of a range (or of sync.Map's `Range` callback) does to the map, found by
     /// running it once per initial entry with the operations held back: removing the visited key
     /// is the iteration's delete (a key, a parity or all, by which keys it happened for); `clear`
@@ -225,18 +212,18 @@ impl Importer {
         env: &mut Env,
         line: usize,
     ) -> (DeleteIf, Vec<Step>) {
-        self.assume_contents(line);
+        self.b.assume_contents(line);
         let kv = names.first().cloned().unwrap_or_else(|| "_".into());
         let vv = names.get(1).cloned();
         let originals: BTreeMap<u64, String> =
-            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
-        let entries: Vec<(u64, u64)> = self.initial.iter().copied().take(MAX_VISITS).collect();
-        let saved = (self.deferring, std::mem::take(&mut self.deferred));
+            self.b.originals();
+        let entries: Vec<(u64, u64)> = self.b.initial.iter().copied().take(MAX_VISITS).collect();
+        let saved = self.b.deferred.take();
         let (mut deleted, mut others, mut clears, mut fixed) =
             (Vec::new(), Vec::new(), false, BTreeSet::new());
         let mut stopped = false;
         for (k, v) in &entries {
-            self.deferring = true;
+            self.b.deferred = Some(Vec::new());
             env.push(HashMap::new());
             let key_val = originals
                 .get(k)
@@ -247,7 +234,7 @@ impl Importer {
             }
             let flow = self.block(body, env);
             env.pop();
-            for step in std::mem::take(&mut self.deferred) {
+            for step in self.b.deferred.take().unwrap_or_default() {
                 match step.op {
                     Op::Remove { key } if key == *k => deleted.push(*k),
                     Op::Clear => clears = true,
@@ -262,7 +249,7 @@ impl Importer {
                 break;
             }
         }
-        (self.deferring, self.deferred) = saved;
+        self.b.deferred = saved;
         if stopped {
             self.note_once(format!(
                 "line {line}: the range stops early in Go; the scenario's iteration visits every entry"
@@ -299,7 +286,7 @@ impl Importer {
                 DeleteIf::All
             }
         } else {
-            predicate(&keys, &deleted)
+            crate::build::predicate(&keys, &deleted)
         };
         (delete, others)
     }
@@ -307,8 +294,8 @@ impl Importer {
     /// `for k := range m { go func() { ... delete(m, k) }() }`: the main goroutine iterates while a
     /// goroutine per visited key works on it.
     fn range_spawning(&mut self, names: &[String], body: &[Stmt], env: &mut Env, line: usize) {
-        self.assume_contents(line);
-        self.started = true;
+        self.b.assume_contents(line);
+        self.b.started = true;
         self.emit(
             Op::Iterate {
                 delete: DeleteIf::Nothing,
@@ -317,9 +304,9 @@ impl Importer {
             line,
         );
         let originals: BTreeMap<u64, String> =
-            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
-        let visited: Vec<(u64, u64)> = self.initial.clone();
-        for (k, v) in visited.into_iter().take(self.scale.threads) {
+            self.b.originals();
+        let visited: Vec<(u64, u64)> = self.b.initial.clone();
+        for (k, v) in visited.into_iter().take(self.b.scale.threads) {
             env.push(HashMap::new());
             if let Some(kv) = names.first() {
                 let key_val = originals
@@ -363,26 +350,6 @@ fn mentions_write(body: &[Stmt], target: &str) -> bool {
         },
         _ => false,
     })
-}
-
-/// The keys `deleted` out of `keys` as an iteration's delete: none, all, one key, or a parity;
-/// all (the closest) otherwise.
-fn predicate(keys: &[u64], deleted: &[u64]) -> DeleteIf {
-    let evens: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 0).collect();
-    let odds: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 1).collect();
-    if deleted.is_empty() {
-        DeleteIf::Nothing
-    } else if deleted == keys {
-        DeleteIf::All
-    } else if deleted.len() == 1 {
-        DeleteIf::Key(deleted[0])
-    } else if deleted == evens {
-        DeleteIf::Even
-    } else if deleted == odds {
-        DeleteIf::Odd
-    } else {
-        DeleteIf::All
-    }
 }
 
 /// Whether statements test a tombstone field (`e.deleted`).

@@ -21,33 +21,7 @@ mod syntax;
 
 use crate::Scenario;
 
-/// How far a reproducer is scaled down.
-#[derive(Debug, Clone, Copy)]
-pub struct Scale {
-    /// Threads at most (goroutines, and the main goroutine when it operates on the map).
-    pub threads: usize,
-    /// Iterations of a loop inside a goroutine at most.
-    pub loop_iterations: u64,
-    /// Operations per thread at most.
-    pub ops_per_thread: usize,
-    /// Initial entries at most.
-    pub initial: usize,
-    /// Initial entries at most when the script is about memory: enough that a table sized for
-    /// the peak is larger than the reclamation bound of an empty one.
-    pub memory_initial: usize,
-}
-
-impl Default for Scale {
-    fn default() -> Self {
-        Scale {
-            threads: 3,
-            loop_iterations: 2,
-            ops_per_thread: 4,
-            initial: 4,
-            memory_initial: 2 * mapcheck_harness::oracle::reclamation::shrink_bound(0),
-        }
-    }
-}
+pub use crate::build::Scale;
 
 /// The result of an import.
 #[derive(Debug, Clone)]
@@ -94,6 +68,7 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<GoImport, GoError> 
     imp.block(&top, &mut env);
     if let Some(main) = imp.funcs.get("main").cloned() {
         imp.call(&main, None, &[], &mut env, false);
+        imp.run_pending();
     } else {
         // A fragment: run its functions in the order they are written, each as the main goroutine
         // (tests named `TestX` included).
@@ -113,10 +88,11 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<GoImport, GoError> 
                 continue;
             }
             if let Some(f) = imp.funcs.get(&name).cloned() {
-                let before = imp.op_count();
+                let before = imp.b.op_count();
                 imp.call(&f, None, &[], &mut env, false);
-                if imp.op_count() > before {
-                    imp.notes.push(format!(
+                imp.run_pending();
+                if imp.b.op_count() > before {
+                    imp.b.notes.push(format!(
                         "line {line}: the input has no main; `{name}` runs as the main goroutine"
                     ));
                 }
