@@ -294,6 +294,28 @@ impl Builder {
         }
         if design.sync_map {
             self.promote_first(&mut threads);
+            let ops: Vec<Vec<Op>> = threads.iter().map(|t| t.iter().map(|s| s.op).collect()).collect();
+            if let Some(order) = crate::hazard::syncmap::order_for_stale(&ops, &self.initial) {
+                threads = order.iter().map(|&t| threads[t].clone()).collect();
+                self.notes.push(
+                    "the threads are listed so that, run one after another in this order (the order the \
+                     reclamation finding is judged in), the deleted entries stay"
+                        .into(),
+                );
+            }
+        }
+        if design.sharded {
+            if let Some((from, to)) = crate::hazard::shards::spread(&mut threads, &mut self.initial) {
+                for k in self.string_keys.values_mut() {
+                    if *k == from {
+                        *k = to;
+                    }
+                }
+                self.notes.push(format!(
+                    "key {from} is renumbered {to}, which the sharded structures route to their last shard: \
+                     the keys then cover the shard a whole-map operation may miss"
+                ));
+            }
         }
         if threads.len() == 1 {
             self.notes

@@ -18,6 +18,8 @@ pub mod hazard;
 pub mod import;
 mod ops;
 pub mod rust;
+#[cfg(test)]
+mod testing;
 
 pub use diag::{Origin, ScenarioError};
 pub use ops::{parse_step, OpError, Spelling, Step, FORMS};
@@ -158,6 +160,12 @@ impl Scenario {
             .iter()
             .find(|(n, _)| n.name == structure)
             .map_or(Expect::Pass, |(_, e)| e.clone())
+    }
+
+    /// Whether some run could fail: a structure is expected to fail or to report a finding, or a
+    /// schedule is pinned. A file that cannot fail tests nothing; `scenario import` never writes one.
+    pub fn can_fail(&self) -> bool {
+        self.expect.iter().any(|(_, e)| *e != Expect::Pass) || self.pinned.is_some()
     }
 
     /// An error pointing into the file.

@@ -50,6 +50,8 @@ pub(super) enum Stmt {
     /// `select { case ...: ... }`: each case's communication (as text; empty for `default`) and
     /// body.
     Select(Vec<(String, Vec<Stmt>)>, usize),
+    /// `ch <- v`.
+    Send(Expr, Expr, usize),
     /// A line of text that is not Go (prose between snippets of a report).
     NotGo(usize, String),
 }
@@ -127,8 +129,34 @@ pub(super) fn has_go(body: &[Stmt]) -> bool {
         Stmt::Block(b) | Stmt::Range(_, _, b, _) => has_go(b),
         Stmt::For(f) => has_go(&f.body),
         Stmt::If(i) => has_go(&i.then) || i.els.as_ref().is_some_and(|e| has_go(std::slice::from_ref(&**e))),
+        Stmt::Select(cases, _) => cases.iter().any(|(_, b)| has_go(b)),
         _ => false,
     })
+}
+
+/// Calls that only report.
+const REPORTING: &[&str] = &[
+    "fmt.Println", "fmt.Printf", "fmt.Print", "log.Println", "log.Printf", "log.Print", "println", "print",
+    "t.Log", "t.Logf", "t.Error", "t.Errorf",
+];
+
+/// Whether a block only leaves (`return` of plain values, `break`, `continue`, `panic`), reporting
+/// at most: the body of a guard like `if !ok { return false }`.
+pub(super) fn is_guard(body: &[Stmt]) -> bool {
+    let plain = |e: &Expr| matches!(e, Expr::Int(_) | Expr::Str(_) | Expr::Ident(_) | Expr::Opaque);
+    let mut leaves = false;
+    for s in body {
+        match s {
+            Stmt::Return(vals, _) if vals.iter().all(plain) => leaves = true,
+            Stmt::Break | Stmt::Continue => leaves = true,
+            Stmt::Expr(Expr::Call(f, _), _) if matches!(dotted(f).as_str(), "panic" | "log.Fatal" | "log.Fatalf" | "t.Fatal" | "t.Fatalf") => {
+                leaves = true
+            }
+            Stmt::Expr(Expr::Call(f, _), _) if REPORTING.contains(&dotted(f).as_str()) => {}
+            _ => return false,
+        }
+    }
+    leaves
 }
 
 /// Whether a `select` case waits for a stop signal (a cancelled context, a closed stop channel).

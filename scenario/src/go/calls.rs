@@ -57,6 +57,22 @@ impl Importer {
             "string" | "int" | "int64" | "int32" | "uint64" | "uint32" | "uint" => {
                 return args.first().map_or(Val::Opaque, |a| self.eval(a, env))
             }
+            "make" | "new" => {
+                let ty = match args.first() {
+                    Some(Expr::Type(t) | Expr::Ident(t)) => t.trim_start_matches('*').to_string(),
+                    _ => String::new(),
+                };
+                if ty.starts_with("map[") {
+                    self.map_seen.get_or_insert(self.line);
+                }
+                if name == "make" && (ty.starts_with("chan") || ty.starts_with("<-chan")) {
+                    return self.make_chan();
+                }
+                if self.types.contains_key(&ty) {
+                    return Val::Obj(ty);
+                }
+                return Val::Opaque;
+            }
             _ => {}
         }
         if let Some((func, recv)) = self.resolve(f, env) {
@@ -115,7 +131,9 @@ impl Importer {
             return Val::Opaque;
         }
         self.depth += 1;
+        let held = self.held;
         let flow = self.block(&func.body, &mut inner);
+        self.held = held;
         self.depth -= 1;
         match flow {
             Flow::Return(v) => v,
@@ -125,6 +143,11 @@ impl Importer {
 
     /// Whether `x` is an `atomic.Value` or `atomic.Pointer` that holds the map.
     pub(super) fn is_atomic_map(&self, x: &Expr, env: &Env) -> bool {
+        if let Expr::Ident(n) = x {
+            if self.atomic_vars.contains(n) && !matches!(Self::lookup(env, n), Some(Val::Map(_))) {
+                return true;
+            }
+        }
         self.field_type(x, env)
             .is_some_and(|(_, _, ty)| ty.starts_with("atomic.Value") || ty.starts_with("atomic.Pointer"))
     }
@@ -150,6 +173,7 @@ impl Importer {
             return Val::Opaque;
         }
         self.depth += 1;
+        let held = self.held;
         let mut scope = HashMap::new();
         if let (Some((name, _)), Some(v)) = (&func.recv, recv) {
             if !name.is_empty() {
@@ -177,6 +201,8 @@ impl Importer {
             let mut inner: Env = vec![env.first().cloned().unwrap_or_default(), scope];
             self.block(&func.body, &mut inner)
         };
+        // A function releases at its end what it locked (`defer mu.Unlock()`).
+        self.held = held;
         self.depth -= 1;
         match flow {
             Flow::Return(v) => v,
@@ -185,8 +211,14 @@ impl Importer {
     }
 
     pub(super) fn expr_stmt(&mut self, e: &Expr, env: &mut Env, line: usize) {
-        if self.sync_call(e, line) {
+        if self.sync_call(e, env, line, false) {
             return;
+        }
+        if let Expr::Unary(op, ch) = e {
+            if op == "<-" {
+                self.receive(ch, env);
+                return;
+            }
         }
         let Expr::Call(f, args) = e else {
             self.scan_expr(e, env, line);
@@ -223,7 +255,16 @@ impl Importer {
                 return;
             }
         }
+        // The arguments of a call the importer does not follow still run their own calls
+        // (`fmt.Println(c.Count())`).
+        for a in args.iter().filter(|a| matches!(a, Expr::Call(..))) {
+            self.eval(a, env);
+        }
         if NO_OPS.contains(&name.as_str()) {
+            return;
+        }
+        if name == "close" && args.len() == 1 && matches!(self.eval(&args[0], env), Val::Chan(_)) {
+            // Closing a channel ends the ranges over it once its values are received.
             return;
         }
         self.b.untranslated.push((
@@ -420,16 +461,28 @@ impl Importer {
 
     /// `wg.Add`, `wg.Done`, `wg.Wait`, `mu.Lock` and friends, scheduling hints and memory calls:
     /// recognised and noted; true when the call is one of them.
-    pub(super) fn sync_call(&mut self, e: &Expr, line: usize) -> bool {
+    pub(super) fn sync_call(&mut self, e: &Expr, env: &Env, line: usize, deferred: bool) -> bool {
         let Expr::Call(f, _) = e else { return false };
         if let Expr::Selector(_, m) = &**f {
+            // A method of the script's own type with one of these names is its own (a queue's
+            // `Add`, a job's `Done`), not a WaitGroup's or a mutex's.
+            let own = matches!(m.as_str(), "Add" | "Done" | "Wait" | "Lock" | "Unlock" | "RLock" | "RUnlock")
+                && self.resolve(f, env).is_some();
             match m.as_str() {
+                _ if own => {}
                 "Add" | "Done" | "Wait" => {
                     self.waitgroup_lines.push(line);
                     return true;
                 }
                 "Lock" | "Unlock" | "RLock" | "RUnlock" => {
                     self.mutex_lines.push(line);
+                    if !deferred {
+                        if m.starts_with("Unlock") || m.starts_with("RUnlock") {
+                            self.held = self.held.saturating_sub(1);
+                        } else {
+                            self.held += 1;
+                        }
+                    }
                     return true;
                 }
                 _ => {}
@@ -491,17 +544,20 @@ impl Importer {
                 self.call(&func, recv, &args, env, closure);
             }
             Enter::Thread(saved) => {
-                if forever {
+                let thread = self.b.current.unwrap_or_default();
+                self.waiting = false;
+                let held = std::mem::take(&mut self.held);
+                self.sweeps = false;
+                self.call(&func, recv.clone(), &args, env, closure);
+                self.held = held;
+                if forever && self.cleans(thread) {
                     self.unstopped_cleaner = true;
                     self.note_once(format!(
-                        "line {line}: this goroutine loops forever with no way to stop it: it outlives the map \
-                         (a goroutine leak); its loop runs {} times",
+                        "line {line}: this goroutine cleans the map in a loop that never ends and that nothing \
+                         stops: it outlives the map (a goroutine leak); its loop runs {} times",
                         self.b.scale.loop_iterations
                     ));
                 }
-                let thread = self.b.current.unwrap_or_default();
-                self.waiting = false;
-                self.call(&func, recv.clone(), &args, env, closure);
                 if std::mem::take(&mut self.waiting) {
                     // It waited on a channel nothing had been sent on yet: it runs again once the
                     // main goroutine has sent what it sends.
@@ -523,7 +579,13 @@ impl Importer {
     /// Runs again the goroutines that waited on a channel, now that the main goroutine has sent
     /// its values.
     pub(super) fn run_pending(&mut self) {
-        for p in std::mem::take(&mut self.pending) {
+        self.rerun = true;
+        let pending = std::mem::take(&mut self.pending);
+        // The goroutines that receive share the values sent: each takes its part in turn.
+        let queued: usize = self.channels.iter().map(|c| c.len()).sum();
+        let share = queued.div_ceil(pending.len().max(1)).max(1);
+        for p in pending {
+            self.receive_budget = Some(share);
             let saved = self.b.current.replace(p.thread);
             let mut env = p.env;
             self.call(&p.func, p.recv, &p.args, &mut env, p.closure);
@@ -536,6 +598,18 @@ impl Importer {
             }
             self.b.current = saved;
         }
+        self.receive_budget = None;
+    }
+
+    /// Whether a goroutine's operations clean the map (delete, clear, purge).
+    fn cleans(&self, thread: usize) -> bool {
+        self.sweeps
+            || self.b.threads[thread].ops.iter().any(|s| {
+            matches!(
+                s.op,
+                Op::Remove { .. } | Op::Clear | Op::Reclaim
+            ) || matches!(s.op, Op::Iterate { delete } if delete != DeleteIf::Nothing)
+        })
     }
 }
 

@@ -95,8 +95,28 @@ pub(super) struct Importer {
     pub pending: Vec<Pending>,
     /// Where the first `make(map...)` or map type is, for an error that says why none was used.
     pub map_seen: Option<usize>,
-    /// The map is split into shards: a slice or array of structs (or of maps) that hold one.
+    /// The map is split into shards (`shards.rs`).
     pub sharded: bool,
+    /// Goroutines that waited on a channel are running again: a receive that finds nothing
+    /// means nothing more is sent.
+    pub rerun: bool,
+    /// Values the goroutine running again may still receive (its share of what was sent).
+    pub receive_budget: Option<usize>,
+    /// The running goroutine ranges over the map with a body that deletes, though it visited
+    /// nothing (a sweep).
+    pub sweeps: bool,
+    /// A loop over every shard is running (`shards.rs`).
+    pub in_shard_loop: bool,
+    /// Locks the running goroutine holds (`Lock` and `RLock` not yet undone).
+    pub held: usize,
+    /// Lines of map operations a goroutine performs holding no lock, in a script that has locks.
+    pub unlocked: Vec<usize>,
+    /// Variables that are an `atomic.Value` or `atomic.Pointer` holding the map.
+    pub atomic_vars: BTreeSet<String>,
+    /// The kind of the map the last operation found, for the lock check.
+    pub last_kind: Option<MapKind>,
+    /// The line of the statement running.
+    pub line: usize,
 }
 
 /// Statements at most that one import evaluates.
@@ -132,6 +152,15 @@ impl Importer {
             pending: Vec::new(),
             map_seen: None,
             sharded: false,
+            rerun: false,
+            receive_budget: None,
+            in_shard_loop: false,
+            sweeps: false,
+            held: 0,
+            unlocked: Vec::new(),
+            atomic_vars: BTreeSet::new(),
+            last_kind: None,
+            line: 0,
         }
     }
 
@@ -173,11 +202,20 @@ impl Importer {
                 // A name the input never defines (`key`, `metricKey`): one symbolic key per name.
                 _ => Val::Str(format!("<{n}>")),
             }),
+            Expr::Unary(op, x) if op == "<-" => self.receive(x, env).0,
             Expr::Unary(op, x) => match (op.as_str(), self.eval(x, env)) {
                 ("-", Val::Int(n)) => Val::Int(n.wrapping_neg()),
                 ("!", Val::Int(n)) => Val::Int((n == 0) as i64),
-                ("&" | "*", v @ Val::Obj(_)) => v,
+                ("&" | "*", v @ (Val::Obj(_) | Val::Map(_) | Val::Chan(_))) => v,
                 _ => Val::Opaque,
+            },
+            Expr::Index(x, _) => match self.type_of(e, env) {
+                // An element of a slice of structs (a shard).
+                Some(t) => {
+                    let _ = x;
+                    Val::Obj(t)
+                }
+                None => Val::Opaque,
             },
             Expr::Binary(op, a, b) => {
                 let (a, b) = (self.eval(a, env), self.eval(b, env));
@@ -214,6 +252,10 @@ impl Importer {
 
     /// Records one operation in the thread running now.
     pub fn emit(&mut self, op: Op, spelling: Spelling, line: usize) {
+        let in_thread = self.b.current.is_some() || self.b.started;
+        if in_thread && self.held == 0 && self.last_kind == Some(MapKind::Plain) && !self.in_shard_loop {
+            self.unlocked.push(line);
+        }
         self.b.emit(op, spelling, line)
     }
 
@@ -236,8 +278,12 @@ impl Importer {
 
     pub fn stmt(&mut self, s: &Stmt, env: &mut Env) -> Flow {
         self.steps += 1;
-        if self.steps > MAX_STEPS {
+        if self.steps > MAX_STEPS || self.waiting {
+            // Out of steps, or a goroutine waiting on a channel: unwind to where it started.
             return Flow::Return(Val::Opaque);
+        }
+        if let Some(l) = stmt_line(s) {
+            self.line = l;
         }
         match s {
             Stmt::Func(f) => self.declare_func(f),
@@ -264,7 +310,7 @@ impl Importer {
             Stmt::Expr(e, line) => self.expr_stmt(e, env, *line),
             Stmt::Go(e, line) => self.spawn(e, env, *line),
             Stmt::Defer(e, line) => {
-                if !self.sync_call(e, *line) {
+                if !self.sync_call(e, env, *line, true) {
                     self.note_once(format!(
                         "line {line}: `defer` runs at the end of its function; it is run in place"
                     ));
@@ -284,6 +330,19 @@ impl Importer {
                         Some(e) => self.stmt(e, env),
                         None => Flow::Normal,
                     },
+                    _ if super::ast::is_guard(&i.then) => {
+                        // A guard (`if !ok { return false }`): the path that goes on to the map
+                        // operations is the one taken; its `else`, or what follows.
+                        self.note_once(format!(
+                            "line {}: the condition cannot be computed statically; the path past the guard, \
+                             which goes on to the map operations, is taken",
+                            i.line
+                        ));
+                        match &i.els {
+                            Some(e) => self.stmt(e, env),
+                            None => Flow::Normal,
+                        }
+                    }
                     _ => {
                         // An unknown condition (`if ok`, a comparison with a map read): take the
                         // branch, which holds the operations the report is about.
@@ -312,18 +371,8 @@ impl Importer {
                 self.b.untranslated
                     .push((*line, format!("not translated: `{text}`")));
             }
-            Stmt::Select(cases, line) => {
-                // The first case that is not a stop signal runs: it holds the work the goroutine
-                // does; the scenario has no channels.
-                let chosen = cases.iter().find(|(c, _)| !super::ast::is_stop_case(c));
-                if let Some((comm, body)) = chosen {
-                    self.note_once(format!(
-                        "line {line}: `select` runs its case `{}` (the scenario has no channels)",
-                        if comm.is_empty() { "default" } else { comm }
-                    ));
-                    return self.scoped(body, env);
-                }
-            }
+            Stmt::Select(cases, line) => return self.select(cases, env, *line),
+            Stmt::Send(ch, v, line) => self.send(ch, v, env, *line),
             Stmt::NotGo(line, text) => {
                 self.b.untranslated
                     .push((*line, format!("not Go, skipped: `{text}`")));
@@ -346,6 +395,11 @@ impl Importer {
     fn var(&mut self, name: &str, ty: Option<&str>, init: Option<&Expr>, env: &mut Env, line: usize) {
         let ty = ty.map(|t| t.trim_start_matches('*'));
         match ty {
+            Some(t) if t.starts_with("atomic.Value") || t.starts_with("atomic.Pointer[") => {
+                // A map published through an atomic pointer (copy-on-write), as a variable.
+                self.atomic_vars.insert(name.to_string());
+                self.new_map(name, MapKind::Plain, line);
+            }
             Some("sync.Map") => self.new_map(name, MapKind::SyncMap, line),
             Some("sync.Mutex" | "sync.RWMutex") => self.mutex_lines.push(line),
             Some("sync.WaitGroup") => self.waitgroup_lines.push(line),
@@ -380,6 +434,14 @@ impl Importer {
     /// The map an expression names: a variable, a field of a wrapper struct (`c.m`, `s.shards[i].m`),
     /// or a name used as a map without a visible declaration.
     pub fn map_of(&mut self, e: &Expr, env: &Env) -> Option<(String, MapKind)> {
+        let found = self.map_of_inner(e, env);
+        if let Some((_, k)) = &found {
+            self.last_kind = Some(*k);
+        }
+        found
+    }
+
+    fn map_of_inner(&mut self, e: &Expr, env: &Env) -> Option<(String, MapKind)> {
         match e {
             Expr::Unary(op, x) if op == "&" || op == "*" => return self.map_of(x, env),
             // A copy-on-write map loaded from its atomic pointer.
@@ -445,9 +507,9 @@ impl Importer {
                 self.types.contains_key(t).then(|| t.to_string())
             }
             Expr::Index(x, _) => {
-                let (_, _, ty) = self.field_type(x, env)?;
+                let ty = self.type_text(x, env)?;
                 // The element type of a slice, array or map of structs (`[]*shard`, `[16]shard`).
-                let elem = ty.rsplit(']').next()?.trim_start_matches('*');
+                let elem = super::shards::elem_type(&ty)?;
                 self.types.contains_key(elem).then(|| elem.to_string())
             }
             _ => None,
@@ -505,5 +567,26 @@ fn binary(op: &str, a: Val, b: Val) -> Val {
         Some(Atom::Int(n)) if !matches!((&a, &b), (Val::Opaque, _) | (_, Val::Opaque)) => Val::Int(n),
         Some(Atom::Str(s)) => Val::Str(s),
         _ => Val::Opaque,
+    }
+}
+
+/// The line a statement reports on, when it has one.
+fn stmt_line(s: &Stmt) -> Option<usize> {
+    match s {
+        Stmt::Expr(_, l)
+        | Stmt::Assign(.., l)
+        | Stmt::IncDec(_, _, l)
+        | Stmt::Var(.., l)
+        | Stmt::Go(_, l)
+        | Stmt::Defer(_, l)
+        | Stmt::Range(.., l)
+        | Stmt::Return(_, l)
+        | Stmt::Skipped(l, _)
+        | Stmt::Select(_, l)
+        | Stmt::Send(.., l)
+        | Stmt::NotGo(l, _) => Some(*l),
+        Stmt::If(i) => Some(i.line),
+        Stmt::For(f) => Some(f.line),
+        _ => None,
     }
 }

@@ -37,7 +37,19 @@ impl Importer {
 
     fn design(&mut self) -> Design {
         let kinds: BTreeSet<MapKind> = self.maps.values().copied().collect();
-        let locked = !self.mutex_lines.is_empty() || !self.locked_maps.is_empty();
+        self.sharded = self.sharded_design();
+        let has_locks = !self.mutex_lines.is_empty() || !self.locked_maps.is_empty();
+        // A map its goroutines use without the lock its other uses take is unlocked there.
+        let locked = has_locks && self.unlocked.is_empty();
+        if has_locks && !self.unlocked.is_empty() && self.cow.is_none() && !self.sharded {
+            self.unlocked.sort_unstable();
+            self.unlocked.dedup();
+            let shown: Vec<String> = self.unlocked.iter().take(8).map(|l| l.to_string()).collect();
+            self.b.notes.push(format!(
+                "the map is used without a lock on line(s) {} while other uses take one: unlocked there",
+                shown.join(", ")
+            ));
+        }
         Design {
             unlocked_map: kinds.contains(&MapKind::Plain) && !locked && self.cow.is_none() && !self.sharded,
             sync_map: kinds.contains(&MapKind::SyncMap),

@@ -27,6 +27,12 @@ impl Importer {
         if let Some(i) = &f.init {
             self.stmt(i, env);
         }
+        if self.indexes_shards(&f.body, env) {
+            // `for i := 0; i < len(m.shards); i++ { s := m.shards[i]; ... }`.
+            let flow = self.shard_loop(&[], &f.body, env, f.line);
+            env.pop();
+            return flow;
+        }
         // A loop that fills the map before any goroutine starts runs in full (the initial contents
         // are cut down afterwards); a loop that starts goroutines runs once per thread; a loop
         // inside a goroutine runs a few times.
@@ -107,6 +113,20 @@ impl Importer {
         env: &mut Env,
         line: usize,
     ) -> Flow {
+        if let Some(shard) = self.shard_elem(over, env) {
+            // `for _, s := range m.shards { ... }`.
+            let mut bind = Vec::new();
+            if let Some(i) = names.first() {
+                bind.push((i.clone(), Val::Int(0)));
+            }
+            if let Some(v) = names.get(1) {
+                bind.push((v.clone(), Val::Obj(shard)));
+            }
+            return self.shard_loop(&bind, body, env, line);
+        }
+        if let Val::Chan(c) = self.eval(over, env) {
+            return self.range_chan(c, names, body, env, line);
+        }
         if names.len() == 2 || body_writes(body, over) {
             self.adopt_map(over, MapKind::Plain, line, env);
         }
@@ -218,6 +238,17 @@ impl Importer {
         let originals: BTreeMap<u64, String> =
             self.b.originals();
         let entries: Vec<(u64, u64)> = self.b.initial.iter().copied().take(MAX_VISITS).collect();
+        if entries.is_empty() && self.b.current.is_some() {
+            // Nothing to visit: whether the body would delete (a sweep) is still worth knowing.
+            let saved = self.b.deferred.replace(Vec::new());
+            env.push(HashMap::new());
+            Self::define(env, &kv, Val::Opaque);
+            self.block(body, env);
+            env.pop();
+            let ops = self.b.deferred.take().unwrap_or_default();
+            self.b.deferred = saved;
+            self.sweeps |= ops.iter().any(|s| matches!(s.op, Op::Remove { .. } | Op::Clear));
+        }
         let saved = self.b.deferred.take();
         let (mut deleted, mut others, mut clears, mut fixed) =
             (Vec::new(), Vec::new(), false, BTreeSet::new());

@@ -14,9 +14,11 @@
 mod assign;
 mod ast;
 mod calls;
+mod chans;
 mod eval;
 mod finish;
 mod loops;
+mod shards;
 mod syntax;
 
 use crate::Scenario;
@@ -99,7 +101,44 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<GoImport, GoError> 
             }
         }
     }
+    if imp.map_seen.is_none() {
+        imp.map_seen = first_map(&stmts);
+    }
     imp.finish(file, src)
+}
+
+/// The line of the first `make(map...)` or map literal in the source, run or not.
+fn first_map(stmts: &[ast::Stmt]) -> Option<usize> {
+    fn expr(e: &ast::Expr) -> bool {
+        use ast::Expr::*;
+        match e {
+            Call(f, args) => {
+                (ast::dotted(f) == "make" && matches!(args.first(), Some(Type(t)) if t.starts_with("map[")))
+                    || expr(f)
+                    || args.iter().any(expr)
+            }
+            Composite(t, elems) => {
+                t.trim_start_matches('&').starts_with("map[") || elems.iter().any(|(k, v)| k.as_ref().is_some_and(expr) || expr(v))
+            }
+            Selector(x, _) | Unary(_, x) => expr(x),
+            Index(a, b) | Binary(_, a, b) => expr(a) || expr(b),
+            FuncLit(_, body) => first_map(body).is_some(),
+            _ => false,
+        }
+    }
+    stmts.iter().find_map(|s| {
+        use ast::Stmt::*;
+        match s {
+            Assign(l, _, r, line) if l.iter().chain(r).any(expr) => Some(*line),
+            Var(_, _, Some(e), line) | Expr(e, line) | Go(e, line) | Defer(e, line) if expr(e) => Some(*line),
+            Block(b) => first_map(b),
+            If(i) => first_map(&i.then).or_else(|| i.els.as_ref().and_then(|e| first_map(std::slice::from_ref(&**e)))),
+            For(f) => first_map(&f.body),
+            Range(_, _, b, _) => first_map(b),
+            Func(f) => first_map(&f.body),
+            _ => None,
+        }
+    })
 }
 
 /// Names of the functions some other function calls (they run when called, not on their own).
@@ -162,3 +201,5 @@ fn called_functions(stmts: &[ast::Stmt]) -> std::collections::BTreeSet<String> {
 mod tests;
 #[cfg(test)]
 mod tests_features;
+#[cfg(test)]
+mod tests_constructs;

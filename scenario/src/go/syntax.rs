@@ -152,6 +152,11 @@ impl Lower<'_> {
                 }
             }
             "block" => Stmt::Block(self.block(Some(n))),
+            "send_statement" => {
+                let ch = field("channel").map_or(Expr::Opaque, |c| self.expr(c));
+                let v = field("value").map_or(Expr::Opaque, |v| self.expr(v));
+                Stmt::Send(ch, v, l)
+            }
             "if_statement" => self.if_stmt(n),
             "for_statement" => self.for_stmt(n),
             "return_statement" => Stmt::Return(
@@ -179,18 +184,25 @@ impl Lower<'_> {
                     let comm = c
                         .child_by_field_name("communication")
                         .map_or(String::new(), |m| excerpt(self.text(m)));
+                    // The communication (`v, ok := <-ch`, `ch <- v`) runs first, then the body.
                     let body: Vec<Stmt> = self.nested(|l| {
-                        l.named_children(c)
-                            .into_iter()
-                            .filter(|s| Some(*s) != c.child_by_field_name("communication"))
-                            .flat_map(|s| {
-                                if s.kind() == "statement_list" {
-                                    l.statements(s)
-                                } else {
-                                    l.stmt(s)
-                                }
-                            })
-                            .collect()
+                        let mut out = Vec::new();
+                        if let Some(m) = c.child_by_field_name("communication") {
+                            out.extend(l.communication(m));
+                        }
+                        out.extend(
+                            l.named_children(c)
+                                .into_iter()
+                                .filter(|s| Some(*s) != c.child_by_field_name("communication"))
+                                .flat_map(|s| {
+                                    if s.kind() == "statement_list" {
+                                        l.statements(s)
+                                    } else {
+                                        l.stmt(s)
+                                    }
+                                }),
+                        );
+                        out
                     });
                     cases.push((comm, body));
                 }
@@ -199,6 +211,30 @@ impl Lower<'_> {
             _ => self.skipped(n),
         };
         vec![one]
+    }
+
+    /// A `select` case's communication as a statement: a receive assigned or not, or a send.
+    fn communication(&mut self, m: Node) -> Vec<Stmt> {
+        let l = line(m);
+        match m.kind() {
+            "receive_statement" => {
+                let right = m
+                    .child_by_field_name("right")
+                    .map_or(Expr::Opaque, |r| self.expr(r));
+                match m.child_by_field_name("left") {
+                    Some(left) => {
+                        let op = if self.text(m).contains(":=") { ":=" } else { "=" };
+                        vec![Stmt::Assign(self.exprs(Some(left)), op.into(), vec![right], l)]
+                    }
+                    None => vec![Stmt::Expr(right, l)],
+                }
+            }
+            "send_statement" => self.stmt(m),
+            _ => {
+                // A bare receive (`case <-done:`) is an expression.
+                vec![Stmt::Expr(self.expr(m), l)]
+            }
+        }
     }
 
     fn if_stmt(&mut self, n: Node) -> Stmt {

@@ -245,9 +245,20 @@ impl Importer {
             }
             last = match s {
                 Stmt::Local(l) => {
+                    // `let (a, b) = (x.clone(), y.clone());`: element by element.
+                    if let (Pat::Tuple(p), Some(Expr::Tuple(t))) = (&l.pat, l.init.as_ref().map(|i| &*i.expr)) {
+                        if p.elems.len() == t.elems.len() {
+                            for (p, e) in p.elems.iter().zip(&t.elems) {
+                                let v = self.eval(e);
+                                self.bind(p, v);
+                            }
+                            continue;
+                        }
+                    }
                     let v = l.init.as_ref().map_or(Val::Opaque, |i| {
                         let v = self.eval(&i.expr);
-                        if v != Val::Map && self.declares_map(&i.expr) {
+                        let declares = self.declares_map(&i.expr);
+                        if v == Val::Opaque && declares {
                             return Val::Map;
                         }
                         v

@@ -45,9 +45,9 @@ impl std::fmt::Display for RustError {
 }
 
 /// Brackets nested deeper than this are refused before parsing.
-pub const MAX_NESTING: usize = 2_000;
+pub const MAX_NESTING: usize = 1_000;
 /// Operators in one expression without brackets at most (a chain like `1 + 1 + ... + 1`).
-pub const MAX_CHAIN: usize = 20_000;
+pub const MAX_CHAIN: usize = 10_000;
 /// The stack the parser and the evaluator run on: `syn` parses and drops nested expressions
 /// recursively, so the depth of the input decides how deep they go.
 const STACK: usize = 256 << 20;

@@ -322,6 +322,8 @@ impl Importer {
                 }
                 Val::Map
             }
+            // `Arc::new(service)`, `Arc::clone(&service)`, `Box::new(cache)`: the same value.
+            "new" | "clone" | "from" if matches!(args.first(), Some(Val::Obj(_))) => args[0].clone(),
             "from" | "String" => args.into_iter().next().unwrap_or(Val::Opaque),
             "sleep" | "yield_now" => {
                 self.b.note_once(format!(
