@@ -287,8 +287,7 @@ fn import(
     if !no_run {
         // The first run decides whether the file is kept: a scenario that does not meet its own
         // expectation would fail the test suite for a reason that is the importer's, not a bug's.
-        let result =
-            run(registry, &reread, &Filter::default(), &failures_dir()).map_err(|e| returned(&e))?;
+        let result = run(registry, &reread, &Filter::default(), &failures_dir()).map_err(|e| returned(&e))?;
         print!("{}", render(&result, &out.display().to_string()));
         if !result.ok() {
             eprintln!("hazard not reproduced: the imported scenario does not meet its own expectation; {} is not written", out.display());

@@ -106,7 +106,10 @@ fn a_reproducer_with_no_hazard_is_refused_with_its_notes() {
         };
         assert_ne!(code, Some(0), "{text}");
         assert!(text.contains("no hazard recognised"), "{text}");
-        assert!(text.contains("note: the map is a HashMap behind a lock"), "{text}");
+        assert!(
+            text.contains("note: the map is a HashMap behind a lock"),
+            "{text}"
+        );
         assert!(!out.exists(), "nothing is written");
     }
 }

@@ -571,9 +571,7 @@ mod tests {
                 b.leave_thread(saved);
             }
         }
-        let (s, _) = b
-            .finish("x.go", "", Design::default(), Vec::new())
-            .unwrap();
+        let (s, _) = b.finish("x.go", "", Design::default(), Vec::new()).unwrap();
         assert_eq!(s.initial, [(1, 1)]);
         assert_eq!(s.threads.len(), 1);
         let notes = s.notes.join("\n");

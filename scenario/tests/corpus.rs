@@ -32,16 +32,12 @@ fn import(path: &Path) -> Result<Scenario, String> {
     );
     let scale = go::Scale::default();
     match path.extension().and_then(|e| e.to_str()) {
-        Some("go") => {
-            go::import(&shown, &text, scale)
-                .map(|g| g.scenario)
-                .map_err(|e| format!("{shown}: {e}"))
-        }
-        _ => {
-            rust::import(&shown, &text, scale)
-                .map(|r| r.scenario)
-                .map_err(|e| format!("{shown}: {e}"))
-        }
+        Some("go") => go::import(&shown, &text, scale)
+            .map(|g| g.scenario)
+            .map_err(|e| format!("{shown}: {e}")),
+        _ => rust::import(&shown, &text, scale)
+            .map(|r| r.scenario)
+            .map_err(|e| format!("{shown}: {e}")),
     }
 }
 
@@ -67,9 +63,7 @@ fn the_corpus_covers_fifty_reproducers_with_cited_sources() {
     for p in &all {
         let text = std::fs::read_to_string(p).unwrap();
         assert!(
-            text.lines()
-                .take(3)
-                .any(|l| l.contains("Source: https://")),
+            text.lines().take(3).any(|l| l.contains("Source: https://")),
             "{}: the header must cite its source",
             p.display()
         );

@@ -134,10 +134,20 @@ pub(super) fn has_go(body: &[Stmt]) -> bool {
     })
 }
 
-/// Calls that only report.
-const REPORTING: &[&str] = &[
-    "fmt.Println", "fmt.Printf", "fmt.Print", "log.Println", "log.Printf", "log.Print", "println", "print",
-    "t.Log", "t.Logf", "t.Error", "t.Errorf",
+/// Calls that only report: they change nothing the scenario models.
+pub(super) const REPORTING: &[&str] = &[
+    "fmt.Println",
+    "fmt.Printf",
+    "fmt.Print",
+    "log.Println",
+    "log.Printf",
+    "log.Print",
+    "println",
+    "print",
+    "t.Log",
+    "t.Logf",
+    "t.Error",
+    "t.Errorf",
 ];
 
 /// Whether a block only leaves (`return` of plain values, `break`, `continue`, `panic`), reporting
@@ -149,7 +159,12 @@ pub(super) fn is_guard(body: &[Stmt]) -> bool {
         match s {
             Stmt::Return(vals, _) if vals.iter().all(plain) => leaves = true,
             Stmt::Break | Stmt::Continue => leaves = true,
-            Stmt::Expr(Expr::Call(f, _), _) if matches!(dotted(f).as_str(), "panic" | "log.Fatal" | "log.Fatalf" | "t.Fatal" | "t.Fatalf") => {
+            Stmt::Expr(Expr::Call(f, _), _)
+                if matches!(
+                    dotted(f).as_str(),
+                    "panic" | "log.Fatal" | "log.Fatalf" | "t.Fatal" | "t.Fatalf"
+                ) =>
+            {
                 leaves = true
             }
             Stmt::Expr(Expr::Call(f, _), _) if REPORTING.contains(&dotted(f).as_str()) => {}
@@ -188,4 +203,26 @@ pub(super) fn loops_forever(body: &[Stmt]) -> bool {
         Stmt::Range(_, Expr::Selector(_, c), b, _) if c == "C" => !exits(b),
         _ => false,
     })
+}
+
+/// The element type of a slice, array or map type's text (`[]*shard` is `shard`).
+pub(super) fn elem_type(ty: &str) -> Option<&str> {
+    let t = ty.trim_start_matches('*');
+    let rest = if let Some(r) = t.strip_prefix("map[") {
+        // `map[K]V`: the value type, after the key's closing bracket.
+        let mut depth = 1;
+        let end = r.char_indices().find_map(|(i, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(i)
+        })?;
+        &r[end + 1..]
+    } else {
+        let r = t.strip_prefix('[')?;
+        &r[r.find(']')? + 1..]
+    };
+    Some(rest.trim_start_matches('*'))
 }

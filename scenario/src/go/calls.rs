@@ -9,20 +9,6 @@ use crate::Spelling as S;
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::HashMap;
 
-/// Calls that change nothing the scenario models: printing, and scheduling hints.
-const NO_OPS: &[&str] = &[
-    "fmt.Println",
-    "fmt.Printf",
-    "fmt.Print",
-    "log.Println",
-    "log.Printf",
-    "log.Print",
-    "println",
-    "print",
-    "t.Log",
-    "t.Logf",
-];
-
 /// Calls Go offers to give memory back or to measure it.
 const MEMORY: &[&str] = &[
     "runtime.GC",
@@ -260,7 +246,7 @@ impl Importer {
         for a in args.iter().filter(|a| matches!(a, Expr::Call(..))) {
             self.eval(a, env);
         }
-        if NO_OPS.contains(&name.as_str()) {
+        if super::ast::REPORTING.contains(&name.as_str()) {
             return;
         }
         if name == "close" && args.len() == 1 && matches!(self.eval(&args[0], env), Val::Chan(_)) {
@@ -466,8 +452,10 @@ impl Importer {
         if let Expr::Selector(_, m) = &**f {
             // A method of the script's own type with one of these names is its own (a queue's
             // `Add`, a job's `Done`), not a WaitGroup's or a mutex's.
-            let own = matches!(m.as_str(), "Add" | "Done" | "Wait" | "Lock" | "Unlock" | "RLock" | "RUnlock")
-                && self.resolve(f, env).is_some();
+            let own = matches!(
+                m.as_str(),
+                "Add" | "Done" | "Wait" | "Lock" | "Unlock" | "RLock" | "RUnlock"
+            ) && self.resolve(f, env).is_some();
             match m.as_str() {
                 _ if own => {}
                 "Add" | "Done" | "Wait" => {
@@ -531,7 +519,8 @@ impl Importer {
                 },
             },
             _ => {
-                self.b.untranslated
+                self.b
+                    .untranslated
                     .push((line, "this `go` statement is not translated".into()));
                 return;
             }
@@ -605,11 +594,9 @@ impl Importer {
     fn cleans(&self, thread: usize) -> bool {
         self.sweeps
             || self.b.threads[thread].ops.iter().any(|s| {
-            matches!(
-                s.op,
-                Op::Remove { .. } | Op::Clear | Op::Reclaim
-            ) || matches!(s.op, Op::Iterate { delete } if delete != DeleteIf::Nothing)
-        })
+                matches!(s.op, Op::Remove { .. } | Op::Clear | Op::Reclaim)
+                    || matches!(s.op, Op::Iterate { delete } if delete != DeleteIf::Nothing)
+            })
     }
 }
 

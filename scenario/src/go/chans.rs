@@ -38,7 +38,9 @@ impl Importer {
                     ));
                 }
             }
-            _ => self.b.untranslated(line, "a send on a channel the input does not make"),
+            _ => self
+                .b
+                .untranslated(line, "a send on a channel the input does not make"),
         }
     }
 
@@ -61,7 +63,14 @@ impl Importer {
 
     /// `for v := range ch`: the body runs once per value received, as a loop in a goroutine is
     /// scaled.
-    pub(super) fn range_chan(&mut self, c: usize, names: &[String], body: &[Stmt], env: &mut Env, line: usize) -> Flow {
+    pub(super) fn range_chan(
+        &mut self,
+        c: usize,
+        names: &[String],
+        body: &[Stmt],
+        env: &mut Env,
+        line: usize,
+    ) -> Flow {
         if self.channels[c].is_empty() && self.b.current.is_some() && !self.rerun {
             self.waiting = true;
             return Flow::Return(Val::Opaque);

@@ -368,13 +368,15 @@ impl Importer {
             Stmt::Break => return Flow::Break,
             Stmt::Continue => return Flow::Continue,
             Stmt::Skipped(line, text) => {
-                self.b.untranslated
+                self.b
+                    .untranslated
                     .push((*line, format!("not translated: `{text}`")));
             }
             Stmt::Select(cases, line) => return self.select(cases, env, *line),
             Stmt::Send(ch, v, line) => self.send(ch, v, env, *line),
             Stmt::NotGo(line, text) => {
-                self.b.untranslated
+                self.b
+                    .untranslated
                     .push((*line, format!("not Go, skipped: `{text}`")));
             }
         }
@@ -509,7 +511,7 @@ impl Importer {
             Expr::Index(x, _) => {
                 let ty = self.type_text(x, env)?;
                 // The element type of a slice, array or map of structs (`[]*shard`, `[16]shard`).
-                let elem = super::shards::elem_type(&ty)?;
+                let elem = super::ast::elem_type(&ty)?;
                 self.types.contains_key(elem).then(|| elem.to_string())
             }
             _ => None,

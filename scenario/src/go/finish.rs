@@ -19,7 +19,8 @@ impl Importer {
                 },
                 None => GoError {
                     line: 1,
-                    message: "no map found: expected `make(map[...]...)`, a map literal or a `sync.Map`".into(),
+                    message: "no map found: expected `make(map[...]...)`, a map literal or a `sync.Map`"
+                        .into(),
                 },
             });
         }

@@ -135,7 +135,8 @@ impl Importer {
                 self.range_spawning(names, body, env, line);
             } else if let Some(dst) = self.copy_loop(names, body, over, env) {
                 // `for k, v := range old { n[k] = v }`: a copy of the map, as copy-on-write makes.
-                self.b.untranslated
+                self.b
+                    .untranslated
                     .retain(|(_, why)| !why.contains(&format!("a second map `{dst}`")));
                 self.note_once(format!(
                     "line {line}: copying the map into `{dst}` (copy-on-write) is not an operation; \
@@ -235,8 +236,7 @@ impl Importer {
         self.b.assume_contents(line);
         let kv = names.first().cloned().unwrap_or_else(|| "_".into());
         let vv = names.get(1).cloned();
-        let originals: BTreeMap<u64, String> =
-            self.b.originals();
+        let originals: BTreeMap<u64, String> = self.b.originals();
         let entries: Vec<(u64, u64)> = self.b.initial.iter().copied().take(MAX_VISITS).collect();
         if entries.is_empty() && self.b.current.is_some() {
             // Nothing to visit: whether the body would delete (a sweep) is still worth knowing.
@@ -334,8 +334,7 @@ impl Importer {
             Spelling::Range,
             line,
         );
-        let originals: BTreeMap<u64, String> =
-            self.b.originals();
+        let originals: BTreeMap<u64, String> = self.b.originals();
         let visited: Vec<(u64, u64)> = self.b.initial.clone();
         for (k, v) in visited.into_iter().take(self.b.scale.threads) {
             env.push(HashMap::new());

@@ -118,7 +118,8 @@ fn first_map(stmts: &[ast::Stmt]) -> Option<usize> {
                     || args.iter().any(expr)
             }
             Composite(t, elems) => {
-                t.trim_start_matches('&').starts_with("map[") || elems.iter().any(|(k, v)| k.as_ref().is_some_and(expr) || expr(v))
+                t.trim_start_matches('&').starts_with("map[")
+                    || elems.iter().any(|(k, v)| k.as_ref().is_some_and(expr) || expr(v))
             }
             Selector(x, _) | Unary(_, x) => expr(x),
             Index(a, b) | Binary(_, a, b) => expr(a) || expr(b),
@@ -132,7 +133,8 @@ fn first_map(stmts: &[ast::Stmt]) -> Option<usize> {
             Assign(l, _, r, line) if l.iter().chain(r).any(expr) => Some(*line),
             Var(_, _, Some(e), line) | Expr(e, line) | Go(e, line) | Defer(e, line) if expr(e) => Some(*line),
             Block(b) => first_map(b),
-            If(i) => first_map(&i.then).or_else(|| i.els.as_ref().and_then(|e| first_map(std::slice::from_ref(&**e)))),
+            If(i) => first_map(&i.then)
+                .or_else(|| i.els.as_ref().and_then(|e| first_map(std::slice::from_ref(&**e)))),
             For(f) => first_map(&f.body),
             Range(_, _, b, _) => first_map(b),
             Func(f) => first_map(&f.body),
@@ -200,6 +202,6 @@ fn called_functions(stmts: &[ast::Stmt]) -> std::collections::BTreeSet<String> {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_features;
-#[cfg(test)]
 mod tests_constructs;
+#[cfg(test)]
+mod tests_features;

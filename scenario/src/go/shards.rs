@@ -4,33 +4,11 @@
 //! every shard is one whole-map operation (a clear that empties each shard, a count that adds up
 //! each shard's length, an iteration over each).
 
-use super::ast::{Expr, Stmt};
+use super::ast::{elem_type, Expr, Stmt};
 use super::eval::{map_kind, Env, Flow, Importer, Val};
 use crate::{Spelling, Step};
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::HashMap;
-
-/// The element type of a slice, array or map type's text (`[]*shard` is `shard`).
-pub(super) fn elem_type(ty: &str) -> Option<&str> {
-    let t = ty.trim_start_matches('*');
-    let rest = if let Some(r) = t.strip_prefix("map[") {
-        // `map[K]V`: the value type, after the key's closing bracket.
-        let mut depth = 1;
-        let end = r.char_indices().find_map(|(i, c)| {
-            match c {
-                '[' => depth += 1,
-                ']' => depth -= 1,
-                _ => {}
-            }
-            (depth == 0).then_some(i)
-        })?;
-        &r[end + 1..]
-    } else {
-        let r = t.strip_prefix('[')?;
-        &r[r.find(']')? + 1..]
-    };
-    Some(rest.trim_start_matches('*'))
-}
 
 impl Importer {
     /// The text of the type an expression has, when the evaluator knows it: a field of a declared
@@ -39,12 +17,7 @@ impl Importer {
         match e {
             Expr::Selector(..) => self.field_type(e, env).map(|(_, _, ty)| ty),
             Expr::Ident(n) => match Self::lookup(env, n) {
-                Some(Val::Obj(t)) => Some(
-                    self.types
-                        .get(&t)
-                        .and_then(|d| d.alias.clone())
-                        .unwrap_or(t),
-                ),
+                Some(Val::Obj(t)) => Some(self.types.get(&t).and_then(|d| d.alias.clone()).unwrap_or(t)),
                 _ => None,
             },
             Expr::Unary(_, x) => self.type_text(x, env),
@@ -145,18 +118,17 @@ impl Importer {
     /// struct's field) of structs that hold a map, or of maps.
     pub(super) fn sharded_design(&self) -> bool {
         let shards = |ty: &str| {
-            ty.starts_with('[')
-                && elem_type(ty).is_some_and(|e| self.holds_map(e) || e.starts_with("map["))
+            ty.starts_with('[') && elem_type(ty).is_some_and(|e| self.holds_map(e) || e.starts_with("map["))
         };
-        self.types.values().any(|d| {
-            d.alias.as_deref().is_some_and(shards) || d.fields.iter().any(|(_, t)| shards(t))
-        })
+        self.types
+            .values()
+            .any(|d| d.alias.as_deref().is_some_and(shards) || d.fields.iter().any(|(_, t)| shards(t)))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::elem_type;
+    use super::super::ast::elem_type;
 
     #[test]
     fn element_types() {

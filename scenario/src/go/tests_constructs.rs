@@ -12,7 +12,12 @@ fn own_methods_named_like_sync_calls_are_inlined() {
          func (t *Tally) Lock(k string) int { return t.hits[k] }\n\
          func main() {\n  t := &Tally{hits: map[string]int{}}\n\
            go func() { t.Add(\"x\"); t.Lock(\"x\") }()\n  go func() { t.Done(\"x\") }()\n}\n");
-    assert_eq!(g.ops(), [vec!["insert(1, 1)", "get(1)"], vec!["delete(1)"]], "{}", g.notes());
+    assert_eq!(
+        g.ops(),
+        [vec!["insert(1, 1)", "get(1)"], vec!["delete(1)"]],
+        "{}",
+        g.notes()
+    );
     assert!(!g.notes().contains("WaitGroup"), "{}", g.notes());
     assert!(g.expects("gomap"));
 }
@@ -33,9 +38,13 @@ fn a_guard_that_only_leaves_is_passed() {
            if !there {\n    log.Printf(\"missing %d\", k)\n    return false\n  }\n\
            b.mu.Lock()\n  delete(b.rows, k)\n  b.mu.Unlock()\n  return true\n}\n\
          func main() {\n  b := &Book{rows: map[int]int{3: 30}}\n  go b.Drop(3)\n  go b.Drop(3)\n}\n");
-    assert_eq!(g.ops(), [vec!["get(3)", "delete(3)"], vec!["get(3)", "delete(3)"]]);
+    assert_eq!(
+        g.ops(),
+        [vec!["get(3)", "delete(3)"], vec!["get(3)", "delete(3)"]]
+    );
     assert!(
-        g.notes().contains("line 6: the condition cannot be computed statically; the path past the guard"),
+        g.notes()
+            .contains("line 6: the condition cannot be computed statically; the path past the guard"),
         "{}",
         g.notes()
     );
@@ -56,8 +65,18 @@ fn a_sharded_map_built_in_a_constructor_is_the_sharded_family() {
          func (t *Table) Wipe() { for i := 0; i < len(t.parts); i++ { p := t.parts[i]; p.Lock(); p.kv = make(map[uint64]uint64); p.Unlock() } }\n\
          func main() {\n  t := Make(8)\n  t.Put(5, 50)\n  go t.Wipe()\n  go func() { t.Put(6, 60); _ = t.Size() }()\n}\n");
     assert_eq!(g.scenario.initial, [(5, 50)]);
-    assert_eq!(g.ops(), [vec!["clear()"], vec!["insert(6, 60)", "len()"]], "{}", g.notes());
-    assert!(g.notes().contains("a loop over every shard is one operation on the whole map"), "{}", g.notes());
+    assert_eq!(
+        g.ops(),
+        [vec!["clear()"], vec!["insert(6, 60)", "len()"]],
+        "{}",
+        g.notes()
+    );
+    assert!(
+        g.notes()
+            .contains("a loop over every shard is one operation on the whole map"),
+        "{}",
+        g.notes()
+    );
     assert!(g.notes().contains("the map is sharded"), "{}", g.notes());
     assert_eq!(g.expected(), ["sharded-clear-skips"], "{}", g.notes());
 }
@@ -71,7 +90,10 @@ fn a_map_nothing_runs_is_reported_at_its_line() {
     )
     .unwrap_err();
     assert_eq!(e.line, 4, "{e}");
-    assert!(e.message.contains("no statement the importer runs uses it"), "{e}");
+    assert!(
+        e.message.contains("no statement the importer runs uses it"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -81,14 +103,20 @@ fn atomic_pointers_and_local_atomic_values_are_copy_on_write() {
          func put(k, v int) {\n  cur := *routes.Load()\n  next := make(map[int]int)\n  for a, b := range cur { next[a] = b }\n  next[k] = v\n  routes.Store(&next)\n}\n\
          func get(k int) int { return (*routes.Load())[k] }\n\
          func main() {\n  m := map[int]int{}\n  routes.Store(&m)\n  go func() { put(1, 10); get(1) }()\n  go func() { put(2, 20); get(2) }()\n}\n");
-    assert_eq!(g.ops(), [vec!["insert(1, 10)", "get(1)"], vec!["insert(2, 20)", "get(2)"]]);
+    assert_eq!(
+        g.ops(),
+        [vec!["insert(1, 10)", "get(1)"], vec!["insert(2, 20)", "get(2)"]]
+    );
     assert_eq!(g.expected(), ["cow-nocas"], "{}", g.notes());
     // A local atomic.Value, used through function values.
     let g = imp("func main() {\n  var snap atomic.Value\n  snap.Store(map[int]int{})\n\
            set := func(k int) {\n    old := snap.Load().(map[int]int)\n    cp := make(map[int]int)\n    for a, b := range old { cp[a] = b }\n    cp[k] = k\n    snap.Store(cp)\n  }\n\
            read := func(k int) int { return snap.Load().(map[int]int)[k] }\n\
            go func() { set(4); read(4) }()\n  go func() { set(5); read(5) }()\n}\n");
-    assert_eq!(g.ops(), [vec!["insert(4, 4)", "get(4)"], vec!["insert(5, 5)", "get(5)"]]);
+    assert_eq!(
+        g.ops(),
+        [vec!["insert(4, 4)", "get(4)"], vec!["insert(5, 5)", "get(5)"]]
+    );
     assert_eq!(g.expected(), ["cow-nocas"], "{}", g.notes());
 }
 
@@ -104,7 +132,12 @@ fn channels_carry_keys_to_the_workers_that_receive_them() {
     let g = imp("func run(jobs chan int, out map[int]int) {\n  for {\n    select {\n    case <-stop:\n      return\n\
            case j, ok := <-jobs:\n      if !ok { return }\n      out[j] = 1\n    }\n  }\n}\n\
          func main() {\n  out := map[int]int{}\n  jobs := make(chan int)\n  go run(jobs, out)\n  go run(jobs, out)\n  jobs <- 3\n  jobs <- 4\n  close(jobs)\n}\n");
-    assert_eq!(g.ops(), [vec!["insert(3, 1)"], vec!["insert(4, 1)"]], "{}", g.notes());
+    assert_eq!(
+        g.ops(),
+        [vec!["insert(3, 1)"], vec!["insert(4, 1)"]],
+        "{}",
+        g.notes()
+    );
 }
 
 #[test]
@@ -124,7 +157,11 @@ fn a_locked_map_used_without_its_lock_is_unlocked_there() {
          func (r *Reg) Peek(k int) int { return r.by[k] }\n\
          func main() {\n  r := &Reg{by: map[int]int{}}\n  go r.Set(1)\n  go r.Peek(1)\n}\n");
     assert!(g.expects("gomap"), "{}", g.notes());
-    assert!(g.notes().contains("used without a lock on line(s) 3"), "{}", g.notes());
+    assert!(
+        g.notes().contains("used without a lock on line(s) 3"),
+        "{}",
+        g.notes()
+    );
     // Every use under the lock: the locked design, no unlocked-map hazard.
     let g = imp("type Reg struct { mu sync.Mutex; by map[int]int }\n\
          func (r *Reg) Set(k int) { r.mu.Lock(); defer r.mu.Unlock(); r.by[k] = k }\n\
@@ -134,7 +171,9 @@ fn a_locked_map_used_without_its_lock_is_unlocked_there() {
 
 #[test]
 fn a_forever_loop_is_a_cleaner_only_when_it_cleans() {
-    let watcher = imp("m := map[int]int{}\ngo func() { for { for k := range m { _ = k } } }()\ngo func() { m[1] = 1 }()\n");
+    let watcher = imp(
+        "m := map[int]int{}\ngo func() { for { for k := range m { _ = k } } }()\ngo func() { m[1] = 1 }()\n",
+    );
     assert!(!watcher.expects("tombstone-gc-leak"), "{}", watcher.notes());
     let sweeper = imp("m := map[int]int{}\ngo func() { for { for k, v := range m { if v < 0 { delete(m, k) } } } }()\ngo func() { m[1] = 1 }()\n");
     assert!(sweeper.expects("tombstone-gc-leak"), "{}", sweeper.notes());

@@ -25,7 +25,14 @@ pub fn spread(threads: &mut [Vec<Step>], initial: &mut [(u64, u64)]) -> Option<(
     if !ops().any(|op| op == Op::Clear) {
         return None;
     }
-    if ops().any(|op| matches!(op, Op::Iterate { delete: DeleteIf::Even | DeleteIf::Odd })) {
+    if ops().any(|op| {
+        matches!(
+            op,
+            Op::Iterate {
+                delete: DeleteIf::Even | DeleteIf::Odd
+            }
+        )
+    }) {
         return None;
     }
     let mut used: BTreeSet<u64> = initial.iter().map(|(k, _)| *k).collect();
@@ -45,10 +52,17 @@ pub fn spread(threads: &mut [Vec<Step>], initial: &mut [(u64, u64)]) -> Option<(
     }
     for s in threads.iter_mut().flatten() {
         s.op = match s.op {
-            Op::Insert { key, value } => Op::Insert { key: swap(key), value },
+            Op::Insert { key, value } => Op::Insert {
+                key: swap(key),
+                value,
+            },
             Op::Remove { key } => Op::Remove { key: swap(key) },
             Op::Get { key } => Op::Get { key: swap(key) },
-            Op::Iterate { delete: DeleteIf::Key(k) } => Op::Iterate { delete: DeleteIf::Key(swap(k)) },
+            Op::Iterate {
+                delete: DeleteIf::Key(k),
+            } => Op::Iterate {
+                delete: DeleteIf::Key(swap(k)),
+            },
             op => op,
         };
     }
@@ -63,7 +77,10 @@ mod tests {
     fn a_key_is_moved_to_the_last_shard_when_none_is_there() {
         let mut threads = vec![
             vec![Step::new(Op::Clear)],
-            vec![Step::new(Op::Insert { key: 3, value: 3 }), Step::new(Op::Get { key: 1 })],
+            vec![
+                Step::new(Op::Insert { key: 3, value: 3 }),
+                Step::new(Op::Get { key: 1 }),
+            ],
         ];
         let mut initial = vec![(1, 1), (2, 2)];
         assert_eq!(spread(&mut threads, &mut initial), Some((1, 5)));
@@ -77,7 +94,11 @@ mod tests {
     #[test]
     fn the_route_is_the_sharded_structures_own() {
         for k in 0..10_000u64 {
-            assert_eq!(shard_of(k), mapcheck_models::structures::sharded::shard_of(k), "key {k}");
+            assert_eq!(
+                shard_of(k),
+                mapcheck_models::structures::sharded::shard_of(k),
+                "key {k}"
+            );
         }
     }
 }

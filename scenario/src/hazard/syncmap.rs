@@ -235,7 +235,12 @@ mod tests {
         assert_eq!(order_for_stale(&churn, &initial), Some(vec![1, 0]));
         // A range that deletes what it visits promotes first.
         assert_eq!(
-            stale_after(&[vec![Op::Iterate { delete: DeleteIf::All }]], &initial),
+            stale_after(
+                &[vec![Op::Iterate {
+                    delete: DeleteIf::All
+                }]],
+                &initial
+            ),
             2
         );
     }

@@ -3,85 +3,12 @@
 //! loops scaled down (`for` over a range or the map, `while`, `loop`), iterator adapters whose
 //! closures start threads, `retain`, and an iteration whose body removes the visited key.
 
-use super::eval::{tokens, Flow, Importer, Val};
-use super::ops::eline;
+use super::eval::{Flow, Importer, Val};
+use super::syntax::{eline, is_guard, is_simple, pat_name, tokens};
 use crate::Spelling as S;
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::{BTreeSet, HashMap};
 use syn::{Expr, Pat, Stmt};
-
-/// Macros that only report: a block of these and an exit is a guard.
-const REPORTING: &[&str] = &[
-    "println", "eprintln", "print", "eprint", "panic", "unreachable", "debug", "info", "warn", "error", "trace",
-    "log", "assert",
-];
-
-/// Whether a block only leaves (`return`, `break`, `continue`, a panic), reporting at most: the
-/// `else` of a guard like `if !found { return false; }`.
-pub(super) fn is_guard(stmts: &[Stmt]) -> bool {
-    let exits = |e: &Expr| match e {
-        Expr::Return(r) => r.expr.as_deref().is_none_or(is_simple),
-        Expr::Break(_) | Expr::Continue(_) => true,
-        Expr::Macro(m) => {
-            let n = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            n == "panic" || n == "unreachable"
-        }
-        _ => false,
-    };
-    let reports = |e: &Expr| match e {
-        Expr::Macro(m) => m
-            .mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| REPORTING.contains(&s.ident.to_string().as_str())),
-        e => is_simple(e),
-    };
-    let mut left = false;
-    for s in stmts {
-        match s {
-            Stmt::Expr(e, _) if exits(e) => left = true,
-            Stmt::Expr(e, _) if reports(e) => {}
-            Stmt::Macro(m) => {
-                let n = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                if n == "panic" || n == "unreachable" {
-                    left = true;
-                } else if !REPORTING.contains(&n.as_str()) {
-                    return false;
-                }
-            }
-            _ => return false,
-        }
-    }
-    left
-}
-
-/// A literal, a name, or a constructor of them (`false`, `None`, `Err(e)`).
-fn is_simple(e: &Expr) -> bool {
-    match e {
-        Expr::Lit(_) | Expr::Path(_) => true,
-        Expr::Call(c) => c.args.iter().all(is_simple),
-        Expr::Reference(r) => is_simple(&r.expr),
-        Expr::Tuple(t) => t.elems.iter().all(is_simple),
-        _ => false,
-    }
-}
-
-/// Whether a thread's body loops forever with no way out: a `loop` with no `break` or `return`.
-pub(super) fn loops_forever(body: &Expr) -> bool {
-    let endless = |l: &syn::ExprLoop| {
-        let t = tokens(&l.body);
-        !t.contains("break") && !t.contains("return")
-    };
-    match body {
-        Expr::Loop(l) => endless(l),
-        Expr::Block(b) => b.block.stmts.iter().any(|s| match s {
-            Stmt::Expr(Expr::Loop(l), _) => endless(l),
-            _ => false,
-        }),
-        _ => false,
-    }
-}
 
 impl Importer {
     pub(super) fn if_expr(&mut self, i: &syn::ExprIf) -> Val {
@@ -134,7 +61,13 @@ impl Importer {
             }
         };
         let trivial = |e: &Expr| match e {
-            Expr::Block(b) => is_guard(&b.block.stmts) || b.block.stmts.iter().all(|s| matches!(s, Stmt::Expr(e, _) if is_simple(e))),
+            Expr::Block(b) => {
+                is_guard(&b.block.stmts)
+                    || b.block
+                        .stmts
+                        .iter()
+                        .all(|s| matches!(s, Stmt::Expr(e, _) if is_simple(e)))
+            }
             e => is_simple(e) || matches!(e, Expr::Return(_) | Expr::Break(_) | Expr::Continue(_)),
         };
         let arm = if known {
@@ -201,8 +134,9 @@ impl Importer {
                 return Val::Opaque;
             }
         }
-        self.b
-            .note_once(format!("line {line}: a `loop` is scaled down to {cap} iterations"));
+        self.b.note_once(format!(
+            "line {line}: a `loop` is scaled down to {cap} iterations"
+        ));
         Val::Opaque
     }
 
@@ -249,7 +183,11 @@ impl Importer {
             .is_some_and(|(c, _)| tokens(&c.body).contains("spawn"));
         let runs = total.min(self.loop_cap(spawns));
         if runs < total {
-            let what = if spawns { "thread-spawning iterator" } else { "iterator" };
+            let what = if spawns {
+                "thread-spawning iterator"
+            } else {
+                "iterator"
+            };
             self.b.note_once(format!(
                 "line {line}: a {what} of {total} elements is scaled down to {runs}"
             ));
@@ -378,7 +316,9 @@ impl Importer {
             for s in ops {
                 match s.op {
                     Op::Remove { key } if key == *k => removed_visited = true,
-                    Op::Remove { key } if self.b.string_keys.values().all(|v| *v != key) && key > 1_000_000 => {
+                    Op::Remove { key }
+                        if self.b.string_keys.values().all(|v| *v != key) && key > 1_000_000 =>
+                    {
                         computed = false
                     }
                     _ => others.push(s),
@@ -411,16 +351,5 @@ impl Importer {
         for s in others {
             self.b.emit(s.op, s.spelling, line);
         }
-    }
-}
-
-/// The name a pattern binds first (`k` in `(k, v)`, `entry`, `&k`).
-pub(super) fn pat_name(p: &Pat) -> String {
-    match p {
-        Pat::Ident(i) => i.ident.to_string(),
-        Pat::Tuple(t) => t.elems.first().map_or_else(|| "_".into(), pat_name),
-        Pat::Reference(r) => pat_name(&r.pat),
-        Pat::Type(t) => pat_name(&t.pat),
-        _ => "_".into(),
     }
 }

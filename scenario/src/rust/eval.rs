@@ -3,11 +3,10 @@
 //! references, struct fields and copies, inlines the file's own functions, methods and closures,
 //! and starts a thread for each spawned closure (through the shared builder, `crate::build`).
 
+use super::syntax::{line_of, tokens, type_name};
 use crate::build::{Atom, Builder, Enter, Lang};
 use crate::go::Scale;
-use quote::ToTokens;
 use std::collections::{BTreeSet, HashMap};
-use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
 /// A value the evaluator tracks.
@@ -87,20 +86,6 @@ pub(super) struct Importer {
     /// The types whose methods are running (what `Self` names).
     pub self_ty: Vec<String>,
     pub map_line: usize,
-}
-
-pub(super) fn line_of<T: Spanned>(t: &T) -> usize {
-    t.span().start().line
-}
-
-/// The tokens of a syntax node, as text (to look for type names).
-pub(super) fn tokens<T: ToTokens>(t: &T) -> String {
-    t.to_token_stream().to_string()
-}
-
-/// A short excerpt of a syntax node for a note.
-pub(super) fn excerpt<T: ToTokens>(t: &T) -> String {
-    crate::import::shorten(&tokens(t).split_whitespace().collect::<Vec<_>>().join(" "), 80)
 }
 
 impl Importer {
@@ -246,7 +231,8 @@ impl Importer {
             last = match s {
                 Stmt::Local(l) => {
                     // `let (a, b) = (x.clone(), y.clone());`: element by element.
-                    if let (Pat::Tuple(p), Some(Expr::Tuple(t))) = (&l.pat, l.init.as_ref().map(|i| &*i.expr)) {
+                    if let (Pat::Tuple(p), Some(Expr::Tuple(t))) = (&l.pat, l.init.as_ref().map(|i| &*i.expr))
+                    {
                         if p.elems.len() == t.elems.len() {
                             for (p, e) in p.elems.iter().zip(&t.elems) {
                                 let v = self.eval(e);
@@ -344,11 +330,20 @@ impl Importer {
     }
 
     /// Calls one of the file's functions (or methods, with `recv` as `self`).
-    pub fn call_fn(&mut self, f: &syn::Signature, body: &syn::Block, recv: Option<Val>, args: Vec<Val>) -> Val {
+    pub fn call_fn(
+        &mut self,
+        f: &syn::Signature,
+        body: &syn::Block,
+        recv: Option<Val>,
+        args: Vec<Val>,
+    ) -> Val {
         if self.calls >= MAX_CALLS {
             self.b.untranslated(
                 line_of(f),
-                format!("calls nest deeper than {MAX_CALLS}: `{}` is not inlined further", f.ident),
+                format!(
+                    "calls nest deeper than {MAX_CALLS}: `{}` is not inlined further",
+                    f.ident
+                ),
             );
             return Val::Opaque;
         }
@@ -431,7 +426,7 @@ impl Importer {
                 self.flow = None;
             }
             Enter::Thread(saved) => {
-                if super::control::loops_forever(&c.body) {
+                if super::syntax::loops_forever(&c.body) {
                     self.unstopped_cleaner = true;
                     self.b.note_once(format!(
                         "line {line}: this thread loops forever with no way to stop it: it outlives the map \
@@ -520,19 +515,5 @@ impl Importer {
             }
         }
         Val::Str(out)
-    }
-}
-
-/// The name of a type (`KeyService` in `KeyService`, `Arc<KeyService>`, `AtomicValue<T>`).
-pub(super) fn type_name(ty: &syn::Type) -> String {
-    match ty {
-        syn::Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default(),
-        syn::Type::Reference(r) => type_name(&r.elem),
-        _ => String::new(),
     }
 }

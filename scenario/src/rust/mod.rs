@@ -19,6 +19,7 @@ mod control;
 mod eval;
 mod finish;
 mod ops;
+mod syntax;
 
 pub use crate::build::Scale;
 use crate::Scenario;
@@ -126,7 +127,9 @@ fn nesting(src: &str) -> Result<(), RustError> {
                 if depth > MAX_NESTING {
                     return Err(too_deep(
                         line,
-                        format!("brackets nested deeper than {MAX_NESTING}: not a reproducer the importer reads"),
+                        format!(
+                            "brackets nested deeper than {MAX_NESTING}: not a reproducer the importer reads"
+                        ),
                     ));
                 }
             }

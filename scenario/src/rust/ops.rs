@@ -2,7 +2,8 @@
 //! held in their fields, calls to the file's functions, methods and closures, and the map's
 //! methods as operations. Control flow (`if`, `match`, loops, iterator adapters) is `control.rs`.
 
-use super::eval::{excerpt, line_of, tokens, Flow, Importer, Val, MAX_EXPR_DEPTH};
+use super::eval::{Flow, Importer, Val, MAX_EXPR_DEPTH};
+use super::syntax::{eline, excerpt, tokens};
 use crate::Spelling as S;
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::HashMap;
@@ -29,33 +30,6 @@ const HANDLES: &[&str] = &[
     "pin",
     "to_owned",
 ];
-
-/// The line an expression starts on, read from one of its own tokens (a node's full span would
-/// walk all its tokens, which is slow on a deep expression).
-pub(super) fn eline(e: &Expr) -> usize {
-    match e {
-        Expr::MethodCall(m) => m.method.span().start().line,
-        Expr::Call(c) => c.paren_token.span.open().start().line,
-        Expr::Macro(m) => m.mac.bang_token.span.start().line,
-        Expr::ForLoop(f) => f.for_token.span.start().line,
-        Expr::While(w) => w.while_token.span.start().line,
-        Expr::Loop(l) => l.loop_token.span.start().line,
-        Expr::If(i) => i.if_token.span.start().line,
-        Expr::Match(m) => m.match_token.span.start().line,
-        Expr::Closure(c) => c.or1_token.span.start().line,
-        Expr::Assign(a) => a.eq_token.span.start().line,
-        Expr::Binary(b) => line_of(&b.op),
-        Expr::Paren(p) => p.paren_token.span.open().start().line,
-        Expr::Block(b) => b.block.brace_token.span.open().start().line,
-        Expr::Return(r) => r.return_token.span.start().line,
-        Expr::Unary(u) => line_of(&u.op),
-        Expr::Reference(r) => r.and_token.span.start().line,
-        Expr::Field(f) => line_of(&f.member),
-        Expr::Lit(l) => l.lit.span().start().line,
-        Expr::Path(p) => p.path.segments.first().map_or(1, |s| s.ident.span().start().line),
-        _ => line_of(e),
-    }
-}
 
 impl Importer {
     pub(super) fn eval(&mut self, e: &Expr) -> Val {
@@ -188,10 +162,8 @@ impl Importer {
             other => {
                 // Nothing is skipped silently: a kind of expression the evaluator does not model
                 // is noted with its line.
-                self.b.untranslated(
-                    eline(other),
-                    format!("not translated: `{}`", excerpt(other)),
-                );
+                self.b
+                    .untranslated(eline(other), format!("not translated: `{}`", excerpt(other)));
                 Val::Opaque
             }
         }
@@ -200,8 +172,13 @@ impl Importer {
     fn binary(&mut self, b: &syn::ExprBinary) -> Val {
         let op = tokens(&b.op);
         let (l, r) = (self.eval(&b.left), self.eval(&b.right));
-        let compound = op.len() >= 2 && op.ends_with('=') && !matches!(op.as_str(), "==" | "!=" | "<=" | ">=");
-        let bin = if compound { &op[..op.len() - 1] } else { op.as_str() };
+        let compound =
+            op.len() >= 2 && op.ends_with('=') && !matches!(op.as_str(), "==" | "!=" | "<=" | ">=");
+        let bin = if compound {
+            &op[..op.len() - 1]
+        } else {
+            op.as_str()
+        };
         let v = match crate::build::binary(bin, &l.atom(), &r.atom()) {
             Some(crate::build::Atom::Int(n)) if l != Val::Opaque && r != Val::Opaque => Val::Int(n),
             Some(crate::build::Atom::Str(s)) => Val::Str(s),
@@ -341,7 +318,10 @@ impl Importer {
                 if args.contains(&Val::Map) {
                     self.b.untranslated(
                         line,
-                        format!("the call `{}` with the map is not translated", crate::import::shorten(&f, 60)),
+                        format!(
+                            "the call `{}` with the map is not translated",
+                            crate::import::shorten(&f, 60)
+                        ),
                     );
                 }
                 Val::Opaque
@@ -439,11 +419,15 @@ impl Importer {
             _ => None,
         });
         match (name, recv) {
-            ("to_string" | "to_owned" | "into" | "clone" | "key" | "deref" | "as_str", v @ (Val::Str(_) | Val::Int(_))) => v,
+            (
+                "to_string" | "to_owned" | "into" | "clone" | "key" | "deref" | "as_str",
+                v @ (Val::Str(_) | Val::Int(_)),
+            ) => v,
             ("into_iter" | "iter" | "rev" | "by_ref" | "enumerate" | "zip", v @ Val::Range(..)) => v,
             ("step_by", Val::Range(a, b)) => Val::Range(a, b),
             (
-                "map" | "for_each" | "filter_map" | "flat_map" | "inspect" | "try_for_each" | "filter" | "all" | "any",
+                "map" | "for_each" | "filter_map" | "flat_map" | "inspect" | "try_for_each" | "filter"
+                | "all" | "any",
                 Val::Range(a, b),
             ) => {
                 if let Some(i) = closure {
@@ -452,15 +436,17 @@ impl Importer {
                 Val::Opaque
             }
             (
-                "map" | "for_each" | "filter_map" | "flat_map" | "inspect" | "try_for_each" | "and_then" | "map_or"
-                | "unwrap_or_else" | "then",
+                "map" | "for_each" | "filter_map" | "flat_map" | "inspect" | "try_for_each" | "and_then"
+                | "map_or" | "unwrap_or_else" | "then",
                 _,
             ) => {
                 if let Some(i) = closure {
                     // An iterator over something the importer cannot count: its closure runs once.
                     let before = self.b.op_count() + self.b.threads.len();
                     self.call_closure(i, vec![Val::Opaque, Val::Opaque]);
-                    if self.b.op_count() + self.b.threads.len() > before && !matches!(name, "and_then" | "map_or" | "unwrap_or_else" | "then") {
+                    if self.b.op_count() + self.b.threads.len() > before
+                        && !matches!(name, "and_then" | "map_or" | "unwrap_or_else" | "then")
+                    {
                         self.b.note_once(format!(
                             "line {line}: `{name}` over something the importer cannot count runs its closure once"
                         ));

@@ -68,7 +68,8 @@ fn threads_spawned_inside_iterator_adapters() {
         r.notes()
     );
     assert!(
-        r.notes().contains("a thread-spawning iterator of 6 elements is scaled down to 3"),
+        r.notes()
+            .contains("a thread-spawning iterator of 6 elements is scaled down to 3"),
         "{}",
         r.notes()
     );
@@ -83,13 +84,17 @@ fn a_loop_runs_scaled_and_an_endless_cleaner_thread_leaks() {
     );
     assert_eq!(
         r.ops(),
-        [vec!["iterate(delete: 1)", "iterate(delete: 1)"], vec!["insert(3, 1)"]],
+        [
+            vec!["iterate(delete: 1)", "iterate(delete: 1)"],
+            vec!["insert(3, 1)"]
+        ],
         "{}",
         r.notes()
     );
     assert!(r.expects("tombstone-gc-leak"), "{:?}", r.expected());
     assert!(
-        r.notes().contains("line 6: this thread loops forever with no way to stop it"),
+        r.notes()
+            .contains("line 6: this thread loops forever with no way to stop it"),
         "{}",
         r.notes()
     );
@@ -103,7 +108,10 @@ fn a_match_takes_the_arm_that_operates_on_the_map() {
          fn main() {\n  let m = Arc::new(RwLock::new(HashMap::new()));\n  m.write().unwrap().insert(4, 4);\n\
            let (a, b) = (m.clone(), m.clone());\n  let x = thread::spawn(move || take(&a, 4));\n  let y = thread::spawn(move || take(&b, 4));\n}\n",
     );
-    assert_eq!(r.ops(), [vec!["get(4)", "remove(4)"], vec!["get(4)", "remove(4)"]]);
+    assert_eq!(
+        r.ops(),
+        [vec!["get(4)", "remove(4)"], vec!["get(4)", "remove(4)"]]
+    );
     assert!(r.notes().contains("the arm `Some (_)` is taken"), "{}", r.notes());
     assert!(r.expects("locked-racy-remove"));
     // A value the evaluator knows selects its arm.
@@ -121,7 +129,10 @@ fn a_map_cloned_changed_and_swapped_under_a_mutex_is_copy_on_write() {
         "fn main() {\n  let table: Arc<Mutex<Arc<HashMap<u8, u8>>>> = Arc::new(Mutex::new(Arc::new(HashMap::new())));\n\
            for k in 1..=2u8 {\n    let t = table.clone();\n    thread::spawn(move || {\n      let cur = t.lock().unwrap().clone();\n      let mut next = (*cur).clone();\n      next.insert(k, k);\n      *t.lock().unwrap() = Arc::new(next);\n      t.lock().unwrap().get(&k);\n    });\n  }\n}\n",
     );
-    assert_eq!(r.ops(), [vec!["insert(1, 1)", "get(1)"], vec!["insert(2, 2)", "get(2)"]]);
+    assert_eq!(
+        r.ops(),
+        [vec!["insert(1, 1)", "get(1)"], vec!["insert(2, 2)", "get(2)"]]
+    );
     assert_eq!(r.expected(), ["cow-nocas"], "{}", r.notes());
     assert!(r.notes().contains("replaced by a changed copy"), "{}", r.notes());
 }
@@ -144,7 +155,11 @@ fn struct_methods_fields_and_closures_are_followed() {
 #[test]
 fn deep_nesting_never_overflows_the_stack() {
     // 5,000 nested parentheses and a 50,000-term sum: a short error, not a crash.
-    let parens = format!("fn main() {{ let x = {}1{}; }}\n", "(".repeat(5000), ")".repeat(5000));
+    let parens = format!(
+        "fn main() {{ let x = {}1{}; }}\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
     let e = import("t.rs", &parens, Scale::default()).unwrap_err();
     assert!(e.message.contains("nested deeper than 1000"), "{e}");
     let sum = format!("fn main() {{\n let x = {};\n}}\n", vec!["1"; 50_000].join(" + "));
@@ -161,7 +176,12 @@ fn deep_nesting_never_overflows_the_stack() {
     );
     let r = imp(&deep);
     assert_eq!(r.scenario.threads.len(), 1);
-    assert!(r.notes().contains("nested deeper than 200 levels is not translated"), "{}", r.notes());
+    assert!(
+        r.notes()
+            .contains("nested deeper than 200 levels is not translated"),
+        "{}",
+        r.notes()
+    );
 }
 
 #[test]
