@@ -49,7 +49,10 @@ impl Importer {
                 self.emit(Op::Clear, Spelling::Clear, line);
                 return;
             }
-            if existing && !define {
+            if existing && !self.made.contains(name) {
+                // A field made for the first time (`r.items = make(...)` in a constructor).
+                self.made.insert(name.to_string());
+            } else if existing && !define {
                 // Replacing a map with a new one gives its memory back: the rebuild design's
                 // reclamation step.
                 self.memory = true;
@@ -107,6 +110,7 @@ impl Importer {
             if !self.maps.contains_key(&name) {
                 self.new_map(&name, kind, line);
             }
+            self.made.insert(name.clone());
             if let Expr::Composite(_, entries) = value {
                 for (k, v) in entries {
                     let Some(k) = k else { continue };

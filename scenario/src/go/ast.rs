@@ -52,6 +52,7 @@ pub(super) enum Stmt {
     Select(Vec<(String, Vec<Stmt>)>, usize),
     /// `ch <- v`.
     Send(Expr, Expr, usize),
+    Switch(Switch),
     /// A line of text that is not Go (prose between snippets of a report).
     NotGo(usize, String),
 }
@@ -62,6 +63,16 @@ pub(super) struct If {
     pub cond: Expr,
     pub then: Vec<Stmt>,
     pub els: Option<Box<Stmt>>,
+    pub line: usize,
+}
+
+/// `switch init; tag { case values: body ... }`; a case with no values is `default`; a switch
+/// with no tag compares each case's value with `true`.
+#[derive(Debug, Clone)]
+pub(super) struct Switch {
+    pub init: Option<Box<Stmt>>,
+    pub tag: Option<Expr>,
+    pub cases: Vec<(Vec<Expr>, Vec<Stmt>)>,
     pub line: usize,
 }
 
@@ -130,6 +141,7 @@ pub(super) fn has_go(body: &[Stmt]) -> bool {
         Stmt::For(f) => has_go(&f.body),
         Stmt::If(i) => has_go(&i.then) || i.els.as_ref().is_some_and(|e| has_go(std::slice::from_ref(&**e))),
         Stmt::Select(cases, _) => cases.iter().any(|(_, b)| has_go(b)),
+        Stmt::Switch(sw) => sw.cases.iter().any(|(_, b)| has_go(b)),
         _ => false,
     })
 }

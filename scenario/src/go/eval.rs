@@ -22,6 +22,8 @@ pub(super) enum Val {
     Func(usize),
     /// A channel: an index into the evaluator's channels.
     Chan(usize),
+    /// A slice or array literal's elements.
+    List(Vec<Val>),
     /// A value the importer cannot compute (a pointer, a call result).
     Opaque,
 }
@@ -72,6 +74,8 @@ pub(super) struct Importer {
     pub maps: BTreeMap<String, MapKind>,
     /// Maps held in a struct beside a mutex: the locked design.
     pub locked_maps: BTreeSet<String>,
+    /// Maps made (by `make`, a literal, a struct literal): making one again rebuilds it.
+    pub made: BTreeSet<String>,
     pub mutex_lines: Vec<usize>,
     pub waitgroup_lines: Vec<usize>,
     pub depth: usize,
@@ -138,6 +142,7 @@ impl Importer {
             types: HashMap::new(),
             maps: BTreeMap::new(),
             locked_maps: BTreeSet::new(),
+            made: BTreeSet::new(),
             mutex_lines: Vec::new(),
             waitgroup_lines: Vec::new(),
             depth: 0,
@@ -220,6 +225,9 @@ impl Importer {
             Expr::Binary(op, a, b) => {
                 let (a, b) = (self.eval(a, env), self.eval(b, env));
                 binary(op, a, b)
+            }
+            Expr::Composite(t, elems) if t.starts_with('[') && elems.len() <= 64 => {
+                Val::List(elems.iter().map(|(_, v)| self.eval(v, env)).collect())
             }
             Expr::Composite(t, _) => {
                 let t = t.trim_start_matches('&');
@@ -373,6 +381,7 @@ impl Importer {
                     .push((*line, format!("not translated: `{text}`")));
             }
             Stmt::Select(cases, line) => return self.select(cases, env, *line),
+            Stmt::Switch(sw) => return self.switch(sw, env),
             Stmt::Send(ch, v, line) => self.send(ch, v, env, *line),
             Stmt::NotGo(line, text) => {
                 self.b
@@ -431,6 +440,7 @@ impl Importer {
             ));
         }
         self.maps.insert(name.to_string(), kind);
+        self.made.insert(name.to_string());
     }
 
     /// The map an expression names: a variable, a field of a wrapper struct (`c.m`, `s.shards[i].m`),
@@ -541,6 +551,7 @@ impl Importer {
         self.b.notes.push(format!(
             "line {line}: `{name}` is used as {what} but its declaration is not in the input; assumed {what}"
         ));
+        self.made.insert(name.clone());
         self.maps.insert(name, kind);
     }
 }
@@ -589,6 +600,7 @@ fn stmt_line(s: &Stmt) -> Option<usize> {
         | Stmt::NotGo(l, _) => Some(*l),
         Stmt::If(i) => Some(i.line),
         Stmt::For(f) => Some(f.line),
+        Stmt::Switch(sw) => Some(sw.line),
         _ => None,
     }
 }

@@ -56,6 +56,7 @@ impl Importer {
             sync_map: kinds.contains(&MapKind::SyncMap),
             copy_on_write: self.cow,
             sharded: self.sharded,
+            locked: locked && self.cow.is_none() && !self.sharded && kinds.contains(&MapKind::Plain),
             unstopped_cleaner: self.unstopped_cleaner,
             memory: self.memory,
         }

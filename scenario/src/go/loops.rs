@@ -1,9 +1,10 @@
-//! Loops: counting loops (scaled down, and noted), loops that start goroutines (one thread per
-//! iteration, at most `scale.threads`), ranges over the map (one iteration operation whose
+//! Loops and switches: counting loops (scaled down, and noted), loops that start goroutines (one
+//! thread per iteration, at most `scale.threads`), ranges over a slice literal's elements, `switch`
+//! (a case the evaluator cannot decide is a choice), ranges over the map (one iteration operation whose
 //! deletes follow the body: the visited key, another key, or everything for `clear`), ranges that
 //! only copy the map (copy-on-write), and ranges over other collections.
 
-use super::ast::{dotted, has_go, Expr, For, Stmt};
+use super::ast::{dotted, has_go, is_guard, Expr, For, Stmt, Switch};
 use super::eval::{Env, Flow, Importer, MapKind, Val};
 use crate::Spelling;
 use crate::Step;
@@ -162,8 +163,10 @@ impl Importer {
             return Flow::Normal;
         }
         // A range over a counted collection (`for i := range 10`, `for _, k := range keys`).
-        let count = match self.eval(over, env) {
-            Val::Int(n) => Some(n.max(0) as u64),
+        let listed = self.eval(over, env);
+        let count = match &listed {
+            Val::Int(n) => Some((*n).max(0) as u64),
+            Val::List(items) => Some(items.len() as u64),
             _ => None,
         };
         let cap = self.loop_cap(body);
@@ -190,7 +193,11 @@ impl Importer {
                 Self::define(env, k, v);
             }
             for n in names.iter().skip(1) {
-                Self::define(env, n, Val::Opaque);
+                let v = match &listed {
+                    Val::List(items) => items.get(i as usize).cloned().unwrap_or(Val::Opaque),
+                    _ => Val::Opaque,
+                };
+                Self::define(env, n, v);
             }
             let f = self.block(body, env);
             env.pop();
@@ -201,6 +208,62 @@ impl Importer {
             }
         }
         Flow::Normal
+    }
+
+    /// `switch`: the case the tag's value selects when the evaluator can decide it; a case it
+    /// cannot decide is a choice, and the first such case that does more than leave is taken.
+    pub(super) fn switch(&mut self, sw: &Switch, env: &mut Env) -> Flow {
+        env.push(HashMap::new());
+        if let Some(init) = &sw.init {
+            self.stmt(init, env);
+        }
+        let tag = match &sw.tag {
+            Some(t) => {
+                self.scan_expr(t, env, sw.line);
+                self.eval(t, env)
+            }
+            None => Val::Int(1),
+        };
+        let mut chosen = None;
+        let mut undecided = false;
+        for (i, (values, body)) in sw.cases.iter().enumerate() {
+            if values.is_empty() {
+                continue;
+            }
+            let mut hit = false;
+            for v in values {
+                self.scan_expr(v, env, sw.line);
+                match (&tag, self.eval(v, env)) {
+                    (Val::Int(a), Val::Int(b)) if sw.tag.is_some() => hit |= *a == b,
+                    (Val::Str(a), Val::Str(b)) => hit |= *a == b,
+                    (Val::Int(_), Val::Int(b)) => hit |= b != 0,
+                    _ => undecided = true,
+                }
+            }
+            if hit || (undecided && !is_guard(body)) {
+                chosen = Some(i);
+                break;
+            }
+        }
+        if undecided {
+            if let Some(i) = chosen {
+                self.note_once(format!(
+                    "line {}: the switch's value cannot be computed statically; case {} is taken",
+                    sw.line,
+                    i + 1
+                ));
+            }
+        }
+        let chosen = chosen.or_else(|| sw.cases.iter().position(|(v, _)| v.is_empty()));
+        let flow = match chosen {
+            Some(i) => self.block(&sw.cases[i].1, env),
+            None => Flow::Normal,
+        };
+        env.pop();
+        match flow {
+            Flow::Break => Flow::Normal,
+            other => other,
+        }
     }
 
     /// The destination of a loop that only copies each visited entry into another map.

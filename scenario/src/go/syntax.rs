@@ -178,6 +178,7 @@ impl Lower<'_> {
             "var_declaration" | "const_declaration" => return self.var_decl(n),
             "function_declaration" | "method_declaration" => self.func(n),
             "type_declaration" => return self.type_decl(n),
+            "expression_switch_statement" | "type_switch_statement" => return vec![self.switch(n)],
             "select_statement" => {
                 let mut cases = Vec::new();
                 for c in self.named_children(n) {
@@ -211,6 +212,56 @@ impl Lower<'_> {
             _ => self.skipped(n),
         };
         vec![one]
+    }
+
+    /// `switch tag { case a, b: ... default: ... }` (a type switch's cases are choices).
+    fn switch(&mut self, n: Node) -> Stmt {
+        let l = line(n);
+        let init = n
+            .child_by_field_name("initializer")
+            .and_then(|i| self.stmt(i).into_iter().next())
+            .map(Box::new);
+        let tag = if n.kind() == "expression_switch_statement" {
+            n.child_by_field_name("value").map(|v| self.expr(v))
+        } else {
+            Some(Expr::Opaque)
+        };
+        let mut cases = Vec::new();
+        for c in self.named_children(n) {
+            let (values, skip) = match c.kind() {
+                "expression_case" => {
+                    let v = c.child_by_field_name("value");
+                    (self.exprs(v), v)
+                }
+                // A type case matches a value the importer does not know.
+                "type_case" => (vec![Expr::Opaque], c.child_by_field_name("type")),
+                "default_case" => (Vec::new(), None),
+                _ => continue,
+            };
+            let body: Vec<Stmt> = self.nested(|me| {
+                me.named_children(c)
+                    .into_iter()
+                    .filter(|s| {
+                        Some(*s) != skip
+                            && !matches!(s.kind(), "type_identifier" | "qualified_type" | "pointer_type")
+                    })
+                    .flat_map(|s| {
+                        if s.kind() == "statement_list" {
+                            me.statements(s)
+                        } else {
+                            me.stmt(s)
+                        }
+                    })
+                    .collect()
+            });
+            cases.push((values, body));
+        }
+        Stmt::Switch(super::ast::Switch {
+            init,
+            tag,
+            cases,
+            line: l,
+        })
     }
 
     /// A `select` case's communication as a statement: a receive assigned or not, or a send.

@@ -178,3 +178,55 @@ fn a_forever_loop_is_a_cleaner_only_when_it_cleans() {
     let sweeper = imp("m := map[int]int{}\ngo func() { for { for k, v := range m { if v < 0 { delete(m, k) } } } }()\ngo func() { m[1] = 1 }()\n");
     assert!(sweeper.expects("tombstone-gc-leak"), "{}", sweeper.notes());
 }
+
+#[test]
+fn a_range_over_a_slice_literal_visits_its_elements() {
+    let g = imp("func main() {\n  seen := map[string]int{}\n\
+           for _, host := range []string{\"a\", \"b\", \"c\", \"d\"} {\n    go func(h string) { seen[h] = 1 }(host)\n  }\n}\n");
+    assert_eq!(
+        g.ops(),
+        [vec!["insert(1, 1)"], vec!["insert(2, 1)"], vec!["insert(3, 1)"]],
+        "{}",
+        g.notes()
+    );
+}
+
+#[test]
+fn a_field_made_in_a_constructor_is_made_not_rebuilt() {
+    let g = imp("type Pool struct { conns map[int]int }\n\
+         func NewPool() *Pool { p := new(Pool); p.conns = make(map[int]int); return p }\n\
+         func (p *Pool) Reset() { p.conns = make(map[int]int) }\n\
+         func main() {\n  p := NewPool()\n  go func() { p.conns[1] = 1 }()\n  go func() { p.Reset(); _ = p.conns[1] }()\n}\n");
+    // The constructor's make is no operation; the later one rebuilds the map.
+    assert_eq!(
+        g.ops(),
+        [vec!["insert(1, 1)"], vec!["reclaim()", "get(1)"]],
+        "{}",
+        g.notes()
+    );
+}
+
+#[test]
+fn a_switch_takes_the_case_its_value_selects() {
+    let g = imp("var idx = map[string]int{}\n\
+         func apply(op string, k string) {\n  switch op {\n  case \"put\", \"set\":\n    idx[k] = 1\n  case \"del\":\n    delete(idx, k)\n  default:\n    _ = idx[k]\n  }\n}\n\
+         func main() {\n  go apply(\"set\", \"x\")\n  go apply(\"del\", \"x\")\n  go apply(\"get\", \"x\")\n}\n");
+    assert_eq!(g.ops(), [vec!["insert(1, 1)"], vec!["delete(1)"], vec!["get(1)"]]);
+    // A value it cannot compute: a choice, the first case that does more than leave.
+    let g = imp("m := map[int]int{}\ngo func(v any) {\n  switch v.(type) {\n  case nil:\n    return\n  case int:\n    m[1] = 1\n  }\n}(x)\ngo func() { m[2] = 2 }()\n");
+    assert_eq!(
+        g.ops(),
+        [vec!["insert(1, 1)"], vec!["insert(2, 2)"]],
+        "{}",
+        g.notes()
+    );
+    assert!(g.notes().contains("case 2 is taken"), "{}", g.notes());
+}
+
+#[test]
+fn two_writers_of_one_key_behind_a_lock_are_the_lock_familys_racy_insert() {
+    let g = imp("type Reg struct { mu sync.RWMutex; m map[int]int }\n\
+         func (r *Reg) Ensure(k, v int) {\n  r.mu.RLock()\n  _, ok := r.m[k]\n  r.mu.RUnlock()\n  if ok { return }\n  r.mu.Lock()\n  r.m[k] = v\n  r.mu.Unlock()\n}\n\
+         func main() {\n  r := &Reg{m: map[int]int{}}\n  go r.Ensure(1, 10)\n  go r.Ensure(1, 20)\n}\n");
+    assert_eq!(g.expected(), ["locked-racy-insert"], "{}", g.notes());
+}

@@ -25,6 +25,8 @@ pub struct Design {
     pub copy_on_write: Option<bool>,
     /// A map split into shards, each with its lock (S5).
     pub sharded: bool,
+    /// One map behind one lock (a `Mutex` or an `RWMutex`/`RwLock`), every use under it (S2).
+    pub locked: bool,
     /// A background goroutine or thread that cleans the map and is never stopped (S6).
     pub unstopped_cleaner: bool,
     /// The script measures or gives back memory (failure class 5).
@@ -152,6 +154,28 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
                 Oracle::LostDelete,
             ],
             "two threads delete the same present key",
+        );
+    }
+
+    // S2 and failure class 4: two writes of one key, on a map behind a lock, where a write that
+    // checks under the read lock and writes under the write lock returns a value another write
+    // already replaced.
+    let inserters = |k: u64| {
+        threads
+            .iter()
+            .filter(|t| {
+                t.iter()
+                    .any(|op| matches!(op, Op::Insert { key, .. } if *key == k))
+            })
+            .count()
+    };
+    if design.locked && inserted.iter().any(|&k| inserters(k) >= 2) {
+        name(
+            &mut h,
+            "locked-racy-insert",
+            &[Oracle::ExactlyOnceDelete, Oracle::Linearizability],
+            "two threads write the same key; a write that checks under the read lock and writes under \
+             the write lock returns a value the other already replaced",
         );
     }
 

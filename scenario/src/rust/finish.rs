@@ -31,6 +31,7 @@ impl Importer {
             sync_map: false,
             copy_on_write: self.cow,
             sharded: self.dashmap,
+            locked: self.locked && !self.dashmap && !self.skipmap && self.cow.is_none(),
             unstopped_cleaner: self.unstopped_cleaner,
             memory: false,
         };
