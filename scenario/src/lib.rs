@@ -20,6 +20,8 @@ mod ops;
 pub mod rust;
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod tests_invariants;
 
 pub use diag::{Origin, ScenarioError};
 pub use ops::{parse_step, OpError, Spelling, Step, FORMS};

@@ -20,6 +20,9 @@ pub(super) enum Expr {
     Type(String),
     /// Something the lowering does not model (a slice expression, a channel receive).
     Opaque,
+    /// An expression the lowering does not model (a slice expression, a generic instantiation):
+    /// its line and text, noted where it is used.
+    Unknown(usize, String),
 }
 
 /// A statement, with its 1-based line where the evaluator reports on it.

@@ -293,6 +293,7 @@ impl Importer {
                 self.scan_expr(b, env, line);
             }
             Expr::Unary(_, a) | Expr::Selector(a, _) => self.scan_expr(a, env, line),
+            Expr::Unknown(at, text) => self.b.untranslated(*at, format!("not translated: `{text}`")),
             Expr::Composite(_, elems) => {
                 for (k, v) in elems {
                     if let Some(k) = k {

@@ -238,6 +238,10 @@ impl Importer {
                 }
             }
             Expr::Call(f, args) => self.eval_call(f, args, env),
+            Expr::Unknown(line, text) => {
+                self.b.untranslated(*line, format!("not translated: `{text}`"));
+                Val::Opaque
+            }
             Expr::FuncLit(params, body) => {
                 if self.closures.len() >= 1024 {
                     return Val::Opaque;

@@ -580,7 +580,8 @@ impl Lower<'_> {
             | "interface_type" | "function_type" | "generic_type" => {
                 Expr::Type(self.text(n).split_whitespace().collect::<String>())
             }
-            _ => Expr::Opaque,
+            // Nothing is dropped silently: the evaluator notes what it does not model.
+            _ => Expr::Unknown(line(n), excerpt(self.text(n))),
         }
     }
 
