@@ -66,6 +66,9 @@ pub struct ThreadOps {
     pub line: usize,
 }
 
+/// An import's scenario and the lines it could not translate, with why.
+pub type Built = (Scenario, Vec<(usize, String)>);
+
 /// What [`Builder::enter_thread`] decided for a thread the script starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Enter {
@@ -264,7 +267,7 @@ impl Builder {
         src: &str,
         design: Design,
         design_notes: Vec<String>,
-    ) -> Result<(Scenario, Vec<(usize, String)>), (usize, String)> {
+    ) -> Result<Built, (usize, String)> {
         self.cut_initial(design.memory);
         let mut threads: Vec<Vec<Step>> = self
             .threads

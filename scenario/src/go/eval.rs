@@ -214,14 +214,8 @@ impl Importer {
                 ("&" | "*", v @ (Val::Obj(_) | Val::Map(_) | Val::Chan(_))) => v,
                 _ => Val::Opaque,
             },
-            Expr::Index(x, _) => match self.type_of(e, env) {
-                // An element of a slice of structs (a shard).
-                Some(t) => {
-                    let _ = x;
-                    Val::Obj(t)
-                }
-                None => Val::Opaque,
-            },
+            // An element of a slice of structs (a shard).
+            Expr::Index(..) => self.type_of(e, env).map_or(Val::Opaque, Val::Obj),
             Expr::Binary(op, a, b) => {
                 let (a, b) = (self.eval(a, env), self.eval(b, env));
                 binary(op, a, b)
