@@ -124,7 +124,7 @@ pub(super) struct Importer {
 }
 
 /// Statements at most that one import evaluates.
-const MAX_STEPS: usize = 200_000;
+const MAX_STEPS: usize = 20_000;
 
 /// The words of the Go importer's notes.
 pub(super) const GO: Lang = Lang {

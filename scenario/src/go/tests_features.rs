@@ -156,13 +156,13 @@ fn a_huge_loop_never_makes_a_file_the_parser_rejects() {
     };
     let g = import(
         "t.go",
-        "m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 10000; i++ { m[i] = i }\n}()\n",
+        "m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 5000; i++ { m[i] = i }\n}()\n",
         scale,
     )
     .unwrap();
     parse("t.toml", &g.scenario.to_toml()).unwrap_or_else(|e| panic!("{}", e.render()));
     assert!(
-        notes(&g).contains("10001 operations are scaled down to 64"),
+        notes(&g).contains("5001 operations are scaled down to 64"),
         "{}",
         notes(&g)
     );

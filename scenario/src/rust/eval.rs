@@ -46,7 +46,7 @@ impl Val {
 }
 
 /// Statements at most that one import evaluates.
-const MAX_STEPS: usize = 200_000;
+const MAX_STEPS: usize = 20_000;
 /// How deep inlined calls nest at most.
 const MAX_CALLS: usize = 16;
 /// How deep expressions are evaluated at most; deeper parts are not translated.

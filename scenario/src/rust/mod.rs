@@ -55,7 +55,7 @@ const STACK: usize = 256 << 20;
 
 /// Imports a Rust reproducer. `file` names it in the scenario's source.
 pub fn import(file: &str, src: &str, scale: Scale) -> Result<RustImport, RustError> {
-    nesting(src)?;
+    let depth = nesting(src)?;
     let run = || -> Result<RustImport, RustError> {
         let parsed = syn::parse_file(src).map_err(|e| RustError {
             line: e.span().start().line,
@@ -68,6 +68,10 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<RustImport, RustErr
         imp.run_file(&parsed)?;
         imp.finish(file, src)
     };
+    if depth <= SHALLOW {
+        // Shallow input fits any thread's stack: no thread of its own.
+        return run();
+    }
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("rust-import".into())
@@ -87,13 +91,19 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<RustImport, RustErr
     })
 }
 
+/// Input whose nesting (brackets, plus operators in a chain) is at most this is parsed on the
+/// calling thread.
+const SHALLOW: usize = 48;
+
 /// Refuses input nested deeper than the parser can take: brackets nested beyond
 /// [`MAX_NESTING`], or a chain of more than [`MAX_CHAIN`] operators inside one pair of brackets.
-/// Strings, characters and comments are skipped.
-fn nesting(src: &str) -> Result<(), RustError> {
+/// Strings, characters and comments are skipped. Returns how deep the input goes: its deepest
+/// brackets plus its longest chain.
+fn nesting(src: &str) -> Result<usize, RustError> {
     let bytes = src.as_bytes();
     let (mut depth, mut line, mut i) = (0usize, 1usize, 0usize);
     let mut chains: Vec<usize> = vec![0];
+    let (mut deepest, mut longest) = (0usize, 0usize);
     let too_deep = |line: usize, what: String| RustError { line, message: what };
     while i < bytes.len() {
         let c = bytes[i];
@@ -123,6 +133,7 @@ fn nesting(src: &str) -> Result<(), RustError> {
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
+                deepest = deepest.max(depth);
                 chains.push(0);
                 if depth > MAX_NESTING {
                     return Err(too_deep(
@@ -147,6 +158,7 @@ fn nesting(src: &str) -> Result<(), RustError> {
             b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'=' | b'!' | b'.' => {
                 if let Some(c) = chains.last_mut() {
                     *c += 1;
+                    longest = longest.max(*c);
                     if *c > MAX_CHAIN {
                         return Err(too_deep(
                             line,
@@ -159,7 +171,7 @@ fn nesting(src: &str) -> Result<(), RustError> {
         }
         i += 1;
     }
-    Ok(())
+    Ok(deepest + longest)
 }
 
 #[cfg(test)]
