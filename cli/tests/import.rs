@@ -28,19 +28,27 @@ fn reproducer(key: u64) -> String {
 }
 
 fn import(dir: &PathBuf, key: u64) -> (bool, String, PathBuf) {
-    let src = dir.join("repro.rs");
-    std::fs::write(&src, reproducer(key)).unwrap();
-    let out = dir.join("repro.toml");
+    let (code, text, out) = import_file(dir, "repro.rs", &reproducer(key), &[]);
+    (code == Some(0), text, out)
+}
+
+/// Writes `text` to `dir/name` and runs `mapcheck scenario import [ARGS] FILE --out OUT` in `dir`.
+fn import_file(dir: &PathBuf, name: &str, text: &str, args: &[&str]) -> (Option<i32>, String, PathBuf) {
+    let src = dir.join(name);
+    std::fs::write(&src, text).unwrap();
+    let stem = std::path::Path::new(name).file_stem().unwrap().to_string_lossy();
+    let out = dir.join(format!("{stem}.toml"));
     let o = Command::new(env!("CARGO_BIN_EXE_mapcheck"))
         .current_dir(dir)
         .args(["scenario", "import"])
+        .args(args)
         .arg(&src)
         .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-    (o.status.success(), text, out)
+    (o.status.code(), text, out)
 }
 
 #[test]
@@ -69,47 +77,14 @@ fn a_reproduced_hazard_is_written() {
     assert!(written.contains("\"sharded-clear-skips\" = "), "{written}");
 }
 
-/// Runs `mapcheck scenario import FILE --out OUT` in `dir`.
-fn import_file(dir: &PathBuf, name: &str, text: &str) -> (Option<i32>, String, PathBuf) {
-    let src = dir.join(name);
-    std::fs::write(&src, text).unwrap();
-    let out = dir.join("out.toml");
-    let o = Command::new(env!("CARGO_BIN_EXE_mapcheck"))
-        .current_dir(dir)
-        .args(["scenario", "import"])
-        .arg(&src)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-    (o.status.code(), text, out)
-}
-
 #[test]
 fn a_reproducer_with_no_hazard_is_refused_with_its_notes() {
     let dir = scratch("nohazard");
     // Two threads that only read: every structure passes, so the file could never fail.
     let src = "fn main() {\n    let map = std::sync::Mutex::new(std::collections::HashMap::new());\n    map.lock().unwrap().insert(1, 1);\n\
                std::thread::scope(|s| {\n        s.spawn(|| { map.lock().unwrap().get(&1); });\n        s.spawn(|| { map.lock().unwrap().len(); });\n    });\n}\n";
-    for no_run in [false, true] {
-        let (code, text, out) = if no_run {
-            let src_path = dir.join("read.rs");
-            std::fs::write(&src_path, src).unwrap();
-            let out = dir.join("out.toml");
-            let o = Command::new(env!("CARGO_BIN_EXE_mapcheck"))
-                .current_dir(&dir)
-                .args(["scenario", "import", "--no-run"])
-                .arg(&src_path)
-                .arg("--out")
-                .arg(&out)
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-            (o.status.code(), text, out)
-        } else {
-            import_file(&dir, "read.rs", src)
-        };
+    for args in [&[][..], &["--no-run"][..]] {
+        let (code, text, out) = import_file(&dir, "read.rs", src, args);
         assert_ne!(code, Some(0), "{text}");
         assert!(text.contains("no hazard recognised"), "{text}");
         assert!(
@@ -124,7 +99,7 @@ fn a_reproducer_with_no_hazard_is_refused_with_its_notes() {
 fn a_markdown_error_says_error_once() {
     let dir = scratch("markdown");
     let md = "# Report\n\n```toml\nsource = \"a report\"\n[[thread]]\nops = [\"insert(1, x)\"]\n```\n";
-    let (code, text, _) = import_file(&dir, "report.md", md);
+    let (code, text, _) = import_file(&dir, "report.md", md, &[]);
     assert_eq!(code, Some(2), "{text}");
     assert!(text.starts_with("error: "), "{text}");
     assert!(!text.contains("error: error:"), "{text}");
