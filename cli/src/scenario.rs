@@ -97,6 +97,12 @@ fn read_text(path: &Path) -> Result<String> {
     })
 }
 
+/// A diagnostic returned to `main`, which prints it after `error: `: without its own prefix.
+fn returned(e: &ScenarioError) -> anyhow::Error {
+    let text = diagnostic(e).to_string();
+    anyhow::Error::msg(text.strip_prefix("error: ").map(str::to_string).unwrap_or(text))
+}
+
 fn load(registry: &Registry, path: &Path) -> Result<Scenario> {
     let text = read_text(path)?;
     let s = scenario::parse(&path.display().to_string(), &text).map_err(|e| diagnostic(&e))?;
@@ -188,7 +194,7 @@ fn run_all(registry: &Registry, paths: &[PathBuf], filter: &Filter) -> Result<Ex
                 continue;
             }
         };
-        let result = run(registry, &s, filter, &failures_dir()).map_err(|e| diagnostic(&e))?;
+        let result = run(registry, &s, filter, &failures_dir()).map_err(|e| returned(&e))?;
         print!("{}", render(&result, &path.display().to_string()));
         if !result.ok() {
             failed.push(path.display().to_string());
@@ -250,7 +256,7 @@ fn import(
         from_record(&record, &name, &source)
     } else if path.extension().is_some_and(|e| e == "md" || e == "markdown") {
         let text = read_text(path)?;
-        scenario::from_markdown(input, &text).map_err(|e| diagnostic(&e))?
+        scenario::from_markdown(input, &text).map_err(|e| returned(&e))?
     } else if path.extension().is_some_and(|e| e == "rs") {
         let text = read_text(path)?;
         let r = scenario::rust::import(input, &text, go::Scale::default())
@@ -293,7 +299,7 @@ fn import(
     if let Some(stem) = out.as_ref().and_then(|o| o.file_stem()) {
         scenario.name = stem.to_string_lossy().into_owned();
     }
-    resolve(registry, &scenario).map_err(|e| diagnostic(&e))?;
+    resolve(registry, &scenario).map_err(|e| returned(&e))?;
     let out = out.unwrap_or_else(|| PathBuf::from("scenarios").join(format!("{}.toml", scenario.name)));
     if out.exists() && !force {
         bail!(
@@ -306,12 +312,25 @@ fn import(
     }
     let text = scenario.to_toml();
     // What is written must read back: the file is the product of the import.
-    let reread = scenario::parse(&out.display().to_string(), &text).map_err(|e| diagnostic(&e))?;
+    let reread = scenario::parse(&out.display().to_string(), &text).map_err(|e| returned(&e))?;
+    if !reread.can_fail() {
+        // A file whose every structure must pass and that pins no schedule could never fail: it
+        // would test nothing.
+        eprintln!(
+            "no hazard recognised: no structure is expected to fail and no schedule is pinned, so the \
+             scenario could never fail; {} is not written",
+            out.display()
+        );
+        print_untranslated(&untranslated);
+        for n in &reread.notes {
+            eprintln!("  note: {n}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
     if !no_run {
         // The first run decides whether the file is kept: a scenario that does not meet its own
         // expectation would fail the test suite for a reason that is the importer's, not a bug's.
-        let result =
-            run(registry, &reread, &Filter::default(), &failures_dir()).map_err(|e| diagnostic(&e))?;
+        let result = run(registry, &reread, &Filter::default(), &failures_dir()).map_err(|e| returned(&e))?;
         print!("{}", render(&result, &out.display().to_string()));
         if !result.ok() {
             eprintln!("hazard not reproduced: the imported scenario does not meet its own expectation; {} is not written", out.display());
@@ -321,10 +340,7 @@ fn import(
             if untranslated.is_empty() {
                 eprintln!("  every line of the input was translated; the scaled-down script does not reach the hazard");
             } else {
-                eprintln!("  what could not be translated:");
-                for (line, why) in &untranslated {
-                    eprintln!("    line {line}: {why}");
-                }
+                print_untranslated(&untranslated);
             }
             for n in &reread.notes {
                 eprintln!("  note: {n}");
@@ -338,6 +354,15 @@ fn import(
         println!("  note: {n}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_untranslated(untranslated: &[(usize, String)]) {
+    if !untranslated.is_empty() {
+        eprintln!("  what could not be translated:");
+        for (line, why) in untranslated {
+            eprintln!("    line {line}: {why}");
+        }
+    }
 }
 
 fn record_from_token(registry: &Registry, token: &str) -> Result<FailureRecord> {

@@ -11,6 +11,7 @@
 // size on the error path does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod build;
 mod diag;
 pub mod go;
 pub mod hazard;
@@ -18,6 +19,10 @@ pub mod import;
 mod ops;
 pub mod run;
 pub mod rust;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests_invariants;
 
 pub use diag::{Origin, ScenarioError};
 pub use ops::{parse_step, OpError, Spelling, Step, FORMS};
@@ -161,6 +166,12 @@ impl Scenario {
             .iter()
             .find(|(n, _)| n.name == structure)
             .map_or(Expect::Pass, |(_, e)| e.clone())
+    }
+
+    /// Whether some run could fail: a structure is expected to fail or to report a finding, or a
+    /// schedule is pinned. A file that cannot fail tests nothing; `scenario import` never writes one.
+    pub fn can_fail(&self) -> bool {
+        self.expect.iter().any(|(_, e)| *e != Expect::Pass) || self.pinned.is_some()
     }
 
     /// An error pointing into the file.

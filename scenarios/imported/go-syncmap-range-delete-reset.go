@@ -1,7 +1,7 @@
 // Source: https://github.com/fyne-io/fyne/pull/5143 (for Go before 1.23, resetting a sync.Map by a
 // Range that deletes every entry, while other goroutines keep storing into it).
 // Hazard: failure class 3 (deleting during iteration) and S3 (the deleted entries go stale).
-// mapcheck-expect: locked-iterlock
+// mapcheck-expect: locked-iterlock, syncmap
 package main
 
 import "sync"

@@ -40,8 +40,19 @@ impl Importer {
 
     pub(super) fn assign_one(&mut self, name: &str, e: &Expr, env: &mut Env, line: usize, define: bool) {
         if let Some((kind, elems)) = self.new_map_expr(e) {
+            if kind == MapKind::Plain {
+                self.map_seen.get_or_insert(line);
+            }
             let existing = self.maps.contains_key(name);
-            if existing && !define {
+            if existing && !define && self.in_shard_loop {
+                // Each shard's map replaced in a loop over the shards: the sharded map's clear.
+                self.emit(Op::Clear, Spelling::Clear, line);
+                return;
+            }
+            if existing && !self.made.contains(name) {
+                // A field made for the first time (`r.items = make(...)` in a constructor).
+                self.made.insert(name.to_string());
+            } else if existing && !define {
                 // Replacing a map with a new one gives its memory back: the rebuild design's
                 // reclamation step.
                 self.memory = true;
@@ -99,6 +110,7 @@ impl Importer {
             if !self.maps.contains_key(&name) {
                 self.new_map(&name, kind, line);
             }
+            self.made.insert(name.clone());
             if let Expr::Composite(_, entries) = value {
                 for (k, v) in entries {
                     let Some(k) = k else { continue };
@@ -162,6 +174,26 @@ impl Importer {
                 }
             }
         }
+        // `v, ok := <-ch`: a receive, and whether there was something to receive.
+        if let ([.., _], [Expr::Unary(recv, ch)]) = (lhs, rhs) {
+            if recv == "<-" {
+                let (v, ok) = self.receive(ch, env);
+                for (i, l) in lhs.iter().enumerate() {
+                    if let Expr::Ident(n) = l {
+                        let v = match i {
+                            0 => v.clone(),
+                            _ => Val::Int(ok as i64),
+                        };
+                        if define {
+                            Self::define(env, n, v);
+                        } else {
+                            Self::set(env, n, v);
+                        }
+                    }
+                }
+                return;
+            }
+        }
         // `v, ok := m[k]`, `v, ok := m.Load(k)`: the read is an operation.
         if rhs.len() == 1 && lhs.len() >= 2 {
             self.scan_expr(&rhs[0], env, line);
@@ -197,7 +229,14 @@ impl Importer {
                         self.assign_one(&last, r, env, line, !self.maps.contains_key(&last));
                     }
                 }
-                _ => self.scan_expr(r, env, line),
+                _ => {
+                    // `claimed[id] = q.Claim(k)`: the value is computed (its calls run), wherever
+                    // it goes.
+                    self.scan_expr(r, env, line);
+                    if matches!(r, Expr::Call(..)) {
+                        self.eval(r, env);
+                    }
+                }
             }
         }
     }

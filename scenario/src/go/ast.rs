@@ -20,6 +20,9 @@ pub(super) enum Expr {
     Type(String),
     /// Something the lowering does not model (a slice expression, a channel receive).
     Opaque,
+    /// An expression the lowering does not model (a slice expression, a generic instantiation):
+    /// its line and text, noted where it is used.
+    Unknown(usize, String),
 }
 
 /// A statement, with its 1-based line where the evaluator reports on it.
@@ -50,6 +53,9 @@ pub(super) enum Stmt {
     /// `select { case ...: ... }`: each case's communication (as text; empty for `default`) and
     /// body.
     Select(Vec<(String, Vec<Stmt>)>, usize),
+    /// `ch <- v`.
+    Send(Expr, Expr, usize),
+    Switch(Switch),
     /// A line of text that is not Go (prose between snippets of a report).
     NotGo(usize, String),
 }
@@ -60,6 +66,16 @@ pub(super) struct If {
     pub cond: Expr,
     pub then: Vec<Stmt>,
     pub els: Option<Box<Stmt>>,
+    pub line: usize,
+}
+
+/// `switch init; tag { case values: body ... }`; a case with no values is `default`; a switch
+/// with no tag compares each case's value with `true`.
+#[derive(Debug, Clone)]
+pub(super) struct Switch {
+    pub init: Option<Box<Stmt>>,
+    pub tag: Option<Expr>,
+    pub cases: Vec<(Vec<Expr>, Vec<Stmt>)>,
     pub line: usize,
 }
 
@@ -92,6 +108,17 @@ pub(super) struct TypeDecl {
     pub alias: Option<String>,
 }
 
+/// A function literal as a function.
+pub(super) fn literal(params: &[String], body: &[Stmt], line: usize) -> Func {
+    Func {
+        name: "func literal".into(),
+        recv: None,
+        params: params.to_vec(),
+        body: body.to_vec(),
+        line,
+    }
+}
+
 /// The dotted name of an identifier or selector chain (`a.b.c`), or empty.
 pub(super) fn dotted(e: &Expr) -> String {
     match e {
@@ -116,8 +143,50 @@ pub(super) fn has_go(body: &[Stmt]) -> bool {
         Stmt::Block(b) | Stmt::Range(_, _, b, _) => has_go(b),
         Stmt::For(f) => has_go(&f.body),
         Stmt::If(i) => has_go(&i.then) || i.els.as_ref().is_some_and(|e| has_go(std::slice::from_ref(&**e))),
+        Stmt::Select(cases, _) => cases.iter().any(|(_, b)| has_go(b)),
+        Stmt::Switch(sw) => sw.cases.iter().any(|(_, b)| has_go(b)),
         _ => false,
     })
+}
+
+/// Calls that only report: they change nothing the scenario models.
+pub(super) const REPORTING: &[&str] = &[
+    "fmt.Println",
+    "fmt.Printf",
+    "fmt.Print",
+    "log.Println",
+    "log.Printf",
+    "log.Print",
+    "println",
+    "print",
+    "t.Log",
+    "t.Logf",
+    "t.Error",
+    "t.Errorf",
+];
+
+/// Whether a block only leaves (`return` of plain values, `break`, `continue`, `panic`), reporting
+/// at most: the body of a guard like `if !ok { return false }`.
+pub(super) fn is_guard(body: &[Stmt]) -> bool {
+    let plain = |e: &Expr| matches!(e, Expr::Int(_) | Expr::Str(_) | Expr::Ident(_) | Expr::Opaque);
+    let mut leaves = false;
+    for s in body {
+        match s {
+            Stmt::Return(vals, _) if vals.iter().all(plain) => leaves = true,
+            Stmt::Break | Stmt::Continue => leaves = true,
+            Stmt::Expr(Expr::Call(f, _), _)
+                if matches!(
+                    dotted(f).as_str(),
+                    "panic" | "log.Fatal" | "log.Fatalf" | "t.Fatal" | "t.Fatalf"
+                ) =>
+            {
+                leaves = true
+            }
+            Stmt::Expr(Expr::Call(f, _), _) if REPORTING.contains(&dotted(f).as_str()) => {}
+            _ => return false,
+        }
+    }
+    leaves
 }
 
 /// Whether a `select` case waits for a stop signal (a cancelled context, a closed stop channel).
@@ -149,4 +218,26 @@ pub(super) fn loops_forever(body: &[Stmt]) -> bool {
         Stmt::Range(_, Expr::Selector(_, c), b, _) if c == "C" => !exits(b),
         _ => false,
     })
+}
+
+/// The element type of a slice, array or map type's text (`[]*shard` is `shard`).
+pub(super) fn elem_type(ty: &str) -> Option<&str> {
+    let t = ty.trim_start_matches('*');
+    let rest = if let Some(r) = t.strip_prefix("map[") {
+        // `map[K]V`: the value type, after the key's closing bracket.
+        let mut depth = 1;
+        let end = r.char_indices().find_map(|(i, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(i)
+        })?;
+        &r[end + 1..]
+    } else {
+        let r = t.strip_prefix('[')?;
+        &r[r.find(']')? + 1..]
+    };
+    Some(rest.trim_start_matches('*'))
 }

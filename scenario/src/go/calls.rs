@@ -2,25 +2,12 @@
 //! publications, the script's own functions and methods (inlined, so a wrapper type's methods
 //! become the operations they perform), synchronisation calls (noted), and `go` statements.
 
-use super::ast::{dotted, Expr, Func, Stmt};
-use super::eval::{Env, Flow, Importer, MapKind, ThreadOps, Val};
+use super::ast::{dotted, literal, Expr, Func};
+use super::eval::{Env, Flow, Importer, MapKind, Pending, Val};
+use crate::build::Enter;
 use crate::Spelling as S;
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::HashMap;
-
-/// Calls that change nothing the scenario models: printing, and scheduling hints.
-const NO_OPS: &[&str] = &[
-    "fmt.Println",
-    "fmt.Printf",
-    "fmt.Print",
-    "log.Println",
-    "log.Printf",
-    "log.Print",
-    "println",
-    "print",
-    "t.Log",
-    "t.Logf",
-];
 
 /// Calls Go offers to give memory back or to measure it.
 const MEMORY: &[&str] = &[
@@ -55,6 +42,22 @@ impl Importer {
             }
             "string" | "int" | "int64" | "int32" | "uint64" | "uint32" | "uint" => {
                 return args.first().map_or(Val::Opaque, |a| self.eval(a, env))
+            }
+            "make" | "new" => {
+                let ty = match args.first() {
+                    Some(Expr::Type(t) | Expr::Ident(t)) => t.trim_start_matches('*').to_string(),
+                    _ => String::new(),
+                };
+                if ty.starts_with("map[") {
+                    self.map_seen.get_or_insert(self.line);
+                }
+                if name == "make" && (ty.starts_with("chan") || ty.starts_with("<-chan")) {
+                    return self.make_chan();
+                }
+                if self.types.contains_key(&ty) {
+                    return Val::Obj(ty);
+                }
+                return Val::Opaque;
             }
             _ => {}
         }
@@ -114,7 +117,9 @@ impl Importer {
             return Val::Opaque;
         }
         self.depth += 1;
+        let held = self.held;
         let flow = self.block(&func.body, &mut inner);
+        self.held = held;
         self.depth -= 1;
         match flow {
             Flow::Return(v) => v,
@@ -124,6 +129,11 @@ impl Importer {
 
     /// Whether `x` is an `atomic.Value` or `atomic.Pointer` that holds the map.
     pub(super) fn is_atomic_map(&self, x: &Expr, env: &Env) -> bool {
+        if let Expr::Ident(n) = x {
+            if self.atomic_vars.contains(n) && !matches!(Self::lookup(env, n), Some(Val::Map(_))) {
+                return true;
+            }
+        }
         self.field_type(x, env)
             .is_some_and(|(_, _, ty)| ty.starts_with("atomic.Value") || ty.starts_with("atomic.Pointer"))
     }
@@ -139,7 +149,7 @@ impl Importer {
         closure: bool,
     ) -> Val {
         if self.depth >= MAX_CALL_DEPTH {
-            self.untranslated.push((
+            self.b.untranslated.push((
                 func.line,
                 format!(
                     "calls nest deeper than {MAX_CALL_DEPTH}: `{}` is not inlined further",
@@ -149,6 +159,7 @@ impl Importer {
             return Val::Opaque;
         }
         self.depth += 1;
+        let held = self.held;
         let mut scope = HashMap::new();
         if let (Some((name, _)), Some(v)) = (&func.recv, recv) {
             if !name.is_empty() {
@@ -176,6 +187,8 @@ impl Importer {
             let mut inner: Env = vec![env.first().cloned().unwrap_or_default(), scope];
             self.block(&func.body, &mut inner)
         };
+        // A function releases at its end what it locked (`defer mu.Unlock()`).
+        self.held = held;
         self.depth -= 1;
         match flow {
             Flow::Return(v) => v,
@@ -184,8 +197,14 @@ impl Importer {
     }
 
     pub(super) fn expr_stmt(&mut self, e: &Expr, env: &mut Env, line: usize) {
-        if self.sync_call(e, line) {
+        if self.sync_call(e, env, line, false) {
             return;
+        }
+        if let Expr::Unary(op, ch) = e {
+            if op == "<-" {
+                self.receive(ch, env);
+                return;
+            }
         }
         let Expr::Call(f, args) = e else {
             self.scan_expr(e, env, line);
@@ -222,10 +241,19 @@ impl Importer {
                 return;
             }
         }
-        if NO_OPS.contains(&name.as_str()) {
+        // The arguments of a call the importer does not follow still run their own calls
+        // (`fmt.Println(c.Count())`).
+        for a in args.iter().filter(|a| matches!(a, Expr::Call(..))) {
+            self.eval(a, env);
+        }
+        if super::ast::REPORTING.contains(&name.as_str()) {
             return;
         }
-        self.untranslated.push((
+        if name == "close" && args.len() == 1 && matches!(self.eval(&args[0], env), Val::Chan(_)) {
+            // Closing a channel ends the ranges over it once its values are received.
+            return;
+        }
+        self.b.untranslated.push((
             line,
             format!(
                 "call to `{}` is not translated",
@@ -265,6 +293,7 @@ impl Importer {
                 self.scan_expr(b, env, line);
             }
             Expr::Unary(_, a) | Expr::Selector(a, _) => self.scan_expr(a, env, line),
+            Expr::Unknown(at, text) => self.b.untranslated(*at, format!("not translated: `{text}`")),
             Expr::Composite(_, elems) => {
                 for (k, v) in elems {
                     if let Some(k) = k {
@@ -419,16 +448,30 @@ impl Importer {
 
     /// `wg.Add`, `wg.Done`, `wg.Wait`, `mu.Lock` and friends, scheduling hints and memory calls:
     /// recognised and noted; true when the call is one of them.
-    pub(super) fn sync_call(&mut self, e: &Expr, line: usize) -> bool {
+    pub(super) fn sync_call(&mut self, e: &Expr, env: &Env, line: usize, deferred: bool) -> bool {
         let Expr::Call(f, _) = e else { return false };
         if let Expr::Selector(_, m) = &**f {
+            // A method of the script's own type with one of these names is its own (a queue's
+            // `Add`, a job's `Done`), not a WaitGroup's or a mutex's.
+            let own = matches!(
+                m.as_str(),
+                "Add" | "Done" | "Wait" | "Lock" | "Unlock" | "RLock" | "RUnlock"
+            ) && self.resolve(f, env).is_some();
             match m.as_str() {
+                _ if own => {}
                 "Add" | "Done" | "Wait" => {
                     self.waitgroup_lines.push(line);
                     return true;
                 }
                 "Lock" | "Unlock" | "RLock" | "RUnlock" => {
                     self.mutex_lines.push(line);
+                    if !deferred {
+                        if m.starts_with("Unlock") || m.starts_with("RUnlock") {
+                            self.held = self.held.saturating_sub(1);
+                        } else {
+                            self.held += 1;
+                        }
+                    }
                     return true;
                 }
                 _ => {}
@@ -468,7 +511,7 @@ impl Importer {
                 other => match self.resolve(other, env) {
                     Some((func, recv)) => (func, recv, args.clone(), false),
                     None => {
-                        self.untranslated.push((
+                        self.b.untranslated.push((
                             line,
                             format!("`go {}(...)`: the function is not in the input", dotted(other)),
                         ));
@@ -477,50 +520,84 @@ impl Importer {
                 },
             },
             _ => {
-                self.untranslated
+                self.b
+                    .untranslated
                     .push((line, "this `go` statement is not translated".into()));
                 return;
             }
         };
-        if self.current.is_some() {
-            self.note_once(format!(
-                "line {line}: a goroutine started by a goroutine runs its operations in the goroutine \
-                 that started it"
-            ));
-            self.call(&func, recv, &args, env, closure);
-            return;
+        let forever = super::ast::loops_forever(&func.body);
+        let spawn_env = env.clone();
+        match self.b.enter_thread(line) {
+            Enter::Dropped => {}
+            Enter::Inline => {
+                self.call(&func, recv, &args, env, closure);
+            }
+            Enter::Thread(saved) => {
+                let thread = self.b.current.unwrap_or_default();
+                self.waiting = false;
+                let held = std::mem::take(&mut self.held);
+                self.sweeps = false;
+                self.call(&func, recv.clone(), &args, env, closure);
+                self.held = held;
+                if forever && self.cleans(thread) {
+                    self.unstopped_cleaner = true;
+                    self.note_once(format!(
+                        "line {line}: this goroutine cleans the map in a loop that never ends and that nothing \
+                         stops: it outlives the map (a goroutine leak); its loop runs {} times",
+                        self.b.scale.loop_iterations
+                    ));
+                }
+                if std::mem::take(&mut self.waiting) {
+                    // It waited on a channel nothing had been sent on yet: it runs again once the
+                    // main goroutine has sent what it sends.
+                    self.b.threads[thread].ops.clear();
+                    self.pending.push(Pending {
+                        thread,
+                        func,
+                        recv,
+                        args,
+                        env: spawn_env,
+                        closure,
+                    });
+                }
+                self.b.leave_thread(saved);
+            }
         }
-        if self.goroutines.len() >= self.scale.threads {
-            self.dropped_threads += 1;
-            return;
-        }
-        if super::ast::loops_forever(&func.body) {
-            self.unstopped_cleaner = true;
-            self.note_once(format!(
-                "line {line}: this goroutine loops forever with no way to stop it: it outlives the map \
-                 (a goroutine leak); its loop runs {} times",
-                self.scale.loop_iterations
-            ));
-        }
-        self.started = true;
-        self.goroutines.push(ThreadOps {
-            ops: Vec::new(),
-            line,
-        });
-        let saved = self.current.replace(self.goroutines.len() - 1);
-        self.call(&func, recv, &args, env, closure);
-        self.current = saved;
     }
-}
 
-/// A function literal as a function.
-pub(super) fn literal(params: &[String], body: &[Stmt], line: usize) -> Func {
-    Func {
-        name: "func literal".into(),
-        recv: None,
-        params: params.to_vec(),
-        body: body.to_vec(),
-        line,
+    /// Runs again the goroutines that waited on a channel, now that the main goroutine has sent
+    /// its values.
+    pub(super) fn run_pending(&mut self) {
+        self.rerun = true;
+        let pending = std::mem::take(&mut self.pending);
+        // The goroutines that receive share the values sent: each takes its part in turn.
+        let queued: usize = self.channels.iter().map(|c| c.len()).sum();
+        let share = queued.div_ceil(pending.len().max(1)).max(1);
+        for p in pending {
+            self.receive_budget = Some(share);
+            let saved = self.b.current.replace(p.thread);
+            let mut env = p.env;
+            self.call(&p.func, p.recv, &p.args, &mut env, p.closure);
+            if std::mem::take(&mut self.waiting) {
+                let line = self.b.threads[p.thread].line;
+                self.b.untranslated(
+                    line,
+                    "this goroutine receives from a channel nothing is sent on: its receive loop runs no time",
+                );
+            }
+            self.b.current = saved;
+        }
+        self.receive_budget = None;
+    }
+
+    /// Whether a goroutine's operations clean the map (delete, clear, purge).
+    fn cleans(&self, thread: usize) -> bool {
+        self.sweeps
+            || self.b.threads[thread].ops.iter().any(|s| {
+                matches!(s.op, Op::Remove { .. } | Op::Clear | Op::Reclaim)
+                    || matches!(s.op, Op::Iterate { delete } if delete != DeleteIf::Nothing)
+            })
     }
 }
 

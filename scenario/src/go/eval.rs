@@ -4,8 +4,8 @@
 //! cannot.
 
 use super::ast::{dotted, Expr, Func, Stmt, TypeDecl};
-use super::Scale;
-use crate::{Spelling, Step};
+use crate::build::{Atom, Builder, Lang, Scale};
+use crate::Spelling;
 use mapcheck_harness::Op;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -20,21 +20,29 @@ pub(super) enum Val {
     Map(String),
     /// A function value: an index into the evaluator's closures.
     Func(usize),
+    /// A channel: an index into the evaluator's channels.
+    Chan(usize),
+    /// A slice or array literal's elements.
+    List(Vec<Val>),
     /// A value the importer cannot compute (a pointer, a call result).
     Opaque,
+}
+
+impl Val {
+    /// The value as a key or value of the map.
+    pub fn atom(&self) -> Atom {
+        match self {
+            Val::Int(n) => Atom::Int(*n),
+            Val::Str(s) => Atom::Str(s.clone()),
+            _ => Atom::Unknown,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum MapKind {
     Plain,
     SyncMap,
-}
-
-/// A thread being built.
-#[derive(Debug, Default, Clone)]
-pub(super) struct ThreadOps {
-    pub ops: Vec<Step>,
-    pub line: usize,
 }
 
 pub(super) enum Flow {
@@ -46,9 +54,19 @@ pub(super) enum Flow {
 
 pub(super) type Env = Vec<HashMap<String, Val>>;
 
-/// The evaluator.
+/// A goroutine that waited on a channel, to run again at the end of the main goroutine.
+pub(super) struct Pending {
+    pub thread: usize,
+    pub func: Func,
+    pub recv: Option<Val>,
+    pub args: Vec<Expr>,
+    pub env: Env,
+    pub closure: bool,
+}
+
+/// The evaluator: the Go-specific state, beside the shared import builder `b`.
 pub(super) struct Importer {
-    pub scale: Scale,
+    pub b: Builder,
     pub funcs: HashMap<String, Func>,
     /// Methods by receiver type and name.
     pub methods: HashMap<(String, String), Func>,
@@ -56,27 +74,10 @@ pub(super) struct Importer {
     pub maps: BTreeMap<String, MapKind>,
     /// Maps held in a struct beside a mutex: the locked design.
     pub locked_maps: BTreeSet<String>,
-    /// Keys written as strings, numbered in order of appearance.
-    pub string_keys: BTreeMap<String, u64>,
-    pub next_string_key: u64,
-    /// Values the importer could not compute get fresh numbers from here.
-    pub next_opaque: u64,
-    pub initial: Vec<(u64, u64)>,
-    /// Where each key of `initial` is, so a fill loop stays linear.
-    pub initial_at: HashMap<u64, usize>,
-    /// Threads started with `go`.
-    pub goroutines: Vec<ThreadOps>,
-    /// The main goroutine's operations after the first `go` (or setup that is not an insert).
-    pub main_after: Vec<Step>,
-    pub started: bool,
-    pub notes: Vec<String>,
-    pub untranslated: Vec<(usize, String)>,
+    /// Maps made (by `make`, a literal, a struct literal): making one again rebuilds it.
+    pub made: BTreeSet<String>,
     pub mutex_lines: Vec<usize>,
     pub waitgroup_lines: Vec<usize>,
-    pub dropped_ops: BTreeMap<usize, usize>,
-    pub dropped_threads: usize,
-    /// The thread currently being filled: `None` is the main goroutine.
-    pub current: Option<usize>,
     pub depth: usize,
     /// Copy-on-write publication seen: `Store` (false) or `CompareAndSwap` (true).
     pub cow: Option<bool>,
@@ -84,53 +85,87 @@ pub(super) struct Importer {
     pub memory: bool,
     /// Statements run so far, to stop pathological programs.
     pub steps: usize,
-    /// Operations a range body performs that run after its iteration.
-    pub deferred: Vec<Step>,
-    pub deferring: bool,
     /// Entries are marked deleted and purged by a later pass (the tombstone design).
     pub tombstones: bool,
     /// A goroutine cleans the map in an endless loop nobody can stop.
     pub unstopped_cleaner: bool,
     /// Function values (literals assigned or passed), with the scope they were written in.
     pub closures: Vec<(Func, Env)>,
+    /// Values sent on each channel (by channel number) and not yet received.
+    pub channels: Vec<std::collections::VecDeque<Val>>,
+    /// A goroutine waited on a channel nothing had been sent on yet.
+    pub waiting: bool,
+    /// Goroutines to run again once the main goroutine has sent on its channels.
+    pub pending: Vec<Pending>,
+    /// Where the first `make(map...)` or map type is, for an error that says why none was used.
+    pub map_seen: Option<usize>,
+    /// The map is split into shards (`shards.rs`).
+    pub sharded: bool,
+    /// Goroutines that waited on a channel are running again: a receive that finds nothing
+    /// means nothing more is sent.
+    pub rerun: bool,
+    /// Values the goroutine running again may still receive (its share of what was sent).
+    pub receive_budget: Option<usize>,
+    /// The running goroutine ranges over the map with a body that deletes, though it visited
+    /// nothing (a sweep).
+    pub sweeps: bool,
+    /// A loop over every shard is running (`shards.rs`).
+    pub in_shard_loop: bool,
+    /// Locks the running goroutine holds (`Lock` and `RLock` not yet undone).
+    pub held: usize,
+    /// Lines of map operations a goroutine performs holding no lock, in a script that has locks.
+    pub unlocked: Vec<usize>,
+    /// Variables that are an `atomic.Value` or `atomic.Pointer` holding the map.
+    pub atomic_vars: BTreeSet<String>,
+    /// The kind of the map the last operation found, for the lock check.
+    pub last_kind: Option<MapKind>,
+    /// The line of the statement running.
+    pub line: usize,
 }
 
 /// Statements at most that one import evaluates.
-const MAX_STEPS: usize = 200_000;
+const MAX_STEPS: usize = 20_000;
+
+/// The words of the Go importer's notes.
+pub(super) const GO: Lang = Lang {
+    name: "Go",
+    thread: "goroutine",
+    no_threads: "no map operation runs concurrently: expected `go func() { ... }()` blocks that use the map",
+};
 
 impl Importer {
     pub fn new(scale: Scale) -> Importer {
         Importer {
-            scale,
+            b: Builder::new(GO, scale),
             funcs: HashMap::new(),
             methods: HashMap::new(),
             types: HashMap::new(),
             maps: BTreeMap::new(),
             locked_maps: BTreeSet::new(),
-            string_keys: BTreeMap::new(),
-            next_string_key: 1,
-            next_opaque: 0,
-            initial: Vec::new(),
-            initial_at: HashMap::new(),
-            goroutines: Vec::new(),
-            main_after: Vec::new(),
-            started: false,
-            notes: Vec::new(),
-            untranslated: Vec::new(),
+            made: BTreeSet::new(),
             mutex_lines: Vec::new(),
             waitgroup_lines: Vec::new(),
-            dropped_ops: BTreeMap::new(),
-            dropped_threads: 0,
-            current: None,
             depth: 0,
             cow: None,
             memory: false,
             steps: 0,
-            deferred: Vec::new(),
-            deferring: false,
             tombstones: false,
             unstopped_cleaner: false,
             closures: Vec::new(),
+            channels: Vec::new(),
+            waiting: false,
+            pending: Vec::new(),
+            map_seen: None,
+            sharded: false,
+            rerun: false,
+            receive_budget: None,
+            in_shard_loop: false,
+            sweeps: false,
+            held: 0,
+            unlocked: Vec::new(),
+            atomic_vars: BTreeSet::new(),
+            last_kind: None,
+            line: 0,
         }
     }
 
@@ -159,9 +194,7 @@ impl Importer {
     }
 
     pub fn note_once(&mut self, note: String) {
-        if !self.notes.contains(&note) {
-            self.notes.push(note);
-        }
+        self.b.note_once(note)
     }
 
     pub fn eval(&mut self, e: &Expr, env: &mut Env) -> Val {
@@ -174,15 +207,21 @@ impl Importer {
                 // A name the input never defines (`key`, `metricKey`): one symbolic key per name.
                 _ => Val::Str(format!("<{n}>")),
             }),
+            Expr::Unary(op, x) if op == "<-" => self.receive(x, env).0,
             Expr::Unary(op, x) => match (op.as_str(), self.eval(x, env)) {
                 ("-", Val::Int(n)) => Val::Int(n.wrapping_neg()),
                 ("!", Val::Int(n)) => Val::Int((n == 0) as i64),
-                ("&" | "*", v @ Val::Obj(_)) => v,
+                ("&" | "*", v @ (Val::Obj(_) | Val::Map(_) | Val::Chan(_))) => v,
                 _ => Val::Opaque,
             },
+            // An element of a slice of structs (a shard).
+            Expr::Index(..) => self.type_of(e, env).map_or(Val::Opaque, Val::Obj),
             Expr::Binary(op, a, b) => {
                 let (a, b) = (self.eval(a, env), self.eval(b, env));
                 binary(op, a, b)
+            }
+            Expr::Composite(t, elems) if t.starts_with('[') && elems.len() <= 64 => {
+                Val::List(elems.iter().map(|(_, v)| self.eval(v, env)).collect())
             }
             Expr::Composite(t, _) => {
                 let t = t.trim_start_matches('&');
@@ -193,11 +232,15 @@ impl Importer {
                 }
             }
             Expr::Call(f, args) => self.eval_call(f, args, env),
+            Expr::Unknown(line, text) => {
+                self.b.untranslated(*line, format!("not translated: `{text}`"));
+                Val::Opaque
+            }
             Expr::FuncLit(params, body) => {
                 if self.closures.len() >= 1024 {
                     return Val::Opaque;
                 }
-                let func = super::calls::literal(params, body, 0);
+                let func = super::ast::literal(params, body, 0);
                 self.closures.push((func, env.clone()));
                 Val::Func(self.closures.len() - 1)
             }
@@ -206,81 +249,20 @@ impl Importer {
     }
 
     pub fn key(&mut self, v: Val) -> u64 {
-        match v {
-            Val::Int(n) => n as u64,
-            Val::Str(s) => {
-                if let Some(k) = self.string_keys.get(&s) {
-                    return *k;
-                }
-                let k = self.next_string_key;
-                self.next_string_key += 1;
-                self.string_keys.insert(s, k);
-                k
-            }
-            _ => self.opaque(),
-        }
+        self.b.key(v.atom())
     }
 
     pub fn value(&mut self, v: Val) -> u64 {
-        match v {
-            Val::Int(n) if n >= 0 => n as u64,
-            _ => self.opaque(),
-        }
-    }
-
-    fn opaque(&mut self) -> u64 {
-        self.next_opaque += 1;
-        1_000_000 + self.next_opaque
+        self.b.value(v.atom())
     }
 
     /// Records one operation in the thread running now.
     pub fn emit(&mut self, op: Op, spelling: Spelling, line: usize) {
-        let step = Step { op, spelling };
-        if self.deferring {
-            self.deferred.push(step);
-            return;
+        let in_thread = self.b.current.is_some() || self.b.started;
+        if in_thread && self.held == 0 && self.last_kind == Some(MapKind::Plain) && !self.in_shard_loop {
+            self.unlocked.push(line);
         }
-        let cap = self.scale.ops_per_thread;
-        match self.current {
-            Some(t) => {
-                if self.goroutines[t].ops.len() < cap {
-                    self.goroutines[t].ops.push(step);
-                } else {
-                    *self.dropped_ops.entry(line).or_default() += 1;
-                }
-            }
-            None if !self.started => {
-                if let (Op::Insert { key, value }, true) = (op, self.main_after.is_empty()) {
-                    if let Some(&at) = self.initial_at.get(&key) {
-                        self.initial[at].1 = value;
-                    } else if self.initial.len() < crate::MAX_INITIAL {
-                        self.initial_at.insert(key, self.initial.len());
-                        self.initial.push((key, value));
-                    } else {
-                        *self.dropped_ops.entry(line).or_default() += 1;
-                    }
-                } else if self.main_after.len() < cap {
-                    // Setup that is not an insert runs as part of the main goroutine's thread.
-                    self.main_after.push(step);
-                } else {
-                    *self.dropped_ops.entry(line).or_default() += 1;
-                }
-            }
-            None => {
-                if self.main_after.len() < cap {
-                    self.main_after.push(step);
-                } else {
-                    *self.dropped_ops.entry(line).or_default() += 1;
-                }
-            }
-        }
-    }
-
-    pub fn op_count(&self) -> usize {
-        self.goroutines.iter().map(|t| t.ops.len()).sum::<usize>()
-            + self.main_after.len()
-            + self.initial.len()
-            + self.dropped_ops.values().sum::<usize>()
+        self.b.emit(op, spelling, line)
     }
 
     pub fn block(&mut self, stmts: &[Stmt], env: &mut Env) -> Flow {
@@ -302,8 +284,12 @@ impl Importer {
 
     pub fn stmt(&mut self, s: &Stmt, env: &mut Env) -> Flow {
         self.steps += 1;
-        if self.steps > MAX_STEPS {
+        if self.steps > MAX_STEPS || self.waiting {
+            // Out of steps, or a goroutine waiting on a channel: unwind to where it started.
             return Flow::Return(Val::Opaque);
+        }
+        if let Some(l) = stmt_line(s) {
+            self.line = l;
         }
         match s {
             Stmt::Func(f) => self.declare_func(f),
@@ -330,7 +316,7 @@ impl Importer {
             Stmt::Expr(e, line) => self.expr_stmt(e, env, *line),
             Stmt::Go(e, line) => self.spawn(e, env, *line),
             Stmt::Defer(e, line) => {
-                if !self.sync_call(e, *line) {
+                if !self.sync_call(e, env, *line, true) {
                     self.note_once(format!(
                         "line {line}: `defer` runs at the end of its function; it is run in place"
                     ));
@@ -350,6 +336,19 @@ impl Importer {
                         Some(e) => self.stmt(e, env),
                         None => Flow::Normal,
                     },
+                    _ if super::ast::is_guard(&i.then) => {
+                        // A guard (`if !ok { return false }`): the path that goes on to the map
+                        // operations is the one taken; its `else`, or what follows.
+                        self.note_once(format!(
+                            "line {}: the condition cannot be computed statically; the path past the guard, \
+                             which goes on to the map operations, is taken",
+                            i.line
+                        ));
+                        match &i.els {
+                            Some(e) => self.stmt(e, env),
+                            None => Flow::Normal,
+                        }
+                    }
                     _ => {
                         // An unknown condition (`if ok`, a comparison with a map read): take the
                         // branch, which holds the operations the report is about.
@@ -375,23 +374,16 @@ impl Importer {
             Stmt::Break => return Flow::Break,
             Stmt::Continue => return Flow::Continue,
             Stmt::Skipped(line, text) => {
-                self.untranslated
+                self.b
+                    .untranslated
                     .push((*line, format!("not translated: `{text}`")));
             }
-            Stmt::Select(cases, line) => {
-                // The first case that is not a stop signal runs: it holds the work the goroutine
-                // does; the scenario has no channels.
-                let chosen = cases.iter().find(|(c, _)| !super::ast::is_stop_case(c));
-                if let Some((comm, body)) = chosen {
-                    self.note_once(format!(
-                        "line {line}: `select` runs its case `{}` (the scenario has no channels)",
-                        if comm.is_empty() { "default" } else { comm }
-                    ));
-                    return self.scoped(body, env);
-                }
-            }
+            Stmt::Select(cases, line) => return self.select(cases, env, *line),
+            Stmt::Switch(sw) => return self.switch(sw, env),
+            Stmt::Send(ch, v, line) => self.send(ch, v, env, *line),
             Stmt::NotGo(line, text) => {
-                self.untranslated
+                self.b
+                    .untranslated
                     .push((*line, format!("not Go, skipped: `{text}`")));
             }
         }
@@ -412,11 +404,16 @@ impl Importer {
     fn var(&mut self, name: &str, ty: Option<&str>, init: Option<&Expr>, env: &mut Env, line: usize) {
         let ty = ty.map(|t| t.trim_start_matches('*'));
         match ty {
+            Some(t) if t.starts_with("atomic.Value") || t.starts_with("atomic.Pointer[") => {
+                // A map published through an atomic pointer (copy-on-write), as a variable.
+                self.atomic_vars.insert(name.to_string());
+                self.new_map(name, MapKind::Plain, line);
+            }
             Some("sync.Map") => self.new_map(name, MapKind::SyncMap, line),
             Some("sync.Mutex" | "sync.RWMutex") => self.mutex_lines.push(line),
             Some("sync.WaitGroup") => self.waitgroup_lines.push(line),
             Some(t) if init.is_none() && t.starts_with("map[") => {
-                self.untranslated.push((
+                self.b.untranslated.push((
                     line,
                     "a nil map: writes to it panic in Go; the scenario starts from an empty map".into(),
                 ));
@@ -435,17 +432,26 @@ impl Importer {
     /// A new map variable; a second map shares the scenario's one map, with a note.
     pub fn new_map(&mut self, name: &str, kind: MapKind, line: usize) {
         if !self.maps.is_empty() && !self.maps.contains_key(name) {
-            self.untranslated.push((
+            self.b.untranslated.push((
                 line,
                 format!("a second map `{name}`: its operations go to the same scenario map"),
             ));
         }
         self.maps.insert(name.to_string(), kind);
+        self.made.insert(name.to_string());
     }
 
     /// The map an expression names: a variable, a field of a wrapper struct (`c.m`, `s.shards[i].m`),
     /// or a name used as a map without a visible declaration.
     pub fn map_of(&mut self, e: &Expr, env: &Env) -> Option<(String, MapKind)> {
+        let found = self.map_of_inner(e, env);
+        if let Some((_, k)) = &found {
+            self.last_kind = Some(*k);
+        }
+        found
+    }
+
+    fn map_of_inner(&mut self, e: &Expr, env: &Env) -> Option<(String, MapKind)> {
         match e {
             Expr::Unary(op, x) if op == "&" || op == "*" => return self.map_of(x, env),
             // A copy-on-write map loaded from its atomic pointer.
@@ -511,9 +517,9 @@ impl Importer {
                 self.types.contains_key(t).then(|| t.to_string())
             }
             Expr::Index(x, _) => {
-                let (_, _, ty) = self.field_type(x, env)?;
+                let ty = self.type_text(x, env)?;
                 // The element type of a slice, array or map of structs (`[]*shard`, `[16]shard`).
-                let elem = ty.rsplit(']').next()?.trim_start_matches('*');
+                let elem = super::ast::elem_type(&ty)?;
                 self.types.contains_key(elem).then(|| elem.to_string())
             }
             _ => None,
@@ -540,9 +546,10 @@ impl Importer {
         } else {
             "a map"
         };
-        self.notes.push(format!(
+        self.b.notes.push(format!(
             "line {line}: `{name}` is used as {what} but its declaration is not in the input; assumed {what}"
         ));
+        self.made.insert(name.clone());
         self.maps.insert(name, kind);
     }
 }
@@ -567,39 +574,31 @@ pub(super) fn map_kind(ty: &str, types: &HashMap<String, TypeDecl>) -> Option<Ma
 }
 
 fn binary(op: &str, a: Val, b: Val) -> Val {
-    match (a, b) {
-        (Val::Int(a), Val::Int(b)) => Val::Int(match op {
-            "+" => a.wrapping_add(b),
-            "-" => a.wrapping_sub(b),
-            "*" => a.wrapping_mul(b),
-            "/" if b != 0 => a.wrapping_div(b),
-            "%" if b != 0 => a.wrapping_rem(b),
-            "==" => (a == b) as i64,
-            "!=" => (a != b) as i64,
-            "<" => (a < b) as i64,
-            "<=" => (a <= b) as i64,
-            ">" => (a > b) as i64,
-            ">=" => (a >= b) as i64,
-            "&&" => (a != 0 && b != 0) as i64,
-            "||" => (a != 0 || b != 0) as i64,
-            "&" => a & b,
-            "|" => a | b,
-            "^" => a ^ b,
-            "<<" if (0..63).contains(&b) => a.wrapping_shl(b as u32),
-            ">>" if (0..63).contains(&b) => a.wrapping_shr(b as u32),
-            _ => return Val::Opaque,
-        }),
-        (Val::Str(a), Val::Str(b)) => match op {
-            "+" => {
-                if a.len() + b.len() > 256 {
-                    return Val::Opaque;
-                }
-                Val::Str(a + &b)
-            }
-            "==" => Val::Int((a == b) as i64),
-            "!=" => Val::Int((a != b) as i64),
-            _ => Val::Opaque,
-        },
+    match crate::build::binary(op, &a.atom(), &b.atom()) {
+        Some(Atom::Int(n)) if !matches!((&a, &b), (Val::Opaque, _) | (_, Val::Opaque)) => Val::Int(n),
+        Some(Atom::Str(s)) => Val::Str(s),
         _ => Val::Opaque,
+    }
+}
+
+/// The line a statement reports on, when it has one.
+fn stmt_line(s: &Stmt) -> Option<usize> {
+    match s {
+        Stmt::Expr(_, l)
+        | Stmt::Assign(.., l)
+        | Stmt::IncDec(_, _, l)
+        | Stmt::Var(.., l)
+        | Stmt::Go(_, l)
+        | Stmt::Defer(_, l)
+        | Stmt::Range(.., l)
+        | Stmt::Return(_, l)
+        | Stmt::Skipped(l, _)
+        | Stmt::Select(_, l)
+        | Stmt::Send(.., l)
+        | Stmt::NotGo(l, _) => Some(*l),
+        Stmt::If(i) => Some(i.line),
+        Stmt::For(f) => Some(f.line),
+        Stmt::Switch(sw) => Some(sw.line),
+        _ => None,
     }
 }

@@ -1,9 +1,10 @@
-//! Loops: counting loops (scaled down, and noted), loops that start goroutines (one thread per
-//! iteration, at most `scale.threads`), ranges over the map (one iteration operation whose
+//! Loops and switches: counting loops (scaled down, and noted), loops that start goroutines (one
+//! thread per iteration, at most `scale.threads`), ranges over a slice literal's elements, `switch`
+//! (a case the evaluator cannot decide is a choice), ranges over the map (one iteration operation whose
 //! deletes follow the body: the visited key, another key, or everything for `clear`), ranges that
 //! only copy the map (copy-on-write), and ranges over other collections.
 
-use super::ast::{dotted, has_go, Expr, For, Stmt};
+use super::ast::{dotted, has_go, is_guard, Expr, For, Stmt, Switch};
 use super::eval::{Env, Flow, Importer, MapKind, Val};
 use crate::Spelling;
 use crate::Step;
@@ -26,6 +27,12 @@ impl Importer {
         env.push(HashMap::new());
         if let Some(i) = &f.init {
             self.stmt(i, env);
+        }
+        if self.indexes_shards(&f.body, env) {
+            // `for i := 0; i < len(m.shards); i++ { s := m.shards[i]; ... }`.
+            let flow = self.shard_loop(&[], &f.body, env, f.line);
+            env.pop();
+            return flow;
         }
         // A loop that fills the map before any goroutine starts runs in full (the initial contents
         // are cut down afterwards); a loop that starts goroutines runs once per thread; a loop
@@ -77,11 +84,11 @@ impl Importer {
 
     fn loop_cap(&self, body: &[Stmt]) -> u64 {
         if has_go(body) {
-            self.scale.threads as u64
-        } else if self.current.is_none() && !self.started {
+            self.b.scale.threads as u64
+        } else if self.b.current.is_none() && !self.b.started {
             FILL_LOOP_LIMIT
         } else {
-            self.scale.loop_iterations
+            self.b.scale.loop_iterations
         }
     }
 
@@ -107,6 +114,20 @@ impl Importer {
         env: &mut Env,
         line: usize,
     ) -> Flow {
+        if let Some(shard) = self.shard_elem(over, env) {
+            // `for _, s := range m.shards { ... }`.
+            let mut bind = Vec::new();
+            if let Some(i) = names.first() {
+                bind.push((i.clone(), Val::Int(0)));
+            }
+            if let Some(v) = names.get(1) {
+                bind.push((v.clone(), Val::Obj(shard)));
+            }
+            return self.shard_loop(&bind, body, env, line);
+        }
+        if let Val::Chan(c) = self.eval(over, env) {
+            return self.range_chan(c, names, body, env, line);
+        }
         if names.len() == 2 || body_writes(body, over) {
             self.adopt_map(over, MapKind::Plain, line, env);
         }
@@ -115,7 +136,8 @@ impl Importer {
                 self.range_spawning(names, body, env, line);
             } else if let Some(dst) = self.copy_loop(names, body, over, env) {
                 // `for k, v := range old { n[k] = v }`: a copy of the map, as copy-on-write makes.
-                self.untranslated
+                self.b
+                    .untranslated
                     .retain(|(_, why)| !why.contains(&format!("a second map `{dst}`")));
                 self.note_once(format!(
                     "line {line}: copying the map into `{dst}` (copy-on-write) is not an operation; \
@@ -141,14 +163,16 @@ impl Importer {
             return Flow::Normal;
         }
         // A range over a counted collection (`for i := range 10`, `for _, k := range keys`).
-        let count = match self.eval(over, env) {
-            Val::Int(n) => Some(n.max(0) as u64),
+        let listed = self.eval(over, env);
+        let count = match &listed {
+            Val::Int(n) => Some((*n).max(0) as u64),
+            Val::List(items) => Some(items.len() as u64),
             _ => None,
         };
         let cap = self.loop_cap(body);
         let runs = count.map_or(1, |n| n.min(cap));
         if count.is_none() {
-            self.untranslated.push((
+            self.b.untranslated.push((
                 line,
                 "a range over something other than the map: its body runs once".into(),
             ));
@@ -169,7 +193,11 @@ impl Importer {
                 Self::define(env, k, v);
             }
             for n in names.iter().skip(1) {
-                Self::define(env, n, Val::Opaque);
+                let v = match &listed {
+                    Val::List(items) => items.get(i as usize).cloned().unwrap_or(Val::Opaque),
+                    _ => Val::Opaque,
+                };
+                Self::define(env, n, v);
             }
             let f = self.block(body, env);
             env.pop();
@@ -180,6 +208,62 @@ impl Importer {
             }
         }
         Flow::Normal
+    }
+
+    /// `switch`: the case the tag's value selects when the evaluator can decide it; a case it
+    /// cannot decide is a choice, and the first such case that does more than leave is taken.
+    pub(super) fn switch(&mut self, sw: &Switch, env: &mut Env) -> Flow {
+        env.push(HashMap::new());
+        if let Some(init) = &sw.init {
+            self.stmt(init, env);
+        }
+        let tag = match &sw.tag {
+            Some(t) => {
+                self.scan_expr(t, env, sw.line);
+                self.eval(t, env)
+            }
+            None => Val::Int(1),
+        };
+        let mut chosen = None;
+        let mut undecided = false;
+        for (i, (values, body)) in sw.cases.iter().enumerate() {
+            if values.is_empty() {
+                continue;
+            }
+            let mut hit = false;
+            for v in values {
+                self.scan_expr(v, env, sw.line);
+                match (&tag, self.eval(v, env)) {
+                    (Val::Int(a), Val::Int(b)) if sw.tag.is_some() => hit |= *a == b,
+                    (Val::Str(a), Val::Str(b)) => hit |= *a == b,
+                    (Val::Int(_), Val::Int(b)) => hit |= b != 0,
+                    _ => undecided = true,
+                }
+            }
+            if hit || (undecided && !is_guard(body)) {
+                chosen = Some(i);
+                break;
+            }
+        }
+        if undecided {
+            if let Some(i) = chosen {
+                self.note_once(format!(
+                    "line {}: the switch's value cannot be computed statically; case {} is taken",
+                    sw.line,
+                    i + 1
+                ));
+            }
+        }
+        let chosen = chosen.or_else(|| sw.cases.iter().position(|(v, _)| v.is_empty()));
+        let flow = match chosen {
+            Some(i) => self.block(&sw.cases[i].1, env),
+            None => Flow::Normal,
+        };
+        env.pop();
+        match flow {
+            Flow::Break => Flow::Normal,
+            other => other,
+        }
     }
 
     /// The destination of a loop that only copies each visited entry into another map.
@@ -200,19 +284,6 @@ impl Importer {
         (dst_name != src_name).then_some(dst_name)
     }
 
-    /// A range over a map whose contents the input never shows: it starts with keys 1 and 2.
-    pub(super) fn assume_contents(&mut self, line: usize) {
-        if self.initial.is_empty() && !self.started && self.main_after.is_empty() {
-            for (k, v) in [(1, 1), (2, 2)] {
-                self.initial_at.insert(k, self.initial.len());
-                self.initial.push((k, v));
-            }
-            self.note_once(format!(
-                "line {line}: the map's contents are not in the input; it starts with 1:1 and 2:2"
-            ));
-        }
-    }
-
     /// What the body of a range (or of sync.Map's `Range` callback) does to the map, found by
     /// running it once per initial entry with the operations held back: removing the visited key
     /// is the iteration's delete (a key, a parity or all, by which keys it happened for); `clear`
@@ -225,18 +296,28 @@ impl Importer {
         env: &mut Env,
         line: usize,
     ) -> (DeleteIf, Vec<Step>) {
-        self.assume_contents(line);
+        self.b.assume_contents(line);
         let kv = names.first().cloned().unwrap_or_else(|| "_".into());
         let vv = names.get(1).cloned();
-        let originals: BTreeMap<u64, String> =
-            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
-        let entries: Vec<(u64, u64)> = self.initial.iter().copied().take(MAX_VISITS).collect();
-        let saved = (self.deferring, std::mem::take(&mut self.deferred));
+        let originals: BTreeMap<u64, String> = self.b.originals();
+        let entries: Vec<(u64, u64)> = self.b.initial.iter().copied().take(MAX_VISITS).collect();
+        if entries.is_empty() && self.b.current.is_some() {
+            // Nothing to visit: whether the body would delete (a sweep) is still worth knowing.
+            let saved = self.b.deferred.replace(Vec::new());
+            env.push(HashMap::new());
+            Self::define(env, &kv, Val::Opaque);
+            self.block(body, env);
+            env.pop();
+            let ops = self.b.deferred.take().unwrap_or_default();
+            self.b.deferred = saved;
+            self.sweeps |= ops.iter().any(|s| matches!(s.op, Op::Remove { .. } | Op::Clear));
+        }
+        let saved = self.b.deferred.take();
         let (mut deleted, mut others, mut clears, mut fixed) =
             (Vec::new(), Vec::new(), false, BTreeSet::new());
         let mut stopped = false;
         for (k, v) in &entries {
-            self.deferring = true;
+            self.b.deferred = Some(Vec::new());
             env.push(HashMap::new());
             let key_val = originals
                 .get(k)
@@ -247,7 +328,7 @@ impl Importer {
             }
             let flow = self.block(body, env);
             env.pop();
-            for step in std::mem::take(&mut self.deferred) {
+            for step in self.b.deferred.take().unwrap_or_default() {
                 match step.op {
                     Op::Remove { key } if key == *k => deleted.push(*k),
                     Op::Clear => clears = true,
@@ -262,7 +343,7 @@ impl Importer {
                 break;
             }
         }
-        (self.deferring, self.deferred) = saved;
+        self.b.deferred = saved;
         if stopped {
             self.note_once(format!(
                 "line {line}: the range stops early in Go; the scenario's iteration visits every entry"
@@ -299,7 +380,7 @@ impl Importer {
                 DeleteIf::All
             }
         } else {
-            predicate(&keys, &deleted)
+            crate::build::predicate(&keys, &deleted)
         };
         (delete, others)
     }
@@ -307,8 +388,8 @@ impl Importer {
     /// `for k := range m { go func() { ... delete(m, k) }() }`: the main goroutine iterates while a
     /// goroutine per visited key works on it.
     fn range_spawning(&mut self, names: &[String], body: &[Stmt], env: &mut Env, line: usize) {
-        self.assume_contents(line);
-        self.started = true;
+        self.b.assume_contents(line);
+        self.b.started = true;
         self.emit(
             Op::Iterate {
                 delete: DeleteIf::Nothing,
@@ -316,10 +397,9 @@ impl Importer {
             Spelling::Range,
             line,
         );
-        let originals: BTreeMap<u64, String> =
-            self.string_keys.iter().map(|(s, k)| (*k, s.clone())).collect();
-        let visited: Vec<(u64, u64)> = self.initial.clone();
-        for (k, v) in visited.into_iter().take(self.scale.threads) {
+        let originals: BTreeMap<u64, String> = self.b.originals();
+        let visited: Vec<(u64, u64)> = self.b.initial.clone();
+        for (k, v) in visited.into_iter().take(self.b.scale.threads) {
             env.push(HashMap::new());
             if let Some(kv) = names.first() {
                 let key_val = originals
@@ -363,26 +443,6 @@ fn mentions_write(body: &[Stmt], target: &str) -> bool {
         },
         _ => false,
     })
-}
-
-/// The keys `deleted` out of `keys` as an iteration's delete: none, all, one key, or a parity;
-/// all (the closest) otherwise.
-fn predicate(keys: &[u64], deleted: &[u64]) -> DeleteIf {
-    let evens: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 0).collect();
-    let odds: Vec<u64> = keys.iter().copied().filter(|k| k % 2 == 1).collect();
-    if deleted.is_empty() {
-        DeleteIf::Nothing
-    } else if deleted == keys {
-        DeleteIf::All
-    } else if deleted.len() == 1 {
-        DeleteIf::Key(deleted[0])
-    } else if deleted == evens {
-        DeleteIf::Even
-    } else if deleted == odds {
-        DeleteIf::Odd
-    } else {
-        DeleteIf::All
-    }
 }
 
 /// Whether statements test a tombstone field (`e.deleted`).

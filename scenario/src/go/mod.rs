@@ -14,40 +14,16 @@
 mod assign;
 mod ast;
 mod calls;
+mod chans;
 mod eval;
 mod finish;
 mod loops;
+mod shards;
 mod syntax;
 
 use crate::Scenario;
 
-/// How far a reproducer is scaled down.
-#[derive(Debug, Clone, Copy)]
-pub struct Scale {
-    /// Threads at most (goroutines, and the main goroutine when it operates on the map).
-    pub threads: usize,
-    /// Iterations of a loop inside a goroutine at most.
-    pub loop_iterations: u64,
-    /// Operations per thread at most.
-    pub ops_per_thread: usize,
-    /// Initial entries at most.
-    pub initial: usize,
-    /// Initial entries at most when the script is about memory: enough that a table sized for
-    /// the peak is larger than the reclamation bound of an empty one.
-    pub memory_initial: usize,
-}
-
-impl Default for Scale {
-    fn default() -> Self {
-        Scale {
-            threads: 3,
-            loop_iterations: 2,
-            ops_per_thread: 4,
-            initial: 4,
-            memory_initial: 2 * mapcheck_harness::oracle::reclamation::shrink_bound(0),
-        }
-    }
-}
+pub use crate::build::Scale;
 
 /// The result of an import.
 #[derive(Debug, Clone)]
@@ -94,6 +70,7 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<GoImport, GoError> 
     imp.block(&top, &mut env);
     if let Some(main) = imp.funcs.get("main").cloned() {
         imp.call(&main, None, &[], &mut env, false);
+        imp.run_pending();
     } else {
         // A fragment: run its functions in the order they are written, each as the main goroutine
         // (tests named `TestX` included).
@@ -113,17 +90,57 @@ pub fn import(file: &str, src: &str, scale: Scale) -> Result<GoImport, GoError> 
                 continue;
             }
             if let Some(f) = imp.funcs.get(&name).cloned() {
-                let before = imp.op_count();
+                let before = imp.b.op_count();
                 imp.call(&f, None, &[], &mut env, false);
-                if imp.op_count() > before {
-                    imp.notes.push(format!(
+                imp.run_pending();
+                if imp.b.op_count() > before {
+                    imp.b.notes.push(format!(
                         "line {line}: the input has no main; `{name}` runs as the main goroutine"
                     ));
                 }
             }
         }
     }
+    if imp.map_seen.is_none() {
+        imp.map_seen = first_map(&stmts);
+    }
     imp.finish(file, src)
+}
+
+/// The line of the first `make(map...)` or map literal in the source, run or not.
+fn first_map(stmts: &[ast::Stmt]) -> Option<usize> {
+    fn expr(e: &ast::Expr) -> bool {
+        use ast::Expr::*;
+        match e {
+            Call(f, args) => {
+                (ast::dotted(f) == "make" && matches!(args.first(), Some(Type(t)) if t.starts_with("map[")))
+                    || expr(f)
+                    || args.iter().any(expr)
+            }
+            Composite(t, elems) => {
+                t.trim_start_matches('&').starts_with("map[")
+                    || elems.iter().any(|(k, v)| k.as_ref().is_some_and(expr) || expr(v))
+            }
+            Selector(x, _) | Unary(_, x) => expr(x),
+            Index(a, b) | Binary(_, a, b) => expr(a) || expr(b),
+            FuncLit(_, body) => first_map(body).is_some(),
+            _ => false,
+        }
+    }
+    stmts.iter().find_map(|s| {
+        use ast::Stmt::*;
+        match s {
+            Assign(l, _, r, line) if l.iter().chain(r).any(expr) => Some(*line),
+            Var(_, _, Some(e), line) | Expr(e, line) | Go(e, line) | Defer(e, line) if expr(e) => Some(*line),
+            Block(b) => first_map(b),
+            If(i) => first_map(&i.then)
+                .or_else(|| i.els.as_ref().and_then(|e| first_map(std::slice::from_ref(&**e)))),
+            For(f) => first_map(&f.body),
+            Range(_, _, b, _) => first_map(b),
+            Func(f) => first_map(&f.body),
+            _ => None,
+        }
+    })
 }
 
 /// Names of the functions some other function calls (they run when called, not on their own).
@@ -184,5 +201,7 @@ fn called_functions(stmts: &[ast::Stmt]) -> std::collections::BTreeSet<String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_constructs;
 #[cfg(test)]
 mod tests_features;

@@ -152,6 +152,11 @@ impl Lower<'_> {
                 }
             }
             "block" => Stmt::Block(self.block(Some(n))),
+            "send_statement" => {
+                let ch = field("channel").map_or(Expr::Opaque, |c| self.expr(c));
+                let v = field("value").map_or(Expr::Opaque, |v| self.expr(v));
+                Stmt::Send(ch, v, l)
+            }
             "if_statement" => self.if_stmt(n),
             "for_statement" => self.for_stmt(n),
             "return_statement" => Stmt::Return(
@@ -173,24 +178,32 @@ impl Lower<'_> {
             "var_declaration" | "const_declaration" => return self.var_decl(n),
             "function_declaration" | "method_declaration" => self.func(n),
             "type_declaration" => return self.type_decl(n),
+            "expression_switch_statement" | "type_switch_statement" => return vec![self.switch(n)],
             "select_statement" => {
                 let mut cases = Vec::new();
                 for c in self.named_children(n) {
                     let comm = c
                         .child_by_field_name("communication")
                         .map_or(String::new(), |m| excerpt(self.text(m)));
+                    // The communication (`v, ok := <-ch`, `ch <- v`) runs first, then the body.
                     let body: Vec<Stmt> = self.nested(|l| {
-                        l.named_children(c)
-                            .into_iter()
-                            .filter(|s| Some(*s) != c.child_by_field_name("communication"))
-                            .flat_map(|s| {
-                                if s.kind() == "statement_list" {
-                                    l.statements(s)
-                                } else {
-                                    l.stmt(s)
-                                }
-                            })
-                            .collect()
+                        let mut out = Vec::new();
+                        if let Some(m) = c.child_by_field_name("communication") {
+                            out.extend(l.communication(m));
+                        }
+                        out.extend(
+                            l.named_children(c)
+                                .into_iter()
+                                .filter(|s| Some(*s) != c.child_by_field_name("communication"))
+                                .flat_map(|s| {
+                                    if s.kind() == "statement_list" {
+                                        l.statements(s)
+                                    } else {
+                                        l.stmt(s)
+                                    }
+                                }),
+                        );
+                        out
                     });
                     cases.push((comm, body));
                 }
@@ -199,6 +212,80 @@ impl Lower<'_> {
             _ => self.skipped(n),
         };
         vec![one]
+    }
+
+    /// `switch tag { case a, b: ... default: ... }` (a type switch's cases are choices).
+    fn switch(&mut self, n: Node) -> Stmt {
+        let l = line(n);
+        let init = n
+            .child_by_field_name("initializer")
+            .and_then(|i| self.stmt(i).into_iter().next())
+            .map(Box::new);
+        let tag = if n.kind() == "expression_switch_statement" {
+            n.child_by_field_name("value").map(|v| self.expr(v))
+        } else {
+            Some(Expr::Opaque)
+        };
+        let mut cases = Vec::new();
+        for c in self.named_children(n) {
+            let (values, skip) = match c.kind() {
+                "expression_case" => {
+                    let v = c.child_by_field_name("value");
+                    (self.exprs(v), v)
+                }
+                // A type case matches a value the importer does not know.
+                "type_case" => (vec![Expr::Opaque], c.child_by_field_name("type")),
+                "default_case" => (Vec::new(), None),
+                _ => continue,
+            };
+            let body: Vec<Stmt> = self.nested(|me| {
+                me.named_children(c)
+                    .into_iter()
+                    .filter(|s| {
+                        Some(*s) != skip
+                            && !matches!(s.kind(), "type_identifier" | "qualified_type" | "pointer_type")
+                    })
+                    .flat_map(|s| {
+                        if s.kind() == "statement_list" {
+                            me.statements(s)
+                        } else {
+                            me.stmt(s)
+                        }
+                    })
+                    .collect()
+            });
+            cases.push((values, body));
+        }
+        Stmt::Switch(super::ast::Switch {
+            init,
+            tag,
+            cases,
+            line: l,
+        })
+    }
+
+    /// A `select` case's communication as a statement: a receive assigned or not, or a send.
+    fn communication(&mut self, m: Node) -> Vec<Stmt> {
+        let l = line(m);
+        match m.kind() {
+            "receive_statement" => {
+                let right = m
+                    .child_by_field_name("right")
+                    .map_or(Expr::Opaque, |r| self.expr(r));
+                match m.child_by_field_name("left") {
+                    Some(left) => {
+                        let op = if self.text(m).contains(":=") { ":=" } else { "=" };
+                        vec![Stmt::Assign(self.exprs(Some(left)), op.into(), vec![right], l)]
+                    }
+                    None => vec![Stmt::Expr(right, l)],
+                }
+            }
+            "send_statement" => self.stmt(m),
+            _ => {
+                // A bare receive (`case <-done:`) is an expression.
+                vec![Stmt::Expr(self.expr(m), l)]
+            }
+        }
     }
 
     fn if_stmt(&mut self, n: Node) -> Stmt {
@@ -493,7 +580,8 @@ impl Lower<'_> {
             | "interface_type" | "function_type" | "generic_type" => {
                 Expr::Type(self.text(n).split_whitespace().collect::<String>())
             }
-            _ => Expr::Opaque,
+            // Nothing is dropped silently: the evaluator notes what it does not model.
+            _ => Expr::Unknown(line(n), excerpt(self.text(n))),
         }
     }
 

@@ -201,7 +201,7 @@ fn mutexes_are_recognised() {
 #[test]
 fn what_is_not_translated_is_reported_with_its_line() {
     let src =
-        "m := make(map[int]int)\nch := make(chan int)\ngo func() {\n  m[1] = 1\n  ch <- 1\n}()\nselect {}\n";
+        "m := make(map[int]int)\nch := make(chan int)\ngo func() {\n  m[1] = 1\n  goto done\n}()\nselect {}\n";
     let g = imp("x.go", src);
     let lines: Vec<usize> = g.untranslated.iter().map(|(l, _)| *l).collect();
     assert!(lines.contains(&5), "{:?}", g.untranslated);

@@ -91,22 +91,20 @@ fn sync_map_methods() {
     assert_eq!(
         ops(&g),
         [
+            vec!["range(delete: all)", "clear()"],
             vec!["store(2, 2)", "store(1, 3)"],
             vec!["reclaim()", "delete(1)", "load_and_delete(2)"],
-            vec!["range(delete: all)", "clear()"],
         ]
     );
     let n = notes(&g);
+    // The deleting thread goes last, where its deleted entries stay: the finding is judged with
+    // the threads run in the order they are listed.
+    assert!(n.contains("the threads are listed so that"), "{n}");
+    assert!(expected(&g).contains(&"syncmap".to_string()), "{n}");
     assert!(n.contains("`LoadOrStore` is imported as store"), "{n}");
     assert!(n.contains("`CompareAndDelete` is imported as delete"), "{n}");
     assert!(!n.contains("Swap` is imported"), "Swap is insert exactly: {n}");
-    let e = expected(&g);
-    // It stores new keys, which rebuild sync.Map's dirty map without the deleted entries: no
-    // stale entries are left for a finding.
-    assert!(
-        e.contains(&"locked-iterlock".to_string()) && !e.contains(&"syncmap".to_string()),
-        "{e:?}"
-    );
+    assert!(expected(&g).contains(&"locked-iterlock".to_string()), "{n}");
 }
 
 #[test]
@@ -158,13 +156,13 @@ fn a_huge_loop_never_makes_a_file_the_parser_rejects() {
     };
     let g = import(
         "t.go",
-        "m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 10000; i++ { m[i] = i }\n}()\n",
+        "m := make(map[int]int)\ngo func() {\n  for i := 0; i <= 5000; i++ { m[i] = i }\n}()\n",
         scale,
     )
     .unwrap();
     parse("t.toml", &g.scenario.to_toml()).unwrap_or_else(|e| panic!("{}", e.render()));
     assert!(
-        notes(&g).contains("10001 operations are scaled down to 64"),
+        notes(&g).contains("5001 operations are scaled down to 64"),
         "{}",
         notes(&g)
     );

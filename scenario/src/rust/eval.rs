@@ -1,13 +1,12 @@
-//! The symbolic evaluator of Rust reproducers: runs the test or `main` function, follows the
-//! shared map through `Arc` clones, lock guards and references, starts a thread for each spawned
-//! closure, and scales loops down as the Go importer does.
+//! The symbolic evaluator of Rust reproducers: its state, blocks and bindings, and calls. It runs
+//! the test or `main` function, follows the shared map through `Arc` clones, lock guards,
+//! references, struct fields and copies, inlines the file's own functions, methods and closures,
+//! and starts a thread for each spawned closure (through the shared builder, `crate::build`).
 
+use super::syntax::{line_of, tokens, type_name};
+use crate::build::{Atom, Builder, Enter, Lang};
 use crate::go::Scale;
-use crate::{Spelling, Step};
-use mapcheck_harness::Op;
-use quote::ToTokens;
-use std::collections::{BTreeMap, HashMap};
-use syn::spanned::Spanned;
+use std::collections::{BTreeSet, HashMap};
 use syn::{Expr, Pat, Stmt};
 
 /// A value the evaluator tracks.
@@ -17,19 +16,59 @@ pub(super) enum Val {
     Str(String),
     /// The shared map, or a handle to it (an `Arc`, a guard, a reference, a clone of a snapshot).
     Map,
+    /// A value of one of the file's struct types (that may hold the map in a field).
+    Obj(String),
+    /// A closure: an index into the evaluator's closures.
+    Closure(usize),
+    /// A range of integers (`0..n`), which iterator adapters run over.
+    Range(i64, i64),
     /// A `thread::scope`'s scope, whose `spawn` starts a thread.
     Scope,
     Opaque,
 }
 
+/// How a block was left early.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Flow {
+    Return(Val),
+    Break,
+    Continue,
+}
+
+impl Val {
+    pub fn atom(&self) -> Atom {
+        match self {
+            Val::Int(n) => Atom::Int(*n),
+            Val::Str(s) => Atom::Str(s.clone()),
+            _ => Atom::Unknown,
+        }
+    }
+}
+
 /// Statements at most that one import evaluates.
-const MAX_STEPS: usize = 200_000;
+const MAX_STEPS: usize = 20_000;
 /// How deep inlined calls nest at most.
-const MAX_DEPTH: usize = 16;
+const MAX_CALLS: usize = 16;
+/// How deep expressions are evaluated at most; deeper parts are not translated.
+pub(super) const MAX_EXPR_DEPTH: usize = 200;
+
+/// The words of the Rust importer's notes.
+const RUST: Lang = Lang {
+    name: "Rust",
+    thread: "thread",
+    no_threads: "no map operation runs in a thread: expected `thread::spawn` or `thread::scope` closures that use the map",
+};
 
 pub(super) struct Importer {
-    pub scale: Scale,
+    pub b: Builder,
     pub fns: HashMap<String, syn::ItemFn>,
+    /// Methods and associated functions of the file's types, by type and name.
+    pub methods: HashMap<(String, String), syn::ImplItemFn>,
+    /// The file's struct types, with each field's type as text.
+    pub structs: HashMap<String, Vec<(String, String)>>,
+    /// Struct fields that hold the map.
+    pub map_fields: BTreeSet<(String, String)>,
+    pub closures: Vec<(syn::ExprClosure, Vec<HashMap<String, Val>>)>,
     pub env: Vec<HashMap<String, Val>>,
     /// What the map's declaration says: `Mutex`, `RwLock`, `DashMap`, `SkipMap`, `ArcSwap`.
     pub has_map: bool,
@@ -37,71 +76,40 @@ pub(super) struct Importer {
     pub dashmap: bool,
     pub skipmap: bool,
     pub cow: Option<bool>,
-    pub string_keys: BTreeMap<String, u64>,
-    pub next_string_key: u64,
-    pub next_opaque: u64,
-    pub initial: Vec<(u64, u64)>,
-    /// Where each key of `initial` is, so a fill loop stays linear.
-    pub initial_at: HashMap<u64, usize>,
-    pub threads: Vec<Vec<Step>>,
-    pub thread_lines: Vec<usize>,
-    pub main_after: Vec<Step>,
-    pub started: bool,
-    pub current: Option<usize>,
-    pub notes: Vec<String>,
-    pub untranslated: Vec<(usize, String)>,
-    pub dropped_ops: BTreeMap<usize, usize>,
-    pub dropped_threads: usize,
-    pub depth: usize,
+    /// A thread loops forever with no way out and is never stopped.
+    pub unstopped_cleaner: bool,
+    pub calls: usize,
+    pub expr_depth: usize,
     pub steps: usize,
-    pub deferred: Option<Vec<Step>>,
+    /// Set by `return`, `break` and `continue` until the construct they leave sees it.
+    pub flow: Option<Flow>,
+    /// The types whose methods are running (what `Self` names).
+    pub self_ty: Vec<String>,
     pub map_line: usize,
-}
-
-pub(super) fn line_of<T: Spanned>(t: &T) -> usize {
-    t.span().start().line
-}
-
-/// The tokens of a syntax node, as text (to look for type names).
-pub(super) fn tokens<T: ToTokens>(t: &T) -> String {
-    t.to_token_stream().to_string()
 }
 
 impl Importer {
     pub fn new(scale: Scale) -> Importer {
         Importer {
-            scale,
+            b: Builder::new(RUST, scale),
             fns: HashMap::new(),
+            methods: HashMap::new(),
+            structs: HashMap::new(),
+            map_fields: BTreeSet::new(),
+            closures: Vec::new(),
             env: vec![HashMap::new()],
             has_map: false,
             locked: false,
             dashmap: false,
             skipmap: false,
             cow: None,
-            string_keys: BTreeMap::new(),
-            next_string_key: 1,
-            next_opaque: 0,
-            initial: Vec::new(),
-            initial_at: HashMap::new(),
-            threads: Vec::new(),
-            thread_lines: Vec::new(),
-            main_after: Vec::new(),
-            started: false,
-            current: None,
-            notes: Vec::new(),
-            untranslated: Vec::new(),
-            dropped_ops: BTreeMap::new(),
-            dropped_threads: 0,
-            depth: 0,
+            unstopped_cleaner: false,
+            calls: 0,
+            expr_depth: 0,
             steps: 0,
-            deferred: None,
+            flow: None,
+            self_ty: Vec::new(),
             map_line: 1,
-        }
-    }
-
-    pub fn note_once(&mut self, note: String) {
-        if !self.notes.contains(&note) {
-            self.notes.push(note);
         }
     }
 
@@ -127,12 +135,18 @@ impl Importer {
         self.define(name, v);
     }
 
-    /// Runs the file: its test functions in order, or `main`.
+    pub fn key(&mut self, v: Val) -> u64 {
+        self.b.key(v.atom())
+    }
+
+    pub fn value(&mut self, v: Val) -> u64 {
+        self.b.value(v.atom())
+    }
+
+    /// Runs the file: its first test function, or `main`.
     pub fn run_file(&mut self, file: &syn::File) -> Result<(), super::RustError> {
         for item in &file.items {
-            if let syn::Item::Fn(f) = item {
-                self.fns.insert(f.sig.ident.to_string(), f.clone());
-            }
+            self.item(item);
         }
         let is_test = |f: &syn::ItemFn| f.attrs.iter().any(|a| tokens(a).contains("test"));
         let mut entry: Vec<syn::ItemFn> = file
@@ -153,7 +167,7 @@ impl Importer {
             });
         };
         if entry.len() > 1 {
-            self.notes.push(format!(
+            self.b.notes.push(format!(
                 "the file has {} tests; the first, `{}`, is imported",
                 entry.len(),
                 first.sig.ident
@@ -164,63 +178,46 @@ impl Importer {
         Ok(())
     }
 
-    /// Records one operation in the thread running now.
-    pub fn emit(&mut self, op: Op, spelling: Spelling, line: usize) {
-        let step = Step { op, spelling };
-        if let Some(d) = &mut self.deferred {
-            d.push(step);
-            return;
-        }
-        let cap = self.scale.ops_per_thread;
-        let slot = match self.current {
-            Some(t) => &mut self.threads[t],
-            None if !self.started && self.main_after.is_empty() => {
-                if let Op::Insert { key, value } = op {
-                    if let Some(&at) = self.initial_at.get(&key) {
-                        self.initial[at].1 = value;
-                    } else if self.initial.len() < crate::MAX_INITIAL {
-                        self.initial_at.insert(key, self.initial.len());
-                        self.initial.push((key, value));
+    /// Declarations: functions, the methods of `impl` blocks, and struct types.
+    fn item(&mut self, item: &syn::Item) {
+        match item {
+            syn::Item::Fn(f) => {
+                self.fns.insert(f.sig.ident.to_string(), f.clone());
+            }
+            syn::Item::Impl(i) => {
+                let ty = type_name(&i.self_ty);
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        self.methods
+                            .insert((ty.clone(), f.sig.ident.to_string()), f.clone());
                     }
-                    return;
                 }
-                &mut self.main_after
             }
-            None => &mut self.main_after,
-        };
-        if slot.len() < cap {
-            slot.push(step);
-        } else {
-            *self.dropped_ops.entry(line).or_default() += 1;
-        }
-    }
-
-    pub fn key(&mut self, v: Val) -> u64 {
-        match v {
-            Val::Int(n) => n as u64,
-            Val::Str(s) => {
-                if let Some(k) = self.string_keys.get(&s) {
-                    return *k;
+            syn::Item::Struct(s) => {
+                let name = s.ident.to_string();
+                let fields: Vec<(String, String)> = s
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let n = f.ident.as_ref().map_or(i.to_string(), |i| i.to_string());
+                        (n, tokens(&f.ty).replace(' ', ""))
+                    })
+                    .collect();
+                for (f, ty) in &fields {
+                    if self.declares_map_text(ty, line_of(s)) {
+                        self.map_fields.insert((name.clone(), f.clone()));
+                    }
                 }
-                let k = self.next_string_key;
-                self.next_string_key += 1;
-                self.string_keys.insert(s, k);
-                k
+                self.structs.insert(name, fields);
             }
-            _ => self.opaque(),
+            syn::Item::Mod(m) => {
+                for i in m.content.iter().flat_map(|(_, items)| items) {
+                    self.item(i);
+                }
+            }
+            _ => {}
         }
-    }
-
-    pub fn value(&mut self, v: Val) -> u64 {
-        match v {
-            Val::Int(n) if n >= 0 => n as u64,
-            _ => self.opaque(),
-        }
-    }
-
-    fn opaque(&mut self) -> u64 {
-        self.next_opaque += 1;
-        1_000_000 + self.next_opaque
     }
 
     pub fn block(&mut self, stmts: &[Stmt]) -> Option<Val> {
@@ -233,9 +230,21 @@ impl Importer {
             }
             last = match s {
                 Stmt::Local(l) => {
+                    // `let (a, b) = (x.clone(), y.clone());`: element by element.
+                    if let (Pat::Tuple(p), Some(Expr::Tuple(t))) = (&l.pat, l.init.as_ref().map(|i| &*i.expr))
+                    {
+                        if p.elems.len() == t.elems.len() {
+                            for (p, e) in p.elems.iter().zip(&t.elems) {
+                                let v = self.eval(e);
+                                self.bind(p, v);
+                            }
+                            continue;
+                        }
+                    }
                     let v = l.init.as_ref().map_or(Val::Opaque, |i| {
                         let v = self.eval(&i.expr);
-                        if !self.has_map && self.declares_map(&i.expr) {
+                        let declares = self.declares_map(&i.expr);
+                        if v == Val::Opaque && declares {
                             return Val::Map;
                         }
                         v
@@ -251,20 +260,27 @@ impl Importer {
                     self.mac(&m.mac);
                     None
                 }
-                Stmt::Item(syn::Item::Fn(f)) => {
-                    self.fns.insert(f.sig.ident.to_string(), f.clone());
+                Stmt::Item(item) => {
+                    self.item(item);
                     None
                 }
-                Stmt::Item(_) => None,
             };
+            if self.flow.is_some() {
+                break;
+            }
         }
         self.env.pop();
         last
     }
 
     /// Whether an expression creates the shared map; records its design.
-    fn declares_map(&mut self, e: &Expr) -> bool {
+    pub fn declares_map(&mut self, e: &Expr) -> bool {
         let t = tokens(e).replace(' ', "");
+        self.declares_map_text(&t, line_of(e))
+    }
+
+    /// Whether a type or an expression, as text, names a map; records its design.
+    fn declares_map_text(&mut self, t: &str, line: usize) -> bool {
         let makes = [
             "HashMap::",
             "BTreeMap::",
@@ -272,18 +288,22 @@ impl Importer {
             "SkipMap::",
             "ArcSwap::",
             "HashMap<",
+            "BTreeMap<",
             "DashMap<",
+            "SkipMap<",
         ]
         .iter()
         .any(|m| t.contains(m));
         if !makes {
             return false;
         }
+        if !self.has_map {
+            self.map_line = line;
+        }
         self.has_map = true;
-        self.map_line = line_of(e);
-        self.locked = t.contains("Mutex") || t.contains("RwLock");
-        self.dashmap = t.contains("DashMap");
-        self.skipmap = t.contains("SkipMap");
+        self.locked |= t.contains("Mutex") || t.contains("RwLock");
+        self.dashmap |= t.contains("DashMap");
+        self.skipmap |= t.contains("SkipMap");
         if t.contains("ArcSwap") {
             self.cow.get_or_insert(false);
         }
@@ -300,58 +320,127 @@ impl Importer {
                     self.bind(p, Val::Opaque);
                 }
             }
+            Pat::TupleStruct(t) => {
+                for p in &t.elems {
+                    self.bind(p, v.clone());
+                }
+            }
             _ => {}
         }
     }
 
-    pub fn call_fn(&mut self, name: &str, args: Vec<Val>) -> Val {
-        let Some(f) = self.fns.get(name).cloned() else {
-            return Val::Opaque;
-        };
-        if self.depth >= MAX_DEPTH {
+    /// Calls one of the file's functions (or methods, with `recv` as `self`).
+    pub fn call_fn(
+        &mut self,
+        f: &syn::Signature,
+        body: &syn::Block,
+        recv: Option<Val>,
+        args: Vec<Val>,
+    ) -> Val {
+        if self.calls >= MAX_CALLS {
+            self.b.untranslated(
+                line_of(f),
+                format!(
+                    "calls nest deeper than {MAX_CALLS}: `{}` is not inlined further",
+                    f.ident
+                ),
+            );
             return Val::Opaque;
         }
-        self.depth += 1;
+        self.calls += 1;
         let saved = std::mem::replace(&mut self.env, vec![HashMap::new()]);
-        for (input, v) in f.sig.inputs.iter().zip(args) {
-            if let syn::FnArg::Typed(p) = input {
-                self.bind(&p.pat, v);
+        let mut args = args.into_iter();
+        for input in &f.inputs {
+            match input {
+                syn::FnArg::Receiver(_) => {
+                    let v = recv.clone().unwrap_or(Val::Opaque);
+                    self.define("self", v);
+                }
+                syn::FnArg::Typed(p) => {
+                    let v = args.next().unwrap_or(Val::Opaque);
+                    self.bind(&p.pat, v);
+                }
             }
         }
-        let out = self.block(&f.block.stmts).unwrap_or(Val::Opaque);
+        let out = self.block(&body.stmts).unwrap_or(Val::Opaque);
+        let out = match self.flow.take() {
+            Some(Flow::Return(v)) => v,
+            _ => out,
+        };
         self.env = saved;
-        self.depth -= 1;
+        self.calls -= 1;
         out
     }
 
-    /// Starts a thread running a closure.
-    pub fn spawn(&mut self, closure: &Expr, line: usize) {
-        let Expr::Closure(c) = closure else {
-            self.untranslated.push((
-                line,
-                "a thread whose body is not a closure is not translated".into(),
-            ));
+    /// Calls a closure value with arguments.
+    pub fn call_closure(&mut self, i: usize, args: Vec<Val>) -> Val {
+        let Some((c, captured)) = self.closures.get(i).cloned() else {
+            return Val::Opaque;
+        };
+        if self.calls >= MAX_CALLS {
+            return Val::Opaque;
+        }
+        self.calls += 1;
+        let saved = std::mem::replace(&mut self.env, captured);
+        self.env.push(HashMap::new());
+        for (p, v) in c.inputs.iter().zip(args) {
+            self.bind(p, v);
+        }
+        let out = self.eval(&c.body);
+        let out = match self.flow.take() {
+            Some(Flow::Return(v)) => v,
+            _ => out,
+        };
+        self.env = saved;
+        self.calls -= 1;
+        out
+    }
+
+    /// A closure as a value.
+    pub fn closure(&mut self, c: &syn::ExprClosure) -> Val {
+        if self.closures.len() >= 1024 {
+            return Val::Opaque;
+        }
+        self.closures.push((c.clone(), self.env.clone()));
+        Val::Closure(self.closures.len() - 1)
+    }
+
+    /// Starts a thread running a closure (or a closure value).
+    pub fn spawn(&mut self, body: &Expr, line: usize) {
+        let closure = match body {
+            Expr::Closure(c) => Some(c.clone()),
+            e => match self.eval(e) {
+                Val::Closure(i) => self.closures.get(i).map(|(c, _)| c.clone()),
+                _ => None,
+            },
+        };
+        let Some(c) = closure else {
+            self.b
+                .untranslated(line, "a thread whose body is not a closure is not translated");
             return;
         };
-        if self.current.is_some() {
-            self.note_once(format!(
-                "line {line}: a thread started by a thread runs its operations in the thread that started it"
-            ));
-            self.eval(&c.body);
-            return;
+        match self.b.enter_thread(line) {
+            Enter::Dropped => {}
+            Enter::Inline => {
+                self.eval(&c.body);
+                self.flow = None;
+            }
+            Enter::Thread(saved) => {
+                if super::syntax::loops_forever(&c.body) {
+                    self.unstopped_cleaner = true;
+                    self.b.note_once(format!(
+                        "line {line}: this thread loops forever with no way to stop it: it outlives the map \
+                         (a thread leak); its loop runs {} times",
+                        self.b.scale.loop_iterations
+                    ));
+                }
+                self.env.push(HashMap::new());
+                self.eval(&c.body);
+                self.flow = None;
+                self.env.pop();
+                self.b.leave_thread(saved);
+            }
         }
-        if self.threads.len() >= self.scale.threads {
-            self.dropped_threads += 1;
-            return;
-        }
-        self.started = true;
-        self.threads.push(Vec::new());
-        self.thread_lines.push(line);
-        let saved = self.current.replace(self.threads.len() - 1);
-        self.env.push(HashMap::new());
-        self.eval(&c.body);
-        self.env.pop();
-        self.current = saved;
     }
 
     /// A macro: formatting computes a string; the arguments of assertions and prints are read (a
@@ -369,6 +458,12 @@ impl Importer {
             .unwrap_or_default();
         if name == "format" {
             return self.format(&args);
+        }
+        if name == "vec" {
+            for a in &args {
+                self.eval(a);
+            }
+            return Val::Opaque;
         }
         for a in &args {
             self.eval(a);

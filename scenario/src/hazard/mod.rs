@@ -6,6 +6,9 @@
 //! workload, so the importers name a structure only when some interleaving reaches its hazard;
 //! the command line then runs the scenario and refuses to keep it when that is not so.
 
+pub mod shards;
+pub mod syncmap;
+
 use crate::{Expect, Named, Step};
 use mapcheck_harness::{DeleteIf, Op, Oracle};
 use std::collections::BTreeSet;
@@ -22,6 +25,8 @@ pub struct Design {
     pub copy_on_write: Option<bool>,
     /// A map split into shards, each with its lock (S5).
     pub sharded: bool,
+    /// One map behind one lock (a `Mutex` or an `RWMutex`/`RwLock`), every use under it (S2).
+    pub locked: bool,
     /// A background goroutine or thread that cleans the map and is never stopped (S6).
     pub unstopped_cleaner: bool,
     /// The script measures or gives back memory (failure class 5).
@@ -152,6 +157,28 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
         );
     }
 
+    // S2 and failure class 4: two writes of one key, on a map behind a lock, where a write that
+    // checks under the read lock and writes under the write lock returns a value another write
+    // already replaced.
+    let inserters = |k: u64| {
+        threads
+            .iter()
+            .filter(|t| {
+                t.iter()
+                    .any(|op| matches!(op, Op::Insert { key, .. } if *key == k))
+            })
+            .count()
+    };
+    if design.locked && inserted.iter().any(|&k| inserters(k) >= 2) {
+        name(
+            &mut h,
+            "locked-racy-insert",
+            &[Oracle::ExactlyOnceDelete, Oracle::Linearizability],
+            "two threads write the same key; a write that checks under the read lock and writes under \
+             the write lock returns a value the other already replaced",
+        );
+    }
+
     // S4 and failure classes 1-2: writers racing on a copy-on-write map, one reading back what it
     // wrote.
     if design.copy_on_write.is_some() && writers >= 2 && reads_back_own_write(&threads) {
@@ -164,7 +191,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     }
 
     // S3: a sync.Map whose deleted entries sit in its read-only part.
-    if design.sync_map && syncmap_leaves_stale(&threads, &present, &inserted) {
+    if design.sync_map && syncmap::stale_after(&threads, initial) > 0 {
         finding(
             &mut h,
             "syncmap",
@@ -302,17 +329,6 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     h
 }
 
-trait ContainsInsert {
-    fn contains_insert(&self, key: u64) -> bool;
-}
-
-impl ContainsInsert for [Op] {
-    fn contains_insert(&self, key: u64) -> bool {
-        self.iter()
-            .any(|op| matches!(op, Op::Insert { key: k, .. } if *k == key))
-    }
-}
-
 /// Whether some thread writes a key and reads it back later (so a lost write is observed).
 fn reads_back_own_write(threads: &[Vec<Op>]) -> bool {
     threads.iter().any(|t| {
@@ -326,44 +342,5 @@ fn reads_back_own_write(threads: &[Vec<Op>]) -> bool {
                     || matches!(later, Op::Len | Op::Iterate { .. })
             })
         })
-    })
-}
-
-/// Whether a thread promotes the map (Go's `Range` and the reclamation step promote a dirty map)
-/// and then deletes a key that was present before and that it does not store again: in the
-/// interleaving where other threads' stores of that key come first, its entry stays in the
-/// read-only part as expunged unless the next promotion purges it. A `Range` that deletes the
-/// keys it visits promotes first, then deletes.
-fn syncmap_leaves_stale(threads: &[Vec<Op>], present: &BTreeSet<u64>, inserted: &BTreeSet<u64>) -> bool {
-    // Storing a new key rebuilds the dirty map without the expunged entries, and the next
-    // promotion drops them: a workload that stores one keeps none.
-    if !inserted.is_subset(present) {
-        return false;
-    }
-    let matches = |delete: DeleteIf, k: u64| match delete {
-        DeleteIf::Nothing => false,
-        DeleteIf::All => true,
-        DeleteIf::Even => k & 1 == 0,
-        DeleteIf::Odd => k & 1 == 1,
-        DeleteIf::Key(d) => d == k,
-    };
-    threads.iter().any(|t| {
-        let ranged = t.iter().enumerate().any(|(i, op)| match op {
-            Op::Iterate { delete } => present
-                .iter()
-                .any(|&k| matches(*delete, k) && !t[i..].contains_insert(k)),
-            _ => false,
-        });
-        let Some(promote) = t
-            .iter()
-            .position(|op| matches!(op, Op::Reclaim | Op::Iterate { .. }))
-        else {
-            return ranged;
-        };
-        ranged
-            || t.iter().enumerate().skip(promote + 1).any(|(i, op)| match op {
-                Op::Remove { key } => present.contains(key) && !t[i..].contains_insert(*key),
-                _ => false,
-            })
     })
 }
