@@ -59,19 +59,19 @@ pub fn table(h: &History, marked: &[usize]) -> String {
     for (_, t, s) in &rows {
         width[*t] = width[*t].max(s.chars().count());
     }
-    let _ = write!(out, "{:>4} ", "step");
+    let mut line = format!("{:>4} ", "step");
     for (t, w) in width.iter().enumerate() {
-        let _ = write!(out, "| {:<w$} ", format!("thread {t}"));
+        let _ = write!(line, "| {:<w$} ", format!("thread {t}"));
     }
-    out.push('\n');
+    let _ = writeln!(out, "{}", line.trim_end());
     out.push_str(&initial);
     for (i, (_, t, s)) in rows.iter().enumerate() {
-        let _ = write!(out, "{:>4} ", i + 1);
+        let mut line = format!("{:>4} ", i + 1);
         for (c, w) in width.iter().enumerate() {
             let cell = if c == *t { s.as_str() } else { "" };
-            let _ = write!(out, "| {cell:<w$} ");
+            let _ = write!(line, "| {cell:<w$} ");
         }
-        out.push('\n');
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     out
 }
