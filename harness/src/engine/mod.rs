@@ -520,10 +520,12 @@ pub(crate) fn leaks(scope: crate::alloc::Scope) -> Option<Leaks> {
 }
 
 /// A failure of the leak oracle, with the call sites of the leaked allocations: the failing run
-/// is run again (its pinned schedule replayed) with every allocation it tracks keeping its call
-/// stack, and when it leaks the same again, its groups (with their sites) replace the sizes the
-/// first run found. The runs that found the leak kept no call stacks, so a run that does not leak
-/// pays nothing for this. Anything else comes back as it was.
+/// is run again (its pinned schedule replayed), up to [`SITE_RERUNS`] times, with every allocation
+/// it tracks keeping its call stack. When a run again leaks the same bytes in the same allocations,
+/// its groups (with their sites) replace the sizes the first run found; otherwise each group of the
+/// first run gets the site of a group of the same size leaked in a run again, if any (a leak that
+/// depends on timing on real threads). The runs that found the leak kept no call stacks, so a run
+/// that does not leak pays nothing for this. Anything else comes back as it was.
 fn with_leak_sites<S: Structure>(
     workload: &Workload,
     engine: Engine,
@@ -538,24 +540,33 @@ fn with_leak_sites<S: Structure>(
     let Some(first) = leaked(&outcome) else {
         return outcome;
     };
-    if crate::alloc::keeping_sites() || first.bytes == 0 {
-        return outcome;
-    }
     let pinned = outcome.failure.as_ref().map(|f| f.pinned.clone());
-    let Some(pinned) = pinned else {
+    let Some(pinned) = pinned.filter(|_| first.bytes > 0 && !crate::alloc::keeping_sites()) else {
         return outcome;
     };
-    let again = crate::alloc::with_sites(|| replay::<S>(workload, engine, &pinned, limits));
-    let Some(second) = leaked(&again) else {
-        return outcome;
-    };
-    if (second.bytes, second.allocations) != (first.bytes, first.allocations) {
-        return outcome;
+    let mut sites: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    let mut blocks = None;
+    for _ in 0..SITE_RERUNS {
+        let again = crate::alloc::with_sites(|| replay::<S>(workload, engine, &pinned, limits));
+        let Some(second) = leaked(&again) else {
+            continue;
+        };
+        if (second.bytes, second.allocations) == (first.bytes, first.allocations) {
+            blocks = Some(second.blocks);
+            break;
+        }
+        for b in second.blocks.into_iter().filter(|b| !b.site.is_empty()) {
+            sites.entry(b.size).or_insert(b.site);
+        }
     }
-    let leaks = Leaks {
-        blocks: second.blocks,
-        ..first
-    };
+    let blocks = blocks.unwrap_or_else(|| {
+        let mut blocks = first.blocks.clone();
+        for b in blocks.iter_mut().filter(|b| b.site.is_empty()) {
+            b.site = sites.get(&b.size).cloned().unwrap_or_default();
+        }
+        blocks
+    });
+    let leaks = Leaks { blocks, ..first };
     if let Some(failure) = crate::oracle::leak::check(&leaks) {
         outcome.verdict = Verdict::Fail(failure.clone());
         if let Some(failed) = outcome.failure.as_mut() {
@@ -565,6 +576,9 @@ fn with_leak_sites<S: Structure>(
     }
     outcome
 }
+
+/// Runs again of a leaking run, for its call sites, at most.
+const SITE_RERUNS: usize = 3;
 
 /// Judges a run that may have panicked, as this process's [`judging`] says.
 pub(crate) fn judge_run<S: Structure>(

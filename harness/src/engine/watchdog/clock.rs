@@ -87,6 +87,14 @@ impl Clock {
         }
     }
 
+    /// Called when the watchdog's sleep ended early (the run ended): the wall time since the
+    /// previous call and how much of it the run's threads waited for a CPU (the watchdog's own
+    /// lateness cannot be told from a shorter sleep).
+    pub(crate) fn tick_partial(&mut self) -> Interval {
+        let slept = self.last.elapsed();
+        self.tick(slept)
+    }
+
     /// Waits on `rx` for at most `within` of counted time (time the process could run): `None`
     /// when nothing arrived by then or the sender is gone.
     pub(crate) fn recv_within<T>(

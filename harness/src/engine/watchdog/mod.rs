@@ -362,6 +362,12 @@ impl Watch {
         Ok(())
     }
 
+    /// The part of a poll in which the run ended: counted towards its length, never a cap.
+    pub(crate) fn finish(&mut self, interval: Interval) {
+        self.longest_held = self.longest_held.max(interval.held);
+        self.counted += interval.counted();
+    }
+
     /// Counts the run in this process's figures, and keeps its longest stall, pending operation
     /// and length when it ended on its own (`capped` false): a run stopped by a cap reached the
     /// cap, which says nothing about the margin. The machine's longest hold-up is kept either way.
@@ -418,10 +424,15 @@ pub(crate) fn watch<T>(
     let poll = POLL.min(caps.stall);
     let mut watch = Watch::new(caps);
     let result = loop {
-        match done.recv_timeout(poll) {
-            Ok(end) => break Ok(end),
-            Err(RecvTimeoutError::Disconnected) => break Ok(disconnected()),
-            Err(RecvTimeoutError::Timeout) => {}
+        let ended = match done.recv_timeout(poll) {
+            Ok(end) => Some(Ok(end)),
+            Err(RecvTimeoutError::Disconnected) => Some(Err(())),
+            Err(RecvTimeoutError::Timeout) => None,
+        };
+        if let Some(end) = ended {
+            // The run ended within this poll: what it ran of it counts towards its length.
+            watch.finish(clock.tick_partial());
+            break Ok(end);
         }
         let sample = Sample::read(clock.tick(poll), rec, run);
         if let Err(stuck) = watch.sample(&sample) {
@@ -429,7 +440,7 @@ pub(crate) fn watch<T>(
         }
     };
     watch.record(result.is_err());
-    result
+    result.map(|end| end.unwrap_or_else(|()| disconnected()))
 }
 
 /// What the driver is doing; a cap hit outside the model threads' operations is named by it.

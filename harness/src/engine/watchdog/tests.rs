@@ -301,3 +301,12 @@ fn one_operation_pending_while_others_tick_hits_the_operation_cap() {
 fn a_run_that_keeps_ticking_hits_the_run_cap() {
     assert_eq!(watched(false, true, caps(5_000, 5_000, 300)), Err(Stopped::Run));
 }
+
+#[test]
+fn the_poll_in_which_a_run_ends_counts_towards_its_length() {
+    let (mut w, stuck) = feed([sample(poll(50, 10), 4, 2, None, false)]);
+    assert!(stuck.is_none());
+    w.finish(poll(20, 5));
+    assert_eq!(w.counted, ms(55));
+    assert_eq!(w.longest_held, ms(10));
+}
