@@ -134,7 +134,12 @@ impl Map for LeakyRemove {
 fn a_leak_on_every_run_is_reported_on_the_first_run() {
     let o = run::<Adapted<LeakyRemove>>("concurrent-delete", 20);
     match &o.verdict {
-        Verdict::Fail(f) => assert_eq!(f.oracle, Oracle::Leak, "{}", f.summary),
+        Verdict::Fail(f) => {
+            assert_eq!(f.oracle, Oracle::Leak, "{}", f.summary);
+            // The evidence names the leaked blocks' size and where in the adapter they were made.
+            assert!(f.summary.contains(" x 48 bytes allocated in "), "{}", f.summary);
+            assert!(f.summary.contains("remove (tests/adapters.rs:"), "{}", f.summary);
+        }
         other => panic!("the leak was not reported: {other:?}"),
     }
     assert_eq!(o.schedules, 1, "reported on the run where it happened");

@@ -191,11 +191,37 @@ pub struct History {
 }
 
 /// Bytes, allocations and threads a dropped structure still held.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Leaks {
     pub bytes: usize,
     pub allocations: usize,
     pub threads: usize,
+    /// The allocations still held, grouped by size and, where it could be had, by the call site
+    /// inside the structure that made them; the largest total first, at most
+    /// [`Leaks::MAX_BLOCKS`] groups. Empty when nothing leaked, and in records written before
+    /// sizes were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<Leaked>,
+}
+
+impl Leaks {
+    /// Groups of leaked allocations kept at most.
+    pub const MAX_BLOCKS: usize = 16;
+}
+
+/// Leaked allocations of one size, from one call site when it is known.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Leaked {
+    /// Bytes of each allocation.
+    pub size: usize,
+    /// How many.
+    pub count: usize,
+    /// Where they were made: the innermost frames of the structure's own code (its crate and the
+    /// crates it calls, past the standard library), innermost first, each `function (file:line)`.
+    /// Empty when no call stack was kept (the allocator keeps them only when a leaking run is run
+    /// again for its report) or none could be resolved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub site: Vec<String>,
 }
 
 /// The footprint at quiescence, before and after the structure's reclamation step.

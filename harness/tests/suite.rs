@@ -8,6 +8,7 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 mod common;
 
 mod evidence;
+mod leak_sites;
 mod lin_brute;
 mod lin_groups;
 mod lin_prefix;

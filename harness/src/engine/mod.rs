@@ -204,7 +204,7 @@ pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) ->
         Engine::Threads { seed } => threads::explore::<S>(workload, seed, limits, None),
     };
     outcome.elapsed = started.elapsed();
-    outcome
+    with_leak_sites::<S>(workload, engine, limits, outcome)
 }
 
 /// Why `engine` cannot run structure `S`, or `None` when it can: an unsynchronised structure runs
@@ -352,7 +352,7 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
         },
     };
     outcome.elapsed = started.elapsed();
-    outcome
+    with_leak_sites::<S>(workload, engine, limits, outcome)
 }
 
 /// Runs `workload` once on the calling thread, with no scheduler: the initial contents, then each
@@ -550,8 +550,8 @@ pub(crate) fn quiescence<M: Map + ?Sized>(scope: crate::alloc::Scope, map: &M) -
     })
 }
 
-/// What the run's allocation scope still holds once the structure is dropped; `None` when the
-/// counting allocator is not installed.
+/// What the run's allocation scope still holds once the structure is dropped, by size (and by call
+/// site when the scope keeps them); `None` when the counting allocator is not installed.
 pub(crate) fn leaks(scope: crate::alloc::Scope) -> Option<Leaks> {
     crate::alloc::installed().then(|| {
         let (bytes, allocations) = scope.live();
@@ -559,9 +559,72 @@ pub(crate) fn leaks(scope: crate::alloc::Scope) -> Option<Leaks> {
             bytes,
             allocations,
             threads: scope.threads_alive(),
+            // Only a run that leaked pays for the grouping.
+            blocks: if bytes > 0 { scope.leaked() } else { Vec::new() },
         }
     })
 }
+
+/// A failure of the leak oracle, with the call sites of the leaked allocations: the failing run
+/// is run again (its pinned schedule replayed), up to [`SITE_RERUNS`] times, with every allocation
+/// it tracks keeping its call stack. When a run again leaks the same bytes in the same allocations,
+/// its groups (with their sites) replace the sizes the first run found; otherwise each group of the
+/// first run gets the site of a group of the same size leaked in a run again, if any (a leak that
+/// depends on timing on real threads). The runs that found the leak kept no call stacks, so a run
+/// that does not leak pays nothing for this. Anything else comes back as it was.
+fn with_leak_sites<S: Structure>(
+    workload: &Workload,
+    engine: Engine,
+    limits: Limits,
+    mut outcome: Outcome,
+) -> Outcome {
+    let leaked = |o: &Outcome| {
+        let failed = o.failure.as_ref()?;
+        let is_leak = matches!(&failed.verdict, Verdict::Fail(f) if f.oracle == crate::Oracle::Leak);
+        is_leak.then(|| failed.history.leaks.clone()).flatten()
+    };
+    let Some(first) = leaked(&outcome) else {
+        return outcome;
+    };
+    let pinned = outcome.failure.as_ref().map(|f| f.pinned.clone());
+    let Some(pinned) = pinned.filter(|_| first.bytes > 0 && !crate::alloc::keeping_sites()) else {
+        return outcome;
+    };
+    let mut sites: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    let mut blocks = None;
+    for _ in 0..SITE_RERUNS {
+        let again = crate::alloc::with_sites(|| replay::<S>(workload, engine, &pinned, limits));
+        let Some(second) = leaked(&again) else {
+            continue;
+        };
+        if (second.bytes, second.allocations) == (first.bytes, first.allocations) {
+            blocks = Some(second.blocks);
+            break;
+        }
+        for b in second.blocks.into_iter().filter(|b| !b.site.is_empty()) {
+            sites.entry(b.size).or_insert(b.site);
+        }
+    }
+    let blocks = blocks.unwrap_or_else(|| {
+        let mut blocks = first.blocks.clone();
+        for b in blocks.iter_mut().filter(|b| b.site.is_empty()) {
+            b.site = sites.get(&b.size).cloned().unwrap_or_default();
+        }
+        blocks
+    });
+    let leaks = Leaks { blocks, ..first };
+    if let Some(failure) = crate::oracle::leak::check(&leaks) {
+        outcome.verdict = Verdict::Fail(failure.clone());
+        if let Some(failed) = outcome.failure.as_mut() {
+            failed.verdict = Verdict::Fail(failure);
+            failed.history.leaks = Some(leaks);
+        }
+    }
+    outcome
+}
+
+/// Runs again of a leaking run, for its call sites, at most.
+const SITE_RERUNS: usize = 3;
 
 /// Judges a run that may have panicked, as this process's [`judging`] says.
 pub(crate) fn judge_run<S: Structure>(

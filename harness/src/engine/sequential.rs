@@ -371,7 +371,7 @@ impl Sequential {
             initial: self.initial.clone(),
             events,
             quiescence: self.quiescence,
-            leaks: self.leaks,
+            leaks: self.leaks.clone(),
         }
     }
 }

@@ -17,13 +17,17 @@
 //! the run where it happens: nothing is excused for not happening again.
 //!
 //! The [`watchdog`](super::watchdog) caps every run: a stall (a deadlock), one operation that runs
-//! on while others progress (a livelock), and the whole run.
+//! on while others progress (a livelock), and the whole run, each counted in time the run's threads
+//! could run (the pooled threads' ids let it read how long each waited for a CPU). Every hand-off
+//! between the pooled threads (a worker done, its end collected, a settle step handed over) is a
+//! step the watchdog sees, and the driver marks the structure code it runs outside the operations,
+//! so that a stall is blamed on the structure only when its code runs.
 //!
 //! Real threads cannot be replayed step for step. A failure records its history (the failure record
 //! keeps it for rechecking) and the seed and iteration that drove its jitter
 //! ([`derive_seed`]`(seed, iteration)`), so the same workload can be run again under the same seed.
 
-use super::watchdog::{self, Caps, FINISHING, RUNNING, SETTLING, SETUP};
+use super::watchdog::{self, Clock, RunState, Tid, FINISHING, RUNNING, SETTLING, SETUP};
 use super::{derive_seed, finish, judge_run, payload_message, prepare_failed, recorder, setup};
 use super::{settle_rounds, thread_ops, FailedRun, Limits, Outcome, Pinned, RunEnd, Unknowns, Workload};
 use crate::history::{History, Recorder};
@@ -31,7 +35,6 @@ use crate::rt::Std;
 use crate::structure::Structure;
 use crate::verdict::Verdict;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -49,7 +52,7 @@ pub(super) fn explore<S: Structure>(
     };
     let workload = Arc::new(workload.clone());
     let pool = Pool::new(workload.threads.len());
-    if let Err(msg) = pool.prepare::<S>(Caps::for_limits(limits).stall) {
+    if let Err(msg) = pool.prepare::<S>(watchdog::caps(limits).stall) {
         return prepare_failed(msg);
     }
     let mut schedules = 0;
@@ -60,8 +63,16 @@ pub(super) fn explore<S: Structure>(
         }
         schedules += 1;
         let (verdict, history) = match one_run::<S>(&pool, &workload, seed, iteration, limits) {
-            Ok(run) => run,
-            Err(hang) => return outcome(hang.verdict.clone(), schedules, &unknown, Some(*hang)),
+            Run::Judged(verdict, history) => (verdict, history),
+            Run::Hung(hang) => return outcome(hang.verdict.clone(), schedules, &unknown, Some(*hang)),
+            Run::Lost(reason) => {
+                // The pool may be stuck in its own hand-off: the exploration stops, without a
+                // verdict, and says why.
+                let mut unknown = unknown;
+                unknown.runs += 1;
+                let verdict = Verdict::Unknown { reason };
+                return outcome(verdict, schedules, &unknown, None);
+            }
         };
         if verdict.is_fail() {
             let failure = FailedRun {
@@ -77,6 +88,16 @@ pub(super) fn explore<S: Structure>(
     outcome(unknown.verdict(schedules), schedules, &unknown, None)
 }
 
+/// How one run ended.
+enum Run {
+    /// It ended, and was judged.
+    Judged(Verdict, History),
+    /// It hit a cap in the structure's code: a liveness failure.
+    Hung(Box<FailedRun>),
+    /// It stalled in the harness's own hand-off: no verdict, and the pool cannot be trusted.
+    Lost(String),
+}
+
 /// One run, judged; a hang comes back as its failure.
 fn one_run<S: Structure>(
     pool: &Pool,
@@ -84,23 +105,28 @@ fn one_run<S: Structure>(
     seed: u64,
     iteration: usize,
     limits: Limits,
-) -> Result<(Verdict, History), Box<FailedRun>> {
+) -> Run {
     let rec = recorder::<S, crate::rt::Std>(workload);
     let jitter = derive_seed(seed, iteration as u64);
-    let phase = Arc::new(AtomicUsize::new(SETUP));
-    let done = pool.start::<S>(workload, &rec, jitter, &phase);
+    let run = Arc::new(RunState::default());
+    let mut clock = Clock::new(&pool.tids);
+    let done = pool.start::<S>(workload, &rec, jitter, &run);
     let disconnected = || RunEnd {
         panic: Some("the run's driver thread stopped without a result".into()),
         quiescence: None,
         leaks: None,
     };
-    let end = match watchdog::watch(&done, &rec, &phase, Caps::for_limits(limits), disconnected) {
+    let caps = watchdog::caps(limits);
+    let end = match watchdog::watch(&done, &rec, &run, caps, &mut clock, disconnected) {
         Ok(end) => end,
+        Err(stuck) if stuck.culprit == watchdog::Culprit::Handoff => {
+            return Run::Lost(watchdog::handoff_reason(&stuck));
+        }
         Err(stuck) => {
             // The hung threads cannot be cancelled; the pool is left to them.
             let history = rec.history(workload.initial.clone());
             let failure = watchdog::failure(&history, workload.threads.len(), stuck);
-            return Err(Box::new(FailedRun {
+            return Run::Hung(Box::new(FailedRun {
                 verdict: Verdict::Fail(failure),
                 history,
                 pinned: Pinned::Threads { iteration },
@@ -112,39 +138,43 @@ fn one_run<S: Structure>(
     history.quiescence = end.quiescence;
     history.leaks = end.leaks;
     let verdict = judge_run::<S>(&history, end.panic.as_deref(), &limits, &mut Default::default());
-    Ok((verdict, history))
+    Run::Judged(verdict, history)
 }
 
 /// A unit of work for a pooled thread.
 type Job = Box<dyn FnOnce() + Send>;
 
 /// OS threads kept for the whole exploration: `workers[t]` runs model thread `t`, `driver` runs the
-/// run around them.
+/// run around them; `tids` are their ids, where the system gives them, for the watchdog's clock.
 struct Pool {
     driver: Sender<Job>,
     workers: Arc<Vec<Sender<Job>>>,
+    tids: Vec<Tid>,
 }
 
 impl Pool {
     fn new(threads: usize) -> Pool {
+        let mut tids = Vec::new();
+        let driver = pooled_thread("mapcheck-driver".into(), &mut tids);
+        let workers = (0..threads)
+            .map(|t| pooled_thread(format!("mapcheck-worker-{t}"), &mut tids))
+            .collect();
         Pool {
-            driver: pooled_thread("mapcheck-driver".into()),
-            workers: Arc::new(
-                (0..threads)
-                    .map(|t| pooled_thread(format!("mapcheck-worker-{t}")))
-                    .collect(),
-            ),
+            driver,
+            workers: Arc::new(workers),
+            tids,
         }
     }
 
     /// Runs the structure's declared process-wide step (once per process) and per-thread step on
     /// every pooled thread, outside allocation tracking, and waits for them; `within` bounds the
-    /// wait for each thread.
+    /// wait for each thread, in time the threads could run.
     fn prepare<S: Structure>(&self, within: Duration) -> Result<(), String> {
         let settle = S::SETTLE;
         if settle.once.is_empty() && settle.per_thread.is_empty() {
             return Ok(());
         }
+        let mut clock = Clock::new(&self.tids);
         // The driver goes first, so the process-wide step runs on it.
         for thread in self.threads() {
             let (tx, rx) = channel();
@@ -154,7 +184,7 @@ impl Pool {
             thread
                 .send(job)
                 .map_err(|_| "a pooled thread stopped before the settle step".to_string())?;
-            rx.recv_timeout(within).map_err(|_| {
+            clock.recv_within(&rx, within, watchdog::POLL).ok_or_else(|| {
                 format!("the structure's declared settle step did not finish within {within:?}")
             })??;
         }
@@ -171,30 +201,35 @@ impl Pool {
         workload: &Arc<Workload>,
         rec: &Arc<Recorder>,
         jitter: u64,
-        phase: &Arc<AtomicUsize>,
+        run: &Arc<RunState>,
     ) -> Receiver<RunEnd> {
         let (tx, rx) = channel();
-        let (workload, rec, phase, workers) =
-            (workload.clone(), rec.clone(), phase.clone(), self.workers.clone());
+        let (workload, rec, run, workers) =
+            (workload.clone(), rec.clone(), run.clone(), self.workers.clone());
         let job: Job = Box::new(move || {
-            let map = setup::<Std, S>(&workload, &rec);
+            run.enter(SETUP);
+            let map = run.inside(|| setup::<Std, S>(&workload, &rec));
             let n = workload.threads.len();
             let barrier = Arc::new(Barrier::new(n));
             let (done_tx, done_rx) = channel::<Option<String>>();
-            phase.store(RUNNING, Ordering::SeqCst);
+            run.enter(RUNNING);
             for (t, worker) in workers.iter().enumerate() {
-                let (map, rec, barrier, done_tx, workload) = (
+                let (map, rec, barrier, done_tx, workload, run) = (
                     map.clone(),
                     rec.clone(),
                     barrier.clone(),
                     done_tx.clone(),
                     workload.clone(),
+                    run.clone(),
                 );
                 let job: Job = Box::new(move || {
+                    run.step();
                     barrier.wait();
                     let r = catch_unwind(AssertUnwindSafe(|| {
                         thread_ops::<Std, _>(t, &workload.threads[t], &*map, &rec, Some(jitter))
                     }));
+                    run.step();
+                    // Not the last reference: the driver holds the map until it drops it.
                     crate::alloc::untracked(|| drop(map));
                     let _ = done_tx.send(r.err().map(|p| payload_message(&*p)));
                 });
@@ -212,12 +247,15 @@ impl Pool {
                     Ok(None) => {}
                     Err(_) => return,
                 }
+                run.step();
             }
-            phase.store(FINISHING, Ordering::SeqCst);
-            let end = finish(map, &rec, panic, |scope| {
-                settle_rounds(scope, &S::SETTLE, || {
-                    phase.store(SETTLING, Ordering::SeqCst);
-                    settle_everywhere::<S>(&workers)
+            run.enter(FINISHING);
+            let end = run.inside(|| {
+                finish(map, &rec, panic, |scope| {
+                    settle_rounds(scope, &S::SETTLE, || {
+                        run.enter(SETTLING);
+                        settle_everywhere::<S>(&workers, &run)
+                    })
                 })
             });
             let _ = tx.send(end);
@@ -229,37 +267,49 @@ impl Pool {
 }
 
 /// One round of the structure's after-drop settle step: on the calling thread (the driver, which
-/// dropped the map), then on each worker in turn, waiting for each. A worker that does not come
-/// back leaves the driver waiting, and the watchdog reports the stall while settling.
-fn settle_everywhere<S: Structure>(workers: &[Sender<Job>]) -> Result<(), String> {
+/// dropped the map, inside the structure's code), then on each worker in turn, waiting for each.
+/// Each hand-off is a step of the run; while the driver waits, only the worker's step is structure
+/// code. A worker whose step does not come back leaves the driver waiting, and the watchdog reports
+/// the stall while settling.
+fn settle_everywhere<S: Structure>(workers: &[Sender<Job>], run: &Arc<RunState>) -> Result<(), String> {
     crate::settle::after_drop(&S::SETTLE)?;
     for worker in workers {
         let (tx, rx) = channel();
+        let on_worker = run.clone();
         let job: Job = Box::new(move || {
-            let _ = tx.send(crate::settle::after_drop(&S::SETTLE));
+            on_worker.step();
+            let r = on_worker.inside(|| crate::settle::after_drop(&S::SETTLE));
+            on_worker.step();
+            let _ = tx.send(r);
         });
+        run.step();
         if worker.send(job).is_err() {
             return Err("a worker thread stopped before the settle step".into());
         }
-        rx.recv()
+        run.outside(|| rx.recv())
             .map_err(|_| "a worker thread stopped during the settle step".to_string())??;
+        run.step();
     }
     Ok(())
 }
 
-/// A thread that runs the jobs it is sent, one after another, until its channel closes. Its panics
-/// are caught per job and reach the harness as messages, not through the terminal.
-fn pooled_thread(name: String) -> Sender<Job> {
+/// A thread that runs the jobs it is sent, one after another, until its channel closes; its id is
+/// added to `tids` where the system gives one. Its panics are caught per job and reach the harness
+/// as messages, not through the terminal.
+fn pooled_thread(name: String, tids: &mut Vec<Tid>) -> Sender<Job> {
     let (tx, rx) = channel::<Job>();
+    let (tid_tx, tid_rx) = channel();
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let _ = tid_tx.send(Tid::current());
         crate::quiet::quiet_thread();
         while let Ok(job) = rx.recv() {
             job();
         }
     });
-    if let Err(e) = spawned {
+    match spawned {
+        Ok(_) => tids.extend(tid_rx.recv().ok().flatten()),
         // Without the thread the run never starts, and the watcher reports why.
-        eprintln!("mapcheck: could not start a thread for the real-thread engine: {e}");
+        Err(e) => eprintln!("mapcheck: could not start a thread for the real-thread engine: {e}"),
     }
     tx
 }

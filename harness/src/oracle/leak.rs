@@ -1,8 +1,12 @@
 //! The leak oracle: after the structure is dropped, every byte it allocated is returned and every
-//! thread it started has stopped.
+//! thread it started has stopped. Its evidence lists the allocations still held by size and count
+//! and, where the allocator kept them, the call sites inside the structure that made them.
 
 use crate::failure::{Failure, Oracle};
-use crate::history::Leaks;
+use crate::history::{Leaked, Leaks};
+
+/// Groups of leaked allocations named in the summary; the record keeps them all.
+const SHOWN: usize = 3;
 
 pub fn check(leaks: &Leaks) -> Option<Failure> {
     if leaks.bytes == 0 && leaks.threads == 0 {
@@ -10,10 +14,15 @@ pub fn check(leaks: &Leaks) -> Option<Failure> {
     }
     let mut parts = Vec::new();
     if leaks.bytes > 0 {
-        parts.push(format!(
+        let mut text = format!(
             "{} bytes in {} allocation(s) were not returned after the structure was dropped",
             leaks.bytes, leaks.allocations
-        ));
+        );
+        if !leaks.blocks.is_empty() {
+            text.push_str(": ");
+            text.push_str(&blocks(leaks));
+        }
+        parts.push(text);
     }
     if leaks.threads > 0 {
         parts.push(format!(
@@ -27,4 +36,117 @@ pub fn check(leaks: &Leaks) -> Option<Failure> {
         evidence: Vec::new(),
         linearization: None,
     })
+}
+
+/// The largest groups, `2 x 48 bytes allocated in f (file:line), called from g (file:line)`, and
+/// what is left out.
+fn blocks(leaks: &Leaks) -> String {
+    let mut shown: Vec<String> = leaks.blocks.iter().take(SHOWN).map(group).collect();
+    let (count, bytes) = leaks
+        .blocks
+        .iter()
+        .take(SHOWN)
+        .fold((0, 0), |(c, b), l| (c + l.count, b + l.count * l.size));
+    if count < leaks.allocations {
+        shown.push(format!(
+            "{} more allocation(s) of {} bytes in all",
+            leaks.allocations - count,
+            leaks.bytes.saturating_sub(bytes)
+        ));
+    }
+    shown.join("; ")
+}
+
+fn group(l: &Leaked) -> String {
+    let mut text = format!("{} x {} bytes", l.count, l.size);
+    let mut frames = l.site.iter();
+    if let Some(inner) = frames.next() {
+        text.push_str(&format!(" allocated in {inner}"));
+        for outer in frames {
+            text.push_str(&format!(", called from {outer}"));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaks(blocks: Vec<Leaked>) -> Leaks {
+        let bytes = blocks.iter().map(|b| b.size * b.count).sum();
+        let allocations = blocks.iter().map(|b| b.count).sum();
+        Leaks {
+            bytes,
+            allocations,
+            threads: 0,
+            blocks,
+        }
+    }
+
+    fn leaked(size: usize, count: usize, site: &[&str]) -> Leaked {
+        Leaked {
+            size,
+            count,
+            site: site.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn nothing_held_is_no_leak() {
+        assert_eq!(check(&Leaks::default()), None);
+    }
+
+    #[test]
+    fn the_summary_names_sizes_counts_and_call_sites() {
+        let l = leaks(vec![
+            leaked(
+                48,
+                2,
+                &[
+                    "my_map::Node::new (src/node.rs:12)",
+                    "my_map::Map::remove (src/lib.rs:40)",
+                ],
+            ),
+            leaked(16, 1, &[]),
+        ]);
+        let f = check(&l).expect("a leak");
+        assert_eq!(f.oracle, Oracle::Leak);
+        assert_eq!(
+            f.summary,
+            "leak: 112 bytes in 3 allocation(s) were not returned after the structure was dropped: \
+             2 x 48 bytes allocated in my_map::Node::new (src/node.rs:12), called from \
+             my_map::Map::remove (src/lib.rs:40); 1 x 16 bytes"
+        );
+    }
+
+    #[test]
+    fn groups_past_the_first_three_are_summed() {
+        let l = leaks((1..=5).map(|i| leaked(i * 8, 1, &[])).collect());
+        let f = check(&l).expect("a leak");
+        assert!(
+            f.summary.ends_with(
+                "1 x 8 bytes; 1 x 16 bytes; 1 x 24 bytes; 2 more allocation(s) of 72 bytes in all"
+            ),
+            "{}",
+            f.summary
+        );
+    }
+
+    #[test]
+    fn a_record_without_groups_still_reports_bytes_and_allocations() {
+        let l = Leaks {
+            bytes: 1_280,
+            allocations: 1,
+            threads: 0,
+            blocks: Vec::new(),
+        };
+        let f = check(&l).expect("a leak");
+        assert!(
+            f.summary
+                .ends_with("were not returned after the structure was dropped"),
+            "{}",
+            f.summary
+        );
+    }
 }

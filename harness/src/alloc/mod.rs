@@ -11,14 +11,25 @@
 //! Threads a structure starts through the facade inherit its scope and are counted until their body
 //! returns.
 //!
+//! A leak's evidence: the size of every allocation still held is always known (the table keeps it),
+//! so a leak is reported by size and count at no cost to the runs that do not leak. Where each was
+//! made costs a call stack per allocation, so only scopes created inside [`with_sites`] keep one
+//! (resolved to symbols only when a leak is reported): the engines run a leaking run again inside
+//! it, for its report, and the runs that found the leak pay nothing.
+//!
 //! The allocator must be installed by the final binary:
 //! `#[global_allocator] static A: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;`
 //! Without it the leak oracle has no data and reports nothing (it never reports "no leak").
 
+mod site;
+
+use crate::history::Leaked;
 use rustc_hash::FxBuildHasher;
+use site::site;
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::backtrace::Backtrace;
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -56,6 +67,13 @@ fn filter_bit(ptr: usize) -> (usize, u64) {
 }
 static THREADS: Mutex<Option<HashMap<u64, usize>>> = Mutex::new(None);
 
+/// The top bit of a scope's id: its tracked allocations also keep the call stack that made them.
+const SITES: u64 = 1 << 63;
+/// Scopes created while this is above zero keep call stacks (see [`with_sites`]).
+static WITH_SITES: AtomicUsize = AtomicUsize::new(0);
+/// Address -> (scope, call stack) of each tracked allocation of a scope that keeps call stacks.
+static STACKS: Mutex<Option<HashMap<usize, (u64, Backtrace), FxBuildHasher>>> = Mutex::new(None);
+
 fn current() -> u64 {
     SCOPE.try_with(Cell::get).unwrap_or(0)
 }
@@ -78,6 +96,9 @@ fn record(ptr: *mut u8, size: usize, scope: u64) {
         return;
     }
     guarded(|| {
+        // Taken before the table's lock; what the capture allocates is not tracked (this thread
+        // is busy).
+        let stack = (scope & SITES != 0).then(Backtrace::force_capture);
         let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
         let (word, bit) = filter_bit(ptr as usize);
         FILTER[word].fetch_or(bit, Ordering::Relaxed);
@@ -86,6 +107,14 @@ fn record(ptr: *mut u8, size: usize, scope: u64) {
             .is_none()
         {
             TRACKED.fetch_add(1, Ordering::Relaxed);
+        }
+        drop(t);
+        if let Some(stack) = stack {
+            STACKS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert_with(HashMap::default)
+                .insert(ptr as usize, (scope, stack));
         }
     });
 }
@@ -106,6 +135,14 @@ fn forget(ptr: *mut u8) -> u64 {
         if let Some((s, _)) = t.as_mut().and_then(|t| t.remove(&(ptr as usize))) {
             TRACKED.fetch_sub(1, Ordering::Relaxed);
             scope = s;
+        }
+        drop(t);
+        if scope & SITES != 0 {
+            let mut stacks = STACKS.lock().unwrap_or_else(|e| e.into_inner());
+            let stack = stacks.as_mut().and_then(|m| m.remove(&(ptr as usize)));
+            drop(stacks);
+            // Freed while this thread is busy: its memory was never tracked.
+            drop(stack);
         }
     });
     scope
@@ -165,8 +202,19 @@ impl Default for Scope {
 }
 
 impl Scope {
+    /// A fresh scope; inside [`with_sites`], one whose allocations keep their call stacks.
     pub fn new() -> Scope {
-        Scope(NEXT.fetch_add(1, Ordering::Relaxed))
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        if WITH_SITES.load(Ordering::Relaxed) > 0 {
+            Scope(id | SITES)
+        } else {
+            Scope(id)
+        }
+    }
+
+    /// Whether this scope's allocations keep their call stacks.
+    pub fn keeps_sites(self) -> bool {
+        self.0 & SITES != 0
     }
 
     /// Runs `f` with its allocations attributed to this scope (until `f` returns or unwinds).
@@ -190,6 +238,41 @@ impl Scope {
             }
         });
         out
+    }
+
+    /// The allocations attributed to this scope that are still live, grouped by size and, when the
+    /// scope keeps call stacks, by where inside the structure they were made (see [`site`]); the
+    /// largest total first, at most [`Leaks::MAX_BLOCKS`](crate::history::Leaks::MAX_BLOCKS)
+    /// groups. Resolving the call stacks to symbols is slow (debug information is read on first
+    /// use): call it for a run that leaked.
+    pub fn leaked(self) -> Vec<Leaked> {
+        if TRACKED.load(Ordering::Relaxed) == 0 {
+            return Vec::new();
+        }
+        let mut live: Vec<(usize, usize)> = Vec::new();
+        guarded(|| {
+            let t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
+            let mine = t.iter().flat_map(|t| t.iter()).filter(|(_, (s, _))| *s == self.0);
+            live.extend(mine.map(|(addr, (_, size))| (*addr, *size)));
+        });
+        let mut groups: BTreeMap<(usize, Vec<String>), usize> = BTreeMap::new();
+        for (addr, size) in live {
+            let site = if self.keeps_sites() {
+                let stacks = STACKS.lock().unwrap_or_else(|e| e.into_inner());
+                let stack = stacks.as_ref().and_then(|m| m.get(&addr));
+                stack.map(|(_, b)| site(&b.to_string())).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            *groups.entry((size, site)).or_default() += 1;
+        }
+        let mut blocks: Vec<Leaked> = groups
+            .into_iter()
+            .map(|((size, site), count)| Leaked { size, count, site })
+            .collect();
+        blocks.sort_by(|a, b| (b.size * b.count, b.size).cmp(&(a.size * a.count, a.size)));
+        blocks.truncate(crate::history::Leaks::MAX_BLOCKS);
+        blocks
     }
 
     /// Threads started in this scope whose body has not returned.
@@ -224,7 +307,34 @@ impl Scope {
         if let Some(t) = THREADS.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
             t.remove(&self.0);
         }
+        if self.keeps_sites() {
+            guarded(|| {
+                let mut stacks = STACKS.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(m) = stacks.as_mut() {
+                    m.retain(|_, (s, _)| *s != self.0);
+                }
+            });
+        }
     }
+}
+
+/// Runs `f` with every scope created meanwhile (on any thread) keeping the call stack of each
+/// allocation it tracks: for running a leaking run again, to report where its leaks were made.
+pub fn with_sites<T>(f: impl FnOnce() -> T) -> T {
+    struct Done;
+    impl Drop for Done {
+        fn drop(&mut self) {
+            WITH_SITES.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    WITH_SITES.fetch_add(1, Ordering::Relaxed);
+    let _done = Done;
+    f()
+}
+
+/// Whether scopes created now keep call stacks (the caller runs inside [`with_sites`]).
+pub fn keeping_sites() -> bool {
+    WITH_SITES.load(Ordering::Relaxed) > 0
 }
 
 /// Runs `f` with no scope: for calls into loom, shuttle and the harness's own bookkeeping.
