@@ -199,6 +199,8 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     let mut unknowns: Vec<String> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
     let mut unreached: Vec<String> = Vec::new();
+    // Cells not applicable because the model calls an operation the structure declares absent.
+    let mut not_applicable: Vec<String> = Vec::new();
     // Reclamation findings (not failures), one per model and structure.
     let mut findings: Vec<(String, usize, String)> = Vec::new();
     let mut totals = summary::Summary::default();
@@ -236,6 +238,16 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                         spec.family()
                     ));
                 }
+                if let (CellResult::NotApplicable { reason }, Some(engine)) = (r, engine) {
+                    if (structure.not_applicable)(&engine).is_none() {
+                        not_applicable.push(format!(
+                            "n/a: {} on {} under {}: {reason}",
+                            model.name,
+                            structure.info.name,
+                            spec.family()
+                        ));
+                    }
+                }
                 if args.json {
                     let (oracle, summary) = match &o.verdict {
                         Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
@@ -267,11 +279,32 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                             mapcheck::record::picture_path(p).display().to_string()
                         }),
                         "finding": cell.finding,
+                        // Behaviours the structure declares known that the runs showed: findings,
+                        // not failures, each with the runs it was seen in.
+                        "known": o.findings,
                     });
                     progress.suspend(|| {
                         println!("{line}");
                         let _ = std::io::stdout().flush();
                     });
+                }
+                // Known behaviours, one line per cell that showed them.
+                for f in &o.findings {
+                    let key = format!(
+                        "{} on {} under {}: {}",
+                        structure.info.name,
+                        model.name,
+                        spec.family(),
+                        f.oracle
+                    );
+                    findings.push((
+                        key.clone(),
+                        size.ops,
+                        format!(
+                            "{key} (declared: {}): in {} of {} run(s); the first: {}",
+                            f.declared, f.runs, o.schedules, f.first
+                        ),
+                    ));
                 }
                 // One finding per structure and model, at the largest size run (a mutant's are
                 // its base structure's, and not repeated).
@@ -358,6 +391,9 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         "cells: caught = an expected failure was found; unknown = runs without a verdict (never a pass);"
     );
     println!("cells: missed = a bounded exploration did not reach the planted bug; MISSED = an exhaustive one did not.");
+    for n in &not_applicable {
+        println!("{n}");
+    }
     for u in &unknowns {
         println!("{u}");
     }

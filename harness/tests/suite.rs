@@ -7,6 +7,7 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 
 mod common;
 
+mod declarations;
 mod lin_brute;
 mod lin_prefix;
 mod lincheck;

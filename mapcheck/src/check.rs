@@ -198,6 +198,7 @@ impl Check {
                 engine: spec.family(),
                 schedules: cell.outcome.schedules,
                 result: cell.result.clone(),
+                findings: cell.findings(),
             });
             match (&cell.result, cell.record) {
                 (CellResult::Failed(_), Some(recorded)) => {
@@ -322,7 +323,12 @@ pub struct CellLine {
     pub model: &'static str,
     pub engine: &'static str,
     pub schedules: usize,
+    /// `n/a` carries its reason: an engine that cannot run the structure, or an operation the
+    /// model calls that the structure declares absent.
     pub result: CellResult,
+    /// Findings, not failures: known behaviours the runs showed, retained memory (see
+    /// `runner::Cell::findings`).
+    pub findings: Vec<String>,
 }
 
 impl fmt::Display for CellLine {
@@ -371,6 +377,12 @@ impl fmt::Display for Report {
         )?;
         for c in &self.cells {
             writeln!(f, "  {c}")?;
+            if let CellResult::NotApplicable { reason } = &c.result {
+                writeln!(f, "    n/a: {reason}")?;
+            }
+            for finding in &c.findings {
+                writeln!(f, "    FINDING (declared, not a failure) {finding}")?;
+            }
         }
         Ok(())
     }

@@ -58,6 +58,7 @@ pub(super) fn explore<S: Structure>(
     Outcome {
         exhausted: done.is_some() && schedules < max && in_time,
         unknown_runs: probe.unknowns().runs,
+        findings: probe.unknowns().findings,
         diverged,
         verdict,
         schedules,
