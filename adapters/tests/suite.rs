@@ -9,5 +9,6 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 mod custom_adapter;
 
 mod adapters;
+mod declarations;
 mod settle;
 mod unobserved;

@@ -13,11 +13,11 @@ use mapcheck::Registry;
 use mapcheck_harness::{Engine, Size, Verdict};
 use mapcheck_harness::{EngineSpec, Entry};
 use mapcheck_models::patterns::{Model, MODELS};
-use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod cells;
 mod progress;
 mod summary;
 
@@ -249,40 +249,7 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                     }
                 }
                 if args.json {
-                    let (oracle, summary) = match &o.verdict {
-                        Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
-                        Verdict::Unknown { reason } | Verdict::NotApplicable { reason } => {
-                            (None, Some(reason.clone()))
-                        }
-                        Verdict::Pass => (None, None),
-                    };
-                    let record = cell.record.as_ref();
-                    let line = json!({
-                        "model": model.name,
-                        "structure": structure.info.name,
-                        "engine": spec.family(),
-                        "engine_params": engine.map(|e| e.to_string()),
-                        "expected": if structure.info.expected_to_fail() { "fail" } else { "pass" },
-                        "verdict": r.word(),
-                        "as_expected": r.as_expected(),
-                        "schedules": o.schedules,
-                        "unknown_runs": o.unknown_runs,
-                        // Top-level operations run: the workload's, once per schedule.
-                        "operations": o.schedules * size_ops(model, size),
-                        "exhausted": o.exhausted,
-                        "elapsed_ms": o.elapsed.as_millis() as u64,
-                        "oracle": oracle,
-                        "summary": summary,
-                        "replay": record.map(|r| format!("cargo xtask replay {}", r.record.token.encode())),
-                        "record": record.and_then(|r| r.path.as_ref().ok()).map(|p| p.display().to_string()),
-                        "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
-                            mapcheck::record::picture_path(p).display().to_string()
-                        }),
-                        "finding": cell.finding,
-                        // Behaviours the structure declares known that the runs showed: findings,
-                        // not failures, each with the runs it was seen in.
-                        "known": o.findings,
-                    });
+                    let line = cells::json(model, structure, spec, engine, size, &cell);
                     progress.suspend(|| {
                         println!("{line}");
                         let _ = std::io::stdout().flush();
@@ -414,11 +381,6 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         println!("{line}");
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// The operations of one run of `model` at `size`.
-fn size_ops(model: &Model, size: Size) -> usize {
-    (model.build)(size).threads.iter().map(Vec::len).sum()
 }
 
 fn print_matrix(model: &str, engines: &[String], rows: &[(String, Vec<String>)]) {
