@@ -1,4 +1,5 @@
-//! Records what a failure record's fingerprint needs from the build: the compiler's version, and
+//! Records the optimisation level this library is built at, and what a failure record's
+//! fingerprint needs from the build: the compiler's version, and
 //! the loom and shuttle versions the build resolved (read from the Cargo.lock of the workspace
 //! being built, found above the build's output directory).
 
@@ -6,6 +7,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn main() {
+    // How optimised this build of the library is, as the profile in force sets it for this package
+    // (a package override like `[profile.dev.package."*"] opt-level = 3` included): an exploration
+    // runtime at opt-level 0 explores many times fewer schedules, and the front door says so.
+    let opt = std::env::var("OPT_LEVEL").unwrap_or_else(|_| "unknown".into());
+    println!("cargo:rustc-env=MAPCHECK_OPT_LEVEL={opt}");
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let version = Command::new(rustc)
         .arg("--version")

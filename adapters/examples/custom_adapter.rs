@@ -1,10 +1,8 @@
 //! A complete adapter: `std::sync::RwLock<HashMap>` plugged into mapcheck's real-thread engine, then
 //! checked through the front door on one model. `cargo run -p mapcheck-adapters --example custom_adapter`.
 
-use mapcheck_harness::adapter::{Adapted, Adapter};
-use mapcheck_harness::{IterationGuarantee, Key, Map, StructureInfo, Value};
+use mapcheck::prelude::*;
 use std::collections::HashMap;
-use std::ops::ControlFlow;
 use std::sync::RwLock;
 
 pub struct RwLockMap(RwLock<HashMap<Key, Value>>);

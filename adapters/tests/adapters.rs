@@ -201,7 +201,7 @@ fn the_readme_example_adapter_compiles_runs_and_is_the_one_in_the_readme() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/adapters.md")).unwrap();
     let example = include_str!("../examples/custom_adapter.rs");
-    let body = &example[example.find("use mapcheck_harness").unwrap()..];
+    let body = &example[example.find("use mapcheck::prelude").unwrap()..];
     assert!(
         readme.contains(body),
         "docs/adapters.md quotes adapters/examples/custom_adapter.rs from its first `use`"

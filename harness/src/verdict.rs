@@ -391,21 +391,51 @@ fn linearizability_of(history: &History, info: &StructureInfo, validated: bool, 
                 Some(k) => format!("key {k}"),
                 None => "the whole map".into(),
             };
-            let named = if v.witness.is_empty() {
-                &v.stuck
+            // The operation that cannot take effect: the one that had to come next after the
+            // longest sequence the search could order. Then the smallest set that cannot be ordered
+            // (see `lincheck::witness`), when the partition was small enough to minimise.
+            let culprit = v.stuck.first().copied();
+            let mut named: Vec<usize> = if v.witness.is_empty() {
+                v.stuck.iter().take(6).copied().collect()
             } else {
-                &v.witness
+                v.witness.clone()
             };
-            let ops: Vec<String> = named.iter().take(6).map(describe).collect();
+            if let Some(c) = culprit {
+                if !named.contains(&c) {
+                    named.insert(0, c);
+                }
+            }
+            let listed: Vec<String> = named.iter().take(6).map(describe).collect();
+            let more = named.len().saturating_sub(listed.len());
+            let list = format!(
+                "[{}{}]",
+                listed.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+            let stuck_part = match culprit {
+                Some(c) => format!(
+                    "{} cannot take effect after the {} operation(s) ordered before it",
+                    describe(&c),
+                    v.longest_prefix.len()
+                ),
+                None => "no operation can be ordered first".into(),
+            };
+            let set_part = if v.witness.is_empty() {
+                format!("the candidates tried next: {list}")
+            } else {
+                format!("the smallest set that cannot be ordered: {list}")
+            };
             Verdict::Fail(Failure {
                 oracle: Oracle::Linearizability,
                 summary: format!(
-                    "no sequential order of the operations on {what} explains their results; \
-                     these {} cannot be ordered: [{}]",
-                    named.len(),
-                    ops.join("; ")
+                    "no sequential order of the operations on {what} explains their results: {stuck_part}; \
+                     {set_part}"
                 ),
-                evidence: named.clone(),
+                evidence: named,
                 linearization: Some(Linearization {
                     key,
                     prefix: v.longest_prefix,

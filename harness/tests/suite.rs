@@ -8,6 +8,7 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 mod common;
 
 mod declarations;
+mod evidence;
 mod lin_brute;
 mod lin_prefix;
 mod lincheck;

@@ -1,18 +1,19 @@
 //! The front door: check a map from its own crate's tests, as `loom::model` and
 //! `shuttle::check_random` are used. [`check`] runs every model under every engine that applies;
-//! [`Check`] picks models, engines, budget and seed. A failure is shrunk, written to disk with its
-//! picture, and reported by a panic that ends with the line replaying it in the same test:
-//! `MAPCHECK_REPLAY=<token> cargo test <name>`.
+//! [`Check`] picks models, engines, budget and seed, and can keep going past the first failure. A
+//! failure is shrunk, written to disk with its picture, and reported by a panic that ends with the
+//! line replaying it in the same test: `MAPCHECK_REPLAY=<record> cargo test <name>`; a passing check
+//! prints one line. [`Check::try_run`] returns the same as values ([`Report`], [`Failed`]).
 
 use crate::outcome::CellResult;
 use crate::plan::{Event, Plan};
-use crate::record::{picture_path, ReplayToken};
+use crate::record::{picture_path, FailureRecord, ReplayToken};
+use crate::report::{CellLine, Failed, Found, Report};
 use crate::runner::{failures_dir, Recorded, Replayed};
-use mapcheck_harness::{EngineSpec, Entry, Limits, Structure};
+use mapcheck_harness::{EngineSpec, Entry, Limits, Structure, Workload};
 use mapcheck_models::patterns::{model, Model, MODELS};
-use std::fmt;
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Checks structure `S` with every model under every engine that applies, within the default
@@ -20,15 +21,27 @@ use std::time::{Duration, Instant};
 /// and the environment variables that override them.
 ///
 /// ```no_run
-/// # struct MyMapFamily;
-/// # impl mapcheck::Structure for MyMapFamily {
-/// #     type Map<R: mapcheck::Runtime> = mapcheck::models::structures::locked::LockedMap<R>;
-/// #     fn new<R: mapcheck::Runtime>() -> Self::Map<R> { mapcheck::models::structures::locked::Locked::new::<R>() }
-/// #     const INFO: mapcheck::StructureInfo = mapcheck::StructureInfo::new("my-map");
+/// # use mapcheck::prelude::*;
+/// # use mapcheck::sync::Mutex;
+/// # struct MyMap(Mutex<std::collections::BTreeMap<Key, Value>>);
+/// # impl Map for MyMap {
+/// #     fn insert(&self, k: Key, v: Value) -> Option<Value> { self.0.lock().unwrap().insert(k, v) }
+/// #     fn remove(&self, k: Key) -> Option<Value> { self.0.lock().unwrap().remove(&k) }
+/// #     fn get(&self, k: Key) -> Option<Value> { self.0.lock().unwrap().get(&k).copied() }
+/// #     fn len(&self) -> usize { self.0.lock().unwrap().len() }
+/// #     fn clear(&self) { self.0.lock().unwrap().clear() }
+/// #     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+/// #         let copy = self.0.lock().unwrap().clone();
+/// #         for (k, v) in copy { if visit(k, v).is_break() { break; } }
+/// #     }
+/// # }
+/// # impl Adapter for MyMap {
+/// #     const INFO: StructureInfo = StructureInfo::new("my-map");
+/// #     fn new() -> Self { MyMap(Mutex::default()) }
 /// # }
 /// #[test]
 /// fn my_map_passes_mapcheck() {
-///     mapcheck::check::<MyMapFamily>();
+///     mapcheck::check::<DropIn<MyMap>>();
 /// }
 /// ```
 pub fn check<S: Structure>() -> Report {
@@ -37,7 +50,7 @@ pub fn check<S: Structure>() -> Report {
 
 /// The settings of one check. Each default can be overridden from the environment, parsed once
 /// here: `MAPCHECK_BUDGET` (seconds, default 10), `MAPCHECK_SEED` (default 42), `MAPCHECK_REPLAY`
-/// (a replay token: run that one failure again instead of checking), `MAPCHECK_DIR` (where failure
+/// (a replay token or a failure record's path: run that one failure again instead of checking), `MAPCHECK_DIR` (where failure
 /// records go, below it `failures/`; default `target/mapcheck`).
 #[derive(Debug, Clone)]
 pub struct Check {
@@ -48,6 +61,7 @@ pub struct Check {
     dir: PathBuf,
     replay: Option<String>,
     allow_unknown: bool,
+    keep_going: bool,
 }
 
 impl Default for Check {
@@ -86,6 +100,7 @@ impl Check {
                 .ok()
                 .filter(|t| !t.trim().is_empty()),
             allow_unknown: false,
+            keep_going: false,
         }
     }
 
@@ -136,7 +151,8 @@ impl Check {
         self
     }
 
-    /// Runs the failure of `token` again instead of checking (what `MAPCHECK_REPLAY` does).
+    /// Runs the failure `token` names again instead of checking (what `MAPCHECK_REPLAY` does): a
+    /// replay token, or the path of a failure record.
     pub fn replay(mut self, token: &str) -> Check {
         self.replay = Some(token.to_string());
         self
@@ -149,20 +165,42 @@ impl Check {
         self
     }
 
-    /// Runs the check; panics with the report if `S` fails.
+    /// Runs every cell, past the first failure: [`Failed::failures`] then holds every failure
+    /// found, and [`Report::cells`] every cell. By default a check stops at its first failure.
+    pub fn keep_going(mut self) -> Check {
+        self.keep_going = true;
+        self
+    }
+
+    /// Runs the check; prints its one-line summary when it passes, panics with the report when
+    /// `S` fails.
     pub fn run<S: Structure>(self) -> Report {
         match self.try_run::<S>() {
-            Ok(report) => report,
+            Ok(report) => {
+                eprintln!("{}", report.summary());
+                report
+            }
             Err(failed) => panic!("{failed}"),
         }
     }
 
-    /// Runs the check and returns the failure instead of panicking.
+    /// Runs the check and returns the failures instead of panicking.
     pub fn try_run<S: Structure>(self) -> Result<Report, Box<Failed>> {
         let entry = Entry::of::<S>();
         match self.replay.clone() {
-            Some(token) => self.replay_one(&entry, &token),
+            Some(arg) => self.replay_one(&entry, &arg),
             None => self.explore(&entry),
+        }
+    }
+
+    fn report(&self, entry: &Entry) -> Report {
+        Report {
+            structure: entry.info.name,
+            cells: Vec::new(),
+            elapsed: Duration::ZERO,
+            seed: self.seed,
+            leaks_judged: mapcheck_harness::alloc::installed(),
+            opt_level: crate::report::OPT_LEVEL,
         }
     }
 
@@ -179,13 +217,8 @@ impl Check {
             shrink: true,
         };
         let started = Instant::now();
-        let mut report = Report {
-            structure: entry.info.name,
-            cells: Vec::new(),
-            elapsed: Duration::ZERO,
-            leaks_judged: mapcheck_harness::alloc::installed(),
-        };
-        let mut failure = None;
+        let mut report = self.report(entry);
+        let mut failures = Vec::new();
         plan.run(|event| {
             let Event::Cell {
                 model, spec, cell, ..
@@ -198,19 +231,40 @@ impl Check {
                 engine: spec.family(),
                 schedules: cell.outcome.schedules,
                 result: cell.result.clone(),
-                findings: cell.findings(),
+                finding: Some(cell.findings().join("; ")).filter(|f| !f.is_empty()),
             });
-            match (&cell.result, cell.record) {
+            match (&cell.result, &cell.record) {
                 (CellResult::Failed(_), Some(recorded)) => {
-                    failure = Some(recorded);
-                    ControlFlow::Break(())
+                    failures.push(found(recorded));
+                    if self.keep_going {
+                        ControlFlow::Continue(())
+                    } else {
+                        ControlFlow::Break(())
+                    }
                 }
                 _ => ControlFlow::Continue(()),
             }
         });
         report.elapsed = started.elapsed();
-        if let Some(recorded) = failure {
-            return Err(Box::new(Failed::found(recorded, report)));
+        if !failures.is_empty() {
+            let mut message = format!("mapcheck: {} failed", entry.info.name);
+            if failures.len() > 1 {
+                message.push_str(&format!(" ({} failures)", failures.len()));
+            }
+            message.push('\n');
+            for f in &failures {
+                message.push_str(&f.text);
+                message.push('\n');
+            }
+            message.push_str(&report.summary());
+            message.push('\n');
+            return Err(Box::new(Failed {
+                replay: failures.iter().map(|f| f.replay.clone()).collect(),
+                failures,
+                replayed: None,
+                message,
+                report,
+            }));
         }
         let unknown: Vec<&CellLine> = report
             .cells
@@ -227,6 +281,8 @@ impl Check {
                     unknown.len(),
                     lines.join("\n  ")
                 ),
+                failures: Vec::new(),
+                replayed: None,
                 replay: Vec::new(),
                 report,
             }));
@@ -234,22 +290,21 @@ impl Check {
         Ok(report)
     }
 
-    fn replay_one(&self, entry: &Entry, token: &str) -> Result<Report, Box<Failed>> {
-        let report = Report {
-            structure: entry.info.name,
-            cells: Vec::new(),
-            elapsed: Duration::ZERO,
-            leaks_judged: mapcheck_harness::alloc::installed(),
+    /// Runs again the failure `arg` names: a replay token, or a failure record's path.
+    fn replay_one(&self, entry: &Entry, arg: &str) -> Result<Report, Box<Failed>> {
+        let report = self.report(entry);
+        let refused = |message: String, report: Report| {
+            Err(Box::new(Failed {
+                message,
+                failures: Vec::new(),
+                replayed: None,
+                replay: Vec::new(),
+                report,
+            }))
         };
-        let token = match ReplayToken::decode(token) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(Box::new(Failed {
-                    message: format!("mapcheck: MAPCHECK_REPLAY: {e}"),
-                    replay: Vec::new(),
-                    report,
-                }))
-            }
+        let (token, workload) = match replay_source(arg) {
+            Ok(source) => source,
+            Err(e) => return refused(format!("mapcheck: MAPCHECK_REPLAY: {e}"), report),
         };
         if token.structure != entry.info.name {
             // Another test's failure: this test has nothing to replay.
@@ -259,18 +314,17 @@ impl Check {
             );
             return Ok(report);
         }
-        let workload = match (&token.workload, model(&token.model)) {
-            (Some(w), _) => w.clone(),
+        let workload = match (workload, model(&token.model)) {
+            (Some(w), _) => w,
             (None, Some(m)) => (m.build)(token.size),
             (None, None) => {
-                return Err(Box::new(Failed {
-                    message: format!(
+                return refused(
+                    format!(
                         "mapcheck: the replay token names an unknown model `{}`",
                         token.model
                     ),
-                    replay: Vec::new(),
                     report,
-                }))
+                )
             }
         };
         let outcome = (entry.replay)(&workload, token.engine, &token.pinned, Limits::default());
@@ -279,6 +333,7 @@ impl Check {
             "mapcheck: replaying {} on {} under {}\n",
             token.model, token.structure, token.engine
         );
+        let mut failures = Vec::new();
         if let Some(f) = &outcome.failure {
             let record = crate::FailureRecord::of(
                 token.clone(),
@@ -288,147 +343,77 @@ impl Check {
                 outcome.schedules,
                 None,
             );
+            // The replay's record and picture are its own: the original's stay as they were.
+            let stem = format!("{}--replay", record.file_stem());
             let recorded = Recorded {
-                path: record.write(&self.dir).map_err(|e| e.to_string()),
+                path: record.write_as(&self.dir, &stem).map_err(|e| e.to_string()),
                 record,
             };
-            message.push_str(&recorded.record.render_for(
-                &replay_command(&token.encode()),
-                recorded.path.as_ref().ok().map(|p| picture_path(p)).as_deref(),
-            ));
+            let found = found(&recorded);
+            message.push_str(&found.text);
+            failures.push(found);
         }
         message.push_str(&replayed.describe());
         message.push('\n');
         Err(Box::new(Failed {
+            replay: failures.iter().map(|f| f.replay.clone()).collect(),
+            failures,
+            replayed: Some(replayed),
             message,
-            replay: vec![replay_command(&token.encode())],
             report,
         }))
     }
 }
 
-/// The line that replays a failure in the test running now.
-fn replay_command(token: &str) -> String {
-    let test = std::thread::current()
-        .name()
-        .filter(|n| *n != "main")
-        .map(str::to_string)
-        .unwrap_or_else(|| "<test name>".into());
-    format!("MAPCHECK_REPLAY={token} cargo test {test}")
-}
-
-/// One cell of a passing check.
-#[derive(Debug, Clone)]
-pub struct CellLine {
-    pub model: &'static str,
-    pub engine: &'static str,
-    pub schedules: usize,
-    /// `n/a` carries its reason: an engine that cannot run the structure, or an operation the
-    /// model calls that the structure declares absent.
-    pub result: CellResult,
-    /// Findings, not failures: known behaviours the runs showed, retained memory (see
-    /// `runner::Cell::findings`).
-    pub findings: Vec<String>,
-}
-
-impl fmt::Display for CellLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:<24} {:<15} {}",
-            self.model,
-            self.engine,
-            self.result.text(self.schedules)
-        )
+/// The token and workload `arg` names: a replay token (`mc1-...`), or the path of a failure record.
+fn replay_source(arg: &str) -> Result<(ReplayToken, Option<Workload>), String> {
+    let arg = arg.trim();
+    if arg.starts_with("mc") {
+        let token = ReplayToken::decode(arg)?;
+        let workload = token.workload.clone();
+        return Ok((token, workload));
     }
+    let record = FailureRecord::read(Path::new(arg))?;
+    Ok((record.token.clone(), Some(record.workload)))
 }
 
-/// What a check ran.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub structure: &'static str,
-    pub cells: Vec<CellLine>,
-    pub elapsed: Duration,
-    /// Whether the counting allocator was installed, so that leaks were judged.
-    pub leaks_judged: bool,
-}
-
-impl Report {
-    /// Schedules run over every cell.
-    pub fn schedules(&self) -> usize {
-        self.cells.iter().map(|c| c.schedules).sum()
+/// The failure of `recorded` as a value, its replay line naming its record (or, when the record
+/// could not be written, its token), and its picture rewritten to show that line.
+fn found(recorded: &Recorded) -> Found {
+    let arg = match &recorded.path {
+        Ok(p) => p.display().to_string(),
+        Err(_) => recorded.record.token.encode(),
+    };
+    let replay = replay_command(&arg);
+    if let Ok(p) = &recorded.path {
+        // The picture the runner wrote names the command line's replay; this one names the test's.
+        let _ = recorded
+            .record
+            .write_picture_with(&picture_path(p), vec![("replay".into(), replay.clone())]);
     }
+    Found::of(recorded, replay)
 }
 
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "mapcheck: {}: {} cell(s), {} schedule(s) in {:.1}s{}",
-            self.structure,
-            self.cells.len(),
-            self.schedules(),
-            self.elapsed.as_secs_f64(),
-            if self.leaks_judged {
-                ""
-            } else {
-                " (leaks not judged: install mapcheck::CountingAllocator as the global allocator)"
-            }
-        )?;
-        for c in &self.cells {
-            writeln!(f, "  {c}")?;
-            if let CellResult::NotApplicable { reason } = &c.result {
-                writeln!(f, "    n/a: {reason}")?;
-            }
-            for finding in &c.findings {
-                writeln!(f, "    FINDING (declared, not a failure) {finding}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A failed check: the printed report, and the lines that replay each failure.
-#[derive(Debug, Clone)]
-pub struct Failed {
-    pub message: String,
-    /// `MAPCHECK_REPLAY=<token> cargo test <name>`, one per failure.
-    pub replay: Vec<String>,
-    pub report: Report,
-}
-
-impl Failed {
-    fn found(recorded: Recorded, report: Report) -> Failed {
-        let replay = replay_command(&recorded.record.token.encode());
-        let picture = recorded.path.as_ref().ok().map(|p| picture_path(p));
-        if let Some(p) = &picture {
-            // The picture the runner wrote names the command line's replay; this one names the test's.
-            let _ = recorded
-                .record
-                .write_picture_with(p, vec![("replay".into(), replay.clone())]);
-        }
-        let mut message = format!("mapcheck: {} failed\n", report.structure);
-        if let Err(e) = &recorded.path {
-            message.push_str(&format!(
-                "warning: the failure record could not be written: {e}\n"
-            ));
-        }
-        message.push_str(&recorded.record.render_for(&replay, picture.as_deref()));
-        if let Ok(p) = &recorded.path {
-            message.push_str(&format!("record:  {}\n", p.display()));
-        }
-        Failed {
-            message,
-            replay: vec![replay],
-            report,
+/// The command that runs the failure `arg` names again, here: from a test, the test by its name;
+/// from a program of the user's own, that program as it was started.
+fn replay_command(arg: &str) -> String {
+    match std::thread::current().name().filter(|n| *n != "main") {
+        Some(test) => format!("MAPCHECK_REPLAY={arg} cargo test {test}"),
+        None => {
+            let args: Vec<String> = std::env::args().map(|a| shell_word(&a)).collect();
+            format!("MAPCHECK_REPLAY={arg} {}", args.join(" "))
         }
     }
 }
 
-impl fmt::Display for Failed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+/// `s` as one shell word.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
-
-impl std::error::Error for Failed {}

@@ -15,9 +15,10 @@ pub mod outcome;
 pub mod plan;
 pub mod record;
 pub mod registry;
+pub mod report;
 pub mod runner;
 
-pub use check::{check, Check, Failed, Report};
+pub use check::{check, Check};
 pub use mapcheck_harness as harness;
 pub use mapcheck_harness::adapter::{Adapted, Adapter, DropIn};
 pub use mapcheck_harness::alloc::Counting as CountingAllocator;
@@ -31,6 +32,7 @@ pub use mapcheck_harness::{
 pub use mapcheck_models as models;
 pub use record::{FailureRecord, ReplayToken};
 pub use registry::Registry;
+pub use report::{CellLine, Failed, Found, Report};
 
 /// What a map's own tests need: the map trait and its declarations, the front door, and for a map
 /// written against the generic facade, its types and the traits their methods come from. A map on
@@ -46,4 +48,28 @@ pub mod prelude {
         StructureInfo, Unobserved, Value,
     };
     pub use std::ops::ControlFlow;
+}
+
+/// The code blocks of the README and of docs/, compiled (and run, unless marked otherwise) as doc
+/// tests of this crate: a block a user would copy cannot drift from the API. Blocks that are not
+/// Rust are marked `text`, `sh` or `toml`; the README's quick start is the user crate's own code,
+/// which `xtask/tests/tidy.rs` holds equal and `.ci/run` builds and tests.
+#[cfg(doctest)]
+mod docs {
+    #[doc = include_str!("../../README.md")]
+    mod readme {}
+    #[doc = include_str!("../../docs/adapters.md")]
+    mod adapters {}
+    #[doc = include_str!("../../docs/fuzzing.md")]
+    mod fuzzing {}
+    #[doc = include_str!("../../docs/models.md")]
+    mod models {}
+    #[doc = include_str!("../../docs/oracles.md")]
+    mod oracles {}
+    #[doc = include_str!("../../docs/output.md")]
+    mod output {}
+    #[doc = include_str!("../../docs/performance.md")]
+    mod performance {}
+    #[doc = include_str!("../../docs/scenarios.md")]
+    mod scenarios {}
 }

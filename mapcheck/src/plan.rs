@@ -10,6 +10,11 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The shortest shrink of a failure of a correct structure, whatever the cell's share of the budget:
+/// each attempt explores a few times what the failure first needed, so this tries dozens of smaller
+/// workloads, and a failure is what the person reads.
+pub const SHRINK_FLOOR: Duration = Duration::from_secs(2);
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
@@ -143,13 +148,13 @@ impl<'a> Plan<'a> {
                                 budget: per_cell,
                                 ..Limits::default()
                             };
-                            // A failure of a correct structure is always shrunk for a while; an
-                            // expected catch only within the cell's share.
+                            // A failure of a correct structure is always shrunk for a while (it is
+                            // what the person reads); an expected catch only within the cell's share.
                             let shrink = self.shrink.then(|| {
                                 if entry.info.expected_to_fail() {
                                     per_cell
                                 } else {
-                                    per_cell.max(Duration::from_millis(200))
+                                    per_cell.max(SHRINK_FLOOR)
                                 }
                             });
                             run_cell(

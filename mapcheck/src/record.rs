@@ -6,7 +6,7 @@
 //! it.
 
 use base64::Engine as _;
-use mapcheck_harness::report::table;
+use mapcheck_harness::report::{self, table};
 use mapcheck_harness::shrink::describe;
 use mapcheck_harness::timeline::{self, Page};
 use mapcheck_harness::{Engine, FailedRun, History, Limits, Pinned, Size, Verdict, Workload};
@@ -75,6 +75,10 @@ pub struct FailureRecord {
     /// What the failure was before shrinking, when shrinking made it smaller.
     #[serde(default)]
     pub shrunk_from: Option<String>,
+    /// Why the failure is not smaller, when that needs saying: nothing smaller failed, the shrink
+    /// budget ran out, or the run was a replay (see `mapcheck_harness::shrink::Shrunk::note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrink_note: Option<String>,
     /// What built the binary that found it (absent in records written before fingerprints).
     #[serde(default)]
     pub fingerprint: Option<Fingerprint>,
@@ -157,6 +161,7 @@ impl FailureRecord {
             history: failure.history.clone(),
             schedules,
             shrunk_from,
+            shrink_note: None,
             fingerprint: Some(Fingerprint::current()),
         }
     }
@@ -165,9 +170,14 @@ impl FailureRecord {
     /// finding the same failure again overwrites its record instead of piling up copies. Its picture
     /// (see [`crate::timeline`]) is written beside it, under the same name ending in `.html`.
     pub fn write(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        self.write_as(dir, &self.file_stem())
+    }
+
+    /// [`FailureRecord::write`] under the name `stem` (a replay's record beside the original's).
+    pub fn write_as(&self, dir: &Path, stem: &str) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(dir)?;
         let json = serde_json::to_string_pretty(self).expect("a record always serialises");
-        let path = dir.join(format!("{}.json", self.file_stem()));
+        let path = dir.join(format!("{stem}.json"));
         std::fs::write(&path, json)?;
         self.write_picture(&picture_path(&path), &path.display().to_string())?;
         Ok(path)
@@ -216,7 +226,8 @@ impl FailureRecord {
             shrunk: self
                 .shrunk_from
                 .as_ref()
-                .map(|from| format!("from {from} to {}", describe(&self.workload))),
+                .map(|from| format!("from {from} to {}", describe(&self.workload)))
+                .or_else(|| self.shrink_note.clone()),
             replay: vec![
                 ("replay".into(), format!("cargo xtask replay {replay_arg}")),
                 (
@@ -254,37 +265,78 @@ impl FailureRecord {
         self.render_for(&format!("cargo xtask replay {replay_arg}"), picture)
     }
 
-    /// The report, ending with `replay`, the command that runs the failure again.
+    /// The report, ending with `replay`, the command that runs the failure again. No line is
+    /// wider than [`report::WIDTH`] columns but a replay token's own (a shell word cannot be cut).
     pub fn render_for(&self, replay: &str, picture: Option<&Path>) -> String {
         let mut out = String::new();
         let t = &self.token;
-        let _ = writeln!(
-            out,
-            "FAILURE  model {}  structure {}  engine {}",
-            t.model, t.structure, t.engine
-        );
+        out.push_str(&report::wrap(
+            "FAILURE  ",
+            &format!(
+                "model {}  structure {}  engine {}",
+                t.model, t.structure, t.engine
+            ),
+        ));
         match &self.verdict {
             Verdict::Fail(f) => {
                 let _ = writeln!(out, "oracle   {}", f.oracle);
-                let _ = writeln!(out, "evidence {}", f.summary);
+                out.push_str(&report::wrap("evidence ", &f.summary));
             }
-            other => {
-                let _ = writeln!(out, "verdict  {other:?}");
-            }
+            other => out.push_str(&report::wrap("verdict  ", &format!("{other:?}"))),
         }
         let _ = writeln!(out, "found after {} schedule(s)", self.schedules);
         if let Some(from) = &self.shrunk_from {
-            let _ = writeln!(out, "shrunk from {from} to {}", describe(&self.workload));
+            out.push_str(&report::wrap(
+                "",
+                &format!("shrunk from {from} to {}", describe(&self.workload)),
+            ));
+        }
+        if let Some(note) = &self.shrink_note {
+            out.push_str(&report::wrap("", note));
         }
         out.push('\n');
         out.push_str(&table(&self.history, evidence(&self.verdict)));
         out.push('\n');
         if let Some(p) = picture {
-            let _ = writeln!(out, "picture: {} (open it in a browser)", p.display());
+            out.push_str(&report::wrap(
+                "picture: ",
+                &format!("{} (open it in a browser)", p.display()),
+            ));
         }
-        let _ = writeln!(out, "replay:  {replay}");
+        out.push_str(&shell_lines("replay:  ", replay));
         out
     }
+}
+
+/// `command` after `first`, broken at spaces into lines of at most [`report::WIDTH`] columns that
+/// end in ` \\` (a shell joins them back): first after a leading `NAME=value` (so that the command
+/// it sets starts a line of its own), then wherever a word would pass the width. A word wider than
+/// a line stays whole.
+pub fn shell_lines(first: &str, command: &str) -> String {
+    let indent = " ".repeat(first.len() + 2);
+    if first.len() + command.chars().count() <= report::WIDTH {
+        return format!("{first}{command}\n");
+    }
+    let mut out = String::from(first);
+    let mut line_len = first.len();
+    let words: Vec<&str> = command.split(' ').collect();
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            let after_env = i == 1 && words[0].contains('=');
+            if after_env || line_len + 1 + word.chars().count() + 2 > report::WIDTH {
+                out.push_str(" \\\n");
+                out.push_str(&indent);
+                line_len = indent.len();
+            } else {
+                out.push(' ');
+                line_len += 1;
+            }
+        }
+        out.push_str(word);
+        line_len += word.chars().count();
+    }
+    out.push('\n');
+    out
 }
 
 /// Where the picture of the record at `record_path` goes: the same name, ending in `.html`.

@@ -188,7 +188,8 @@ pub fn run_cell(spec: &CellSpec, dir: &Path) -> Cell {
             let shrunk = (entry.shrink)(&spec.workload, engine, limits, outcome.clone(), budget);
             let f = shrunk.outcome.failure.as_ref().unwrap_or(found);
             let smaller = shrunk.workload != spec.workload || shrunk.engine != engine;
-            FailureRecord::of(
+            let note = shrunk.note(&spec.workload, oracle_of(&found.verdict));
+            let mut record = FailureRecord::of(
                 spec.token(&shrunk.workload, shrunk.engine, f.pinned.clone()),
                 limits,
                 shrunk.workload.clone(),
@@ -200,16 +201,26 @@ pub fn run_cell(spec: &CellSpec, dir: &Path) -> Cell {
                         mapcheck_harness::shrink::describe(&spec.workload)
                     )
                 }),
-            )
+            );
+            record.shrink_note = note;
+            record
         }
-        _ => FailureRecord::of(
-            spec.token(&spec.workload, engine, found.pinned.clone()),
-            limits,
-            spec.workload.clone(),
-            found,
-            schedules,
-            None,
-        ),
+        _ => {
+            let mut record = FailureRecord::of(
+                spec.token(&spec.workload, engine, found.pinned.clone()),
+                limits,
+                spec.workload.clone(),
+                found,
+                schedules,
+                None,
+            );
+            record.shrink_note = Some(if spec.pinned.is_some() {
+                "not shrunk: a pinned schedule is replayed as it was recorded".into()
+            } else {
+                "not shrunk: shrinking was turned off for this run".into()
+            });
+            record
+        }
     };
     let path = record
         .write(dir)
@@ -381,4 +392,12 @@ pub fn replay(registry: &Registry, input: &ReplayInput) -> Result<Outcome, Strin
 pub fn recheck(registry: &Registry, record: &FailureRecord) -> Result<mapcheck_harness::Verdict, String> {
     let entry = registry.require(&record.token.structure)?;
     Ok(mapcheck_harness::verdict::judge(&record.history, &entry.claims))
+}
+
+/// The oracle a failing verdict names.
+fn oracle_of(v: &Verdict) -> Option<Oracle> {
+    match v {
+        Verdict::Fail(f) => Some(f.oracle),
+        _ => None,
+    }
 }

@@ -56,11 +56,18 @@ fn fail_and_report_on(
 
 /// The argument of the `cargo xtask replay` line of a printed report.
 fn printed_replay_arg(report: &str) -> String {
-    let line = report
-        .lines()
-        .find(|l| l.starts_with("replay:"))
-        .expect("every report ends with a replay command");
-    line.split_whitespace().last().unwrap().to_string()
+    // The command, with the lines a ` \` continues joined back as a shell would.
+    let mut lines = report.lines().skip_while(|l| !l.starts_with("replay:"));
+    let mut command = lines
+        .next()
+        .expect("every report ends with a replay command")
+        .to_string();
+    while command.ends_with(" \\") {
+        command.truncate(command.len() - 2);
+        command.push(' ');
+        command.push_str(lines.next().expect("a continued line goes on").trim_start());
+    }
+    command.split_whitespace().last().unwrap().to_string()
 }
 
 fn round_trip(engine: Engine) {

@@ -44,6 +44,7 @@ fn record(model: &str, history: History, verdict: Verdict, threads: usize) -> Fa
         history,
         schedules: 4,
         shrunk_from: None,
+        shrink_note: None,
         fingerprint: None,
     }
 }

@@ -31,7 +31,7 @@ commands:
                        stateright and todc-utils, fuzz throughput, scaling); writes
                        target/mapcheck/bench/summary.{md,json}; --quick: under two minutes
   ci                   what .ci/run runs: test, the user crate's tests (examples/user-crate),
-                       a one-minute check, then fuzz --smoke
+                       cargo package of the library crates, a one-minute check, then fuzz --smoke
   fuzz [TARGET] [FLAGS]  libFuzzer targets ops, schedules, scenario (default: all) through cargo-fuzz
                        (installed if missing), nightly + AddressSanitizer when present, else stable
                        (flags: --time SECONDS (60) --jobs N --structure NAME --sanitizer address|none;
@@ -98,10 +98,12 @@ fn run() -> Result<()> {
     }
 }
 
-/// What `.ci/run` runs: the tests, the user crate's tests, a short check, a fuzz smoke run.
+/// What `.ci/run` runs: the tests, the user crate's tests, the library crates packaged, a short
+/// check, a fuzz smoke run.
 fn ci(sh: &Shell) -> Result<()> {
     test::run(sh, &[])?;
     test::user_crate(sh)?;
+    test::package(sh)?;
     check::run(sh, "check", &["--budget".into(), "60".into()])?;
     fuzz::run(sh, &["--smoke".into()])
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the doc tests (nextest does not run those), then the whole suite through
 //! cargo-nextest, installed when missing. `user_crate` builds and tests `examples/user-crate`, a
-//! crate outside the workspace that checks its own maps with the `mapcheck` library.
+//! crate outside the workspace that checks its own maps with the `mapcheck` library; `package`
+//! packages the library crates as `cargo publish` would.
 
 use super::check::{cargo, status};
 use anyhow::Result;
@@ -61,5 +62,18 @@ pub fn user_crate(sh: &Shell) -> Result<()> {
     status(
         cmd!(sh, "{cargo} test --manifest-path examples/user-crate/Cargo.toml"),
         "the user crate's tests failed",
+    )
+}
+
+/// The crates a user adds (`cargo add --dev mapcheck` pulls the other two) package, and each
+/// packaged crate builds on its own against the others as packaged: what `cargo publish` checks.
+pub fn package(sh: &Shell) -> Result<()> {
+    let cargo = cargo();
+    status(
+        cmd!(
+            sh,
+            "{cargo} package --allow-dirty -p mapcheck-harness -p mapcheck-models -p mapcheck"
+        ),
+        "the library crates do not package",
     )
 }

@@ -87,28 +87,58 @@ fn the_planted_bug_is_caught_shrunk_and_its_replay_line_reproduces_it() {
         .try_run::<DropIn<FastRemoveMap<Key, Value>>>()
         .expect_err("mapcheck catches the racy remove");
     println!("{failed}");
-    let report = failed.to_string();
-    assert!(report.contains("oracle   exactly-once-delete"), "{report}");
-    assert!(report.contains("shrunk from"), "the failure is shrunk:\n{report}");
-    let line = report
-        .lines()
-        .find(|l| l.starts_with("replay:  MAPCHECK_REPLAY="))
-        .expect("the report ends with the test's replay line");
+    // The failure as fields: its oracle, its evidence, where its record is, and how to replay it.
+    let found = &failed.failures[0];
+    assert_eq!(
+        found.oracle,
+        Some(mapcheck::harness::Oracle::ExactlyOnceDelete),
+        "{failed}"
+    );
+    assert!(found.evidence.contains("taken out 2 times"), "{}", found.evidence);
+    assert!(
+        found
+            .shrinking
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("shrunk from"),
+        "{failed}"
+    );
+    let record = found.record.as_ref().expect("the record was written");
     let test = "mapcheck_tests::the_planted_bug_is_caught_shrunk_and_its_replay_line_reproduces_it";
-    assert!(line.ends_with(&format!(" cargo test {test}")), "{line}");
-    // What the line sets, run in this test: the same failure, reproduced.
-    let token = line
-        .trim_start_matches("replay:  MAPCHECK_REPLAY=")
-        .split_whitespace()
-        .next()
-        .unwrap();
+    assert_eq!(
+        found.replay,
+        format!("MAPCHECK_REPLAY={} cargo test {test}", record.display())
+    );
+    // The printed report says the same, in lines no wider than 120 columns.
+    assert!(
+        failed.message.lines().all(|l| l.chars().count() <= 120),
+        "{failed}"
+    );
+    // What the line sets, run in this test: the same failure, reproduced, with a picture of its own.
     let replayed = Check::new()
-        .replay(token)
+        .replay(&record.display().to_string())
         .try_run::<DropIn<FastRemoveMap<Key, Value>>>()
         .expect_err("a replay of a failure fails the test again");
-    let text = replayed.to_string();
     assert!(
-        text.contains("reproduced: the run failed exactly-once-delete again"),
-        "{text}"
+        replayed.replayed.as_ref().is_some_and(|r| r.reproduced()),
+        "{replayed}"
+    );
+    let again = replayed.failures[0]
+        .picture
+        .as_ref()
+        .expect("the replay's picture");
+    assert_ne!(
+        Some(again),
+        found.picture.as_ref(),
+        "the replay keeps the original picture"
+    );
+    // The token replays it too, from anywhere.
+    let by_token = Check::new()
+        .replay(&found.token)
+        .try_run::<DropIn<FastRemoveMap<Key, Value>>>()
+        .expect_err("the token replays the failure");
+    assert!(
+        by_token.replayed.as_ref().is_some_and(|r| r.reproduced()),
+        "{by_token}"
     );
 }

@@ -263,12 +263,15 @@ pub fn absent<S: Structure>(workload: &Workload) -> Option<String> {
 /// Why a workload that calls `needed` cannot run on structure `name`, which supports `supports`.
 pub fn absent_from(name: &str, supports: Ops, needed: Ops) -> Option<String> {
     let missing = needed.without(supports);
-    (!missing.is_empty()).then(|| {
-        format!(
-            "{name} declares no {missing} (absent from its API), which this model calls; \
-             nothing was run"
-        )
-    })
+    (!missing.is_empty()).then(|| format!("{name} declares no {missing} {ABSENT}"))
+}
+
+/// What every reason of [`absent_from`] says after the operations it names.
+const ABSENT: &str = "(absent from its API), which this model calls";
+
+/// Whether a not-applicable `reason` is [`absent_from`]'s: one model, not the engine, cannot run.
+pub fn is_absent(reason: &str) -> bool {
+    reason.ends_with(ABSENT)
 }
 
 /// Why loom and shuttle cannot explore drop-in structure `S`: it created no drop-in value (see

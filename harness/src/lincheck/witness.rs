@@ -8,11 +8,17 @@ use crate::structure::{Key, Value};
 /// Partitions larger than this are reported without a minimised witness.
 pub(super) const WITNESS_MAX_OPS: usize = 64;
 
-/// Shrinks a violating partition to a 1-minimal set of operations that still cannot be ordered:
-/// each operation in turn is left out, and stays out if the rest is still not linearizable
-/// (`search` says so) and every value the rest observes is still put by one of them (or the initial
-/// contents), so that leaving out an insert never manufactures a violation of its own. Returns the
-/// event ids, sorted; empty when the partition is larger than [`WITNESS_MAX_OPS`].
+/// Shrinks a violating partition to a 1-minimal set of operations that still cannot be ordered,
+/// and cannot be ordered either with any one of the partition's other writes added back.
+///
+/// Each operation in turn is left out (the operations that only read first: leaving one out only
+/// removes constraints, so it never manufactures a violation) and stays out if the rest is still
+/// not linearizable (`search` says so), every value the rest observes is still put by one of them
+/// (or the initial contents), and no write left out (an insert, a remove, a clear) would make the
+/// rest linearizable on its own. Without that last rule a witness could leave out the `clear` or
+/// `remove` that explains a `get` returning nothing and name two innocent operations, while the one
+/// that really cannot take effect goes unnamed. Returns the event ids, sorted; empty when the
+/// partition is larger than [`WITNESS_MAX_OPS`].
 pub(super) fn minimal(
     entries: &[&Entry],
     initial: &[(Key, Value)],
@@ -21,22 +27,44 @@ pub(super) fn minimal(
     if entries.len() > WITNESS_MAX_OPS {
         return Vec::new();
     }
-    let mut core: Vec<&Entry> = entries.to_vec();
-    let mut i = 0;
-    while i < core.len() {
-        let mut without = core.clone();
-        without.remove(i);
-        let still =
-            explains_every_value(&without, initial) && matches!(search(&without), Outcome::Violation { .. });
-        if still {
-            core = without;
-        } else {
-            i += 1;
+    // Readers first, then writers, each in history order.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| writes(&entries[i].op));
+    let mut kept = vec![true; entries.len()];
+    let subset = |kept: &[bool], extra: Option<usize>| -> Vec<&Entry> {
+        entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| kept[*i] || Some(*i) == extra)
+            .map(|(_, e)| *e)
+            .collect()
+    };
+    for i in order {
+        kept[i] = false;
+        let rest = subset(&kept, None);
+        let still = !rest.is_empty()
+            && explains_every_value(&rest, initial)
+            && matches!(search(&rest), Outcome::Violation { .. })
+            && (0..entries.len())
+                .filter(|&w| !kept[w] && writes(&entries[w].op))
+                .all(|w| matches!(search(&subset(&kept, Some(w))), Outcome::Violation { .. }));
+        if !still {
+            kept[i] = true;
         }
     }
-    let mut ids: Vec<usize> = core.iter().map(|e| e.id).collect();
+    let mut ids: Vec<usize> = entries
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| kept[*i])
+        .map(|(_, e)| e.id)
+        .collect();
     ids.sort_unstable();
     ids
+}
+
+/// Whether `op` changes the map (its absence from a witness could explain another's result).
+fn writes(op: &Op) -> bool {
+    matches!(op, Op::Insert { .. } | Op::Remove { .. } | Op::Clear)
 }
 
 /// Whether every value observed by `entries` is put by one of them or by the initial contents.
