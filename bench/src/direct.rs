@@ -167,6 +167,9 @@ pub fn stress_fns() -> Vec<(&'static str, StressFn)> {
         e::<mutants::RebuildClearInversion>(),
         e::<mutants::PooledRelaxed>(),
         e::<mutants::LockedRacyInsert>(),
+        e::<mutants::ShardedTornSnapshot>(),
+        e::<mutants::ShardedClearCount>(),
+        e::<mutants::ShardedGrowRace>(),
     ]
 }
 

@@ -95,6 +95,7 @@ impl Config {
                 checker_shapes: vec![
                     shape(10_000, 4, 1, 0),
                     shape(100_000, 8, 1, 0),
+                    shape(100_000, 64, 1, 0),
                     shape(280_000, 4, 1000, 0),
                     shape(10_000, 8, 64, 15),
                 ],
@@ -125,6 +126,7 @@ impl Config {
                     shape(1_000, 4, 1, 0),
                     shape(10_000, 4, 1, 0),
                     shape(100_000, 8, 1, 0),
+                    shape(100_000, 64, 1, 0),
                     shape(100_000, 8, 4, 0),
                     shape(100_000, 8, 64, 0),
                     shape(280_000, 4, 1000, 0),
@@ -164,7 +166,7 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<()> {
     const USAGE: &str =
-        "usage: mapcheck-bench [--quick] [--only detect|detect-race|throughput|checker|fuzz|scaling]...";
+        "usage: mapcheck-bench [--quick] [--only detect|detect-race|throughput|drop-in|checker|fuzz|scaling]...";
     let mut quick = false;
     let mut only: Vec<String> = Vec::new();
     let mut it = args.iter();
@@ -172,9 +174,10 @@ fn run(args: &[String]) -> Result<()> {
         match a.as_str() {
             "--quick" => quick = true,
             "--only" => match it.next().map(String::as_str) {
-                Some(s @ ("detect" | "detect-race" | "throughput" | "checker" | "fuzz" | "scaling")) => {
-                    only.push(s.to_string())
-                }
+                Some(
+                    s
+                    @ ("detect" | "detect-race" | "throughput" | "drop-in" | "checker" | "fuzz" | "scaling"),
+                ) => only.push(s.to_string()),
                 Some(other) => bail!("unknown section `{other}`; {USAGE}"),
                 None => bail!("--only needs a section; {USAGE}"),
             },
@@ -196,6 +199,9 @@ fn run(args: &[String]) -> Result<()> {
     }
     if wanted("throughput") {
         sections.push(throughput(&cfg));
+    }
+    if wanted("drop-in") {
+        sections.push(sections::dropin::dropin(&cfg));
     }
     if wanted("checker") {
         sections.push(checker(&cfg)?);

@@ -4,11 +4,12 @@
 
 mod scenario;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use mapcheck::isolate::Isolation;
 use mapcheck::outcome::{CellResult, Reach};
 use mapcheck::plan::{Event, Plan};
-use mapcheck::runner::{failures_dir, replay, replay_input};
+use mapcheck::runner::{failures_dir, replay, replay_input, CellSpec};
 use mapcheck::Registry;
 use mapcheck_harness::{Engine, Size, Verdict};
 use mapcheck_harness::{EngineSpec, Entry};
@@ -66,9 +67,10 @@ struct CheckArgs {
     /// shuttle-pct:DEPTH, shuttle-dfs, threads.
     #[arg(long = "engine")]
     engines: Vec<String>,
-    /// Wall-clock budget in seconds for the whole matrix, shared evenly between its cells.
-    #[arg(long, default_value_t = 60.0)]
-    budget: f64,
+    /// Wall-clock budget in seconds for the whole matrix, shared evenly between its cells (at most
+    /// 86400, a day).
+    #[arg(long, value_parser = parse_budget, default_value = "60")]
+    budget: Duration,
     /// Seed for shuttle's random and PCT schedulers and the thread engine's jitter.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -82,8 +84,23 @@ struct CheckArgs {
     shard: (u64, u64),
 }
 
+fn parse_budget(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s.trim().parse().map_err(|_| {
+        format!(
+            "--budget takes seconds as a number (60, 2.5), found `{}`",
+            mapcheck::bounds::excerpt(s, 40)
+        )
+    })?;
+    mapcheck::bounds::budget_secs("--budget", secs)
+}
+
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("--shard takes K/N with 1 <= K <= N, found `{s}`");
+    let bad = || {
+        format!(
+            "--shard takes K/N with 1 <= K <= N, found `{}`",
+            mapcheck::bounds::excerpt(s, 40)
+        )
+    };
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (
         k.trim().parse().map_err(|_| bad())?,
@@ -96,11 +113,48 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
     let registry = match Registry::of(mapcheck_models::structures()).with(mapcheck_adapters::structures()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Started again by a check to run one real-thread cell in a process of its own.
+    if let Some(order) = mapcheck::isolate::order() {
+        if let (Some(entry), Some(m)) = (
+            registry.get(&order.structure),
+            mapcheck_models::patterns::model(&order.model),
+        ) {
+            let spec = CellSpec::of_model(m, entry, order.engine, order.size, order.limits, order.shrink);
+            mapcheck::isolate::serve(&spec, &order);
+        }
+        return ExitCode::from(2);
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go where clap sends them; an error is printed with its lines cut, as
+        // clap quotes the offending value whole.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            use clap::error::{ContextKind, ContextValue};
+            let source = std::error::Error::source(&e).map(|s| s.to_string());
+            let context = |kind| match e.get(kind) {
+                Some(ContextValue::String(s)) => Some(s.clone()),
+                _ => None,
+            };
+            let (arg, value) = (
+                context(ContextKind::InvalidArg),
+                context(ContextKind::InvalidValue),
+            );
+            let message = match (source, arg, value) {
+                (Some(source), Some(arg), Some(value)) => format!(
+                    "error: invalid value '{}' for '{arg}': {source}",
+                    mapcheck::bounds::excerpt(&value, 40),
+                ),
+                _ => e.render().to_string().trim_end().to_string(),
+            };
+            eprintln!("{}", short_lines(&message));
             return ExitCode::from(2);
         }
     };
@@ -113,17 +167,36 @@ fn main() -> ExitCode {
     match r {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", short_lines(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error as printed: each line cut below 200 characters, so that no input echoed into a message
+/// (a name, a path, a value) can make it long; the messages are written to say what was wrong
+/// first.
+fn short_lines(text: &str) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.chars().count() < 200 {
+                return l.to_string();
+            }
+            let cut: String = l.chars().take(196).collect();
+            // A coloured diagnostic's line may be cut inside a colour: reset it.
+            let reset = if l.contains('\u{1b}') { "\u{1b}[0m" } else { "" };
+            format!("{cut}...{reset}")
+        })
+        .collect();
+    lines.join("\n")
 }
 
 fn pick<'a, T>(all: &'a [T], wanted: &[String], name: impl Fn(&T) -> &str, what: &str) -> Result<Vec<&'a T>> {
     for w in wanted {
         if !all.iter().any(|x| name(x) == w) {
             let names: Vec<&str> = all.iter().map(&name).collect();
-            bail!("unknown {what} `{w}`; expected one of: {}", names.join(", "));
+            bail!("--{what}: {}", mapcheck::bounds::unknown_name(what, w, &names));
         }
     }
     Ok(all
@@ -155,21 +228,22 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
             .map(|e| EngineSpec::parse(e).map_err(|m| anyhow::anyhow!("--engine: {m}")))
             .collect::<Result<_>>()?
     };
-    if !(args.budget > 0.0 && args.budget.is_finite()) {
-        bail!(
-            "--budget must be a positive number of seconds, found {}",
-            args.budget
-        );
-    }
     let plan = Plan {
         models,
         structures,
         engines,
-        budget: Duration::from_secs_f64(args.budget),
+        budget: args.budget,
         seed: args.seed,
         shard: args.shard,
         dir: failures_dir(),
         shrink: true,
+        // Each real-thread cell in a `mapcheck` process of its own: a hung run ends with it.
+        isolation: match std::env::current_exe() {
+            Ok(exe) if std::env::var("MAPCHECK_ISOLATE").map_or(true, |v| v.trim() != "0") => {
+                Isolation::Child(vec![exe.display().to_string()])
+            }
+            _ => Isolation::None,
+        },
     };
     let engine_names: Vec<String> = plan.engines.iter().map(|e| e.family().to_string()).collect();
     let started = Instant::now();
@@ -182,7 +256,7 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
             args.seed,
             args.shard.0,
             args.shard.1,
-            args.budget,
+            args.budget.as_secs_f64(),
             plan.per_cell().as_secs_f64()
         );
         let specs: Vec<String> = plan.engines.iter().map(|e| e.to_string()).collect();
@@ -288,6 +362,8 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                     }
                 }
                 if let Some(recorded) = &cell.record {
+                    totals.records += usize::from(recorded.path.is_ok());
+                    totals.records_unwritten += usize::from(recorded.path.is_err());
                     if !structure.info.expected_to_fail() || recorded.path.is_err() {
                         reports.push(recorded.render());
                     }
@@ -420,9 +496,20 @@ fn replay_cmd(registry: &Registry, arg: &str) -> Result<ExitCode> {
             differs.join("; ")
         );
     }
+    let pinned = match &t.pinned {
+        mapcheck_harness::Pinned::Loom { execution } => format!("permutation {execution}"),
+        mapcheck_harness::Pinned::Shuttle { seed, steps } => format!(
+            "schedule {} ({} steps, seed {seed})",
+            mapcheck::bounds::excerpt(steps, 60),
+            steps.len()
+        ),
+        mapcheck_harness::Pinned::Threads { iteration } => format!("iteration {iteration}"),
+    };
     println!(
-        "replaying model {} on {} with {} ({:?})",
-        t.model, t.structure, t.engine, t.pinned
+        "replaying model {} on {} with {} ({pinned})",
+        mapcheck::bounds::excerpt(&t.model, 60),
+        t.structure,
+        t.engine
     );
     let threads = matches!(t.pinned, mapcheck_harness::Pinned::Threads { .. });
     if threads {
@@ -456,13 +543,21 @@ fn replay_cmd(registry: &Registry, arg: &str) -> Result<ExitCode> {
             outcome.schedules,
             None,
         );
-        // The replayed run's picture, beside the records but never over the original record.
+        // The replayed run's picture, beside the records but never over the original record. A
+        // picture that cannot be written is said apart; the verdict is printed all the same.
         let dir = failures_dir();
         let picture = dir.join(format!("{}.replay.html", record.file_stem()));
-        std::fs::create_dir_all(&dir)
-            .and_then(|_| record.write_picture(&picture, arg))
-            .with_context(|| format!("writing the picture {}", picture.display()))?;
-        println!("{}", record.render_with_picture(arg, Some(&picture)));
+        let written = std::fs::create_dir_all(&dir).and_then(|_| record.write_picture(&picture, arg));
+        match written {
+            Ok(()) => println!("{}", record.render_with_picture(arg, Some(&picture))),
+            Err(e) => {
+                eprintln!(
+                    "warning: the replay's picture could not be written ({}): {e}",
+                    picture.display()
+                );
+                println!("{}", record.render_with_picture(arg, None));
+            }
+        }
     }
     let replayed = mapcheck::runner::Replayed::of(input.expected(), &outcome);
     println!("{}", replayed.describe());
@@ -500,4 +595,40 @@ fn list(registry: &Registry) -> Result<ExitCode> {
         d.join(", ")
     });
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 21, cause 4: `--budget 1e20` panicked converting to a duration, and `1e9` was
+    /// accepted; a budget is a positive number of seconds up to a day, and the error says so.
+    #[test]
+    fn budget_is_a_number_of_seconds_up_to_a_day() {
+        assert_eq!(parse_budget("60"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_budget("2.5"), Ok(Duration::from_millis(2500)));
+        assert_eq!(parse_budget("86400"), Ok(Duration::from_secs(86_400)));
+        for (bad, expected) in [
+            (
+                "1e20",
+                "--budget is 100000000000000000000 seconds; at most 86400 (a day)",
+            ),
+            ("1e9", "at most 86400"),
+            ("0", "must be a positive number of seconds"),
+            ("-1", "must be a positive number of seconds"),
+            ("NaN", "must be a positive number of seconds"),
+            ("3s", "--budget takes seconds as a number (60, 2.5), found `3s`"),
+        ] {
+            let e = parse_budget(bad).unwrap_err();
+            assert!(e.contains(expected), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn error_lines_are_cut_below_200_characters() {
+        let long = format!("unknown thing `{}`\nsecond line", "x".repeat(500));
+        let short = short_lines(&long);
+        assert!(short.lines().all(|l| l.chars().count() < 200), "{short}");
+        assert!(short.ends_with("...\nsecond line"));
+    }
 }

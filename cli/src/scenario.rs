@@ -73,8 +73,32 @@ fn diagnostic(e: &ScenarioError) -> anyhow::Error {
     anyhow::Error::msg(text)
 }
 
+/// Reads a text input (a scenario file, a reproducer): at most `MAX_TEXT_BYTES`, and UTF-8; the
+/// error says which of the two it is not, or why the file could not be read.
+fn read_text(path: &Path) -> Result<String> {
+    use std::io::Read as _;
+    let max = mapcheck::bounds::MAX_TEXT_BYTES;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > max {
+        bail!(
+            "cannot read {}: it is larger than {max} bytes, the most a text input may be",
+            path.display()
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        anyhow::anyhow!(
+            "cannot read {}: not a text file (the bytes at offset {at} are not UTF-8)",
+            path.display()
+        )
+    })
+}
+
 fn load(registry: &Registry, path: &Path) -> Result<Scenario> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = read_text(path)?;
     let s = scenario::parse(&path.display().to_string(), &text).map_err(|e| diagnostic(&e))?;
     resolve(registry, &s).map_err(|e| diagnostic(&e))?;
     Ok(s)
@@ -122,7 +146,7 @@ fn list(registry: &Registry, paths: &[PathBuf]) -> Result<ExitCode> {
             }
             Err(e) => {
                 bad += 1;
-                eprintln!("{e}");
+                eprintln!("{e:#}");
             }
         }
     }
@@ -134,13 +158,32 @@ fn list(registry: &Registry, paths: &[PathBuf]) -> Result<ExitCode> {
 }
 
 fn run_all(registry: &Registry, paths: &[PathBuf], filter: &Filter) -> Result<ExitCode> {
+    // A filter that names nothing would run nothing and report every scenario as expected.
+    for s in &filter.structures {
+        registry
+            .require(s)
+            .map_err(|e| anyhow::anyhow!("--structure: {e}"))?;
+    }
+    let engines = filter
+        .engines
+        .iter()
+        .map(|e| {
+            mapcheck_harness::EngineSpec::parse(e)
+                .map(|spec| spec.family().to_string())
+                .map_err(|m| anyhow::anyhow!("--engine: {m}"))
+        })
+        .collect::<Result<Vec<String>>>()?;
+    let filter = &Filter {
+        structures: filter.structures.clone(),
+        engines,
+    };
     let mut failed = Vec::new();
     let files = all_files(paths)?;
     for path in &files {
         let s = match load(registry, path) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("{e}");
+                eprintln!("{e:#}");
                 failed.push(path.display().to_string());
                 continue;
             }
@@ -206,10 +249,10 @@ fn import(
         );
         from_record(&record, &name, &source)
     } else if path.extension().is_some_and(|e| e == "md" || e == "markdown") {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
+        let text = read_text(path)?;
         scenario::from_markdown(input, &text).map_err(|e| diagnostic(&e))?
     } else if path.extension().is_some_and(|e| e == "rs") {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
+        let text = read_text(path)?;
         let r = scenario::rust::import(input, &text, go::Scale::default())
             .map_err(|e| anyhow::anyhow!("{input}: {e}"))?;
         for (line, why) in &r.untranslated {
@@ -220,7 +263,7 @@ fn import(
     } else {
         let (file, text) = match line_range(input) {
             Some((file, a, b)) if !path.exists() => {
-                let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+                let text = read_text(Path::new(file))?;
                 let lines: Vec<&str> = text.lines().collect();
                 if b > lines.len() {
                     bail!("{file} has {} lines; cannot take lines {a}-{b}", lines.len());
@@ -235,7 +278,7 @@ fn import(
                 if !path.exists() {
                     bail!("no such file: {input} (expected a failure record, a token, a .md report, a Go or a Rust reproducer)");
                 }
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {input}"))?;
+                let text = read_text(path)?;
                 (input.to_string(), text)
             }
         };

@@ -23,6 +23,9 @@ pub struct Summary {
     /// Mutants that the engines run here did not catch, where engines that apply were not run.
     pub mutants_unreached: usize,
     pub schedules: u64,
+    /// Failure records (each with its picture) written to disk, and those that could not be.
+    pub records: usize,
+    pub records_unwritten: usize,
 }
 
 impl Summary {
@@ -83,11 +86,29 @@ impl Summary {
             ));
         }
         s.push_str(&format!(
-            "\nsummary: {} schedules in {:.1}s; failure records (.json) and their pictures (.html) in {}",
+            "\nsummary: {} schedules in {:.1}s; {}",
             self.schedules,
             elapsed.as_secs_f64(),
-            dir.display()
+            self.records_text(dir)
         ));
+        s
+    }
+
+    /// Where the failure records are: only those written are claimed.
+    fn records_text(&self, dir: &Path) -> String {
+        let mut s = match self.records {
+            0 => format!("no failure record written to {}", dir.display()),
+            n => format!(
+                "{n} failure record(s) (.json) and their pictures (.html) in {}",
+                dir.display()
+            ),
+        };
+        if self.records_unwritten > 0 {
+            s.push_str(&format!(
+                "; {} could not be written (their reports above say why and carry the replay token)",
+                self.records_unwritten
+            ));
+        }
         s
     }
 
@@ -110,6 +131,8 @@ impl Summary {
                 "schedules": self.schedules,
                 "elapsed_ms": elapsed.as_millis() as u64,
                 "failures_dir": dir.display().to_string(),
+                "records": self.records,
+                "records_unwritten": self.records_unwritten,
                 "ok": ok,
             }
         })
@@ -162,10 +185,28 @@ mod tests {
             ),
             "{t}"
         );
-        assert!(t.ends_with(
-            "summary: 200 schedules in 1.5s; failure records (.json) and their pictures (.html) in \
-             target/mapcheck/failures"
-        ));
+        assert!(
+            t.ends_with(
+                "summary: 200 schedules in 1.5s; no failure record written to target/mapcheck/failures"
+            ),
+            "{t}"
+        );
+    }
+
+    /// Only the records written are claimed; those that could not be are counted apart.
+    #[test]
+    fn text_claims_only_the_records_written() {
+        let mut s = sample();
+        s.records = 2;
+        s.records_unwritten = 1;
+        let t = s.text(Duration::from_millis(1500), Path::new("d"));
+        assert!(
+            t.ends_with(
+                "2 failure record(s) (.json) and their pictures (.html) in d; 1 could not be written \
+                 (their reports above say why and carry the replay token)"
+            ),
+            "{t}"
+        );
     }
 
     #[test]

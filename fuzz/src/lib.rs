@@ -1,9 +1,10 @@
-//! The fuzz targets' logic: how libFuzzer's bytes decode into a workload, a schedule or a scenario
-//! file, how each is run and judged, and how a crashing input becomes a failure record.
+//! The fuzz targets' logic: how libFuzzer's bytes decode into a workload, a schedule, a scenario
+//! file, a replay token or a failure record, how each is run and judged, and how a crashing input
+//! becomes a failure record.
 //!
-//! The targets in `fuzz_targets/` are one line each around [`ops::check`], [`schedules::check`] and
-//! [`scenario::check`], so the same functions run under libFuzzer, in the tests and in the `record`
-//! example that turns a crash into a `FailureRecord`.
+//! The targets in `fuzz_targets/` are one line each around [`ops::check`], [`schedules::check`],
+//! [`scenario::check`] and [`replay::check`], so the same functions run under libFuzzer, in the
+//! tests and in the `record` example that turns a crash into a `FailureRecord`.
 //!
 //! Which structures the `ops` and `schedules` targets run is chosen by `MAPCHECK_FUZZ_STRUCTURES`:
 //! unset or `correct` (the correct structures: no input may fail), `all`, or a comma-separated list
@@ -12,6 +13,7 @@
 
 pub mod ops;
 pub mod reach;
+pub mod replay;
 pub mod scenario;
 pub mod schedules;
 

@@ -313,3 +313,49 @@ fn a_syncmap_range_overlapping_a_clear_is_not_a_failure() {
     let checked = schedules::check_with(data, &selection("syncmap").unwrap());
     assert!(matches!(checked, Checked::Pass), "{checked:?}");
 }
+
+/// The `replay` target on its seeds (the bad tokens and records of the command line's corpus, and
+/// good ones), on random bytes, and on random bytes read as token and record JSON: no panic, every
+/// refusal one short line, whatever is accepted reads back as itself and replays.
+#[test]
+fn the_replay_target_accepts_its_seeds_and_garbage() {
+    use mapcheck_fuzz::replay::{self, Input};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/replay");
+    let mut seeds: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    seeds.sort();
+    assert!(seeds.len() >= 50, "{} seeds", seeds.len());
+    for f in &seeds {
+        let data = std::fs::read(f).unwrap();
+        replay::check(&data).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+    }
+    for (i, mut data) in inputs(7, 300, 300).into_iter().enumerate() {
+        // Plain bytes, then the same bytes as a token's JSON and as a record's JSON.
+        replay::check(&data).unwrap();
+        data[0] = (i % 2) as u8;
+        replay::check(&data).unwrap();
+    }
+    assert!(matches!(replay::route(b"mc1-xyz"), Input::Token(t) if t == "mc1-xyz"));
+    assert!(matches!(replay::route(b"\x01{}"), Input::Record(r) if r == b"{}"));
+}
+
+/// A seed that is accepted replays: the target reaches the engines, not only the readers.
+#[test]
+fn the_replay_target_replays_what_it_accepts() {
+    use mapcheck_fuzz::replay;
+    let token = br#"{"model":"concurrent-delete","size":{"threads":2,"ops":3,"keys":2},"structure":"locked","engine":{"kind":"loom","preemption_bound":2},"pinned":{"kind":"loom","execution":1}}"#;
+    let input = mapcheck::runner::ReplayInput::of_token(
+        mapcheck::ReplayToken::decode(&format!(
+            "mc1-{}",
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, token)
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(replay::cheap(&input));
+    let mut data = vec![0u8];
+    data.extend_from_slice(token);
+    replay::check(&data).unwrap();
+}

@@ -8,7 +8,7 @@
 //! out. It has no memo and no reduction, so it shares nothing with the checker's search.
 
 use mapcheck_harness::history::{DeleteIf, Event, History, Op, Ret};
-use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict};
+use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict, Partition};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use std::cell::Cell;
@@ -30,8 +30,11 @@ fn apply(map: &mut BTreeMap<u64, u64>, op: &Op) -> Ret {
     }
 }
 
+/// Whether an observed result is what the reference's map returned; a result the map does not
+/// return (`Unobserved`) matches anything.
 fn same(observed: &Ret, expected: &Ret) -> bool {
     match (observed, expected) {
+        (Ret::Unobserved, _) => true,
         (Ret::Yielded(a), Ret::Yielded(b)) => {
             let mut a = a.clone();
             a.sort_unstable();
@@ -108,76 +111,9 @@ fn history() -> impl Strategy<Value = History> {
 }
 
 fn build(threads: Vec<Vec<Op>>, order: Vec<usize>, rolls: Vec<u64>, initial: Vec<(u64, u64)>) -> History {
-    let n = threads.len();
-    let initial: Vec<(u64, u64)> = initial
-        .into_iter()
-        .collect::<BTreeMap<_, _>>()
-        .into_iter()
-        .collect();
-    // Invocation and return positions from the interleaving; then every thread is finished.
-    let mut next = vec![0usize; n];
-    let mut open: Vec<Option<(Op, u64)>> = vec![None; n];
-    let mut done: Vec<(usize, Op, u64, Option<u64>)> = Vec::new();
-    let mut clock = 0u64;
-    let mut tick = |t: usize, next: &mut Vec<usize>, open: &mut Vec<Option<(Op, u64)>>, done: &mut Vec<_>| {
-        if let Some((op, inv)) = open[t].take() {
-            done.push((t, op, inv, Some(clock)));
-        } else if next[t] < threads[t].len() {
-            open[t] = Some((threads[t][next[t]], clock));
-            next[t] += 1;
-        }
-        clock += 1;
-    };
-    for &t in &order {
-        tick(t % n, &mut next, &mut open, &mut done);
-    }
     let pending_thread = (rolls[0] % 5) as usize; // 0..4: that thread's last operation may stay open
-    for t in 0..n {
-        while next[t] < threads[t].len() || (open[t].is_some() && t != pending_thread) {
-            tick(t, &mut next, &mut open, &mut done);
-        }
-        if let Some((op, inv)) = open[t].take() {
-            done.push((t, op, inv, None));
-        }
-    }
-    done.sort_by_key(|d| d.2);
-    // Effects: each operation at a random point inside its interval; a pending one half the time
-    // never takes effect.
-    let mut r = rolls[1];
-    let mut roll = || {
-        r = r
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        r >> 33
-    };
-    let mut effects: Vec<(u64, usize)> = Vec::new();
-    for (i, (_, _, inv, ret)) in done.iter().enumerate() {
-        if ret.is_none() && roll() % 2 == 0 {
-            continue;
-        }
-        let span = ret.map_or(8, |x| x - inv) * 1000;
-        effects.push((inv * 1000 + 1 + roll() % (span - 1), i));
-    }
-    effects.sort_unstable();
-    let mut map: BTreeMap<u64, u64> = initial.iter().copied().collect();
-    let mut results: Vec<Ret> = vec![Ret::Unit; done.len()];
-    for (_, i) in effects {
-        results[i] = apply(&mut map, &done[i].1);
-    }
-    let mut events: Vec<Event> = done
-        .iter()
-        .enumerate()
-        .map(|(id, (t, op, inv, ret))| Event {
-            id,
-            thread: *t,
-            op: *op,
-            ret: ret.map(|_| results[id].clone()),
-            invoke: *inv,
-            ret_at: *ret,
-            parent: None,
-            visits: Vec::new(),
-        })
-        .collect();
+    let mut h = schedule(&threads, &order, |t| t == pending_thread, rolls[1], initial);
+    let events = &mut h.events;
     // Half the histories get one result changed to something the operation could return.
     if rolls[2].is_multiple_of(2) {
         let completed: Vec<usize> = events.iter().filter(|e| e.ret.is_some()).map(|e| e.id).collect();
@@ -198,11 +134,99 @@ fn build(threads: Vec<Vec<Op>>, order: Vec<usize>, rolls: Vec<u64>, initial: Vec
             });
         }
     }
+    h
+}
+
+/// Runs the threads' operations with invocations and returns interleaved by `order` (an index picks
+/// the thread whose next step comes next), then finishes every thread, leaving the last operation
+/// of each thread that `pending` names open when it is still open. Each operation takes effect at a
+/// random point inside its interval (drawn from `seed`; a pending one half the time never does), so
+/// the history is linearizable.
+fn schedule(
+    threads: &[Vec<Op>],
+    order: &[usize],
+    pending: impl Fn(usize) -> bool,
+    seed: u64,
+    initial: Vec<(u64, u64)>,
+) -> History {
+    let n = threads.len();
+    let initial: Vec<(u64, u64)> = initial
+        .into_iter()
+        .collect::<BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    // Invocation and return positions from the interleaving; then every thread is finished.
+    let mut next = vec![0usize; n];
+    let mut open: Vec<Option<(Op, u64)>> = vec![None; n];
+    let mut done: Vec<(usize, Op, u64, Option<u64>)> = Vec::new();
+    let mut clock = 0u64;
+    let mut tick = |t: usize, next: &mut Vec<usize>, open: &mut Vec<Option<(Op, u64)>>, done: &mut Vec<_>| {
+        if let Some((op, inv)) = open[t].take() {
+            done.push((t, op, inv, Some(clock)));
+        } else if next[t] < threads[t].len() {
+            open[t] = Some((threads[t][next[t]], clock));
+            next[t] += 1;
+        }
+        clock += 1;
+    };
+    for &t in order {
+        tick(t % n, &mut next, &mut open, &mut done);
+    }
+    for t in 0..n {
+        while next[t] < threads[t].len() || (open[t].is_some() && !pending(t)) {
+            tick(t, &mut next, &mut open, &mut done);
+        }
+        if let Some((op, inv)) = open[t].take() {
+            done.push((t, op, inv, None));
+        }
+    }
+    done.sort_by_key(|d| d.2);
+    // Effects: each operation at a random point inside its interval; a pending one half the time
+    // never takes effect.
+    let mut roll = lcg(seed);
+    let mut effects: Vec<(u64, usize)> = Vec::new();
+    for (i, (_, _, inv, ret)) in done.iter().enumerate() {
+        if ret.is_none() && roll().is_multiple_of(2) {
+            continue;
+        }
+        let span = ret.map_or(8, |x| x - inv) * 1000;
+        effects.push((inv * 1000 + 1 + roll() % (span - 1), i));
+    }
+    effects.sort_unstable();
+    let mut map: BTreeMap<u64, u64> = initial.iter().copied().collect();
+    let mut results: Vec<Ret> = vec![Ret::Unit; done.len()];
+    for (_, i) in effects {
+        results[i] = apply(&mut map, &done[i].1);
+    }
+    let events: Vec<Event> = done
+        .iter()
+        .enumerate()
+        .map(|(id, (t, op, inv, ret))| Event {
+            id,
+            thread: *t,
+            op: *op,
+            ret: ret.map(|_| results[id].clone()),
+            invoke: *inv,
+            ret_at: *ret,
+            parent: None,
+            visits: Vec::new(),
+        })
+        .collect();
     History {
         initial,
         events,
         quiescence: None,
         leaks: None,
+    }
+}
+
+/// A small deterministic generator of draws from `seed`.
+fn lcg(mut r: u64) -> impl FnMut() -> u64 {
+    move || {
+        r = r
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        r >> 33
     }
 }
 
@@ -263,4 +287,221 @@ fn checker_agrees_with_exhaustive_search() {
         whole >= 400 && pending >= 400,
         "{whole} whole-map, {pending} pending"
     );
+}
+
+/// One operation of a history with unique values: its value is a placeholder, replaced by one of
+/// its own when the history is built.
+fn unique_op(keys: u64) -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => (0..keys).prop_map(|key| Op::Insert { key, value: 0 }),
+        3 => (0..keys).prop_map(|key| Op::Remove { key }),
+        4 => (0..keys).prop_map(|key| Op::Get { key }),
+        1 => Just(Op::Clear),
+        1 => Just(Op::Len),
+        1 => Just(Op::Iterate { delete: DeleteIf::Nothing }),
+    ]
+}
+
+/// A history for the pruning by value groups (`lincheck/groups.rs`): every insert writes a value
+/// of its own, so that values form groups; one or two keys; any thread may leave its last operation
+/// pending; some inserts, removes and lens have unobserved results; and most histories get one
+/// result changed to a value the key held at some time (stale or early), a value never written,
+/// absent, or the result of another operation on the key.
+fn unique_history() -> impl Strategy<Value = History> {
+    (1u64..3)
+        .prop_flat_map(|keys| {
+            (
+                prop::collection::vec(prop::collection::vec(unique_op(keys), 1..5), 2..7),
+                prop::collection::vec(0usize..7, 0..48),
+                prop::collection::vec(any::<u64>(), 4),
+                prop::option::of(Just((0u64, 500u64))),
+            )
+        })
+        .prop_map(|(mut threads, order, rolls, initial)| {
+            for (t, ops) in threads.iter_mut().enumerate() {
+                for (i, op) in ops.iter_mut().enumerate() {
+                    if let Op::Insert { value, .. } = op {
+                        *value = 1 + 10 * t as u64 + i as u64;
+                    }
+                }
+            }
+            let initial = initial.into_iter().collect();
+            let mut h = schedule(&threads, &order, |t| (rolls[0] >> t) & 1 == 1, rolls[1], initial);
+            let mut roll = lcg(rolls[2]);
+            for e in &mut h.events {
+                if matches!(e.op, Op::Insert { .. } | Op::Remove { .. } | Op::Len)
+                    && e.ret.is_some()
+                    && roll().is_multiple_of(6)
+                {
+                    e.ret = Some(Ret::Unobserved);
+                }
+            }
+            corrupt_unique(&mut h, rolls[3]);
+            h
+        })
+}
+
+/// Changes one result of a single-key operation (four histories in five): to a value its key held
+/// at some time, to a value never written, to absent, or to another operation's result on the key.
+fn corrupt_unique(h: &mut History, x: u64) {
+    let kind = x % 5;
+    let single: Vec<usize> = h
+        .events
+        .iter()
+        .filter(|e| e.op.key().is_some() && matches!(e.ret, Some(Ret::Value(_))))
+        .map(|e| e.id)
+        .collect();
+    if kind == 4 || single.is_empty() {
+        return;
+    }
+    let victim = single[(x / 5) as usize % single.len()];
+    let key = h.events[victim].op.key();
+    let held: Vec<u64> = h
+        .events
+        .iter()
+        .filter_map(|e| match e.op {
+            Op::Insert { key: k, value } if Some(k) == key => Some(value),
+            _ => None,
+        })
+        .chain(h.initial.iter().filter(|(k, _)| Some(*k) == key).map(|(_, v)| *v))
+        .collect();
+    let others: Vec<usize> = single
+        .iter()
+        .copied()
+        .filter(|&i| i != victim && h.events[i].op.key() == key)
+        .collect();
+    let y = (x >> 16) as usize;
+    let ret = match kind {
+        0 if !held.is_empty() => Ret::Value(Some(held[y % held.len()])),
+        1 => Ret::Value(Some(999)),
+        3 if !others.is_empty() => h.events[others[y % others.len()]].ret.clone().expect("completed"),
+        _ => Ret::Value(None),
+    };
+    h.events[victim].ret = Some(ret);
+}
+
+/// The history restricted to one key, as the checker judges it when clear is not atomic and
+/// iteration is not a snapshot: that key's operations and every clear (which removes the key at
+/// some point during the call); len and iterations are left out.
+fn key_part(h: &History, key: u64) -> History {
+    let events: Vec<Event> = h
+        .events
+        .iter()
+        .filter(|e| e.op.key() == Some(key) || e.op == Op::Clear)
+        .enumerate()
+        .map(|(id, e)| Event { id, ..e.clone() })
+        .collect();
+    History {
+        initial: h.initial.iter().copied().filter(|(k, _)| *k == key).collect(),
+        events,
+        quiescence: None,
+        leaks: None,
+    }
+}
+
+/// The reference on one history: whether it is linearizable, and the depth of its deepest sequence.
+fn reference(h: &History) -> (usize, bool) {
+    let (depth, ok) = deepest(
+        h,
+        &mut vec![false; h.events.len()],
+        &h.initial.iter().copied().collect(),
+    );
+    (depth, ok)
+}
+
+#[test]
+fn checker_agrees_with_exhaustive_search_on_unique_values() {
+    let per_key = LinOptions {
+        snapshot_iteration: false,
+        atomic_whole_map: false,
+        ..LinOptions::default()
+    };
+    // ok and violations judged per key; histories with two or more pending operations, with
+    // unobserved results, with a clear; keys where two inserts found the key absent (the entry gate
+    // has a choice to make).
+    let counts: [Cell<u32>; 7] = Default::default();
+    let bump = |i: usize| counts[i].set(counts[i].get() + 1);
+    let mut runner = TestRunner::new(Config {
+        cases: 5000,
+        rng_seed: RngSeed::Fixed(23),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&unique_history(), |h| {
+            h.validate().expect("well-formed");
+            // Per key, with clear not atomic and iteration not a snapshot.
+            let mut keys: Vec<u64> = h.events.iter().filter_map(|e| e.op.key()).collect();
+            keys.extend(h.initial.iter().map(|(k, _)| *k));
+            keys.sort_unstable();
+            keys.dedup();
+            let parts: Vec<(u64, History)> = keys.iter().map(|&k| (k, key_part(&h, k))).collect();
+            let refs: Vec<(usize, bool)> = parts.iter().map(|(_, p)| reference(p)).collect();
+            let linearizable = refs.iter().all(|r| r.1);
+            match check(&h, per_key).expect("well-formed") {
+                LinVerdict::Ok => {
+                    prop_assert!(linearizable, "ok per key on a history no order explains: {:?}", h);
+                    bump(0);
+                }
+                LinVerdict::Violation(v) => {
+                    prop_assert!(
+                        !linearizable,
+                        "violation per key on a linearizable history: {:?} {:?}",
+                        v,
+                        h
+                    );
+                    let Partition::Key(k) = v.partition else {
+                        panic!("a per-key check reported {:?}", v.partition);
+                    };
+                    let i = keys.binary_search(&k).expect("a key of the history");
+                    prop_assert!(!refs[i].1, "{:?} blamed a linearizable key: {:?}", v, h);
+                    prop_assert_eq!(v.longest_prefix.len(), refs[i].0, "{:?} {:?}", v, h);
+                    bump(1);
+                }
+                LinVerdict::Unknown { .. } => prop_assert!(false, "unknown on a tiny history: {:?}", h),
+            }
+            // Whole, with the default options.
+            let (_, whole) = reference(&h);
+            match check(&h, LinOptions::default()).expect("well-formed") {
+                LinVerdict::Ok => prop_assert!(whole, "ok on a history no order explains: {:?}", h),
+                LinVerdict::Violation(v) => {
+                    prop_assert!(!whole, "violation on a linearizable history: {:?} {:?}", v, h)
+                }
+                LinVerdict::Unknown { .. } => prop_assert!(false, "unknown on a tiny history: {:?}", h),
+            }
+            if h.events.iter().filter(|e| e.ret.is_none()).count() >= 2 {
+                bump(2);
+            }
+            if h.events.iter().any(|e| e.ret == Some(Ret::Unobserved)) {
+                bump(3);
+            }
+            if h.events.iter().any(|e| e.op == Op::Clear) {
+                bump(4);
+            }
+            let found_absent = |k: u64| {
+                h.events
+                    .iter()
+                    .filter(|e| matches!(e.op, Op::Insert { key, .. } if key == k))
+                    .filter(|e| e.ret == Some(Ret::Value(None)))
+                    .count()
+            };
+            if keys.iter().any(|&k| found_absent(k) >= 2) {
+                bump(5);
+            }
+            if h.events
+                .iter()
+                .any(|e| matches!(e.op, Op::Len | Op::Iterate { .. }))
+            {
+                bump(6);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let c: Vec<u32> = counts.iter().map(Cell::get).collect();
+    eprintln!(
+        "per key: {} ok, {} violations; {} with two or more pending, {} unobserved, {} clear, {} with two inserts that found a key absent, {} with len or iteration",
+        c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+    );
+    assert!(c[0] >= 600 && c[1] >= 600, "{c:?}");
+    assert!(c[2..].iter().all(|&n| n >= 300), "{c:?}");
 }

@@ -159,20 +159,26 @@ fn pending_operations_are_optional() {
     assert_eq!(verdict(&did_not), LinVerdict::Ok);
 }
 
-/// Many fully overlapping writes and an impossible read: with a budget of a few steps the search
-/// cannot finish, and says unknown rather than ok.
+/// Many fully overlapping writes that each found the key absent, and a read of one of them: only
+/// one of those writes can go first, and nothing but a search finds that out (no value is read
+/// before it is written or after it is replaced). With a budget of a few steps the search cannot
+/// finish, and says unknown rather than ok.
 #[test]
 fn exhausted_budget_is_unknown_not_ok() {
     let mut rows: Vec<_> = (0..12)
         .map(|t| (t, ins(1, t as u64 + 100), v(None), t as u64, Some(100 + t as u64)))
         .collect();
-    rows.push((12, get(1), v(Some(999)), 200, Some(201)));
+    rows.push((12, get(1), v(Some(100)), 200, Some(201)));
     let hist = h(&[], &rows);
     let opts = LinOptions {
         max_steps: 5,
         ..LinOptions::default()
     };
     assert!(matches!(check(&hist, opts).unwrap(), LinVerdict::Unknown { .. }));
+    assert!(
+        matches!(verdict(&hist), LinVerdict::Violation(_)),
+        "decided with the default budget"
+    );
 }
 
 #[test]

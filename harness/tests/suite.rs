@@ -10,6 +10,7 @@ mod common;
 mod declarations;
 mod evidence;
 mod lin_brute;
+mod lin_groups;
 mod lin_prefix;
 mod lincheck;
 mod loom_order;

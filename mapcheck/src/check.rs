@@ -5,11 +5,12 @@
 //! line replaying it in the same test: `MAPCHECK_REPLAY=<record> cargo test <name>`; a passing check
 //! prints one line. [`Check::try_run`] returns the same as values ([`Report`], [`Failed`]).
 
+use crate::isolate::Isolation;
 use crate::outcome::CellResult;
 use crate::plan::{Event, Plan};
 use crate::record::{picture_path, FailureRecord, ReplayToken};
 use crate::report::{CellLine, Failed, Found, Report};
-use crate::runner::{failures_dir, Recorded, Replayed};
+use crate::runner::{failures_dir, CellSpec, Recorded, Replayed};
 use mapcheck_harness::{EngineSpec, Entry, Limits, Structure, Workload};
 use mapcheck_models::patterns::{model, Model, MODELS};
 use std::ops::ControlFlow;
@@ -62,6 +63,7 @@ pub struct Check {
     replay: Option<String>,
     allow_unknown: bool,
     keep_going: bool,
+    isolate: bool,
 }
 
 impl Default for Check {
@@ -70,14 +72,29 @@ impl Default for Check {
     }
 }
 
-/// Reads a setting from the environment; a value that does not parse is a setup error, reported
-/// with the variable's name rather than ignored.
+/// Reads a setting from the environment; a value that does not parse, or a budget out of its
+/// bounds, is a setup error, reported with the variable's name and what it takes rather than
+/// ignored.
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let takes = match name {
+        "MAPCHECK_BUDGET" => "seconds as a number (10, 2.5)",
+        "MAPCHECK_SEED" => "a whole number from 0 to 18446744073709551615",
+        _ => "a value",
+    };
     match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("mapcheck: {name}={v:?} does not parse")),
+        Ok(v) if !v.trim().is_empty() => {
+            let shown = crate::bounds::excerpt(&v, 40);
+            let parsed = v
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("mapcheck: {name}={shown:?} does not parse; it takes {takes}"));
+            if name == "MAPCHECK_BUDGET" {
+                if let Err(e) = crate::bounds::budget_secs(name, v.trim().parse().unwrap_or(f64::NAN)) {
+                    panic!("mapcheck: {e}");
+                }
+            }
+            parsed
+        }
         _ => default,
     }
 }
@@ -101,6 +118,7 @@ impl Check {
                 .filter(|t| !t.trim().is_empty()),
             allow_unknown: false,
             keep_going: false,
+            isolate: true,
         }
     }
 
@@ -165,6 +183,14 @@ impl Check {
         self
     }
 
+    /// Runs real-thread cells in this process rather than each in a child process of its own (the
+    /// default from a test: a hung real-thread run cannot be stopped, and would slow every later
+    /// cell). `MAPCHECK_ISOLATE=0` does the same.
+    pub fn in_process(mut self) -> Check {
+        self.isolate = false;
+        self
+    }
+
     /// Runs every cell, past the first failure: [`Failed::failures`] then holds every failure
     /// found, and [`Report::cells`] every cell. By default a check stops at its first failure.
     pub fn keep_going(mut self) -> Check {
@@ -187,6 +213,17 @@ impl Check {
     /// Runs the check and returns the failures instead of panicking.
     pub fn try_run<S: Structure>(self) -> Result<Report, Box<Failed>> {
         let entry = Entry::of::<S>();
+        if let Some(order) = crate::isolate::order() {
+            // This process was started to run one real-thread cell of this test's check.
+            if order.structure != entry.info.name {
+                return Ok(self.report(&entry));
+            }
+            if let Some(m) = model(&order.model) {
+                let spec =
+                    CellSpec::of_model(m, &entry, order.engine, order.size, order.limits, order.shrink);
+                crate::isolate::serve(&spec, &order);
+            }
+        }
         match self.replay.clone() {
             Some(arg) => self.replay_one(&entry, &arg),
             None => self.explore(&entry),
@@ -215,6 +252,11 @@ impl Check {
             shard: (1, 1),
             dir: self.dir.clone(),
             shrink: true,
+            isolation: if self.isolate {
+                Isolation::for_current_test()
+            } else {
+                Isolation::None
+            },
         };
         let started = Instant::now();
         let mut report = self.report(entry);

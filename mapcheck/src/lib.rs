@@ -10,7 +10,9 @@
 //! `mapcheck-models`; the scenario format, its importers and runner are in `mapcheck-scenario`,
 //! which a map's tests do not pull.
 
+pub mod bounds;
 pub mod check;
+pub mod isolate;
 pub mod outcome;
 pub mod plan;
 pub mod record;

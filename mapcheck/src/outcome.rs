@@ -5,7 +5,7 @@
 use mapcheck_harness::{Entry, Oracle, Outcome, Verdict};
 
 /// A cell's result. Unknown and not-applicable are outcomes of their own, never a pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CellResult {
     /// Every run was judged correct; `exhausted` when the engine explored its whole bounded space.
     Pass { exhausted: bool },

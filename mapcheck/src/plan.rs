@@ -2,6 +2,7 @@
 //! line's matrix and the library's front door run the same plan and differ only in how they show
 //! the cells.
 
+use crate::isolate::{run_in_child, Isolation};
 use crate::outcome::{CellResult, Reach};
 use crate::runner::{run_cell, Cell, CellSpec};
 use mapcheck_harness::{Engine, EngineSpec, Entry, Limits, Size};
@@ -31,6 +32,9 @@ pub struct Plan<'a> {
     pub dir: PathBuf,
     /// Whether a failure is shrunk before it is recorded.
     pub shrink: bool,
+    /// Where real-thread cells run: in a child process of their own, so that a hung run stops
+    /// costing CPU when its cell ends (see [`crate::isolate`]), or here.
+    pub isolation: Isolation,
 }
 
 /// What a plan reports as it runs.
@@ -157,10 +161,18 @@ impl<'a> Plan<'a> {
                                     per_cell.max(SHRINK_FLOOR)
                                 }
                             });
-                            run_cell(
-                                &CellSpec::of_model(model, entry, engine, size, limits, shrink),
-                                &self.dir,
-                            )
+                            let spec = CellSpec::of_model(model, entry, engine, size, limits, shrink);
+                            let isolated = engine
+                                .real_threads()
+                                .then(|| {
+                                    // The watchdog's caps end any run within minutes; past that, the
+                                    // child is stopped.
+                                    let wait =
+                                        per_cell + shrink.unwrap_or_default() + Duration::from_secs(180);
+                                    run_in_child(&spec, &self.dir, &self.isolation, wait)
+                                })
+                                .flatten();
+                            isolated.unwrap_or_else(|| run_cell(&spec, &self.dir))
                         }
                     };
                     row.push((spec.family(), cell.result.clone()));

@@ -5,6 +5,7 @@
 //! anything about it is printed, and every printed failure ends with the one command that replays
 //! it.
 
+use crate::bounds;
 use base64::Engine as _;
 use mapcheck_harness::report::{self, table};
 use mapcheck_harness::shrink::describe;
@@ -42,24 +43,50 @@ impl ReplayToken {
         )
     }
 
-    /// Decodes a token; the error says which part was wrong.
+    /// Decodes a token and checks it against the bounds ([`crate::bounds`]); the error says which
+    /// part was wrong.
     pub fn decode(s: &str) -> Result<ReplayToken, String> {
-        let body = s.trim().strip_prefix(TOKEN_PREFIX).ok_or_else(|| {
+        let s = s.trim();
+        let body = s.strip_prefix(TOKEN_PREFIX).ok_or_else(|| {
             format!(
                 "a replay token starts with `{TOKEN_PREFIX}`; found `{}`",
-                abbreviate(s)
+                bounds::excerpt(s, 24)
             )
         })?;
+        if s.len() > bounds::MAX_TOKEN_CHARS {
+            return Err(format!(
+                "the replay token is {} characters long; at most {}",
+                s.len(),
+                bounds::MAX_TOKEN_CHARS
+            ));
+        }
         let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(body)
             .map_err(|e| format!("the replay token is not valid base64 ({e})"))?;
-        serde_json::from_slice(&json).map_err(|e| format!("the replay token's content is not a replay ({e})"))
+        let token: ReplayToken = serde_json::from_slice(&json).map_err(|e| {
+            format!(
+                "the replay token's content is not a replay ({})",
+                bounds::excerpt(&e.to_string(), 120)
+            )
+        })?;
+        token
+            .validate()
+            .map_err(|e| format!("the replay token is out of bounds: {e}"))?;
+        Ok(token)
     }
-}
 
-fn abbreviate(s: &str) -> String {
-    let s: String = s.chars().take(24).collect();
-    s
+    /// Checks every size the token carries against [`crate::bounds`]: a token comes from outside.
+    pub fn validate(&self) -> Result<(), String> {
+        bounds::name("model", &self.model)?;
+        bounds::name("structure", &self.structure)?;
+        bounds::engine("engine", &self.engine)?;
+        bounds::pinned("pinned", &self.pinned, &self.engine)?;
+        match &self.workload {
+            Some(w) => bounds::workload("workload", w),
+            // The model's own workload is rebuilt from the size.
+            None => bounds::size("size", &self.size),
+        }
+    }
 }
 
 /// A failure as written to disk: the token's fields plus the workload, the verdict and the history.
@@ -122,6 +149,8 @@ impl Fingerprint {
     }
 
     /// How `self` (the recording's) differs from `now`, one phrase per part; empty when they match.
+    /// A part that one side does not know (a build that could not find its Cargo.lock, an executable
+    /// it could not read) is not a difference: nothing is claimed about it.
     pub fn differences(&self, now: &Fingerprint) -> Vec<String> {
         let parts = [
             ("mapcheck", &self.mapcheck, &now.mapcheck),
@@ -132,7 +161,7 @@ impl Fingerprint {
         ];
         parts
             .iter()
-            .filter(|(_, a, b)| a != b)
+            .filter(|(_, a, b)| a != b && !a.starts_with("unknown") && !b.starts_with("unknown"))
             .map(|(what, a, b)| format!("{what} {a} then, {b} now"))
             .collect()
     }
@@ -169,6 +198,11 @@ impl FailureRecord {
     /// Writes the record under `dir` and returns its path. The name is stable for one failure, so
     /// finding the same failure again overwrites its record instead of piling up copies. Its picture
     /// (see [`crate::timeline`]) is written beside it, under the same name ending in `.html`.
+    ///
+    /// Both files are written in full under temporary names in `dir` before either is renamed into
+    /// place, the picture first: `Ok` means both are complete on disk; when either cannot be
+    /// written, neither is renamed and a record written before for the same failure is left as it
+    /// was.
     pub fn write(&self, dir: &Path) -> std::io::Result<PathBuf> {
         self.write_as(dir, &self.file_stem())
     }
@@ -178,39 +212,60 @@ impl FailureRecord {
         std::fs::create_dir_all(dir)?;
         let json = serde_json::to_string_pretty(self).expect("a record always serialises");
         let path = dir.join(format!("{stem}.json"));
-        std::fs::write(&path, json)?;
-        self.write_picture(&picture_path(&path), &path.display().to_string())?;
+        let picture = picture_path(&path);
+        let html = timeline::html(&self.page(&path.display().to_string()));
+        let staged_picture = Staged::new(&picture, html.as_bytes())?;
+        let staged_record = Staged::new(&path, json.as_bytes())?;
+        staged_picture.commit()?;
+        staged_record.commit()?;
         Ok(path)
     }
 
     /// The record's file name without its extension: model, structure, engine and a hash of the
-    /// replay token.
+    /// replay token. The names are cut to a length a file system takes, and any character other
+    /// than a letter, a digit, `.`, `_` and `-` becomes `_`, so that a name from a scenario file
+    /// cannot lead the record out of its folder.
     pub fn file_stem(&self) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in self.token.encode().bytes() {
             h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
         }
+        let safe = |s: &str| -> String {
+            let s: String = s
+                .chars()
+                .take(60)
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            s.trim_start_matches('.').to_string()
+        };
         format!(
             "{}--{}--{}--{:08x}",
-            self.token.model,
-            self.token.structure,
+            safe(&self.token.model),
+            safe(&self.token.structure),
             self.token.engine.family(),
             h as u32
         )
     }
 
     /// Writes the failure's timeline picture, a self-contained HTML page, to `path`; `replay_arg`
-    /// is what the page gives to `cargo xtask replay`.
+    /// is what the page gives to `cargo xtask replay`. Atomically: a temporary file beside it, then
+    /// a rename.
     pub fn write_picture(&self, path: &Path, replay_arg: &str) -> std::io::Result<()> {
-        std::fs::write(path, timeline::html(&self.page(replay_arg)))
+        write_atomic(path, timeline::html(&self.page(replay_arg)).as_bytes())
     }
 
     /// Writes the failure's picture to `path`, naming `replay` (label, command) as the ways to run
-    /// it again.
+    /// it again (atomically, as [`FailureRecord::write_picture`]).
     pub fn write_picture_with(&self, path: &Path, replay: Vec<(String, String)>) -> std::io::Result<()> {
         let mut page = self.page("");
         page.replay = replay;
-        std::fs::write(path, timeline::html(&page))
+        write_atomic(path, timeline::html(&page).as_bytes())
     }
 
     /// What the failure's picture shows.
@@ -238,17 +293,47 @@ impl FailureRecord {
         }
     }
 
+    /// Reads the record at `path`: at most [`bounds::MAX_RECORD_BYTES`], and within the bounds.
     pub fn read(path: &Path) -> Result<FailureRecord, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{}:{}:{}: not a mapcheck failure record: {e}",
+        use std::io::Read as _;
+        let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let mut bytes = Vec::new();
+        file.take(bounds::MAX_RECORD_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+        if bytes.len() as u64 > bounds::MAX_RECORD_BYTES {
+            return Err(format!(
+                "{}: a failure record is at most {} bytes; this file is larger",
                 path.display(),
+                bounds::MAX_RECORD_BYTES
+            ));
+        }
+        FailureRecord::parse(&path.display().to_string(), &bytes)
+    }
+
+    /// Parses a record's bytes (`file` names it in errors) and checks it against the bounds.
+    pub fn parse(file: &str, bytes: &[u8]) -> Result<FailureRecord, String> {
+        let record: FailureRecord = serde_json::from_slice(bytes).map_err(|e| {
+            format!(
+                "{file}:{}:{}: not a mapcheck failure record: {}",
                 e.line(),
-                e.column()
+                e.column(),
+                bounds::excerpt(&strip_position(&e.to_string()), 120)
             )
-        })
+        })?;
+        record
+            .validate()
+            .map_err(|e| format!("{file}: the record is out of bounds: {e}"))?;
+        Ok(record)
+    }
+
+    /// Checks every size the record carries against [`crate::bounds`].
+    pub fn validate(&self) -> Result<(), String> {
+        self.token.validate().map_err(|e| format!("token: {e}"))?;
+        bounds::limits("limits", &self.limits)?;
+        bounds::workload("workload", &self.workload)?;
+        bounds::history("history", &self.history)
     }
 
     /// The human-readable report: oracle, evidence, the interleaving as a per-thread table, the
@@ -305,6 +390,66 @@ impl FailureRecord {
         }
         out.push_str(&shell_lines("replay:  ", replay));
         out
+    }
+}
+
+/// serde_json's message without its trailing ` at line L column C` (the caller says where).
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk, then
+/// renamed over `path`. A reader sees the old file or the whole new one, never a part; on an error
+/// the temporary file is removed and `path` is as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    Staged::new(path, bytes)?.commit()
+}
+
+/// A file written under a temporary name beside its destination, not yet renamed over it; dropped
+/// without [`Staged::commit`], it is removed. Temporary names are unique per process and call, so
+/// processes writing one folder do not meet.
+struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl Staged {
+    fn new(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
+        use std::io::Write as _;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let staged = Staged {
+            tmp: path.with_file_name(format!(
+                ".{name}.{}-{}.tmp",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            )),
+            path: path.to_path_buf(),
+        };
+        let mut f = std::fs::File::create(&staged.tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        Ok(staged)
+    }
+
+    fn commit(self) -> std::io::Result<()> {
+        std::fs::rename(&self.tmp, &self.path)
+        // Drop removes the temporary file if the rename did not take it.
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 

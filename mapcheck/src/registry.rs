@@ -50,11 +50,7 @@ impl Registry {
 
     /// The structure named `name`, or an error listing the names there are.
     pub fn require(&self, name: &str) -> Result<&Entry, String> {
-        self.get(name).ok_or_else(|| {
-            format!(
-                "unknown structure `{name}`; expected one of: {}",
-                self.names().join(", ")
-            )
-        })
+        self.get(name)
+            .ok_or_else(|| crate::bounds::unknown_name("structure", name, &self.names()))
     }
 }

@@ -255,40 +255,62 @@ pub struct ReplayInput {
     pub limits: Limits,
 }
 
-/// Reads a replay argument: a failure record's path, or a token printed by a report.
+/// Reads a replay argument: a failure record's path, or a token printed by a report. Both are
+/// checked against the bounds ([`crate::bounds`]) as they are read.
 pub fn replay_input(registry: &Registry, arg: &str) -> Result<ReplayInput, String> {
     let path = Path::new(arg);
     if path.exists() {
         let rec = FailureRecord::read(path)?;
-        registry
-            .get(&rec.token.structure)
-            .ok_or_else(|| format!("{}: unknown structure `{}`", path.display(), rec.token.structure))?;
-        return Ok(ReplayInput {
+        return ReplayInput::of_record(registry, rec, &path.display().to_string());
+    }
+    if !arg.starts_with("mc1-") && (arg.contains('/') || arg.ends_with(".json")) {
+        return Err(format!(
+            "no such failure record: {}",
+            crate::bounds::excerpt(arg, 120)
+        ));
+    }
+    ReplayInput::of_token(ReplayToken::decode(arg)?)
+}
+
+impl ReplayInput {
+    /// What replaying `rec` (read from `file`) runs: its own workload and limits.
+    pub fn of_record(registry: &Registry, rec: FailureRecord, file: &str) -> Result<ReplayInput, String> {
+        registry.get(&rec.token.structure).ok_or_else(|| {
+            format!(
+                "{file}: unknown structure `{}`",
+                crate::bounds::excerpt(&rec.token.structure, 40)
+            )
+        })?;
+        Ok(ReplayInput {
             token: rec.token.clone(),
             workload: rec.workload.clone(),
             limits: rec.limits,
             original: Some(rec),
-        });
+        })
     }
-    if !arg.starts_with("mc1-") && (arg.contains('/') || arg.ends_with(".json")) {
-        return Err(format!("no such failure record: {arg}"));
+
+    /// What replaying `token` runs: the workload it carries, or its model's at its size.
+    pub fn of_token(token: ReplayToken) -> Result<ReplayInput, String> {
+        // A token carries its workload when it is not a model's own (a shrunk failure, a scenario).
+        let workload = match &token.workload {
+            Some(w) => w.clone(),
+            None => {
+                let m = model(&token.model).ok_or_else(|| {
+                    format!(
+                        "the token names an unknown model `{}`",
+                        crate::bounds::excerpt(&token.model, 40)
+                    )
+                })?;
+                (m.build)(token.size)
+            }
+        };
+        Ok(ReplayInput {
+            workload,
+            token,
+            limits: Limits::default(),
+            original: None,
+        })
     }
-    let token = ReplayToken::decode(arg)?;
-    // A token carries its workload when it is not a model's own (a shrunk failure, a scenario).
-    let workload = match &token.workload {
-        Some(w) => w.clone(),
-        None => {
-            let m = model(&token.model)
-                .ok_or_else(|| format!("the token names an unknown model `{}`", token.model))?;
-            (m.build)(token.size)
-        }
-    };
-    Ok(ReplayInput {
-        workload,
-        token,
-        limits: Limits::default(),
-        original: None,
-    })
 }
 
 impl ReplayInput {
@@ -348,21 +370,18 @@ impl Replayed {
         matches!(self, Replayed::Reproduced(_))
     }
 
-    /// One line saying what happened.
+    /// What happened, in one line (two for a divergence: what it means comes second).
     pub fn describe(&self) -> String {
         match self {
             Replayed::Reproduced(o) => format!("reproduced: the run failed {o} again, as recorded"),
             Replayed::OtherOracle { expected, found } => {
                 format!("NOT reproduced: the recording failed {expected}, the replay failed {found}")
             }
-            Replayed::Passed(Verdict::Pass) => "NOT reproduced: the replayed run passed".into(),
-            Replayed::Passed(Verdict::Unknown { reason }) => {
-                format!("NOT reproduced: the replayed run had no verdict ({reason})")
-            }
-            Replayed::Passed(v) => format!("NOT reproduced: {v:?}"),
-            Replayed::Diverged(why) => {
-                format!("NOT reproduced: the replay left the recorded schedule ({why}); the code that ran is not the code that was recorded")
-            }
+            Replayed::Passed(v) => format!("NOT reproduced: the replayed run {}", did(v)),
+            Replayed::Diverged(why) => format!(
+                "NOT reproduced: the replay left the recorded schedule ({why})\n\
+                 the code that ran is not the code that was recorded"
+            ),
             Replayed::Unrecorded(Verdict::Fail(f)) => {
                 format!(
                     "the replayed run failed {} (the token does not say which oracle was recorded)",
@@ -370,8 +389,23 @@ impl Replayed {
                 )
             }
             Replayed::Unrecorded(v) => {
-                format!("the replayed run did not fail ({v:?}); the token does not say what was recorded")
+                format!(
+                    "the replayed run {}; the token does not say what was recorded",
+                    did(v)
+                )
             }
+        }
+    }
+}
+
+/// What a replayed run with verdict `v` did, after "the replayed run".
+fn did(v: &Verdict) -> String {
+    match v {
+        Verdict::Pass => "passed".into(),
+        Verdict::Fail(f) => format!("failed {}", f.oracle),
+        Verdict::Unknown { reason } => format!("had no verdict ({reason})"),
+        Verdict::NotApplicable { reason } => {
+            format!("did not run: the engine does not apply here ({reason})")
         }
     }
 }

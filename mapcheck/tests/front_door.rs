@@ -267,3 +267,74 @@ fn the_mutex_guard_derefs_like_std() {
     m.lock().unwrap().push(2);
     assert_eq!(*m.lock().unwrap(), vec![1, 2]);
 }
+
+/// A map whose `remove` never returns: it spins, as a livelocked lock-free retry loop would.
+struct SpinOnRemove(std::sync::Mutex<BTreeMap<Key, Value>>);
+
+impl Map for SpinOnRemove {
+    fn insert(&self, k: Key, v: Value) -> Option<Value> {
+        self.0.lock().unwrap().insert(k, v)
+    }
+    fn remove(&self, _: Key) -> Option<Value> {
+        loop {
+            std::hint::spin_loop();
+        }
+    }
+    fn get(&self, k: Key) -> Option<Value> {
+        self.0.lock().unwrap().get(&k).copied()
+    }
+    fn len(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+    fn clear(&self) {
+        self.0.lock().unwrap().clear()
+    }
+    fn iterate(&self, _: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {}
+}
+
+impl Adapter for SpinOnRemove {
+    const INFO: StructureInfo = StructureInfo::new("front-door-spin-on-remove");
+    fn new() -> Self {
+        SpinOnRemove(std::sync::Mutex::default())
+    }
+}
+
+/// This process's threads, as the kernel counts them.
+fn threads_alive() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Threads:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// A real-thread run that hangs is caught, and its threads end with its cell: the cell ran in a
+/// process of its own. Run in this process instead, they stay (and spin) after the check returns.
+#[test]
+fn a_hung_real_thread_run_ends_with_its_cells_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = || {
+        Check::new()
+            .models(&["concurrent-delete"])
+            .engines(&["threads"])
+            .budget(Duration::from_secs(2))
+            .failures_dir(dir.path())
+    };
+    let before = threads_alive();
+    let failed = check()
+        .try_run::<Adapted<SpinOnRemove>>()
+        .expect_err("the spinning remove is caught");
+    let oracle = failed.failures[0].oracle;
+    assert!(
+        matches!(oracle, Some(Oracle::StepBound | Oracle::Deadlock)),
+        "{failed}"
+    );
+    assert_eq!(threads_alive(), before, "no thread of the hung run is left here");
+    let failed = check()
+        .in_process()
+        .try_run::<Adapted<SpinOnRemove>>()
+        .expect_err("caught in process too");
+    assert_eq!(failed.failures[0].oracle, oracle);
+    assert!(
+        threads_alive() > before,
+        "in process, the hung run's threads are still here"
+    );
+}

@@ -8,6 +8,7 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 #[path = "../../harness/tests/common/mod.rs"]
 mod common;
 
+mod bounds;
 mod declarations;
 mod front_door;
 mod picture;

@@ -80,6 +80,9 @@ pub fn structures() -> Vec<Entry> {
         Entry::targeted::<mutants::RebuildClearInversion>(&["sharded-whole-map"]),
         Entry::targeted::<mutants::PooledRelaxed>(&["insert-remove-get"]),
         Entry::targeted::<mutants::LockedRacyInsert>(&["insert-remove-get"]),
+        Entry::targeted::<mutants::ShardedTornSnapshot>(&["delete-during-iteration"]),
+        Entry::targeted::<mutants::ShardedClearCount>(&["sharded-whole-map"]),
+        Entry::targeted::<mutants::ShardedGrowRace>(&["grow-race"]),
     ]
 }
 

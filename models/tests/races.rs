@@ -34,6 +34,35 @@ fn at_least_eight_mutants_need_an_interleaving() {
     assert!(racy().len() >= 8, "{} race-dependent mutants", racy().len());
 }
 
+/// Every seed design has a planted bug that only an interleaving exposes (a race-dependent mutant
+/// named after it), so every design shows that the engines find a schedule to catch its bugs; the
+/// sharded map, whose first two mutants fail with one thread, has at least two.
+#[test]
+fn every_seed_design_has_a_race_dependent_mutant() {
+    let of = |design: &str| {
+        racy()
+            .into_iter()
+            .filter(|e| e.info.name.starts_with(&format!("{design}-")))
+            .count()
+    };
+    for design in [
+        "gomap",
+        "locked",
+        "syncmap",
+        "cow",
+        "sharded",
+        "tombstone",
+        "rebuild",
+    ] {
+        assert!(of(design) >= 1, "{design} has no race-dependent mutant");
+    }
+    assert!(
+        of("sharded") >= 2,
+        "{} race-dependent sharded mutants",
+        of("sharded")
+    );
+}
+
 #[test]
 fn the_sequential_engine_does_not_catch_a_race_dependent_mutant() {
     for e in racy() {

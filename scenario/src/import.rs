@@ -2,7 +2,7 @@
 //! accepts (scaling down and noting rather than writing a file the parser rejects), and short
 //! excerpts of the input for notes and messages.
 
-use crate::{EngineSpec, Scenario, MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_THREADS};
+use crate::{EngineSpec, Scenario, MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_THREADS, MAX_WORD, MAX_WORD_TEXT};
 
 /// The engines an imported scenario runs under: loom at preemption bound 2, exhaustive, and PCT
 /// and random shuttle for larger explorations; a scenario with one thread has nothing for the
@@ -51,7 +51,7 @@ pub fn shorten(s: &str, max: usize) -> String {
 }
 
 /// Scales a scenario down to the parser's bounds (threads, operations per thread, initial
-/// entries), noting each cut, and shortens notes that quote too much of the input.
+/// entries, keys and values), noting each cut, and shortens notes that quote too much of the input.
 pub fn fit(s: &mut Scenario) {
     if s.threads.len() > MAX_THREADS {
         s.notes.push(format!(
@@ -79,11 +79,84 @@ pub fn fit(s: &mut Scenario) {
     }
     let mut seen = std::collections::BTreeSet::new();
     s.initial.retain(|(k, _)| seen.insert(*k));
+    fit_words(s);
     for n in &mut s.notes {
         if n.chars().count() > 2 * EXCERPT {
             *n = shorten(n, 2 * EXCERPT);
         }
     }
+}
+
+/// Renumbers the keys and values above [`MAX_WORD`], the largest the format holds, to unused
+/// words just below it of the same parity (one number per distinct word, so equal keys stay
+/// equal), and notes it.
+fn fit_words(s: &mut Scenario) {
+    use mapcheck_harness::{DeleteIf, Op};
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut used: BTreeSet<u64> = BTreeSet::new();
+    let mut big: BTreeSet<u64> = BTreeSet::new();
+    let mut note = |w: u64| {
+        if w > MAX_WORD {
+            big.insert(w);
+        } else {
+            used.insert(w);
+        }
+    };
+    for &(k, v) in &s.initial {
+        note(k);
+        note(v);
+    }
+    for step in s.threads.iter().flatten() {
+        match step.op {
+            Op::Insert { key, value } => {
+                note(key);
+                note(value);
+            }
+            Op::Remove { key } | Op::Get { key } => note(key),
+            Op::Iterate {
+                delete: DeleteIf::Key(key),
+            } => note(key),
+            _ => {}
+        }
+    }
+    if big.is_empty() {
+        return;
+    }
+    // Parity is kept: `iterate(delete: even)` and `(delete: odd)` still pick the same keys.
+    let mut map: BTreeMap<u64, u64> = BTreeMap::new();
+    for &w in &big {
+        let mut candidate = MAX_WORD - u64::from(MAX_WORD % 2 != w % 2);
+        while used.contains(&candidate) {
+            candidate -= 2;
+        }
+        used.insert(candidate);
+        map.insert(w, candidate);
+    }
+    let f = |w: u64| map.get(&w).copied().unwrap_or(w);
+    for (k, v) in &mut s.initial {
+        *k = f(*k);
+        *v = f(*v);
+    }
+    for step in s.threads.iter_mut().flatten() {
+        step.op = match step.op {
+            Op::Insert { key, value } => Op::Insert {
+                key: f(key),
+                value: f(value),
+            },
+            Op::Remove { key } => Op::Remove { key: f(key) },
+            Op::Get { key } => Op::Get { key: f(key) },
+            Op::Iterate {
+                delete: DeleteIf::Key(key),
+            } => Op::Iterate {
+                delete: DeleteIf::Key(f(key)),
+            },
+            op => op,
+        };
+    }
+    s.notes.push(format!(
+        "{} key(s) or value(s) above {MAX_WORD_TEXT}, the largest a scenario holds, are renumbered below it",
+        map.len()
+    ));
 }
 
 #[cfg(test)]
@@ -107,6 +180,46 @@ mod tests {
             .notes
             .iter()
             .any(|n| n.contains("10001 operations are scaled down to 64")));
+    }
+
+    /// Keys and values above the format's largest word are renumbered below it, equal ones
+    /// equally and with their parity, so that an import never writes a file the parser rejects.
+    #[test]
+    fn fit_renumbers_words_above_the_bound() {
+        use mapcheck_harness::DeleteIf;
+        let mut s = crate::parse("x.toml", "source = \"t\"\n[[thread]]\nops = [\"len()\"]\n").unwrap();
+        let (big, odd) = (u64::MAX - 1, u64::MAX);
+        s.initial = vec![(big, odd), (MAX_WORD, 1)];
+        s.threads = vec![vec![
+            Step::new(Op::Insert { key: odd, value: big }),
+            Step::new(Op::Remove { key: big }),
+            Step::new(Op::Iterate {
+                delete: DeleteIf::Key(odd),
+            }),
+        ]];
+        fit(&mut s);
+        let back = crate::parse("x.toml", &s.to_toml()).unwrap_or_else(|e| panic!("{}", e.render()));
+        let (k_even, v_odd) = back.initial[0];
+        assert!(
+            k_even <= MAX_WORD && k_even % 2 == 0 && v_odd % 2 == 1,
+            "{back:?}"
+        );
+        assert_eq!(back.initial[1], (MAX_WORD, 1), "a word within the bound is kept");
+        assert_eq!(
+            back.threads[0][0].op,
+            Op::Insert {
+                key: v_odd,
+                value: k_even
+            }
+        );
+        assert_eq!(back.threads[0][1].op, Op::Remove { key: k_even });
+        assert!(
+            back.notes
+                .iter()
+                .any(|n| n.contains("2 key(s) or value(s) above")),
+            "{:?}",
+            back.notes
+        );
     }
 
     #[test]

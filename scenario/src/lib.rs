@@ -32,10 +32,13 @@ use std::fmt;
 use std::ops::Range;
 use toml::Spanned;
 
-/// Bounds that keep a scenario explorable.
-pub const MAX_THREADS: usize = 8;
-pub const MAX_OPS_PER_THREAD: usize = 64;
-pub const MAX_INITIAL: usize = 1024;
+/// Bounds that keep a scenario explorable, shared with replay tokens and failure records: threads,
+/// operations per thread, initial entries, the largest key or value, schedules, the length of a
+/// pinned shuttle schedule, and the bytes of a file.
+pub use mapcheck::bounds::{
+    MAX_INITIAL, MAX_OPS_PER_THREAD, MAX_SCHEDULES, MAX_STEPS, MAX_TEXT_BYTES, MAX_THREADS, MAX_WORD,
+    MAX_WORD_TEXT,
+};
 
 /// The engines a scenario runs under when it names none.
 pub const DEFAULT_ENGINES: &[EngineSpec] = &[
@@ -341,6 +344,15 @@ pub fn from_markdown(file: &str, text: &str) -> Result<Scenario, ScenarioError> 
 
 /// Parses a scenario. `file` names it in diagnostics; the scenario's default name is its stem.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    if text.len() as u64 > MAX_TEXT_BYTES {
+        return Err(Origin::new(file, "").error(
+            0..0,
+            format!(
+                "the scenario is {} bytes; a scenario file is at most {MAX_TEXT_BYTES} bytes",
+                text.len()
+            ),
+        ));
+    }
     let origin = Origin::new(file, text);
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
@@ -397,6 +409,16 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     }
     for pair in pairs {
         let (k, v) = *pair.get_ref();
+        for (what, w) in [("key", k), ("value", v)] {
+            if w > MAX_WORD {
+                return Err(origin
+                    .error(
+                        pair.span(),
+                        format!("{what} {w} in `initial` is above {MAX_WORD_TEXT}, the largest {what}"),
+                    )
+                    .help("keys and values are whole numbers from 0 to 2^63-1"));
+            }
+        }
         if !seen.insert(k) {
             return Err(origin
                 .error(pair.span(), format!("key {k} is listed twice in `initial`"))
@@ -483,11 +505,11 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
 
     let schedules = match &raw.schedules {
         None => DEFAULT_SCHEDULES,
-        Some(s) if (1..=10_000_000).contains(s.get_ref()) => *s.get_ref() as usize,
+        Some(s) if (1..=MAX_SCHEDULES as u64).contains(s.get_ref()) => *s.get_ref() as usize,
         Some(s) => {
             return Err(origin.error(
                 s.span(),
-                format!("`schedules` is {}; expected 1 to 10000000", s.get_ref()),
+                format!("`schedules` is {}; expected 1 to {MAX_SCHEDULES}", s.get_ref()),
             ))
         }
     };
@@ -548,13 +570,45 @@ fn pinned(origin: &Origin, p: &Spanned<RawPinned>) -> Result<PinnedRun, Scenario
     .into_iter()
     .flatten()
     .collect();
+    // A pinned run that cannot exist is refused here, so that no run is graded as the pinned one
+    // when it never happened.
+    if let Some(e) = r
+        .execution
+        .as_ref()
+        .filter(|e| !(1..=MAX_SCHEDULES as u64).contains(e.get_ref()))
+    {
+        return Err(origin
+            .error(
+                e.span(),
+                format!("`execution` is {}; expected 1 to {MAX_SCHEDULES}", e.get_ref()),
+            )
+            .help("`execution = N`: the N-th (from 1) permutation of loom's exploration"));
+    }
+    if let Some(i) = r
+        .iteration
+        .as_ref()
+        .filter(|i| *i.get_ref() >= MAX_SCHEDULES as u64)
+    {
+        return Err(origin.error(
+            i.span(),
+            format!(
+                "`iteration` is {}; expected 0 to {}",
+                i.get_ref(),
+                MAX_SCHEDULES - 1
+            ),
+        ));
+    }
+    if let Some(s) = r.schedule.as_ref().filter(|s| s.get_ref().len() > MAX_STEPS) {
+        return Err(origin.error(
+            s.span(),
+            format!("`schedule` has {} steps; at most {MAX_STEPS}", s.get_ref().len()),
+        ));
+    }
     let (want, schedule) = match engine {
         EngineSpec::Loom { .. } => (
             "execution",
-            r.execution.as_ref().and_then(|e| {
-                (*e.get_ref() >= 1).then(|| Pinned::Loom {
-                    execution: *e.get_ref() as usize,
-                })
+            r.execution.as_ref().map(|e| Pinned::Loom {
+                execution: *e.get_ref() as usize,
             }),
         ),
         EngineSpec::Threads => (

@@ -182,7 +182,7 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
     let name_span = lead..name_end;
     let spelling = Spelling::from_name(name).ok_or_else(|| OpError {
         help: Some(forms_help()),
-        ..err(name_span.clone(), format!("unknown operation `{name}`"))
+        ..err(name_span.clone(), format!("unknown operation `{}`", short(name)))
     })?;
     let rest = &text[name_end..];
     let args: Vec<(Range<usize>, &str)> = match rest.trim() {
@@ -198,7 +198,7 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
                 let at = close + 1 + text[close + 1..].find(trailing).unwrap_or(0);
                 return Err(err(
                     at..text.len(),
-                    format!("unexpected `{trailing}` after the operation"),
+                    format!("unexpected `{}` after the operation", short(trailing)),
                 ));
             }
             let inner = &text[open + 1..close];
@@ -220,7 +220,7 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
             let at = name_end + rest.find(r).unwrap_or(0);
             return Err(err(
                 at..text.len(),
-                format!("expected `(` after `{name}`, found `{r}`"),
+                format!("expected `(` after `{}`, found `{}`", short(name), short(r)),
             ));
         }
     };
@@ -247,15 +247,7 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
     };
     let number = |i: usize, what: &str| -> Result<u64, OpError> {
         let (span, s) = &args[i];
-        s.replace('_', "").parse::<u64>().map_err(|_| {
-            err(
-                span.clone(),
-                format!(
-                    "expected a {what} (a whole number from 0 to {}), found `{s}`",
-                    u64::MAX
-                ),
-            )
-        })
+        whole_number(span.clone(), s, what)
     };
     let n = spelling.name();
     let op = match spelling {
@@ -300,13 +292,13 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
                     let Some((word, what)) = arg.split_once(':') else {
                         return Err(err(
                             span.clone(),
-                            format!("expected `delete: all|even|odd|KEY`, found `{arg}`"),
+                            format!("expected `delete: all|even|odd|KEY`, found `{}`", short(arg)),
                         ));
                     };
                     if word.trim() != "delete" {
                         return Err(err(
                             span.clone(),
-                            format!("expected `delete:`, found `{}:`", word.trim()),
+                            format!("expected `delete:`, found `{}:`", short(word.trim())),
                         ));
                     }
                     match what.trim() {
@@ -314,14 +306,18 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
                         "even" => DeleteIf::Even,
                         "odd" => DeleteIf::Odd,
                         "none" | "nothing" => DeleteIf::Nothing,
-                        k => DeleteIf::Key(k.replace('_', "").parse::<u64>().map_err(|_| {
-                            err(
+                        k if k.starts_with(|c: char| c.is_ascii_digit()) => {
+                            DeleteIf::Key(whole_number(span.clone(), k, "key")?)
+                        }
+                        k => {
+                            return Err(err(
                                 span.clone(),
                                 format!(
-                                    "expected `all`, `even`, `odd` or a key after `delete:`, found `{k}`"
+                                    "expected `all`, `even`, `odd` or a key after `delete:`, found `{}`",
+                                    crate::import::shorten(k, 40)
                                 ),
-                            )
-                        })?),
+                            ))
+                        }
                     }
                 }
             };
@@ -329,6 +325,40 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
         }
     };
     Ok(Step { op, spelling })
+}
+
+/// Input quoted in a message: at most 40 characters.
+fn short(s: &str) -> String {
+    crate::import::shorten(s, 40)
+}
+
+/// A key or value written `s` (underscores allowed): a whole number from 0 to [`crate::MAX_WORD`].
+fn whole_number(span: Range<usize>, s: &str, what: &str) -> Result<u64, OpError> {
+    let digits = s.replace('_', "");
+    let bad = || {
+        err(
+            span.clone(),
+            format!(
+                "expected a {what} (a whole number from 0 to {}), found `{}`",
+                crate::MAX_WORD_TEXT,
+                short(s)
+            ),
+        )
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match digits.parse::<u64>() {
+        Ok(w) if w <= crate::MAX_WORD => Ok(w),
+        _ => Err(err(
+            span.clone(),
+            format!(
+                "{what} {} is above {}, the largest {what}",
+                crate::import::shorten(s, 40),
+                crate::MAX_WORD_TEXT
+            ),
+        )),
+    }
 }
 
 fn forms_help() -> String {

@@ -224,8 +224,21 @@ pub fn size_of(w: &Workload) -> Size {
     }
 }
 
-/// Whether `cells` meet `expect`; `None` when they do.
+/// Why a pinned cell's replay is not the pinned run (it ran out of schedules before it, or left
+/// the recorded schedule); `None` for a cell that is not pinned or whose pinned run happened.
+pub fn pinned_missing(c: &CellRun) -> Option<&str> {
+    c.pinned.then_some(()).and(c.outcome().diverged.as_deref())
+}
+
+/// Whether `cells` meet `expect`; `None` when they do. A pinned cell whose pinned run never
+/// happened meets no expectation: whatever it ran is not the run the file pins.
 pub fn grade(expect: &Expect, cells: &[CellRun]) -> Option<String> {
+    if let Some((c, why)) = cells.iter().find_map(|c| pinned_missing(c).map(|why| (c, why))) {
+        return Some(format!(
+            "expected {expect}; the pinned {} run did not happen: {why}",
+            c.engine
+        ));
+    }
     let ran: Vec<&CellRun> = cells.iter().filter(|c| c.cell.result.ran()).collect();
     if ran.is_empty() {
         return match expect {
@@ -363,6 +376,7 @@ pub fn render(run: &ScenarioRun, file: &str) -> String {
             .iter()
             .map(|c| {
                 let what = match (&c.outcome().verdict, &c.cell.result) {
+                    _ if pinned_missing(c).is_some() => "did not happen".to_string(),
                     (Verdict::Fail(f), _) => format!("{} after {}", f.oracle, c.outcome().schedules),
                     (_, r) => r.text(c.outcome().schedules),
                 };

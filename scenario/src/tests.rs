@@ -322,3 +322,135 @@ fn markdown_reports_give_up_their_fenced_scenario() {
     let e = from_markdown("r.md", "no blocks here\n").unwrap_err();
     assert!(e.message.contains("no scenario found"));
 }
+
+/// Keys and values are bounded by the format (the structures may reserve the words above it), in
+/// operations and in `initial`, with the field and the bound in the message.
+#[test]
+fn keys_and_values_above_the_largest_word_are_refused() {
+    let file = |initial: &str, op: &str| {
+        format!("source = \"s\"\ninitial = [{initial}]\n[[thread]]\nops = [\"{op}\"]\n")
+    };
+    let ok = parse(
+        "ok.toml",
+        &file(
+            "[9223372036854775807, 9223372036854775807]",
+            "insert(9223372036854775807, 9223372036854775807)",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        ok.threads[0][0].op,
+        Op::Insert {
+            key: MAX_WORD,
+            value: MAX_WORD
+        }
+    );
+    for (initial, op, expected) in [
+        (
+            "",
+            "insert(18446744073709551615, 1)",
+            "key 18446744073709551615 is above 9223372036854775807 (2^63-1), the largest key",
+        ),
+        (
+            "",
+            "store(1, 9223372036854775808)",
+            "value 9223372036854775808 is above",
+        ),
+        (
+            "",
+            "iterate(delete: 18446744073709551615)",
+            "key 18446744073709551615 is above",
+        ),
+        (
+            "[18446744073709551615, 1]",
+            "len()",
+            "key 18446744073709551615 in `initial` is above",
+        ),
+        (
+            "[1, 18446744073709551614]",
+            "len()",
+            "value 18446744073709551614 in `initial` is above",
+        ),
+    ] {
+        let e = parse("big.toml", &file(initial, op)).unwrap_err();
+        assert!(e.message.contains(expected), "{}", e.message);
+    }
+}
+
+/// Issue 21, cause 3: a pinned loom run that cannot exist (permutation 0, past every bound, or
+/// u64::MAX, which wrapped to 0) is refused by the parser, naming the bound.
+#[test]
+fn a_pinned_run_that_cannot_exist_is_refused() {
+    let pinned = |key: &str| {
+        format!(
+            "source = \"s\"\nstructures = [\"locked\"]\nengines = [\"loom\", \"threads\", \"shuttle-random\"]\n\
+             [[thread]]\nops = [\"len\"]\n[pinned]\nstructure = \"locked\"\n{key}\n"
+        )
+    };
+    for (key, expected) in [
+        (
+            "engine = \"loom\"\nexecution = 0",
+            "`execution` is 0; expected 1 to 10000000",
+        ),
+        (
+            "engine = \"loom\"\nexecution = 18446744073709551615",
+            "`execution` is 18446744073709551615; expected 1 to 10000000",
+        ),
+        (
+            "engine = \"loom\"\nexecution = 10000001",
+            "`execution` is 10000001",
+        ),
+        (
+            "engine = \"threads\"\niteration = 10000000",
+            "`iteration` is 10000000; expected 0 to 9999999",
+        ),
+    ] {
+        let e = parse("pin.toml", &pinned(key)).unwrap_err();
+        assert!(e.message.contains(expected), "{}", e.message);
+    }
+    let long = format!(
+        "engine = \"shuttle-random\"\nschedule = \"{}\"",
+        "0".repeat(MAX_STEPS + 1)
+    );
+    let e = parse("pin.toml", &pinned(&long)).unwrap_err();
+    assert!(
+        e.message
+            .contains("`schedule` has 1000001 steps; at most 1000000"),
+        "{}",
+        e.message
+    );
+}
+
+/// Issue 21, cause 3: a pinned permutation loom's exploration never reaches was graded as
+/// passing (`pass 20 all`, exit 0): the pinned run never happened, which meets no expectation.
+#[test]
+fn a_pinned_run_that_never_happened_is_a_mismatch() {
+    let text = |execution: u64| {
+        format!(
+            "source = \"s\"\nstructures = [\"locked\"]\nengines = [\"loom\"]\nschedules = 50\n\
+             [[thread]]\nops = [\"insert(1, 1)\"]\n[[thread]]\nops = [\"insert(2, 1)\"]\n\
+             [expect]\nlocked = \"pass\"\n[pinned]\nstructure = \"locked\"\nengine = \"loom\"\nexecution = {execution}\n"
+        )
+    };
+    let registry = mapcheck::Registry::of(mapcheck_models::structures());
+    let dir = std::env::temp_dir().join(format!("mapcheck-scenario-pinned-{}", std::process::id()));
+    let graded = |execution| {
+        let s = parse("pin.toml", &text(execution)).unwrap();
+        run::run(&registry, &s, &run::Filter::default(), &dir).unwrap()
+    };
+    let happened = graded(3);
+    assert!(happened.ok(), "{}", run::render(&happened, "pin.toml"));
+    let never = graded(1_000_000);
+    assert!(!never.ok(), "{}", run::render(&never, "pin.toml"));
+    let why = never.structures[0].mismatch.as_deref().unwrap();
+    assert!(
+        why.contains("the pinned loom(preemption bound 2) run did not happen"),
+        "{why}"
+    );
+    let shown = run::render(&never, "pin.toml");
+    assert!(
+        shown.contains("loom (pinned): did not happen") && !shown.contains("all"),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

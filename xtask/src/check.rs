@@ -6,6 +6,13 @@ use anyhow::{bail, Result};
 use xshell::{cmd, Shell};
 
 pub fn run(sh: &Shell, sub: &str, args: &[String]) -> Result<()> {
+    run_with(sh, sub, args, "release")
+}
+
+/// [`run`] with the `mapcheck` binary built in `profile`: `release` for people, `dev` for CI's
+/// short check, whose dependencies the test build has already compiled (the exploration runtime is
+/// optimised in both; see the workspace's profiles).
+pub fn run_with(sh: &Shell, sub: &str, args: &[String], profile: &str) -> Result<()> {
     if sub == "replay" && args.is_empty() {
         bail!("usage: cargo xtask replay <TOKEN|FILE> (a token `mc1-...` or a record under target/mapcheck/failures/)");
     }
@@ -13,7 +20,7 @@ pub fn run(sh: &Shell, sub: &str, args: &[String]) -> Result<()> {
     status(
         cmd!(
             sh,
-            "{cargo} run --quiet --release --package mapcheck-cli --bin mapcheck -- {sub} {args...}"
+            "{cargo} run --quiet --profile {profile} --package mapcheck-cli --bin mapcheck -- {sub} {args...}"
         ),
         &format!("mapcheck {sub} failed"),
     )

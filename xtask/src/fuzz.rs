@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 use xshell::{cmd, Shell};
 
-const TARGETS: &[&str] = &["ops", "schedules", "scenario"];
+const TARGETS: &[&str] = &["ops", "schedules", "scenario", "replay"];
 
 /// Seconds one input may run before libFuzzer reports it as a timeout (a hang).
 const TIMEOUT: u64 = 30;
@@ -59,7 +59,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--mutants" => o.mutants = true,
             t if TARGETS.contains(&t) => o.target = Some(t.to_string()),
             other => bail!(
-                "unknown fuzz argument `{other}`; usage: cargo xtask fuzz [ops|schedules|scenario] \
+                "unknown fuzz argument `{other}`; usage: cargo xtask fuzz [ops|schedules|scenario|replay] \
                  [--time SECONDS] [--jobs N] [--structure NAME] [--sanitizer address|none] [--smoke] [--mutants]"
             ),
         }
@@ -410,8 +410,8 @@ fn report_crash(
 /// Writes the failure record of a crashing input (for `ops` and `schedules`) and imports it as
 /// `scenarios/fuzz-<target>-<hash>.toml`.
 fn record_and_import(root: &Path, target: &str, minimised: &Path, structures: Option<&str>) -> Result<()> {
-    if target == "scenario" {
-        eprintln!("fuzz scenario: a parser panic; the input above is the artifact to fix it with");
+    if target == "scenario" || target == "replay" {
+        eprintln!("fuzz {target}: a reader's panic or broken property; the input above is the artifact to fix it with");
         return Ok(());
     }
     let data = std::fs::read(minimised)?;

@@ -37,7 +37,8 @@ commands:
                        seeds 42 and 7 and the default budget; --repro NAME runs the standalone
                        reproducer of a bug it found (examples/hunt/src/bin/repro_NAME.rs)
   ci                   what .ci/run runs: test, the user crate's tests (examples/user-crate),
-                       cargo package of the library crates, a one-minute check, then fuzz --smoke
+                       cargo package of the library crates, a one-minute check (dev profile),
+                       then fuzz --smoke --sanitizer none
   fuzz [TARGET] [FLAGS]  libFuzzer targets ops, schedules, scenario (default: all) through cargo-fuzz
                        (installed if missing), nightly + AddressSanitizer when present, else stable
                        (flags: --time SECONDS (60) --jobs N --structure NAME --sanitizer address|none;
@@ -111,8 +112,11 @@ fn ci(sh: &Shell) -> Result<()> {
     test::run(sh, &[])?;
     test::user_crate(sh)?;
     test::package(sh)?;
-    check::run(sh, "check", &["--budget".into(), "60".into()])?;
-    fuzz::run(sh, &["--smoke".into()])
+    // The short check on the binary the test build's dependencies serve (no second, release build).
+    check::run_with(sh, "check", &["--budget".into(), "60".into()], "dev")?;
+    // Every target on stable with no sanitizer: AddressSanitizer fuzzing is the nightly workflow's
+    // (each target an hour), so CI builds no nightly instrumented tree.
+    fuzz::run(sh, &["--smoke".into(), "--sanitizer".into(), "none".into()])
 }
 
 fn project_root() -> std::path::PathBuf {

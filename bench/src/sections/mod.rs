@@ -3,6 +3,7 @@
 pub mod checker;
 pub mod detect;
 pub mod detect_race;
+pub mod dropin;
 pub mod fuzz;
 pub mod peer;
 pub mod porcupine;

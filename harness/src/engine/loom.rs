@@ -5,16 +5,34 @@ use super::{FailedRun, Limits, Outcome, Pinned, Probe, Workload};
 use crate::quiet::quietly;
 use crate::rt::Loom;
 use crate::structure::Structure;
+use crate::verdict::{Oracle, Verdict};
 use std::time::{Duration, Instant};
+
+/// The model threads loom can run beside the thread that starts them: loom models at most
+/// `loom::MAX_THREADS` threads, the main thread included.
+pub const MAX_MODEL_THREADS: usize = loom::MAX_THREADS - 1;
+
+/// How loom's own assertion reads when a run spawns more threads than it models.
+const TOO_MANY_THREADS: &str = "self.threads.len() < self.max()";
 
 /// Explores with loom. With `replay = Some(n)`, runs permutations 1..=n of the same deterministic
 /// exploration, so the n-th is exactly the recorded one.
+///
+/// A workload with more threads than loom models is not applicable, with the reason; so is one
+/// whose run stops on loom's thread limit because the structure starts threads of its own (a
+/// background collector): that is loom's limit, not a failure of the structure.
 pub(super) fn explore<S: Structure>(
     workload: &Workload,
     preemption_bound: usize,
     limits: Limits,
     replay: Option<usize>,
 ) -> Outcome {
+    if workload.threads.len() > MAX_MODEL_THREADS {
+        return super::not_applicable_outcome(format!(
+            "the workload has {} threads; loom models at most {MAX_MODEL_THREADS} beside the main one",
+            workload.threads.len(),
+        ));
+    }
     let probe = Probe::new(workload, limits);
     let mut b = loom::model::Builder::new();
     b.preemption_bound = Some(preemption_bound);
@@ -25,7 +43,7 @@ pub(super) fn explore<S: Structure>(
     b.log = false;
     b.location = false;
     let max = replay.unwrap_or(limits.max_schedules);
-    b.max_permutations = Some(max + 1);
+    b.max_permutations = Some(max.saturating_add(1));
     b.max_duration = if replay.is_some() {
         None
     } else {
@@ -44,6 +62,16 @@ pub(super) fn explore<S: Structure>(
     let in_time = replay.is_some() || started.elapsed() < limits.budget;
     let schedules = probe.schedules();
     let (verdict, failure) = probe.finish(done.is_some(), panic, "loom");
+    if let Verdict::Fail(f) = &verdict {
+        if f.oracle == Oracle::Panic && f.summary.contains(TOO_MANY_THREADS) {
+            return super::not_applicable_outcome(format!(
+                "{} starts threads of its own: with {} model threads a run needs more than loom's {}",
+                S::INFO.name,
+                workload.threads.len(),
+                loom::MAX_THREADS
+            ));
+        }
+    }
     // A replay of permutation n that runs out of permutations first, or fails on an earlier one, is
     // not the recorded run: the code (or loom) changed since it was recorded.
     let diverged = replay.and_then(|n| match &failure {

@@ -176,7 +176,7 @@ pub struct FailedRun {
 }
 
 /// What an exploration did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {
     pub verdict: Verdict,
     /// Schedules run, the failing one included.

@@ -7,7 +7,8 @@
 //! operations linearized are a prefix of each thread's operations, so the configuration is the
 //! per-thread position vector plus the state, and each step costs O(threads).
 //!
-//! Two reductions keep the search small where operations really overlap; both keep it exact.
+//! Three reductions keep the search small where operations really overlap; all keep the verdict
+//! exact.
 //!
 //! - **Operations that change nothing go at once.** A candidate whose result matches the current
 //!   state and that leaves the state as it is (a read, a remove of an absent key, ...) is linearized
@@ -22,14 +23,25 @@
 //!   first must be linearized before anything invoked after its return. Operations placed before it
 //!   that commute with it and with everything else placed before it can be moved after it (they are
 //!   all still open when it returns), so the search only tries, next, that operation and the
-//!   candidates connected to it by chains of operations that do not commute. Per key that is every
-//!   candidate but the reads that do not match; on the whole map it leaves out writes to unrelated
-//!   keys, which would otherwise multiply the configurations by every subset of them. This one can
-//!   skip deeper dead ends, so the longest prefix is searched for without it (`reduce: false`).
+//!   candidates connected to it by chains of operations that do not commute. On the whole map it
+//!   leaves out writes to unrelated keys, which would otherwise multiply the configurations by every
+//!   subset of them. This one can skip deeper dead ends, so the longest prefix is searched for
+//!   without it (`reduce: false`). Per key it leaves out little (the reads that do not match, which
+//!   the model refuses anyway, and other clears beside a forced clear), so the one-key search does
+//!   without it and its cost: O(threads^2) a step with every thread on one key.
+//! - **One key's values in groups** (`groups.rs`, for one-key partitions): a group of values the
+//!   state passes through in one stretch may not be entered while a group that must come before it
+//!   has members left (the entry gate), and a move that leaves a group with members left is refused
+//!   (the exit check). Many threads on one key leave many writes that found the key absent open at
+//!   once; without the gate the search tries their groups in every order. When the groups show,
+//!   without searching, that the partition has no linearization, the search only looks for the
+//!   sequence to report: it stops at its first dead end.
 //!
 //! A configuration is memoised when it is first entered, and the search only backtracks out of one
-//! that has no linearization, so a memoised configuration met again is known to fail.
+//! that has no linearization, so a memoised configuration met again is known to fail. The gate and
+//! the exit check depend only on what has been linearized, so this stays true with them.
 
+use super::groups::{Groups, Progress, NONE};
 use super::memo::Memo;
 use super::model::{commute, Model, Step};
 use super::Entry;
@@ -57,31 +69,38 @@ struct Frame<S> {
     /// before it, with no other choice to try.
     forced: bool,
     id: usize,
+    /// The group the state was in before it (`groups.rs`).
+    group: u32,
 }
 
-/// Searches `entries` (one partition) from `init`; `reduce` turns on the dependency restriction.
+/// Searches `entries` (one partition) from `init`; `reduce` turns on the dependency restriction,
+/// `groups` (a one-key partition's, `groups.rs`) the entry gate and the exit check.
 pub(super) fn search<M: Model>(
     entries: &[&Entry],
     model: &mut M,
     init: M::State,
     max_steps: u64,
     reduce: bool,
+    groups: Option<&Groups>,
 ) -> Outcome {
-    // Per-thread queues in invocation order.
+    // Per-thread queues in invocation order, of positions in `entries`.
     let mut ids: Vec<usize> = entries.iter().map(|e| e.thread).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut queues: Vec<Vec<&Entry>> = vec![Vec::new(); ids.len()];
-    for e in entries {
+    let mut queues: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    for (i, e) in entries.iter().enumerate() {
         let t = ids.binary_search(&e.thread).expect("thread listed");
-        queues[t].push(e);
+        queues[t].push(i);
     }
     for q in &mut queues {
-        q.sort_by_key(|e| e.invoke);
+        q.sort_by_key(|&i| entries[i].invoke);
     }
     let threads = queues.len();
     let completed = entries.iter().filter(|e| e.ret.is_some()).count();
-    let next = |head: &[u32], t: usize| queues[t].get(head[t] as usize).copied();
+    let at = |head: &[u32], t: usize| queues[t].get(head[t] as usize).copied();
+    let next = |head: &[u32], t: usize| at(head, t).map(|i| entries[i]);
+    let mut progress = groups.filter(|g| g.any()).map(Progress::new);
+    let proven = groups.is_some_and(|g| g.contradiction);
     // The completed unlinearized operation that returns first (the one that must go next at the
     // latest) and its return: every candidate is invoked before that return.
     let forced_next = |head: &[u32]| {
@@ -120,15 +139,16 @@ pub(super) fn search<M: Model>(
             return Outcome::Ok;
         }
         steps += 1;
-        if steps > max_steps {
+        // A search that only looks for its first dead end takes at most one step per operation.
+        if steps > max_steps && !proven {
             return Outcome::Unknown { steps };
         }
         let (bound, must) = forced_next(&head).expect("an operation is left to linearize");
         for (t, c) in candidate.iter_mut().enumerate() {
             *c = next(&head, t).is_some_and(|e| e.invoke <= bound);
         }
-        // (thread, new state when it changes, forced)
-        let mut chosen: Option<(usize, Option<M::State>, bool)> = None;
+        // (thread, new state when it changes, forced, whether the model moved the state)
+        let mut chosen: Option<(usize, Option<M::State>, bool, bool)> = None;
         let mut dead = false;
         if resume == 0 {
             for t in (0..threads).filter(|&t| candidate[t]) {
@@ -136,7 +156,7 @@ pub(super) fn search<M: Model>(
                 if model.step(&state, &e.op, e.ret.as_ref()) == Step::Same {
                     head[t] += 1;
                     if seen.insert(&head, &state) {
-                        chosen = Some((t, None, true));
+                        chosen = Some((t, None, true, false));
                     } else {
                         head[t] -= 1;
                         dead = true;
@@ -147,34 +167,49 @@ pub(super) fn search<M: Model>(
         }
         if chosen.is_none() && !dead {
             if reduce {
-                dependents(&head, &queues, &candidate, must, &mut allowed);
+                dependents(&head, entries, &queues, &candidate, must, &mut allowed);
             } else {
                 allowed.copy_from_slice(&candidate);
             }
             for t in (resume..threads).filter(|&t| allowed[t]) {
-                let e = next(&head, t).expect("candidate");
-                let after = match model.step(&state, &e.op, e.ret.as_ref()) {
+                let i = at(&head, t).expect("candidate");
+                if progress.as_ref().is_some_and(|p| !p.may_enter(i)) {
+                    continue;
+                }
+                let e = entries[i];
+                let (after, moved) = match model.step(&state, &e.op, e.ret.as_ref()) {
                     Step::Refused => continue,
-                    Step::Same => state.clone(),
-                    Step::To(s) => s,
+                    Step::Same => (state.clone(), false),
+                    Step::To(s) => (s, true),
                 };
+                if let Some(p) = &mut progress {
+                    let before = p.push(i, moved);
+                    let stranded = p.left_behind(before);
+                    p.pop(i, before);
+                    if stranded {
+                        continue;
+                    }
+                }
                 head[t] += 1;
                 if seen.insert(&head, &after) {
-                    chosen = Some((t, Some(after), false));
+                    chosen = Some((t, Some(after), false, moved));
                     break;
                 }
                 head[t] -= 1;
             }
         }
         match chosen {
-            Some((t, after, forced)) => {
-                let e = queues[t][head[t] as usize - 1];
+            Some((t, after, forced, moved)) => {
+                let i = queues[t][head[t] as usize - 1];
+                let e = entries[i];
+                let group = progress.as_mut().map_or(NONE, |p| p.push(i, moved));
                 let prev = after.map(|s| std::mem::replace(&mut state, s));
                 path.push(Frame {
                     thread: t,
                     prev,
                     forced,
                     id: e.id,
+                    group,
                 });
                 if e.ret.is_some() {
                     done += 1;
@@ -189,6 +224,13 @@ pub(super) fn search<M: Model>(
                     shared = path.len();
                     best_stuck = stuck(&head);
                 }
+                // Known to have no linearization: the first dead end is as deep as it looks.
+                if proven {
+                    return Outcome::Violation {
+                        prefix: best,
+                        stuck: best_stuck,
+                    };
+                }
                 // Back out of every configuration known to fail with it.
                 loop {
                     let Some(f) = path.pop() else {
@@ -202,7 +244,11 @@ pub(super) fn search<M: Model>(
                     if let Some(prev) = f.prev {
                         state = prev;
                     }
-                    if queues[f.thread][head[f.thread] as usize].ret.is_some() {
+                    let i = queues[f.thread][head[f.thread] as usize];
+                    if let Some(p) = &mut progress {
+                        p.pop(i, f.group);
+                    }
+                    if entries[i].ret.is_some() {
                         done -= 1;
                     }
                     if !f.forced {
@@ -218,10 +264,17 @@ pub(super) fn search<M: Model>(
 /// Marks in `out` the candidates that may go next under the dependency restriction: the forced
 /// operation (`must`'s head) and every candidate joined to it by a chain of candidates that do not
 /// commute pairwise.
-fn dependents(head: &[u32], queues: &[Vec<&Entry>], candidate: &[bool], must: usize, out: &mut [bool]) {
+fn dependents(
+    head: &[u32],
+    entries: &[&Entry],
+    queues: &[Vec<usize>],
+    candidate: &[bool],
+    must: usize,
+    out: &mut [bool],
+) {
     out.fill(false);
     out[must] = true;
-    let op = |t: usize| &queues[t][head[t] as usize].op;
+    let op = |t: usize| &entries[queues[t][head[t] as usize]].op;
     let mut work = vec![must];
     while let Some(x) = work.pop() {
         for t in 0..out.len() {

@@ -27,6 +27,7 @@ macro_rules! atomic_common {
     ($name:ident, $t:ty, $inner:ident, $($generic:ident)?) => {
         impl$(<$generic>)? $name$(<$generic>)? {
             /// A new atomic of the runtime running the current execution.
+            #[inline]
             pub fn new(v: $t) -> Self {
                 $name(match creating() {
                     RuntimeKind::Std => $inner::Std(std::sync::atomic::$name::new(v)),
@@ -34,18 +35,23 @@ macro_rules! atomic_common {
                     RuntimeKind::Shuttle => $inner::Shuttle(untracked(|| shuttle::sync::atomic::$name::new(v))),
                 })
             }
+            #[inline]
             pub fn load(&self, order: Ordering) -> $t {
                 dispatch!(self, $inner, a => a.load(order))
             }
+            #[inline]
             pub fn store(&self, v: $t, order: Ordering) {
                 dispatch!(self, $inner, a => a.store(v, order))
             }
+            #[inline]
             pub fn swap(&self, v: $t, order: Ordering) -> $t {
                 dispatch!(self, $inner, a => a.swap(v, order))
             }
+            #[inline]
             pub fn compare_exchange(&self, current: $t, new: $t, success: Ordering, failure: Ordering) -> Result<$t, $t> {
                 dispatch!(self, $inner, a => a.compare_exchange(current, new, success, failure))
             }
+            #[inline]
             pub fn compare_exchange_weak(
                 &self,
                 current: $t,
@@ -56,6 +62,7 @@ macro_rules! atomic_common {
                 dispatch!(self, $inner, a => a.compare_exchange_weak(current, new, success, failure))
             }
             /// Applies `f` until the compare-and-exchange succeeds or `f` returns `None`, as std's.
+            #[inline]
             pub fn fetch_update<F>(&self, set_order: Ordering, fetch_order: Ordering, mut f: F) -> Result<$t, $t>
             where
                 F: FnMut($t) -> Option<$t>,
@@ -69,6 +76,7 @@ macro_rules! atomic_common {
                 }
                 Err(prev)
             }
+            #[inline]
             pub fn into_inner(self) -> $t {
                 match self.0 {
                     $inner::Std(a) => a.into_inner(),
@@ -104,6 +112,7 @@ macro_rules! atomic_int {
         }
 
         impl $name {
+            #[inline]
             pub fn fetch_add(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_add(v, order),
@@ -111,6 +120,7 @@ macro_rules! atomic_int {
                     |a| a.fetch_add(v, order),
                 )
             }
+            #[inline]
             pub fn fetch_sub(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_sub(v, order),
@@ -118,6 +128,7 @@ macro_rules! atomic_int {
                     |a| a.fetch_sub(v, order),
                 )
             }
+            #[inline]
             pub fn fetch_and(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_and(v, order),
@@ -125,6 +136,7 @@ macro_rules! atomic_int {
                     |a| a.fetch_and(v, order),
                 )
             }
+            #[inline]
             pub fn fetch_nand(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_nand(v, order),
@@ -132,6 +144,7 @@ macro_rules! atomic_int {
                     |a| a.fetch_nand(v, order),
                 )
             }
+            #[inline]
             pub fn fetch_or(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_or(v, order),
@@ -139,6 +152,7 @@ macro_rules! atomic_int {
                     |a| a.fetch_or(v, order),
                 )
             }
+            #[inline]
             pub fn fetch_xor(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_xor(v, order),
@@ -146,6 +160,7 @@ macro_rules! atomic_int {
                     |a| a.fetch_xor(v, order),
                 )
             }
+            #[inline]
             pub fn fetch_max(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_max(v, order),
@@ -153,6 +168,7 @@ macro_rules! atomic_int {
                     |a| a.fetch_max(v, order),
                 )
             }
+            #[inline]
             pub fn fetch_min(&self, v: $t, order: Ordering) -> $t {
                 self.dispatch(
                     |a| a.fetch_min(v, order),
@@ -209,6 +225,7 @@ enum AtomicBoolInner {
 atomic_common!(AtomicBool, bool, AtomicBoolInner,);
 
 impl AtomicBool {
+    #[inline]
     pub fn fetch_and(&self, v: bool, order: Ordering) -> bool {
         self.bits(
             |a| a.fetch_and(v, order),
@@ -216,6 +233,7 @@ impl AtomicBool {
             |a| a.fetch_and(v, order),
         )
     }
+    #[inline]
     pub fn fetch_nand(&self, v: bool, order: Ordering) -> bool {
         self.bits(
             |a| a.fetch_nand(v, order),
@@ -223,6 +241,7 @@ impl AtomicBool {
             |a| a.fetch_nand(v, order),
         )
     }
+    #[inline]
     pub fn fetch_or(&self, v: bool, order: Ordering) -> bool {
         self.bits(
             |a| a.fetch_or(v, order),
@@ -230,6 +249,7 @@ impl AtomicBool {
             |a| a.fetch_or(v, order),
         )
     }
+    #[inline]
     pub fn fetch_xor(&self, v: bool, order: Ordering) -> bool {
         self.bits(
             |a| a.fetch_xor(v, order),

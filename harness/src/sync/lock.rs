@@ -15,6 +15,7 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 use std::time::Duration;
 
 /// A `LockResult` with its guard converted, poisoned or not.
+#[inline]
 fn map_lock<G, H>(r: LockResult<G>, f: impl FnOnce(G) -> H) -> LockResult<H> {
     match r {
         Ok(g) => Ok(f(g)),
@@ -23,6 +24,7 @@ fn map_lock<G, H>(r: LockResult<G>, f: impl FnOnce(G) -> H) -> LockResult<H> {
 }
 
 /// A `TryLockResult` with its guard converted.
+#[inline]
 fn map_try<G, H>(r: TryLockResult<G>, f: impl FnOnce(G) -> H) -> TryLockResult<H> {
     match r {
         Ok(g) => Ok(f(g)),
@@ -47,6 +49,7 @@ macro_rules! lock_type {
 
         impl<T> $name<T> {
             /// A new lock around `value`, of the runtime running the current execution.
+            #[inline]
             pub fn new(value: T) -> Self {
                 let inner = match creating() {
                     RuntimeKind::Std => Inner::Std(<$std>::new(value)),
@@ -57,6 +60,7 @@ macro_rules! lock_type {
             }
 
             /// The value, with no locking: `self` is not shared.
+            #[inline]
             pub fn get_mut(&mut self) -> LockResult<&mut T> {
                 match &mut self.inner {
                     Inner::Std(l) => l.get_mut(),
@@ -66,6 +70,7 @@ macro_rules! lock_type {
             }
 
             /// The value, consuming the lock.
+            #[inline]
             pub fn into_inner(self) -> LockResult<T> {
                 match self.inner {
                     Inner::Std(l) => l.into_inner(),
@@ -110,6 +115,7 @@ macro_rules! guard_type {
 
         impl<T> Deref for $name<'_, T> {
             type Target = T;
+            #[inline]
             fn deref(&self) -> &T {
                 match &self.inner {
                     $inner::Std(g) => g,
@@ -121,6 +127,7 @@ macro_rules! guard_type {
 
         $(
             impl<T> $mut for $name<'_, T> {
+                #[inline]
                 fn deref_mut(&mut self) -> &mut T {
                     match &mut self.inner {
                         $inner::Std(g) => g,
@@ -157,6 +164,7 @@ guard_type!(
 impl<T> Mutex<T> {
     /// Locks, blocking until the lock is free; `Err` when a thread panicked holding it (std's
     /// poisoning), with the guard inside.
+    #[inline]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         match &self.inner {
             Inner::Std(m) => map_lock(m.lock(), MutexGuard::std),
@@ -166,6 +174,7 @@ impl<T> Mutex<T> {
     }
 
     /// Locks if the lock is free.
+    #[inline]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         match &self.inner {
             Inner::Std(m) => map_try(m.try_lock(), MutexGuard::std),
@@ -176,16 +185,19 @@ impl<T> Mutex<T> {
 }
 
 impl<'a, T> MutexGuard<'a, T> {
+    #[inline]
     fn std(g: std::sync::MutexGuard<'a, T>) -> Self {
         MutexGuard {
             inner: MutexGuardInner::Std(g),
         }
     }
+    #[inline]
     fn loom(g: loom::sync::MutexGuard<'a, T>) -> Self {
         MutexGuard {
             inner: MutexGuardInner::Loom(Guard::new::<Loom>(g)),
         }
     }
+    #[inline]
     fn shuttle(g: shuttle::sync::MutexGuard<'a, T>) -> Self {
         MutexGuard {
             inner: MutexGuardInner::Shuttle(Guard::new::<Shuttle>(g)),
@@ -221,6 +233,7 @@ mod rw {
 
     impl<T> RwLock<T> {
         /// Locks for reading, blocking while a writer holds it.
+        #[inline]
         pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T>> {
             match &self.inner {
                 Inner::Std(l) => map_lock(l.read(), |g| RwLockReadGuard {
@@ -236,6 +249,7 @@ mod rw {
         }
 
         /// Locks for writing, blocking while anyone holds it.
+        #[inline]
         pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T>> {
             match &self.inner {
                 Inner::Std(l) => map_lock(l.write(), |g| RwLockWriteGuard {
@@ -251,6 +265,7 @@ mod rw {
         }
 
         /// Locks for reading if no writer holds it.
+        #[inline]
         pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
             match &self.inner {
                 Inner::Std(l) => map_try(l.try_read(), |g| RwLockReadGuard {
@@ -266,6 +281,7 @@ mod rw {
         }
 
         /// Locks for writing if no one holds it.
+        #[inline]
         pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
             match &self.inner {
                 Inner::Std(l) => map_try(l.try_write(), |g| RwLockWriteGuard {
@@ -301,12 +317,14 @@ enum CondvarInner {
 pub struct WaitTimeoutResult(bool);
 
 impl WaitTimeoutResult {
+    #[inline]
     pub fn timed_out(&self) -> bool {
         self.0
     }
 }
 
 impl Condvar {
+    #[inline]
     pub fn new() -> Condvar {
         let inner = match creating() {
             RuntimeKind::Std => CondvarInner::Std(std::sync::Condvar::new()),
@@ -317,6 +335,7 @@ impl Condvar {
     }
 
     /// Releases the guard's lock, waits for a notification, and locks again.
+    #[inline]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         match (&self.inner, guard.inner) {
             (CondvarInner::Std(c), MutexGuardInner::Std(g)) => map_lock(c.wait(g), MutexGuard::std),
@@ -331,6 +350,7 @@ impl Condvar {
     }
 
     /// Waits while `condition` holds for the locked value.
+    #[inline]
     pub fn wait_while<'a, T, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
@@ -347,6 +367,7 @@ impl Condvar {
 
     /// Waits for a notification or until `dur` has passed. Under loom and shuttle there is no clock:
     /// the wait may end at any scheduling point, as a timeout would, which the model checker explores.
+    #[inline]
     pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -371,6 +392,7 @@ impl Condvar {
     }
 
     /// Wakes one waiting thread.
+    #[inline]
     pub fn notify_one(&self) {
         match &self.inner {
             CondvarInner::Std(c) => c.notify_one(),
@@ -380,6 +402,7 @@ impl Condvar {
     }
 
     /// Wakes every waiting thread.
+    #[inline]
     pub fn notify_all(&self) {
         match &self.inner {
             CondvarInner::Std(c) => c.notify_all(),

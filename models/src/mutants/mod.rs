@@ -15,8 +15,11 @@ mod pooled_lost_push;
 mod pooled_relaxed;
 mod rebuild_clear_inversion;
 mod rebuild_unguarded;
+mod sharded_clear_count;
 mod sharded_clear_skips;
+mod sharded_grow_race;
 mod sharded_misroute;
+mod sharded_torn_snapshot;
 mod slots_relaxed_publish;
 mod syncmap_expunge_store;
 mod syncmap_stale_delete;
@@ -37,8 +40,11 @@ pub use pooled_lost_push::PooledLostPush;
 pub use pooled_relaxed::PooledRelaxed;
 pub use rebuild_clear_inversion::{ClearInversion, RebuildClearInversion};
 pub use rebuild_unguarded::{RebuildUnguarded, Unguarded};
+pub use sharded_clear_count::{ClearCount, ShardedClearCount};
 pub use sharded_clear_skips::{ClearSkips, ShardedClearSkips};
+pub use sharded_grow_race::{GrowRace, ShardedGrowRace};
 pub use sharded_misroute::{Misroute, ShardedMisroute};
+pub use sharded_torn_snapshot::{ShardedTornSnapshot, TornSnapshot};
 pub use slots_relaxed_publish::{RelaxedPublication, SlotsRelaxedPublish};
 pub use syncmap_expunge_store::{racy_expunge, SyncmapExpungeStore};
 pub use syncmap_stale_delete::{StaleDelete, SyncmapStaleDelete};
@@ -206,6 +212,24 @@ pub const PROFILES: &[Profile] = &[
         "locked-racy-insert",
         Class::ExactlyOnceDelete,
         &[Oracle::ExactlyOnceDelete],
+        true,
+    ),
+    profile(
+        "sharded-torn-snapshot",
+        Class::Iteration,
+        &[Oracle::Linearizability],
+        true,
+    ),
+    profile(
+        "sharded-clear-count",
+        Class::Iteration,
+        &[Oracle::Iteration],
+        true,
+    ),
+    profile(
+        "sharded-grow-race",
+        Class::LostDelete,
+        &[Oracle::LostDelete, Oracle::LostInsert],
         true,
     ),
 ];

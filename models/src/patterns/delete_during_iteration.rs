@@ -14,8 +14,11 @@ use mapcheck_harness::{DeleteIf, Op, Workload};
 /// at the shuttle size the grow is still evacuating when the next writes come.
 ///
 /// Built to catch: `locked-iterlock` (the delete waits for the write lock under the iteration's
-/// read lock: deadlock) and `gomap-iter-revisit` (an iterator that follows the grown table visits
-/// evacuated entries again: a key yielded twice, or skipped).
+/// read lock: deadlock), `gomap-iter-revisit` (an iterator that follows the grown table visits
+/// evacuated entries again: a key yielded twice, or skipped) and `sharded-torn-snapshot` (a
+/// "snapshot" copied one shard at a time: thread 1's two inserts land in different shards, the
+/// first in one already copied, the second in one not yet copied, and the snapshot holds the second
+/// without the first, a set the map never held: linearizability).
 pub fn delete_during_iteration(size: Size) -> Workload {
     let b = size.keys.max(2).next_power_of_two().trailing_zeros();
     // Go's load factor 6.5 per bucket: the most entries `2^b` buckets hold without growing.

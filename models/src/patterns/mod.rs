@@ -9,6 +9,7 @@ mod concurrent_delete;
 mod cow_swap;
 mod delete_during_iteration;
 mod delete_reinsert;
+mod grow_race;
 mod insert_remove_get;
 mod rebuild_race;
 mod reclaim_race;
@@ -21,6 +22,7 @@ pub use concurrent_delete::concurrent_delete;
 pub use cow_swap::cow_swap;
 pub use delete_during_iteration::delete_during_iteration;
 pub use delete_reinsert::delete_reinsert;
+pub use grow_race::grow_race;
 pub use insert_remove_get::insert_remove_get;
 pub use rebuild_race::rebuild_race;
 pub use reclaim_race::reclaim_race;
@@ -92,6 +94,11 @@ pub const MODELS: &[Model] = &[
         name: "cow-swap",
         summary: "a deleter and an inserter write different keys while a reader reads; a racing swap must not undo the delete",
         build: cow_swap,
+    },
+    Model {
+        name: "grow-race",
+        summary: "an insert grows a full table while another thread deletes one of its keys and reads it back",
+        build: grow_race,
     },
 ];
 

@@ -12,8 +12,11 @@ use mapcheck_harness::{DeleteIf, Op, Workload};
 /// another order than single-key ones.
 ///
 /// Built to catch: `sharded-clear-skips` (a clear that leaves the last shard: its key is read
-/// back) and `rebuild-clear-inversion` (a clear that takes the storage lock before the outer lock,
-/// racing an insert that takes them the other way round: deadlock).
+/// back), `rebuild-clear-inversion` (a clear that takes the storage lock before the outer lock,
+/// racing an insert that takes them the other way round: deadlock) and `sharded-clear-count` (a
+/// count kept beside the shards that the clear resets only after emptying them all: thread 1's
+/// len in between counts keys the clear has already removed, more than were present at any point
+/// of the call; or its insert lands in an emptied shard and is never counted).
 pub fn sharded_whole_map(size: Size) -> Workload {
     let mut t0 = vec![
         Op::Len,
