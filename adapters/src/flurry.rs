@@ -32,11 +32,7 @@ impl Adapter for FlurryAdapter {
     const LEN_IS_ESTIMATE: bool = true;
     /// Each map owns its seize collector (nothing is deferred past the drop), and its bin locks
     /// are parking_lot mutexes.
-    const SETTLE: Settle = Settle {
-        once: &[],
-        per_thread: &[settle::parking_lot::register_thread],
-        after_drop: &[],
-    };
+    const SETTLE: Settle = settle::PARKING_LOT;
     fn new() -> Self {
         FlurryAdapter(flurry::HashMap::with_hasher(Fixed::default()))
     }

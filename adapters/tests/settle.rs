@@ -258,11 +258,11 @@ fn a_process_wide_pool_not_declared_is_blamed_on_the_run_that_made_it() {
 #[test]
 fn sdds_step_frees_what_the_thread_retired() {
     std::thread::spawn(|| {
-        untracked(settle::sdd::register_thread);
+        untracked(settle::SDD.per_thread[0]);
         let scope = Scope::new();
         scope.run(|| drop(sdd::Owned::new([0u8; 256])));
         assert!(scope.live().0 > 0, "sdd defers the free");
-        untracked(settle::sdd::witness_epochs);
+        untracked(settle::SDD.after_drop[0]);
         assert_eq!(scope.live(), (0, 0), "freed once the thread witnessed the epochs");
         scope.close();
     })
@@ -280,10 +280,10 @@ fn parking_lots_step_creates_each_threads_record_before_the_run() {
         .map(|_| {
             let barrier = barrier.clone();
             std::thread::spawn(move || {
-                untracked(settle::parking_lot::register_thread);
+                untracked(settle::PARKING_LOT.per_thread[0]);
                 barrier.wait();
                 let scope = Scope::new();
-                scope.run(settle::parking_lot::register_thread);
+                scope.run(settle::PARKING_LOT.per_thread[0]);
                 let live = scope.live();
                 scope.close();
                 barrier.wait();

@@ -14,11 +14,11 @@ use mapcheck::Registry;
 use mapcheck_harness::{Engine, Size, Verdict};
 use mapcheck_harness::{EngineSpec, Entry};
 use mapcheck_models::patterns::{Model, MODELS};
-use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod cells;
 mod progress;
 mod summary;
 
@@ -273,6 +273,8 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
     let mut unknowns: Vec<String> = Vec::new();
     let mut missed: Vec<String> = Vec::new();
     let mut unreached: Vec<String> = Vec::new();
+    // Cells not applicable because the model calls an operation the structure declares absent.
+    let mut not_applicable: Vec<String> = Vec::new();
     // Reclamation findings (not failures), one per model and structure.
     let mut findings: Vec<(String, usize, String)> = Vec::new();
     let mut totals = summary::Summary::default();
@@ -310,42 +312,40 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                         spec.family()
                     ));
                 }
+                if let (CellResult::NotApplicable { reason }, Some(engine)) = (r, engine) {
+                    if (structure.not_applicable)(&engine).is_none() {
+                        not_applicable.push(format!(
+                            "n/a: {} on {} under {}: {reason}",
+                            model.name,
+                            structure.info.name,
+                            spec.family()
+                        ));
+                    }
+                }
                 if args.json {
-                    let (oracle, summary) = match &o.verdict {
-                        Verdict::Fail(f) => (Some(f.oracle.to_string()), Some(f.summary.clone())),
-                        Verdict::Unknown { reason } | Verdict::NotApplicable { reason } => {
-                            (None, Some(reason.clone()))
-                        }
-                        Verdict::Pass => (None, None),
-                    };
-                    let record = cell.record.as_ref();
-                    let line = json!({
-                        "model": model.name,
-                        "structure": structure.info.name,
-                        "engine": spec.family(),
-                        "engine_params": engine.map(|e| e.to_string()),
-                        "expected": if structure.info.expected_to_fail() { "fail" } else { "pass" },
-                        "verdict": r.word(),
-                        "as_expected": r.as_expected(),
-                        "schedules": o.schedules,
-                        "unknown_runs": o.unknown_runs,
-                        // Top-level operations run: the workload's, once per schedule.
-                        "operations": o.schedules * size_ops(model, size),
-                        "exhausted": o.exhausted,
-                        "elapsed_ms": o.elapsed.as_millis() as u64,
-                        "oracle": oracle,
-                        "summary": summary,
-                        "replay": record.map(|r| format!("cargo xtask replay {}", r.record.token.encode())),
-                        "record": record.and_then(|r| r.path.as_ref().ok()).map(|p| p.display().to_string()),
-                        "picture": record.and_then(|r| r.path.as_ref().ok()).map(|p| {
-                            mapcheck::record::picture_path(p).display().to_string()
-                        }),
-                        "finding": cell.finding,
-                    });
+                    let line = cells::json(model, structure, spec, engine, size, &cell);
                     progress.suspend(|| {
                         println!("{line}");
                         let _ = std::io::stdout().flush();
                     });
+                }
+                // Known behaviours, one line per cell that showed them.
+                for f in &o.findings {
+                    let key = format!(
+                        "{} on {} under {}: {}",
+                        structure.info.name,
+                        model.name,
+                        spec.family(),
+                        f.oracle
+                    );
+                    findings.push((
+                        key.clone(),
+                        size.ops,
+                        format!(
+                            "{key} (declared: {}): in {} of {} run(s); the first: {}",
+                            f.declared, f.runs, o.schedules, f.first
+                        ),
+                    ));
                 }
                 // One finding per structure and model, at the largest size run (a mutant's are
                 // its base structure's, and not repeated).
@@ -434,6 +434,9 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         "cells: caught = an expected failure was found; unknown = runs without a verdict (never a pass);"
     );
     println!("cells: missed = a bounded exploration did not reach the planted bug; MISSED = an exhaustive one did not.");
+    for n in &not_applicable {
+        println!("{n}");
+    }
     for u in &unknowns {
         println!("{u}");
     }
@@ -454,11 +457,6 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
         println!("{line}");
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// The operations of one run of `model` at `size`.
-fn size_ops(model: &Model, size: Size) -> usize {
-    (model.build)(size).threads.iter().map(Vec::len).sum()
 }
 
 fn print_matrix(model: &str, engines: &[String], rows: &[(String, Vec<String>)]) {

@@ -4,8 +4,9 @@
 //! third-party crate uses `std::sync` (or its own atomics) and cannot be model-checked, but it can
 //! be driven on real OS threads and judged by the same oracles. An adapter implements [`Map`] over
 //! the crate's API and [`Adapter`] for the crate's declared guarantees: which results its API does
-//! not return ([`Adapter::UNOBSERVED`]) and how its deferred reclamation settles after a drop
-//! ([`Adapter::SETTLE`]). [`Adapted`] makes it a [`Structure`] that the engines accept on
+//! not return ([`Adapter::UNOBSERVED`]), which operations it lacks ([`Adapter::SUPPORTS`]), how its
+//! deferred reclamation settles after a drop ([`Adapter::SETTLE`]), and which documented
+//! behaviours are findings rather than failures ([`Adapter::KNOWN`]). [`Adapted`] makes it a [`Structure`] that the engines accept on
 //! [`Engine::Threads`](crate::Engine::Threads) only (loom and shuttle report it as not applicable).
 //!
 //! ```
@@ -75,7 +76,7 @@
 
 use crate::rt::Runtime;
 use crate::settle::Settle;
-use crate::structure::{Map, Structure, StructureInfo, Unobserved};
+use crate::structure::{Known, Map, Ops, Structure, StructureInfo, Unobserved};
 use std::marker::PhantomData;
 
 /// A concurrent map crate as the real-thread engine drives it: the [`Map`] methods over the
@@ -94,6 +95,11 @@ pub trait Adapter: Map + Sized {
     const UNOBSERVED: Unobserved = Unobserved::NONE;
     /// The crate's deferred reclamation and process-wide state (see [`crate::settle`]).
     const SETTLE: Settle = Settle::NONE;
+    /// The operations the crate's API has (see [`Structure::SUPPORTS`]): one it lacks is declared
+    /// absent, never emulated.
+    const SUPPORTS: Ops = Ops::STANDARD;
+    /// The behaviours the crate documents that would fail an oracle (see [`Structure::KNOWN`]).
+    const KNOWN: &'static [Known] = &[];
     /// An empty map.
     fn new() -> Self;
 }
@@ -111,6 +117,8 @@ impl<A: Adapter> Structure for Adapted<A> {
     const LEN_IS_ESTIMATE: bool = A::LEN_IS_ESTIMATE;
     const UNOBSERVED: Unobserved = A::UNOBSERVED;
     const SETTLE: Settle = A::SETTLE;
+    const SUPPORTS: Ops = A::SUPPORTS;
+    const KNOWN: &'static [Known] = A::KNOWN;
 }
 
 /// The [`Structure`] of a map written with the drop-in types of [`crate::sync`] (a map on
@@ -133,4 +141,6 @@ impl<A: Adapter> Structure for DropIn<A> {
     const LEN_IS_ESTIMATE: bool = A::LEN_IS_ESTIMATE;
     const UNOBSERVED: Unobserved = A::UNOBSERVED;
     const SETTLE: Settle = A::SETTLE;
+    const SUPPORTS: Ops = A::SUPPORTS;
+    const KNOWN: &'static [Known] = A::KNOWN;
 }

@@ -3,6 +3,7 @@
 
 use crate::engine::shuttle::Scheduler;
 use crate::engine::{SeqRun, Sequential};
+use crate::structure::{Claims, Ops};
 use crate::{Engine, History, Limits, Outcome, Pinned, Structure, StructureInfo, Verdict, Workload};
 use std::time::Duration;
 
@@ -18,8 +19,12 @@ pub struct Entry {
     pub targets: &'static [&'static str],
     /// Why an engine cannot run this structure (`None` when it can): the check shows `n/a`.
     pub not_applicable: fn(&Engine) -> Option<String>,
-    /// Whether the structure's `len` is only an estimate under concurrent changes (not judged).
-    pub len_is_estimate: bool,
+    /// The operations the structure's API has: a workload that calls another is not applicable
+    /// ([`Entry::absent`]).
+    pub supports: Ops,
+    /// What the oracles hold it to: its declaration, whether its `len` is judged, the behaviours it
+    /// declares known, its settle steps.
+    pub claims: Claims,
     /// One run on the calling thread with no scheduler, with its history
     /// ([`crate::engine::sequential`]).
     pub sequential: fn(&Workload) -> (Verdict, History),
@@ -42,7 +47,8 @@ impl Entry {
         Entry {
             targets,
             not_applicable: crate::engine::not_applicable::<S>,
-            len_is_estimate: S::LEN_IS_ESTIMATE,
+            supports: S::SUPPORTS,
+            claims: Claims::of::<S>(),
             info: S::INFO,
             run: crate::run::<S>,
             replay: crate::replay::<S>,
@@ -56,6 +62,17 @@ impl Entry {
     /// The structure's name.
     pub fn name(&self) -> &'static str {
         self.info.name
+    }
+
+    /// Why `workload` cannot run on this structure under any engine (it calls an operation the
+    /// structure declares absent), or `None`.
+    pub fn absent(&self, workload: &Workload) -> Option<String> {
+        crate::engine::absent_from(self.info.name, self.supports, workload.operations())
+    }
+
+    /// Why `engine` cannot run `workload` on this structure, or `None` when it can.
+    pub fn not_applicable_to(&self, engine: &Engine, workload: &Workload) -> Option<String> {
+        (self.not_applicable)(engine).or_else(|| self.absent(workload))
     }
 
     /// Whether `model` must catch this structure (always false for a correct structure).

@@ -34,6 +34,7 @@ pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
 pub use rt::Runtime;
 pub use settle::Settle;
 pub use structure::{
-    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Unobserved, Value,
+    Claims, Footprint, IterationGuarantee, Key, Known, Map, Ops, ReclamationPolicy, Structure, StructureInfo,
+    Unobserved, Value,
 };
-pub use verdict::{Failure, Oracle, Verdict};
+pub use verdict::{Failure, Finding, Oracle, Verdict};

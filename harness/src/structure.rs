@@ -1,8 +1,11 @@
 //! The structure trait every map under test implements, with its footprint and declared guarantees.
 
+use crate::failure::Oracle;
+use crate::history::Op;
 use crate::rt::Runtime;
 pub use crate::settle::Settle;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::ops::ControlFlow;
 
 /// Keys and values are small integers: models need few distinct ones, and histories stay readable.
@@ -22,12 +25,26 @@ pub trait Map: Send + Sync + 'static {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    fn clear(&self);
+    /// Removes every entry. A map whose API has no `clear` (or none that may run concurrently)
+    /// leaves this out and declares it absent ([`Structure::SUPPORTS`]); the models that call it
+    /// are then not applicable, and it is never called.
+    fn clear(&self) {
+        absent("clear", "CLEAR")
+    }
     /// Calls `visit` for the entries, per the structure's [`IterationGuarantee`]. The callback may
-    /// call any method of the map, `remove` of the visited key in particular.
-    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>);
+    /// call any method of the map, `remove` of the visited key in particular. A map with no
+    /// iteration leaves this out and declares it absent, as for [`Map::clear`].
+    fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
+        let _ = visit;
+        absent("iterate", "ITERATE")
+    }
     /// The structure's own reclamation step (a GC tick, a promotion, a rebuild); by default none.
     fn reclaim(&self) {}
+    /// The map's own settle step, run once every thread is done, after the footprint is read and
+    /// before the map is dropped, outside allocation tracking: whatever the map defers that only the
+    /// map can flush (a cache's pending maintenance, a collector it owns or shares). By default
+    /// none. Steps that need no map are declared in [`Structure::SETTLE`].
+    fn settle(&self) {}
     /// What the structure holds right now; read at quiescence. By default the live entries only,
     /// which is all a structure that declares [`ReclamationPolicy::NotObservable`] needs; any other
     /// policy is judged on the capacity reported here.
@@ -37,6 +54,16 @@ pub trait Map: Send + Sync + 'static {
             ..Footprint::default()
         }
     }
+}
+
+/// The default of an operation the map does not implement: it is called only when the structure
+/// claims to support it, and that claim is what the message corrects.
+#[track_caller]
+fn absent(method: &str, op: &str) -> ! {
+    panic!(
+        "mapcheck: Map::{method} is not implemented, but the structure declares it supported; \
+         implement it, or declare it absent with `const SUPPORTS: Ops = Ops::STANDARD.without(Ops::{op})`"
+    )
 }
 
 /// A family of maps, one per runtime: the registry's unit. `S::Map<Loom>`, `S::Map<Shuttle>` and
@@ -56,8 +83,18 @@ pub trait Structure: 'static {
     /// without being explored; see `engine::not_applicable`).
     const DROP_IN: bool = false;
     /// True when `len` is only an estimate while the map is being changed (a counter updated out of
-    /// step with the entries, as flurry documents): its results are not judged.
+    /// step with the entries, as flurry documents): its results are not judged, nor is the count of
+    /// live entries at quiescence (see [`Claims::len_judged`]).
     const LEN_IS_ESTIMATE: bool = false;
+    /// The operations the map's API has ([`Ops::STANDARD`] unless declared otherwise): a model whose
+    /// workload calls one it lacks is not applicable to it, under every engine, with the reason.
+    /// An absent operation is declared, never emulated (an emulated `clear` would check the
+    /// emulation, not the map).
+    const SUPPORTS: Ops = Ops::STANDARD;
+    /// Behaviours the structure's documentation admits (a leak, stale entries, ...): the oracle that
+    /// judges each reports it as a finding beside the verdict instead of failing the run, and every
+    /// other oracle still judges every run.
+    const KNOWN: &'static [Known] = &[];
     /// The results the map's API does not return (a cache's insert that gives back no previous
     /// value): recorded as [`Ret::Unobserved`](crate::Ret::Unobserved) and judged by no oracle.
     const UNOBSERVED: Unobserved = Unobserved::NONE;
@@ -81,7 +118,9 @@ pub struct Unobserved {
     pub insert: bool,
     /// Remove (a cache's invalidate) returns nothing (not the removed value).
     pub remove: bool,
-    /// There is no `len`, or nothing it returns may be relied on.
+    /// There is no `len`, or nothing it returns may be relied on (a cache whose count lags until
+    /// its maintenance runs): neither its results nor the count of live entries at quiescence,
+    /// which the default [`Map::footprint`] reads from it, are judged.
     pub len: bool,
 }
 
@@ -189,6 +228,32 @@ pub enum IterationGuarantee {
     /// entries ahead of visiting them (a shard or the whole table copied, then visited) promises
     /// this: an entry removed after it was copied may still be produced, with its copied value.
     WeaklyConsistentSinceStart,
+    /// [`WeaklyConsistentSinceStart`](IterationGuarantee::WeaklyConsistentSinceStart) with keys that
+    /// may be yielded more than once: a lock-free table whose iterator, while the table grows, goes
+    /// on in the new table and yields again entries it had already yielded (documented, or de facto,
+    /// behaviour of some lock-free maps). Every other rule is judged: no key yielded that was never
+    /// present, each value the key's at some point between the start of the iteration and its
+    /// visit, every key present throughout and deleted by no one yielded (at least once). An
+    /// iteration still ends: one that yields more than [`REPEATS`] times the run's keys is cut
+    /// short and fails.
+    WeaklyConsistentMayRepeat,
+}
+
+/// How many times, on average, an iteration that may repeat keys may yield each of the run's keys
+/// before it counts as one that does not end: each growth of the table may yield every key once
+/// more, and a run grows its table a few times at most.
+pub const REPEATS: usize = 8;
+
+impl IterationGuarantee {
+    /// The entries an iteration may yield in a run that names `keys` distinct keys before the
+    /// recorder cuts it short: one per key (a second visit of a key is already a failure), or
+    /// [`REPEATS`] per key for an iteration that may repeat them.
+    pub fn visit_bound(self, keys: usize) -> usize {
+        match self {
+            IterationGuarantee::WeaklyConsistentMayRepeat => keys.saturating_mul(REPEATS),
+            _ => keys,
+        }
+    }
 }
 
 /// The reclamation policy a structure declares, judged after quiescence and its reclamation step.
@@ -244,4 +309,208 @@ pub struct Footprint {
     pub capacity: usize,
     /// Bytes held by the structure's storage, as the structure accounts for it.
     pub bytes: usize,
+}
+
+/// A set of operations: those a structure's API has ([`Structure::SUPPORTS`]), or those a
+/// workload calls ([`Ops::called_by`]). A model is applicable to a structure when the structure
+/// supports every operation of its workload. Operations added later that not every map has (a
+/// compare-and-swap, a get-or-insert) join the set as optional ones, outside
+/// [`Ops::STANDARD`], which a structure adds with [`Ops::with`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Ops(u32);
+
+impl Ops {
+    /// No operation.
+    pub const NONE: Ops = Ops(0);
+    pub const INSERT: Ops = Ops(1);
+    pub const REMOVE: Ops = Ops(1 << 1);
+    pub const GET: Ops = Ops(1 << 2);
+    pub const LEN: Ops = Ops(1 << 3);
+    /// `clear`, which may run while other threads use the map.
+    pub const CLEAR: Ops = Ops(1 << 4);
+    /// `iterate`, with a visitor that may remove the key it visits.
+    pub const ITERATE: Ops = Ops(1 << 5);
+    /// The structure's own reclamation step (a no-op by default, so every map has it).
+    pub const RECLAIM: Ops = Ops(1 << 6);
+    /// Every operation of [`Map`] that is not optional: what a structure supports unless it
+    /// declares otherwise.
+    pub const STANDARD: Ops = Ops(Ops::INSERT.0
+        | Ops::REMOVE.0
+        | Ops::GET.0
+        | Ops::LEN.0
+        | Ops::CLEAR.0
+        | Ops::ITERATE.0
+        | Ops::RECLAIM.0);
+    /// Each operation with its name, as the scenario syntax spells it.
+    const NAMES: [(Ops, &'static str); 7] = [
+        (Ops::INSERT, "insert"),
+        (Ops::REMOVE, "remove"),
+        (Ops::GET, "get"),
+        (Ops::LEN, "len"),
+        (Ops::CLEAR, "clear"),
+        (Ops::ITERATE, "iterate"),
+        (Ops::RECLAIM, "reclaim"),
+    ];
+
+    /// This set and `other`'s operations.
+    pub const fn with(self, other: Ops) -> Ops {
+        Ops(self.0 | other.0)
+    }
+
+    /// This set without `other`'s operations.
+    pub const fn without(self, other: Ops) -> Ops {
+        Ops(self.0 & !other.0)
+    }
+
+    /// Whether every operation of `other` is in this set.
+    pub const fn contains(self, other: Ops) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The one operation `op` is (an iteration that deletes also calls `remove`).
+    pub fn of(op: &Op) -> Ops {
+        match op {
+            Op::Insert { .. } => Ops::INSERT,
+            Op::Remove { .. } => Ops::REMOVE,
+            Op::Get { .. } => Ops::GET,
+            Op::Len => Ops::LEN,
+            Op::Clear => Ops::CLEAR,
+            Op::Iterate { delete } if *delete == crate::history::DeleteIf::Nothing => Ops::ITERATE,
+            Op::Iterate { .. } => Ops::ITERATE.with(Ops::REMOVE),
+            Op::Reclaim => Ops::RECLAIM,
+        }
+    }
+
+    /// The operations `ops` call: a workload's required operations.
+    pub fn called_by<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Ops {
+        ops.into_iter().fold(Ops::NONE, |set, op| set.with(Ops::of(op)))
+    }
+
+    /// The names of the operations in the set.
+    pub fn names(self) -> Vec<&'static str> {
+        Ops::NAMES
+            .iter()
+            .filter(|(o, _)| self.contains(*o))
+            .map(|(_, n)| *n)
+            .collect()
+    }
+}
+
+impl fmt::Display for Ops {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.names().join(", "))
+    }
+}
+
+impl fmt::Debug for Ops {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ops({self})")
+    }
+}
+
+/// A behaviour a structure declares known, because its crate documents it (or it is reported and
+/// accepted): a leak, entries kept after their removal, a `len` outside its bounds. The oracle it
+/// names no longer fails a run: what it finds is reported as a finding (how many runs, and the
+/// first one's evidence), exploration goes on, and every other oracle still judges every run.
+///
+/// A liveness oracle (panic, deadlock, data race, step bound) ends the run it fires on and cannot
+/// be declared known. A declared oracle is silenced whole, so declare the narrowest one: a
+/// behaviour that also gives wrong results (a lost delete) is seen by linearizability too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub oracle: Oracle,
+    /// Why: the documentation or the report that admits it.
+    pub why: &'static str,
+}
+
+impl Known {
+    /// `oracle`'s failures are a documented behaviour, for the reason `why`.
+    pub const fn new(oracle: Oracle, why: &'static str) -> Known {
+        Known { oracle, why }
+    }
+
+    /// A documented leak: memory the crate does not give back after its map is dropped.
+    pub const fn leak(why: &'static str) -> Known {
+        Known::new(Oracle::Leak, why)
+    }
+
+    /// A documented excess of memory after the reclamation step (entries kept after their
+    /// removal, a table that does not shrink as declared).
+    pub const fn retained(why: &'static str) -> Known {
+        Known::new(Oracle::Reclamation, why)
+    }
+
+    /// Whether the oracle can be declared known: it judges a completed run (a liveness oracle ends
+    /// the run before anything else can judge it).
+    pub const fn declarable(oracle: Oracle) -> bool {
+        !matches!(
+            oracle,
+            Oracle::Panic | Oracle::Deadlock | Oracle::DataRace | Oracle::StepBound
+        )
+    }
+}
+
+/// What the oracles hold one structure to: its [`StructureInfo`], whether its `len` is judged, the
+/// behaviours it declares known, and its settle steps (which a leak report names).
+#[derive(Debug, Clone, Copy)]
+pub struct Claims {
+    pub info: StructureInfo,
+    /// False when `len` is an estimate ([`Structure::LEN_IS_ESTIMATE`]), unobserved
+    /// ([`Unobserved::len`]) or absent ([`Structure::SUPPORTS`] without [`Ops::LEN`]): then no result
+    /// of `len` is judged, and neither is the count of live entries at quiescence.
+    pub len_judged: bool,
+    pub known: &'static [Known],
+    pub settle: Settle,
+}
+
+impl Claims {
+    /// The claims of structure `S`.
+    pub const fn of<S: Structure>() -> Claims {
+        Claims {
+            info: S::INFO,
+            len_judged: !S::LEN_IS_ESTIMATE && !S::UNOBSERVED.len && S::SUPPORTS.contains(Ops::LEN),
+            known: S::KNOWN,
+            settle: S::SETTLE,
+        }
+    }
+
+    /// A structure that declares `info` and nothing else: every oracle judges it.
+    pub const fn info(info: StructureInfo) -> Claims {
+        Claims {
+            info,
+            len_judged: true,
+            known: &[],
+            settle: Settle::NONE,
+        }
+    }
+
+    /// The declaration that makes `oracle`'s failures findings, if there is one.
+    pub fn known(&self, oracle: Oracle) -> Option<&Known> {
+        self.known
+            .iter()
+            .find(|k| k.oracle == oracle && Known::declarable(oracle))
+    }
+}
+
+impl From<StructureInfo> for Claims {
+    fn from(info: StructureInfo) -> Claims {
+        Claims::info(info)
+    }
+}
+
+impl From<&StructureInfo> for Claims {
+    fn from(info: &StructureInfo) -> Claims {
+        Claims::info(*info)
+    }
+}
+
+impl From<&Claims> for Claims {
+    fn from(claims: &Claims) -> Claims {
+        *claims
+    }
 }

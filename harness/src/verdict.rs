@@ -4,7 +4,7 @@ pub use crate::failure::{Failure, Linearization, Oracle};
 use crate::history::{History, Leaks, Quiescence};
 use crate::lincheck::{self, LinOptions, LinVerdict, Partition};
 use crate::oracle;
-use crate::structure::{IterationGuarantee, StructureInfo};
+use crate::structure::{Claims, IterationGuarantee, StructureInfo};
 use crate::witness::Witness;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -40,6 +40,52 @@ impl Verdict {
     }
 }
 
+/// A behaviour a structure declares known ([`Known`](crate::structure::Known)), as an exploration
+/// saw it: reported beside the verdict, never as a failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub oracle: Oracle,
+    /// The declaration's reason.
+    pub declared: String,
+    /// Runs in which the oracle fired.
+    pub runs: usize,
+    /// What it said the first time.
+    pub first: String,
+}
+
+impl Finding {
+    /// Adds one run's `noted` failures (of the oracles `claims` declares known) to `findings`.
+    pub fn tally(findings: &mut Vec<Finding>, noted: &[Failure], claims: &Claims) {
+        let mut oracles: Vec<Oracle> = noted.iter().map(|f| f.oracle).collect();
+        oracles.sort();
+        oracles.dedup();
+        for oracle in oracles {
+            match findings.iter_mut().find(|f| f.oracle == oracle) {
+                Some(f) => f.runs += 1,
+                None => {
+                    let first = noted.iter().find(|f| f.oracle == oracle).expect("noted");
+                    findings.push(Finding {
+                        oracle,
+                        declared: claims.known(oracle).map_or("", |k| k.why).to_string(),
+                        runs: 1,
+                        first: first.summary.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "known {} (declared: {}): in {} run(s); the first: {}",
+            self.oracle, self.declared, self.runs, self.first
+        )
+    }
+}
+
 /// Classifies a panic message from a run into the oracle it belongs to.
 pub fn classify_panic(message: &str) -> Failure {
     let oracle = if message.contains("deadlock") {
@@ -63,63 +109,92 @@ pub fn classify_panic(message: &str) -> Failure {
 /// Judges one completed run (no panic) of a structure: the specific oracles first (lost delete,
 /// lost insert, exactly-once delete, iteration), then linearizability, then the live entries at
 /// quiescence against the history, then reclamation at quiescence, then leaks after drop.
-pub fn judge(history: &History, info: &StructureInfo) -> Verdict {
-    judge_with(history, info, false)
+///
+/// `claims` is what the structure declares: a [`StructureInfo`] alone, or [`Claims`] with whether
+/// its `len` is judged and the behaviours it declares known (whose oracles do not fail the run:
+/// see [`judge_noting`]).
+pub fn judge(history: &History, claims: impl Into<Claims>) -> Verdict {
+    judge_limited(history, &claims.into(), LinOptions::default().max_steps)
 }
 
-/// [`judge`], for a structure whose `len` may be only an estimate (`len_is_estimate`: its results
-/// are then not judged; see `Structure::LEN_IS_ESTIMATE`).
-pub fn judge_with(history: &History, info: &StructureInfo, len_is_estimate: bool) -> Verdict {
-    judge_limited(history, info, len_is_estimate, LinOptions::default().max_steps)
+/// [`judge`], with the linearizability search allowed `lin_steps` steps per partition.
+pub fn judge_limited(history: &History, claims: &Claims, lin_steps: u64) -> Verdict {
+    judge_noting(history, claims, lin_steps, &mut Vec::new())
 }
 
-/// [`judge_with`], with the linearizability search allowed `lin_steps` steps per partition.
-pub fn judge_limited(
-    history: &History,
-    info: &StructureInfo,
-    len_is_estimate: bool,
-    lin_steps: u64,
-) -> Verdict {
+/// [`judge_limited`], with the failures of the oracles `claims` declares known pushed on `noted`
+/// rather than failing the run: every other oracle still judges it.
+pub fn judge_noting(history: &History, claims: &Claims, lin_steps: u64, noted: &mut Vec<Failure>) -> Verdict {
     // The operation oracles need a well-formed history; the reclamation and leak oracles judge the
     // footprint and the allocations, which do not depend on it, so they run whatever the others say.
     let operations = match history.validate() {
         Err(e) => Verdict::Unknown {
             reason: e.to_string(),
         },
-        Ok(()) => judge_operations(history, info, len_is_estimate, lin_steps),
+        Ok(()) => judge_operations(history, claims, lin_steps, noted),
     };
     if operations.is_fail() {
         return operations;
     }
-    match footprint_of(history, info) {
+    match footprint_of(history, claims, noted) {
         Some(f) => Verdict::Fail(f),
         None => operations,
     }
 }
 
+/// `found`, unless `claims` declares its oracle known: then it is pushed on `noted` and the run
+/// goes on being judged.
+fn sift(found: Option<Failure>, claims: &Claims, noted: &mut Vec<Failure>) -> Option<Failure> {
+    let f = found?;
+    if claims.known(f.oracle).is_some() {
+        noted.push(f);
+        return None;
+    }
+    Some(f)
+}
+
 /// [`judge_footprint`] on a history's quiescence and leaks.
-fn footprint_of(history: &History, info: &StructureInfo) -> Option<Failure> {
+fn footprint_of(history: &History, claims: &Claims, noted: &mut Vec<Failure>) -> Option<Failure> {
     let keys_inserted = oracle::reclamation::keys_inserted(history);
+    // A count of live entries read from a `len` that is not judged says nothing; the history's own
+    // count stands in for it, so that the reclamation bounds are not judged on a lagging count.
+    let live = (!claims.len_judged).then(|| oracle::reclamation::live_bounds(history).1);
+    let quiescence = history.quiescence.map(|mut q| {
+        if let Some(live) = live {
+            q.at_end.live = q.at_end.live.max(live);
+            q.after_reclaim.live = q.after_reclaim.live.max(live);
+        }
+        q
+    });
     judge_footprint(
-        history.quiescence.as_ref(),
+        quiescence.as_ref(),
         history.leaks.as_ref(),
-        info,
+        claims,
         keys_inserted,
+        noted,
     )
 }
 
 /// The footprint oracles alone: reclamation at quiescence, then leaks after drop; `keys_inserted` is
 /// the number of distinct keys the run put in the map ([`oracle::reclamation::keys_inserted`]). They
-/// judge what the structure held, not what its operations returned, so they run on every run.
+/// judge what the structure held, not what its operations returned, so they run on every run. The
+/// failures of an oracle `claims` declares known are pushed on `noted`.
 pub fn judge_footprint(
     quiescence: Option<&Quiescence>,
     leaks: Option<&Leaks>,
-    info: &StructureInfo,
+    claims: &Claims,
     keys_inserted: usize,
+    noted: &mut Vec<Failure>,
 ) -> Option<Failure> {
-    quiescence
-        .and_then(|q| oracle::reclamation::check(q, info.reclamation, keys_inserted))
-        .or_else(|| leaks.and_then(oracle::leak::check))
+    let reclamation =
+        quiescence.and_then(|q| oracle::reclamation::check(q, claims.info.reclamation, keys_inserted));
+    sift(reclamation, claims, noted).or_else(|| {
+        sift(
+            leaks.and_then(|l| oracle::leak::check(l, &claims.settle)),
+            claims,
+            noted,
+        )
+    })
 }
 
 /// How the engines judge their runs.
@@ -179,30 +254,33 @@ pub fn judging() -> Judging {
     }
 }
 
-/// [`judge_limited`], judged as `judging` says, with `witness`'s buffers.
+/// [`judge_noting`], judged as `judging` says, with `witness`'s buffers.
 ///
 /// The cheap judgement of [`Judging::Witness`] applies only to a run that [`passes_beyond_witness`]:
 /// it has a witness, and the operation oracles a witness does not imply pass too. Such a run is
 /// judged by the footprint oracles alone; every other run by every oracle.
 pub fn judge_judging(
     history: &History,
-    info: &StructureInfo,
-    len_is_estimate: bool,
+    claims: &Claims,
     lin_steps: u64,
     judging: Judging,
     witness: &mut Witness,
+    noted: &mut Vec<Failure>,
 ) -> Verdict {
-    let full = || judge_limited(history, info, len_is_estimate, lin_steps);
-    let cheap = |witness: &mut Witness| {
-        (witness.exists(history) && passes_beyond_witness(history, info, len_is_estimate))
-            .then(|| footprint_of(history, info).map_or(Verdict::Pass, Verdict::Fail))
+    let full = |noted: &mut Vec<Failure>| judge_noting(history, claims, lin_steps, noted);
+    let cheap = |witness: &mut Witness, noted: &mut Vec<Failure>| {
+        (witness.exists(history) && passes_beyond_witness(history, claims))
+            .then(|| footprint_of(history, claims, noted).map_or(Verdict::Pass, Verdict::Fail))
     };
     match judging {
-        Judging::Full => full(),
-        Judging::Witness => cheap(witness).unwrap_or_else(full),
+        Judging::Full => full(noted),
+        Judging::Witness => match cheap(witness, noted) {
+            Some(v) => v,
+            None => full(noted),
+        },
         Judging::CrossCheck => {
-            let verdict = full();
-            if let Some(fast) = cheap(witness) {
+            let verdict = full(noted);
+            if let Some(fast) = cheap(witness, &mut Vec::new()) {
                 cross_checked(&fast, &verdict, history);
             }
             verdict
@@ -215,10 +293,10 @@ pub fn judge_judging(
 /// of the structure's declared guarantee (a witness places a whole iteration at one point, where the
 /// rules judge each yielded entry within its own visit's window), and the live entries at
 /// quiescence counted against the history (the witness knows nothing of the footprint), which the
-/// full judgement skips for a structure whose `len` is an estimate.
-pub fn passes_beyond_witness(history: &History, info: &StructureInfo, len_is_estimate: bool) -> bool {
-    oracle::iteration::check(history, info.iteration).is_none()
-        && (len_is_estimate
+/// full judgement skips for a structure whose `len` is not judged.
+pub fn passes_beyond_witness(history: &History, claims: &Claims) -> bool {
+    oracle::iteration::check(history, claims.info.iteration).is_none()
+        && (!claims.len_judged
             || history
                 .quiescence
                 .as_ref()
@@ -226,35 +304,39 @@ pub fn passes_beyond_witness(history: &History, info: &StructureInfo, len_is_est
 }
 
 /// The oracles on the operations of a validated history: the specific ones first, then
-/// linearizability.
-fn judge_operations(
-    history: &History,
-    info: &StructureInfo,
-    len_is_estimate: bool,
-    lin_steps: u64,
-) -> Verdict {
+/// linearizability. The failures of the oracles `claims` declares known are pushed on `noted`.
+fn judge_operations(history: &History, claims: &Claims, lin_steps: u64, noted: &mut Vec<Failure>) -> Verdict {
+    let info = &claims.info;
     let specific = [
         oracle::lost_delete::check,
         oracle::lost_delete::check_lost_insert,
         oracle::exactly_once::check,
     ];
-    let specific = specific.iter().find_map(|check| check(history));
-    if let Some(f) = specific.or_else(|| oracle::iteration::check(history, info.iteration)) {
-        return Verdict::Fail(f);
-    }
-    if !info.atomic_whole_map && !len_is_estimate {
-        if let Some(f) = oracle::iteration::check_len(history) {
+    for check in specific {
+        if let Some(f) = sift(check(history), claims, noted) {
             return Verdict::Fail(f);
         }
     }
-    let lin = linearizability_of(history, info, true, lin_steps);
-    if lin.is_fail() {
-        return lin;
+    if let Some(f) = sift(oracle::iteration::check(history, info.iteration), claims, noted) {
+        return Verdict::Fail(f);
     }
+    if !info.atomic_whole_map && claims.len_judged {
+        if let Some(f) = sift(oracle::iteration::check_len(history), claims, noted) {
+            return Verdict::Fail(f);
+        }
+    }
+    let lin = match linearizability_of(history, info, true, lin_steps) {
+        Verdict::Fail(f) => match sift(Some(f), claims, noted) {
+            Some(f) => return Verdict::Fail(f),
+            None => Verdict::Pass,
+        },
+        other => other,
+    };
     // What the structure holds at quiescence, counted against the history (a write lost where no
-    // read saw it); it needs no search, so it runs when linearizability is unknown too.
-    if let Some(q) = history.quiescence.as_ref().filter(|_| !len_is_estimate) {
-        if let Some(f) = oracle::reclamation::check_live(history, q) {
+    // read saw it); it needs no search, so it runs when linearizability is unknown too. A count read
+    // from a `len` that is not judged is not judged either.
+    if let Some(q) = history.quiescence.as_ref().filter(|_| claims.len_judged) {
+        if let Some(f) = sift(oracle::reclamation::check_live(history, q), claims, noted) {
             return Verdict::Fail(f);
         }
     }

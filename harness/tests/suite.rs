@@ -7,6 +7,7 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 
 mod common;
 
+mod declarations;
 mod evidence;
 mod leak_sites;
 mod lin_brute;

@@ -23,7 +23,15 @@ const INFO: StructureInfo = StructureInfo::new("hand-built");
 
 /// `history` judged under `judging`, with every oracle's default budget.
 fn judged(history: &History, info: &StructureInfo, judging: Judging) -> Verdict {
-    judge_judging(history, info, false, 1_000_000, judging, &mut Witness::default())
+    let claims = mapcheck_harness::Claims::info(*info);
+    judge_judging(
+        history,
+        &claims,
+        1_000_000,
+        judging,
+        &mut Witness::default(),
+        &mut Vec::new(),
+    )
 }
 
 /// Asserts that `history` has a witness, and that it fails `oracle` under both judgings alike.

@@ -273,7 +273,7 @@ impl Check {
                 engine: spec.family(),
                 schedules: cell.outcome.schedules,
                 result: cell.result.clone(),
-                finding: cell.finding.clone(),
+                finding: Some(cell.findings().join("; ")).filter(|f| !f.is_empty()),
             });
             match (&cell.result, &cell.record) {
                 (CellResult::Failed(_), Some(recorded)) => {

@@ -25,9 +25,11 @@ pub use mapcheck_harness as harness;
 pub use mapcheck_harness::adapter::{Adapted, Adapter, DropIn};
 pub use mapcheck_harness::alloc::Counting as CountingAllocator;
 pub use mapcheck_harness::rt::{self, Runtime};
+pub use mapcheck_harness::settle;
 pub use mapcheck_harness::sync::{self, hint, thread};
 pub use mapcheck_harness::{
-    EngineSpec, Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+    EngineSpec, Footprint, IterationGuarantee, Key, Known, Map, Ops, Oracle, ReclamationPolicy, Settle,
+    Structure, StructureInfo, Unobserved, Value,
 };
 pub use mapcheck_models as models;
 pub use record::{FailureRecord, ReplayToken};
@@ -44,8 +46,8 @@ pub mod prelude {
     };
     pub use crate::{check, Adapted, Adapter, Check, CountingAllocator, DropIn, Failed, Report};
     pub use mapcheck_harness::{
-        Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Settle, Structure, StructureInfo,
-        Unobserved, Value,
+        Footprint, IterationGuarantee, Key, Known, Map, Ops, Oracle, ReclamationPolicy, Settle, Structure,
+        StructureInfo, Unobserved, Value,
     };
     pub use std::ops::ControlFlow;
 }

@@ -158,6 +158,7 @@ mod tests {
             unknown_runs,
             diverged: None,
             failure: None,
+            findings: Vec::new(),
         }
     }
 

@@ -63,12 +63,15 @@ pub enum Event<'p, 'a> {
 impl<'a> Plan<'a> {
     /// The cells an engine can run: those the budget is shared by.
     pub fn applicable_cells(&self) -> usize {
-        self.models.len()
-            * self
-                .structures
-                .iter()
-                .map(|e| self.applicable(e).len())
-                .sum::<usize>()
+        self.models
+            .iter()
+            .map(|m| {
+                self.structures
+                    .iter()
+                    .map(|e| self.applicable_to(m, e).len())
+                    .sum::<usize>()
+            })
+            .sum()
     }
 
     /// The engines of the plan that can run `entry`.
@@ -77,6 +80,16 @@ impl<'a> Plan<'a> {
             .iter()
             .copied()
             .filter(|s| (entry.not_applicable)(&s.engine(0)).is_none())
+            .collect()
+    }
+
+    /// The engines of the plan that can run `model` on `entry`: those that can run the structure,
+    /// when the structure has every operation the model's workload calls at that engine's size.
+    pub fn applicable_to(&self, model: &Model, entry: &Entry) -> Vec<EngineSpec> {
+        self.engines
+            .iter()
+            .copied()
+            .filter(|s| applies(model, entry, s))
             .collect()
     }
 
@@ -123,7 +136,7 @@ impl<'a> Plan<'a> {
                 for &spec in &self.engines {
                     let engine = self.engine(spec);
                     let size = engine.map_or(Size::LOOM, |e| Size::for_engine(&e));
-                    let applies = (entry.not_applicable)(&spec.engine(0)).is_none();
+                    let applies = applies(model, entry, &spec);
                     // At least a few milliseconds, so that every cell runs some schedules even when
                     // earlier cells overran.
                     let per_cell = (self.budget.saturating_sub(started.elapsed()) / cells_left.max(1) as u32)
@@ -178,7 +191,7 @@ impl<'a> Plan<'a> {
                 if entry.must_catch(model.name) {
                     let applicable: Vec<&'static str> = EngineSpec::ALL
                         .iter()
-                        .filter(|s| (entry.not_applicable)(&s.engine(0)).is_none())
+                        .filter(|s| applies(model, entry, s))
                         .map(|s| s.family())
                         .collect();
                     let event = Event::Reach {
@@ -193,4 +206,11 @@ impl<'a> Plan<'a> {
             }
         }
     }
+}
+
+/// Whether the engine of `spec` can run `model` on `entry` (see [`Entry::not_applicable_to`]).
+fn applies(model: &Model, entry: &Entry, spec: &EngineSpec) -> bool {
+    let engine = spec.engine(0);
+    let workload = (model.build)(Size::for_engine(&engine));
+    entry.not_applicable_to(&engine, &workload).is_none()
 }

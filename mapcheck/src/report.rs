@@ -18,7 +18,8 @@ pub struct CellLine {
     pub engine: &'static str,
     pub schedules: usize,
     pub result: CellResult,
-    /// A finding beside the verdict (memory a declared policy lets the structure keep).
+    /// A finding beside the verdict (memory a declared policy lets the structure keep, behaviours
+    /// it declares known that its runs showed; see `runner::Cell::findings`).
     pub finding: Option<String>,
 }
 
@@ -94,19 +95,27 @@ impl Report {
         if unknown > 0 {
             not.push(format!("{unknown} undecided cell(s)"));
         }
-        // Engines that could not run the structure at all, each with its reason once.
+        // Engines that could not run the structure at all, each with its reason once; then the
+        // models that call an operation the structure declares absent.
         let mut reasons: Vec<(&'static str, &str)> = Vec::new();
+        let mut absent: Vec<(&'static str, &str)> = Vec::new();
         for c in &self.cells {
             if let CellResult::NotApplicable { reason } = &c.result {
-                if !reasons.iter().any(|(e, _)| *e == c.engine) {
+                if mapcheck_harness::engine::is_absent(reason) {
+                    if !absent.iter().any(|(m, _)| *m == c.model) {
+                        absent.push((c.model, reason));
+                    }
+                } else if !reasons.iter().any(|(e, _)| *e == c.engine) {
                     reasons.push((c.engine, reason));
                 }
             }
         }
+        let absent: Vec<String> = absent.iter().map(|(m, r)| format!("{m} ({r})")).collect();
         if let Some((_, reason)) = reasons.first() {
             let engines: Vec<&str> = reasons.iter().map(|(e, _)| *e).collect();
             not.push(format!("{} ({reason})", engines.join(", ")));
         }
+        not.extend(absent);
         if !not.is_empty() {
             line.push_str("; not judged: ");
             line.push_str(&not.join("; "));
@@ -124,6 +133,9 @@ impl fmt::Display for Report {
         writeln!(f, "{}", self.summary())?;
         for c in &self.cells {
             writeln!(f, "  {c}")?;
+            if let Some(finding) = &c.finding {
+                writeln!(f, "    FINDING (declared, not a failure) {finding}")?;
+            }
         }
         Ok(())
     }

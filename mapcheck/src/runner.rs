@@ -104,11 +104,31 @@ impl Cell {
                 unknown_runs: 0,
                 diverged: None,
                 failure: None,
+                findings: Vec::new(),
             },
             result: CellResult::OtherShard,
             record: None,
             finding: None,
         }
+    }
+}
+
+impl Cell {
+    /// The cell's findings, one line each: the behaviours the structure declares known that its
+    /// runs showed, and the reclamation finding of a structure whose policy declares no bound.
+    pub fn findings(&self) -> Vec<String> {
+        let schedules = self.outcome.schedules;
+        self.outcome
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "known {} (declared: {}): in {} of {schedules} run(s); the first: {}",
+                    f.oracle, f.declared, f.runs, f.first
+                )
+            })
+            .chain(self.finding.clone())
+            .collect()
     }
 }
 
@@ -154,7 +174,7 @@ pub fn run_cell(spec: &CellSpec, dir: &Path) -> Cell {
     };
     let result = CellResult::of(entry, &spec.model, &outcome);
     let Some(found) = &outcome.failure else {
-        let applicable = (entry.not_applicable)(&engine).is_none();
+        let applicable = entry.not_applicable_to(&engine, &spec.workload).is_none();
         return Cell {
             finding: applicable.then(|| finding(entry, &spec.workload)).flatten(),
             outcome,
@@ -405,11 +425,7 @@ pub fn replay(registry: &Registry, input: &ReplayInput) -> Result<Outcome, Strin
 /// failure, which no scheduler can replay step for step, is confirmed.
 pub fn recheck(registry: &Registry, record: &FailureRecord) -> Result<mapcheck_harness::Verdict, String> {
     let entry = registry.require(&record.token.structure)?;
-    Ok(mapcheck_harness::verdict::judge_with(
-        &record.history,
-        &entry.info,
-        entry.len_is_estimate,
-    ))
+    Ok(mapcheck_harness::verdict::judge(&record.history, &entry.claims))
 }
 
 /// The oracle a failing verdict names.

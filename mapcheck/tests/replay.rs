@@ -179,6 +179,7 @@ fn a_replay_that_does_not_reproduce_says_which_way() {
         unknown_runs: 0,
         diverged: None,
         failure: None,
+        findings: Vec::new(),
     };
     let r = Replayed::of(record.token.oracle, &other);
     assert_eq!(r, Replayed::Passed(Verdict::Pass));

@@ -9,6 +9,7 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 mod common;
 
 mod bounds;
+mod declarations;
 mod front_door;
 mod picture;
 mod replay;

@@ -4,6 +4,7 @@
 mod bench;
 mod check;
 mod fuzz;
+mod hunt;
 mod test;
 
 use anyhow::{bail, Result};
@@ -30,6 +31,11 @@ commands:
                        throughput against bare loom and shuttle, checker speed against
                        stateright and todc-utils, fuzz throughput, scaling); writes
                        target/mapcheck/bench/summary.{md,json}; --quick: under two minutes
+  hunt [NAME...] [--seed N]... [--budget SECONDS] [--list]
+                       third-party concurrent maps and caches (examples/hunt, built into
+                       target/hunt) checked through the public API on real threads, each with
+                       seeds 42 and 7 and the default budget; --repro NAME runs the standalone
+                       reproducer of a bug it found (examples/hunt/src/bin/repro_NAME.rs)
   ci                   what .ci/run runs: test, the user crate's tests (examples/user-crate),
                        cargo package of the library crates, a one-minute check (dev profile),
                        then fuzz --smoke --sanitizer none
@@ -90,6 +96,7 @@ fn run() -> Result<()> {
         "test" => test::run(&sh, &rest),
         "bench" => bench::run(&sh, &rest),
         "fuzz" => fuzz::run(&sh, &rest),
+        "hunt" => hunt::run(&sh, &rest),
         "ci" => ci(&sh),
         "" | "help" | "--help" | "-h" => {
             print!("{HELP}");

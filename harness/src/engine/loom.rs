@@ -86,6 +86,7 @@ pub(super) fn explore<S: Structure>(
     Outcome {
         exhausted: done.is_some() && schedules < max && in_time,
         unknown_runs: probe.unknowns().runs,
+        findings: probe.unknowns().findings,
         diverged,
         verdict,
         schedules,

@@ -18,8 +18,8 @@ pub use spec::EngineSpec;
 
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
-use crate::structure::{Key, Map, Structure, Value};
-use crate::verdict::{classify_panic, judge_judging, judging, Verdict};
+use crate::structure::{Claims, Key, Map, Ops, Structure, Value};
+use crate::verdict::{classify_panic, judge_judging, judging, Finding, Verdict};
 use crate::witness::Witness;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -31,6 +31,13 @@ use std::time::{Duration, Instant};
 pub struct Workload {
     pub initial: Vec<(Key, Value)>,
     pub threads: Vec<Vec<Op>>,
+}
+
+impl Workload {
+    /// The operations the workload calls: what a structure must support for it to apply.
+    pub fn operations(&self) -> Ops {
+        Ops::called_by(self.threads.iter().flatten())
+    }
 }
 
 /// How big a model's workload is: threads, operations per thread, distinct keys.
@@ -185,11 +192,13 @@ pub struct Outcome {
     /// judged (its verdict is unknown), since it is not the recorded one.
     pub diverged: Option<String>,
     pub failure: Option<FailedRun>,
+    /// The behaviours the structure declares known that its runs showed: findings, not failures.
+    pub findings: Vec<Finding>,
 }
 
 /// Explores `workload` on structure `S` with `engine` within `limits`.
 pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
-    if let Some(reason) = not_applicable::<S>(&engine) {
+    if let Some(reason) = not_applicable::<S>(&engine).or_else(|| absent::<S>(workload)) {
         return not_applicable_outcome(reason);
     }
     if let Err(msg) = prepare_here::<S>(&engine) {
@@ -243,6 +252,26 @@ pub fn not_applicable<S: Structure>(engine: &Engine) -> Option<String> {
         ));
     }
     None
+}
+
+/// Why `workload` cannot run on structure `S`, or `None` when it can: it calls operations the
+/// structure declares absent from its API ([`Structure::SUPPORTS`]). The same under every engine.
+pub fn absent<S: Structure>(workload: &Workload) -> Option<String> {
+    absent_from(S::INFO.name, S::SUPPORTS, workload.operations())
+}
+
+/// Why a workload that calls `needed` cannot run on structure `name`, which supports `supports`.
+pub fn absent_from(name: &str, supports: Ops, needed: Ops) -> Option<String> {
+    let missing = needed.without(supports);
+    (!missing.is_empty()).then(|| format!("{name} declares no {missing} {ABSENT}"))
+}
+
+/// What every reason of [`absent_from`] says after the operations it names.
+const ABSENT: &str = "(absent from its API), which this model calls";
+
+/// Whether a not-applicable `reason` is [`absent_from`]'s: one model, not the engine, cannot run.
+pub fn is_absent(reason: &str) -> bool {
+    reason.ends_with(ABSENT)
 }
 
 /// Why loom and shuttle cannot explore drop-in structure `S`: it created no drop-in value (see
@@ -307,6 +336,7 @@ pub(crate) fn prepare_failed(message: String) -> Outcome {
         unknown_runs: 0,
         diverged: None,
         failure: None,
+        findings: Vec::new(),
     }
 }
 
@@ -319,12 +349,13 @@ fn not_applicable_outcome(reason: String) -> Outcome {
         unknown_runs: 0,
         diverged: None,
         failure: None,
+        findings: Vec::new(),
     }
 }
 
 /// Runs exactly the pinned run again and judges it.
 pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned, limits: Limits) -> Outcome {
-    if let Some(reason) = not_applicable::<S>(&engine) {
+    if let Some(reason) = not_applicable::<S>(&engine).or_else(|| absent::<S>(workload)) {
         return not_applicable_outcome(reason);
     }
     if let Err(msg) = prepare_here::<S>(&engine) {
@@ -349,6 +380,7 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
             unknown_runs: 0,
             diverged: None,
             failure: None,
+            findings: Vec::new(),
         },
     };
     outcome.elapsed = started.elapsed();
@@ -437,10 +469,11 @@ pub(crate) fn recorder<S: Structure, R: Runtime>(workload: &Workload) -> Arc<Rec
     let threads = workload.threads.len();
     // Each log has room for its thread's operations (an iteration's removes grow it).
     let capacity = |t: usize| workload.threads[t].len();
+    let bound = Some(S::INFO.iteration.visit_bound(keys.len()));
     if S::INFO.unsynchronised {
-        Recorder::declared_with_capacity::<crate::rt::Std>(threads, S::UNOBSERVED, Some(keys.len()), capacity)
+        Recorder::declared_with_capacity::<crate::rt::Std>(threads, S::UNOBSERVED, bound, capacity)
     } else {
-        Recorder::declared_with_capacity::<R>(threads, S::UNOBSERVED, Some(keys.len()), capacity)
+        Recorder::declared_with_capacity::<R>(threads, S::UNOBSERVED, bound, capacity)
     }
 }
 
@@ -538,16 +571,19 @@ pub(crate) fn finish<R: Runtime, M: Map>(
 }
 
 /// The footprint of `map` once every thread is done, before and after its reclamation step (which
-/// this runs), read inside the run's allocation scope.
+/// this runs), read inside the run's allocation scope; then the map's own settle step
+/// ([`Map::settle`]), outside allocation tracking, before the caller drops it.
 pub(crate) fn quiescence<M: Map + ?Sized>(scope: crate::alloc::Scope, map: &M) -> Quiescence {
-    scope.run(|| {
+    let q = scope.run(|| {
         let at_end = map.footprint();
         map.reclaim();
         Quiescence {
             at_end,
             after_reclaim: map.footprint(),
         }
-    })
+    });
+    crate::alloc::untracked(|| map.settle());
+    q
 }
 
 /// What the run's allocation scope still holds once the structure is dropped, by size (and by call
@@ -613,7 +649,7 @@ fn with_leak_sites<S: Structure>(
         blocks
     });
     let leaks = Leaks { blocks, ..first };
-    if let Some(failure) = crate::oracle::leak::check(&leaks) {
+    if let Some(failure) = crate::oracle::leak::check(&leaks, &S::SETTLE) {
         outcome.verdict = Verdict::Fail(failure.clone());
         if let Some(failed) = outcome.failure.as_mut() {
             failed.verdict = Verdict::Fail(failure);
@@ -626,23 +662,24 @@ fn with_leak_sites<S: Structure>(
 /// Runs again of a leaking run, for its call sites, at most.
 const SITE_RERUNS: usize = 3;
 
-/// Judges a run that may have panicked, as this process's [`judging`] says.
+/// Judges a run that may have panicked, as this process's [`judging`] says; what the oracles the
+/// structure declares known found is added to `findings`.
 pub(crate) fn judge_run<S: Structure>(
     history: &History,
     panic: Option<&str>,
     limits: &Limits,
     witness: &mut Witness,
+    findings: &mut Vec<Finding>,
 ) -> Verdict {
     match panic {
         Some(msg) => Verdict::Fail(classify_panic(msg)),
-        None => judge_judging(
-            history,
-            &S::INFO,
-            S::LEN_IS_ESTIMATE,
-            limits.lin_steps,
-            judging(),
-            witness,
-        ),
+        None => {
+            let claims = Claims::of::<S>();
+            let mut noted = Vec::new();
+            let verdict = judge_judging(history, &claims, limits.lin_steps, judging(), witness, &mut noted);
+            Finding::tally(findings, &noted, &claims);
+            verdict
+        }
     }
 }
 
@@ -661,11 +698,13 @@ pub(crate) struct Probe {
     witness: Arc<Mutex<Witness>>,
 }
 
-/// Runs that ended without a verdict: how many, and the first one's reason.
+/// Runs that ended without a verdict: how many, and the first one's reason; and the behaviours the
+/// structure declares known that the runs showed.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Unknowns {
     pub(crate) runs: usize,
     pub(crate) first: Option<String>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 impl Unknowns {
@@ -713,18 +752,23 @@ impl Probe {
         let mut history = rec.history(self.workload.initial.clone());
         history.quiescence = end.quiescence;
         history.leaks = end.leaks;
+        let mut unknown = self.unknown.lock().unwrap_or_else(|e| e.into_inner());
         let verdict = {
             let mut witness = self.witness.lock().unwrap_or_else(|e| e.into_inner());
-            judge_run::<S>(&history, end.panic.as_deref(), &self.limits, &mut witness)
+            judge_run::<S>(
+                &history,
+                end.panic.as_deref(),
+                &self.limits,
+                &mut witness,
+                &mut unknown.findings,
+            )
         };
         if verdict.is_fail() {
+            drop(unknown);
             *self.found.lock().unwrap_or_else(|e| e.into_inner()) = Some((verdict, history));
             panic!("mapcheck: a run failed its oracle");
         }
-        self.unknown
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .note(&verdict);
+        unknown.note(&verdict);
     }
 
     /// Runs that ended without a verdict so far.

@@ -19,7 +19,7 @@ use super::{settle_rounds, Limits, Workload};
 use crate::alloc::untracked;
 use crate::history::{Event, History, Leaks, Op, Quiescence, Ret};
 use crate::rt::Std;
-use crate::structure::{Key, Map, Structure, Unobserved, Value};
+use crate::structure::{Claims, Key, Map, Structure, Unobserved, Value};
 use crate::verdict::{
     classify_panic, judge_footprint, judge_limited, passes_beyond_witness, Judging, Verdict,
 };
@@ -103,7 +103,8 @@ impl Sequential {
         self.clock - 1
     }
 
-    /// Runs `workload` once on structure `S` and judges it.
+    /// Runs `workload` once on structure `S` and judges it (not applicable when the workload calls
+    /// an operation the structure declares absent).
     pub fn run<S: Structure>(&mut self, workload: &Workload) -> SeqRun {
         self.log.clear();
         self.yields.clear();
@@ -113,6 +114,12 @@ impl Sequential {
         self.initial.extend_from_slice(&workload.initial);
         self.quiescence = None;
         self.leaks = None;
+        if let Some(reason) = super::absent::<S>(workload) {
+            return SeqRun {
+                verdict: Verdict::NotApplicable { reason },
+                fully_judged: false,
+            };
+        }
         // The keys the run puts in the map (its initial keys and the keys it inserts), then every key
         // it names: the first count bounds a structure that keeps a slot per key, the second an
         // iteration. A run that ends without a panic runs every operation of the workload.
@@ -130,7 +137,7 @@ impl Sequential {
         self.keys.extend(ops().filter_map(|op| op.key()));
         self.keys.sort_unstable();
         self.keys.dedup();
-        let visit_bound = self.keys.len();
+        let visit_bound = S::INFO.iteration.visit_bound(self.keys.len());
         let failed = |msg: String| SeqRun {
             verdict: Verdict::Fail(classify_panic(&msg)),
             fully_judged: true,
@@ -164,8 +171,8 @@ impl Sequential {
         if let Some(msg) = settle_panic {
             return failed(msg);
         }
-        let info = S::INFO;
-        let judge = |h: &History| judge_limited(h, &info, S::LEN_IS_ESTIMATE, Limits::default().lin_steps);
+        let claims = Claims::of::<S>();
+        let judge = |h: &History| judge_limited(h, &claims, Limits::default().lin_steps);
         let cheap = match self.judging {
             Judging::Full => None,
             Judging::Witness | Judging::CrossCheck => self.cheap::<S>(keys_inserted),
@@ -194,7 +201,7 @@ impl Sequential {
     /// witness), and the oracles a witness does not imply pass; then the footprint oracles' verdict.
     /// `None` sends the run to every oracle.
     fn cheap<S: Structure>(&mut self, keys_inserted: usize) -> Option<Verdict> {
-        let info = S::INFO;
+        let claims = Claims::of::<S>();
         let quiescence = self.quiescence?;
         if !self.matches_spec() {
             return None;
@@ -203,10 +210,10 @@ impl Sequential {
         if iterated {
             // The per-visit iteration rules need the history; so does counting the live entries
             // against it, which is done on the same history here.
-            if !passes_beyond_witness(&self.history(), &info, S::LEN_IS_ESTIMATE) {
+            if !passes_beyond_witness(&self.history(), &claims) {
                 return None;
             }
-        } else if !S::LEN_IS_ESTIMATE {
+        } else if claims.len_judged {
             // The operations never overlap, so the history leaves exactly the sequential map's keys
             // present; the live-entry oracle's bounds contain that count (it is sound on correct
             // runs), so a footprint that reports it passes that oracle. Any other count is left to
@@ -217,8 +224,14 @@ impl Sequential {
             }
         }
         Some(
-            judge_footprint(Some(&quiescence), self.leaks.as_ref(), &info, keys_inserted)
-                .map_or(Verdict::Pass, Verdict::Fail),
+            judge_footprint(
+                Some(&quiescence),
+                self.leaks.as_ref(),
+                &claims,
+                keys_inserted,
+                &mut Vec::new(),
+            )
+            .map_or(Verdict::Pass, Verdict::Fail),
         )
     }
 

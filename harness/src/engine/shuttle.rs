@@ -142,6 +142,7 @@ pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, 
             unknown_runs: 0,
             diverged: None,
             failure: None,
+            findings: Vec::new(),
         },
     }
 }
@@ -286,6 +287,7 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
             && schedules < limits.max_schedules
             && started.elapsed() < limits.budget,
         unknown_runs: probe.unknowns().runs,
+        findings: probe.unknowns().findings,
         diverged: None,
         verdict,
         schedules,

@@ -62,7 +62,8 @@ pub(super) fn explore<S: Structure>(
             break;
         }
         schedules += 1;
-        let (verdict, history) = match one_run::<S>(&pool, &workload, seed, iteration, limits) {
+        let found = &mut unknown.findings;
+        let (verdict, history) = match one_run::<S>(&pool, &workload, seed, iteration, limits, found) {
             Run::Judged(verdict, history) => (verdict, history),
             Run::Hung(hang) => return outcome(hang.verdict.clone(), schedules, &unknown, Some(*hang)),
             Run::Lost(reason) => {
@@ -105,6 +106,7 @@ fn one_run<S: Structure>(
     seed: u64,
     iteration: usize,
     limits: Limits,
+    findings: &mut Vec<crate::verdict::Finding>,
 ) -> Run {
     let rec = recorder::<S, crate::rt::Std>(workload);
     let jitter = derive_seed(seed, iteration as u64);
@@ -137,7 +139,13 @@ fn one_run<S: Structure>(
     let mut history = rec.history(workload.initial.clone());
     history.quiescence = end.quiescence;
     history.leaks = end.leaks;
-    let verdict = judge_run::<S>(&history, end.panic.as_deref(), &limits, &mut Default::default());
+    let verdict = judge_run::<S>(
+        &history,
+        end.panic.as_deref(),
+        &limits,
+        &mut Default::default(),
+        findings,
+    );
     Run::Judged(verdict, history)
 }
 
@@ -323,5 +331,6 @@ fn outcome(verdict: Verdict, schedules: usize, unknown: &Unknowns, failure: Opti
         unknown_runs: unknown.runs,
         diverged: None,
         failure,
+        findings: unknown.findings.clone(),
     }
 }

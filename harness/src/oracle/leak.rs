@@ -1,14 +1,19 @@
 //! The leak oracle: after the structure is dropped, every byte it allocated is returned and every
 //! thread it started has stopped. Its evidence lists the allocations still held by size and count
-//! and, where the allocator kept them, the call sites inside the structure that made them.
+//! and, where the allocator kept them, the call sites inside the structure that made them; its
+//! report names the likely causes a crate that is not wrong shows the same way (memory freed later,
+//! per-thread or per-process state) and the settle step that declares each.
 
 use crate::failure::{Failure, Oracle};
 use crate::history::{Leaked, Leaks};
+use crate::settle::Settle;
 
 /// Groups of leaked allocations named in the summary; the record keeps them all.
 const SHOWN: usize = 3;
 
-pub fn check(leaks: &Leaks) -> Option<Failure> {
+/// Judges what a run still held after its structure was dropped and its declared settle steps
+/// (`settle`) ran.
+pub fn check(leaks: &Leaks, settle: &Settle) -> Option<Failure> {
     if leaks.bytes == 0 && leaks.threads == 0 {
         return None;
     }
@@ -30,12 +35,40 @@ pub fn check(leaks: &Leaks) -> Option<Failure> {
             leaks.threads
         ));
     }
+    let mut summary = format!("leak: {}", parts.join("; "));
+    if leaks.bytes > 0 {
+        summary.push_str(&format!("; {}", causes(settle)));
+    }
     Some(Failure {
         oracle: Oracle::Leak,
-        summary: format!("leak: {}", parts.join("; ")),
+        summary,
         evidence: Vec::new(),
         linearization: None,
     })
+}
+
+/// What else a leak may be, and which settle step declares it, given what `settle` declares.
+fn causes(settle: &Settle) -> String {
+    let deferred = if settle.defers() {
+        "the declared after-drop settle steps ran and did not free it (a collector or thread they \
+         do not reach?)"
+    } else {
+        "if the crate frees memory after the drop (deferred frees: epoch-based reclamation such as \
+         crossbeam-epoch, seize or sdd, or background maintenance), declare an after-drop settle \
+         step (Settle::after_drop)"
+    };
+    let registration = if settle.per_thread.is_empty() && settle.once.is_empty() {
+        "if it is state the crate creates on a thread's first use (per-thread registration: an \
+         epoch participant, parking_lot's thread data) or once per process, declare a per-thread \
+         or once step (Settle::per_thread, Settle::once)"
+    } else {
+        "state the declared per-thread and once steps create is not counted"
+    };
+    format!(
+        "likely causes other than the map: {deferred}; {registration}; mapcheck::settle has the \
+         steps of sdd, crossbeam-epoch and parking_lot, and a documented leak can be declared \
+         known (Known::leak)"
+    )
 }
 
 /// The largest groups, `2 x 48 bytes allocated in f (file:line), called from g (file:line)`, and
@@ -94,7 +127,7 @@ mod tests {
 
     #[test]
     fn nothing_held_is_no_leak() {
-        assert_eq!(check(&Leaks::default()), None);
+        assert_eq!(check(&Leaks::default(), &Settle::NONE), None);
     }
 
     #[test]
@@ -110,23 +143,26 @@ mod tests {
             ),
             leaked(16, 1, &[]),
         ]);
-        let f = check(&l).expect("a leak");
+        let f = check(&l, &Settle::NONE).expect("a leak");
         assert_eq!(f.oracle, Oracle::Leak);
-        assert_eq!(
-            f.summary,
-            "leak: 112 bytes in 3 allocation(s) were not returned after the structure was dropped: \
-             2 x 48 bytes allocated in my_map::Node::new (src/node.rs:12), called from \
-             my_map::Map::remove (src/lib.rs:40); 1 x 16 bytes"
+        assert!(
+            f.summary.starts_with(
+                "leak: 112 bytes in 3 allocation(s) were not returned after the structure was dropped: \
+                 2 x 48 bytes allocated in my_map::Node::new (src/node.rs:12), called from \
+                 my_map::Map::remove (src/lib.rs:40); 1 x 16 bytes; likely causes"
+            ),
+            "{}",
+            f.summary
         );
     }
 
     #[test]
     fn groups_past_the_first_three_are_summed() {
         let l = leaks((1..=5).map(|i| leaked(i * 8, 1, &[])).collect());
-        let f = check(&l).expect("a leak");
+        let f = check(&l, &Settle::NONE).expect("a leak");
         assert!(
-            f.summary.ends_with(
-                "1 x 8 bytes; 1 x 16 bytes; 1 x 24 bytes; 2 more allocation(s) of 72 bytes in all"
+            f.summary.contains(
+                "1 x 8 bytes; 1 x 16 bytes; 1 x 24 bytes; 2 more allocation(s) of 72 bytes in all; "
             ),
             "{}",
             f.summary
@@ -141,10 +177,10 @@ mod tests {
             threads: 0,
             blocks: Vec::new(),
         };
-        let f = check(&l).expect("a leak");
+        let f = check(&l, &Settle::NONE).expect("a leak");
         assert!(
             f.summary
-                .ends_with("were not returned after the structure was dropped"),
+                .contains("were not returned after the structure was dropped; likely causes"),
             "{}",
             f.summary
         );
