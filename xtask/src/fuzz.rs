@@ -120,6 +120,9 @@ impl Toolchain {
         if self.nightly {
             c.arg("+nightly");
         }
+        if let Some(plan) = super::fuzz_cover::plan() {
+            super::fuzz_cover::configure(&mut c, &plan);
+        }
         c.args([
             "fuzz",
             sub,
