@@ -202,6 +202,8 @@ pub fn run(sh: &Shell, args: &[String]) -> Result<()> {
                 "sanitizer": tc.sanitizer,
                 "unknown_inputs": r.unknown,
                 "unknown_dir": unknown_dir(&root).join(t).display().to_string(),
+                "measured": utc_now(),
+                "cover": super::fuzz_cover::plan().unwrap_or_else(|| "all".into()),
             });
         })?;
         eprintln!(
@@ -465,6 +467,17 @@ fn record_and_import(root: &Path, target: &str, minimised: &Path, structures: Op
         eprintln!("fuzz {target}: wrote {out}");
     }
     Ok(())
+}
+
+/// Now in UTC as `YYYY-MM-DD HH:MM UTC` (from `date`; empty when it cannot run).
+fn utc_now() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }
 
 fn list(dir: &Path) -> Vec<PathBuf> {

@@ -4,11 +4,13 @@
 //!
 //! cargo-fuzz passes `-Cpasses=sancov-module` and the `-Cllvm-args=-sanitizer-coverage-*` flags
 //! through `RUSTFLAGS` to every crate, so every dependency (loom, shuttle's runtime, serde, the
-//! checker, the scenario importers) got coverage counters and comparison tracing, and libFuzzer scans
-//! every counter of the binary after every execution. The plan travels in `RUSTFLAGS` as a marker
-//! (`--cfg=mapcheck_fuzz_cover="..."`, removed before rustc sees it), so cargo rebuilds whatever a
-//! change of plan touches; sanitizer flags (AddressSanitizer) and `--cfg fuzzing` stay on every
-//! crate.
+//! checker, miette) got coverage counters and comparison tracing, and libFuzzer collected the
+//! features of all of them after every execution; [`PLAN`] says what is instrumented now. The plan
+//! travels in `RUSTFLAGS` as a marker (`--cfg=mapcheck_fuzz_cover="..."`, removed before rustc sees
+//! it), so a change of plan rebuilds the fuzz targets' crates rather than mixing builds of two
+//! plans. Sanitizer flags (AddressSanitizer), `--cfg fuzzing` and everything else cargo-fuzz passes
+//! stay on every crate. Commands other than `cargo xtask fuzz` (`cargo fuzz` by hand,
+//! ClusterFuzzLite's build) instrument every crate as before.
 
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
@@ -28,7 +30,19 @@ const MARKER: &str = "--cfg=mapcheck_fuzz_cover=";
 /// (libFuzzer's table of compared values, which mutations draw from). Every other crate is compiled
 /// without coverage. Crate names as rustc spells them (`-` is `_`); the fuzz targets' own crates
 /// (`ops`, `schedules`, ...) are the binaries.
-pub const PLAN: &str = "mapcheck_fuzz+cmp,mapcheck_models+cmp,mapcheck_harness,ops,schedules,scenario,replay";
+///
+/// The code under test: the structures (`mapcheck_models`), the scenario readers
+/// (`mapcheck_scenario`, for `scenario`), the token and record readers (`mapcheck`, for `replay`),
+/// and the fuzz crate, where `ops` and `schedules` instantiate the engine's generic run for each
+/// structure: a structure's methods and the exploration runtime's generic code (the sequential
+/// engine, shuttle's scheduling of the structure's threads) are compiled there, so they are
+/// instrumented with it. The harness's own compiled code is the verdict (the oracles, the
+/// sequential map, the allocation counting): instrumenting it made every input report the edges of
+/// judging it, which libFuzzer then collected and compared on every execution, without steering the
+/// input towards anything the structures do. Loom, shuttle's compiled runtime, serde and every other
+/// dependency are outside the plan too.
+pub const PLAN: &str =
+    "mapcheck_fuzz+cmp,mapcheck_models+cmp,mapcheck_scenario+cmp,mapcheck+cmp,ops,schedules,scenario,replay";
 
 /// How one crate is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,5 +251,8 @@ mod tests {
         assert_eq!(cover("a,b+cmp", "ab"), Cover::None);
         assert_eq!(cover(PLAN, "mapcheck_models"), Cover::Full);
         assert_eq!(cover(PLAN, "shuttle"), Cover::None);
+        assert_eq!(cover(PLAN, "mapcheck_harness"), Cover::None);
+        assert_eq!(cover(PLAN, "mapcheck_scenario"), Cover::Full);
+        assert_eq!(cover(PLAN, "ops"), Cover::Edges);
     }
 }
