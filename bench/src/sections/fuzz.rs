@@ -116,3 +116,57 @@ pub(crate) fn fuzz_section(fuzz: Option<&fuzzstats::FuzzStats>) -> Section {
         .unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(targets: &[(&str, &str, f64)]) -> fuzzstats::FuzzStats {
+        let json = serde_json::Value::Object(
+            targets
+                .iter()
+                .map(|(t, san, rate)| (t.to_string(), json!({"execs_per_sec": rate, "sanitizer": san})))
+                .collect(),
+        );
+        serde_json::from_value(json!({ "targets": json })).unwrap()
+    }
+
+    #[test]
+    fn goals_are_met_only_when_each_target_reaches_its_rate_without_a_sanitizer() {
+        let good = stats(&[
+            ("ops", "none", 25_000.0),
+            ("schedules", "none", 20_500.0),
+            ("scenario", "none", 900.0),
+        ]);
+        assert_eq!(goals_met(&good), Some(true));
+        let slow = stats(&[("ops", "none", 24_999.0), ("schedules", "none", 30_000.0)]);
+        assert_eq!(goals_met(&slow), Some(false));
+        let asan = stats(&[("ops", "address", 30_000.0), ("schedules", "none", 30_000.0)]);
+        assert_eq!(
+            goals_met(&asan),
+            None,
+            "a rate under AddressSanitizer is not judged"
+        );
+        assert_eq!(
+            goals_met(&stats(&[("ops", "none", 30_000.0)])),
+            None,
+            "schedules not measured"
+        );
+    }
+
+    #[test]
+    fn the_table_puts_each_rate_beside_its_goal() {
+        let s = fuzz_section(Some(&stats(&[
+            ("ops", "none", 12_345.4),
+            ("scenario", "none", 800.0),
+        ])));
+        assert_eq!(s.goal_met, None);
+        let ops = s.rows.iter().find(|r| r[0] == "ops").unwrap();
+        assert_eq!(ops[2], "12,345");
+        assert_eq!(ops[6], "25,000 (not met)");
+        let scenario = s.rows.iter().find(|r| r[0] == "scenario").unwrap();
+        assert_eq!(scenario[6], "-");
+        assert_eq!(s.data["ops"]["goal_execs_per_sec"], json!(25_000.0));
+        assert_eq!(fuzz_section(None).rows[0][2], "not run");
+    }
+}
