@@ -391,7 +391,21 @@ fn report_crash(
         "fuzz {target}: crash at {}; minimising it with `cargo fuzz tmin`",
         crash.display()
     );
-    let before: Vec<PathBuf> = list(crash.parent().unwrap_or(root));
+    // libFuzzer names the minimised input after the crash's hash; cargo-fuzz writes it to its own
+    // artifact folder (`fuzz/artifacts/TARGET/`), whatever folder the crash came from.
+    let hash = crash
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .and_then(|n| n.split_once('-').map(|(_, h)| h.to_string()))
+        .unwrap_or_default();
+    let name = format!("minimized-from-{hash}");
+    let places = [
+        crash.parent().unwrap_or(root).join(&name),
+        root.join("fuzz/artifacts").join(target).join(&name),
+    ];
+    for p in &places {
+        let _ = std::fs::remove_file(p);
+    }
     let mut c = tc.cargo_fuzz(root, "tmin");
     c.args(["-O", "-r", "2000", target])
         .arg(crash)
@@ -400,13 +414,9 @@ fn report_crash(
         c.env("MAPCHECK_FUZZ_STRUCTURES", s);
     }
     let _ = c.stdout(Stdio::null()).stderr(Stdio::null()).status();
-    let minimised = list(crash.parent().unwrap_or(root))
+    let minimised = places
         .into_iter()
-        .filter(|p| !before.contains(p))
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("minimized-from-"))
-        })
+        .find(|p| p.exists())
         .unwrap_or_else(|| crash.to_path_buf());
     eprintln!("fuzz {target}: minimised input kept at {}", minimised.display());
     record_and_import(root, target, &minimised, structures)
