@@ -391,18 +391,7 @@ fn report_crash(
         "fuzz {target}: crash at {}; minimising it with `cargo fuzz tmin`",
         crash.display()
     );
-    // libFuzzer names the minimised input after the crash's hash; cargo-fuzz writes it to its own
-    // artifact folder (`fuzz/artifacts/TARGET/`), whatever folder the crash came from.
-    let hash = crash
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .and_then(|n| n.split_once('-').map(|(_, h)| h.to_string()))
-        .unwrap_or_default();
-    let name = format!("minimized-from-{hash}");
-    let places = [
-        crash.parent().unwrap_or(root).join(&name),
-        root.join("fuzz/artifacts").join(target).join(&name),
-    ];
+    let places = minimised_places(root, target, crash);
     for p in &places {
         let _ = std::fs::remove_file(p);
     }
@@ -420,6 +409,22 @@ fn report_crash(
         .unwrap_or_else(|| crash.to_path_buf());
     eprintln!("fuzz {target}: minimised input kept at {}", minimised.display());
     record_and_import(root, target, &minimised, structures)
+}
+
+/// Where `cargo fuzz tmin` may leave the minimised input of `crash`: libFuzzer names it after the
+/// crash's hash (`crash-HASH` gives `minimized-from-HASH`), and cargo-fuzz writes it to its own
+/// artifact folder (`fuzz/artifacts/TARGET/`) whatever folder the crash came from.
+fn minimised_places(root: &Path, target: &str, crash: &Path) -> [PathBuf; 2] {
+    let hash = crash
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .and_then(|n| n.split_once('-').map(|(_, h)| h.to_string()))
+        .unwrap_or_default();
+    let name = format!("minimized-from-{hash}");
+    [
+        crash.parent().unwrap_or(root).join(&name),
+        root.join("fuzz/artifacts").join(target).join(&name),
+    ]
 }
 
 /// Writes the failure record of a crashing input (for `ops` and `schedules`) and imports it as
@@ -631,4 +636,27 @@ fn update_stats(root: &Path, f: impl FnOnce(&mut Value)) -> Result<()> {
     std::fs::create_dir_all(path.parent().expect("a folder"))?;
     std::fs::write(&path, serde_json::to_string_pretty(&stats)? + "\n")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_minimised_crash_is_looked_for_beside_it_and_where_cargo_fuzz_writes_it() {
+        let root = Path::new("/w");
+        let crash = Path::new("/w/target/mapcheck/fuzz/artifacts/ops/crash-2018990f");
+        assert_eq!(
+            minimised_places(root, "ops", crash),
+            [
+                PathBuf::from("/w/target/mapcheck/fuzz/artifacts/ops/minimized-from-2018990f"),
+                PathBuf::from("/w/fuzz/artifacts/ops/minimized-from-2018990f"),
+            ]
+        );
+        let hang = Path::new("/w/x/timeout-77ab");
+        assert_eq!(
+            minimised_places(root, "schedules", hang)[1],
+            PathBuf::from("/w/fuzz/artifacts/schedules/minimized-from-77ab")
+        );
+    }
 }
