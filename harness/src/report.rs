@@ -8,7 +8,7 @@
 //! spelling (`cas(1, 10→20)` for `compare_and_swap(1, 10, 20)`), with a legend line under the
 //! header naming each abbreviation used, so that its arguments and result stay readable.
 
-use crate::history::{Event, History, Op, Ret};
+use crate::history::{History, Op, Ret};
 use std::fmt::Write as _;
 
 /// The widest line of a text report, in columns.
@@ -216,7 +216,7 @@ pub fn wrap(first: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{DeleteIf, Op};
+    use crate::history::{DeleteIf, Event, Op};
 
     fn event(id: usize, thread: usize, op: Op, ret: Ret, invoke: u64, ret_at: u64) -> Event {
         Event {
