@@ -12,146 +12,13 @@
 //! loom (see ARCHITECTURE.md); the engines give a structure that is unsynchronised on purpose a
 //! recorder without them, so that loom still reports its data races.
 
+pub use crate::op::{added, DeleteIf, Op, Ret, ValueIf};
 use crate::structure::{Footprint, Key, Map, Unobserved, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// Which keys an iteration deletes as it visits them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DeleteIf {
-    Nothing,
-    All,
-    Even,
-    Odd,
-    Key(Key),
-}
-
-impl DeleteIf {
-    pub fn matches(self, key: Key) -> bool {
-        match self {
-            DeleteIf::Nothing => false,
-            DeleteIf::All => true,
-            DeleteIf::Even => key.is_multiple_of(2),
-            DeleteIf::Odd => key % 2 == 1,
-            DeleteIf::Key(k) => k == key,
-        }
-    }
-}
-
-/// One operation a model thread performs on the map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "op")]
-pub enum Op {
-    Insert {
-        key: Key,
-        value: Value,
-    },
-    Remove {
-        key: Key,
-    },
-    Get {
-        key: Key,
-    },
-    Len,
-    Clear,
-    /// Iterate, removing (through the map's own `remove`) each visited key that matches.
-    Iterate {
-        delete: DeleteIf,
-    },
-    Reclaim,
-}
-
-impl Op {
-    /// The key of a single-key operation.
-    pub fn key(&self) -> Option<Key> {
-        match *self {
-            Op::Insert { key, .. } | Op::Remove { key } | Op::Get { key } => Some(key),
-            _ => None,
-        }
-    }
-}
-
-impl Op {
-    /// The map's name of the operation, as the scenario syntax spells it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Op::Insert { .. } => "insert",
-            Op::Remove { .. } => "remove",
-            Op::Get { .. } => "get",
-            Op::Len => "len",
-            Op::Clear => "clear",
-            Op::Iterate { .. } => "iterate",
-            Op::Reclaim => "reclaim",
-        }
-    }
-
-    /// Writes the operation in the scenario syntax under another of its names (`store` for
-    /// `insert`, `delete` for `remove`, `range` for `iterate`, ...).
-    pub fn write_named(&self, f: &mut impl fmt::Write, name: &str) -> fmt::Result {
-        match *self {
-            Op::Insert { key, value } => write!(f, "{name}({key}, {value})"),
-            Op::Remove { key } | Op::Get { key } => write!(f, "{name}({key})"),
-            Op::Len | Op::Clear | Op::Reclaim => write!(f, "{name}()"),
-            Op::Iterate { delete } => match delete {
-                DeleteIf::Nothing => write!(f, "{name}()"),
-                DeleteIf::All => write!(f, "{name}(delete: all)"),
-                DeleteIf::Even => write!(f, "{name}(delete: even)"),
-                DeleteIf::Odd => write!(f, "{name}(delete: odd)"),
-                DeleteIf::Key(k) => write!(f, "{name}(delete: {k})"),
-            },
-        }
-    }
-}
-
-/// The operation in the scenario syntax, with the map's names: `insert(1, 10)`, `remove(1)`,
-/// `iterate(delete: even)`. Reports, pictures, fuzz inputs and scenario files all write it so.
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_named(f, self.name())
-    }
-}
-
-/// What an operation returned.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Ret {
-    /// Insert's previous value, remove's removed value, get's value.
-    Value(Option<Value>),
-    Len(usize),
-    /// The entries an iteration yielded, in the order yielded.
-    Yielded(Vec<(Key, Value)>),
-    Unit,
-    /// The operation returned, but the map's API gives back no result for it (a cache's insert or
-    /// invalidate); declared with [`Structure::UNOBSERVED`](crate::Structure::UNOBSERVED). Its
-    /// real-time order is judged, its result is not.
-    Unobserved,
-}
-
-impl fmt::Display for Ret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Ret::Value(Some(v)) => write!(f, "{v}"),
-            Ret::Value(None) => write!(f, "none"),
-            Ret::Len(n) => write!(f, "{n}"),
-            Ret::Yielded(kv) => {
-                write!(f, "[")?;
-                for (i, (k, v)) in kv.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, " ")?;
-                    }
-                    write!(f, "{k}:{v}")?;
-                }
-                write!(f, "]")
-            }
-            Ret::Unit => write!(f, "ok"),
-            Ret::Unobserved => write!(f, "unobserved"),
-        }
-    }
-}
 
 /// One operation in a history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -496,6 +363,37 @@ impl Recorder {
             Op::Reclaim => {
                 scope.run(|| map.reclaim());
                 Ret::Unit
+            }
+            Op::GetOrInsert { key, value } => Ret::Value(scope.run(|| map.get_or_insert(key, value))),
+            Op::CompareAndSwap { key, old, new } => {
+                Ret::Bool(scope.run(|| map.compare_and_swap(key, old, new)))
+            }
+            Op::CompareAndDelete { key, old } => Ret::Bool(scope.run(|| map.compare_and_delete(key, old))),
+            Op::RemoveIf { key, delete } => {
+                Ret::Value(scope.run(|| map.remove_if(key, &|v| delete.matches(v))))
+            }
+            Op::Update { key, add, insert } => {
+                Ret::Value(scope.run(|| map.update(key, &|v| added(v, add), insert)))
+            }
+            Op::Retain { delete } => {
+                let bound = self.visit_bound.unwrap_or(usize::MAX);
+                let mut yielded = Vec::new();
+                scope.run(|| {
+                    map.retain(&mut |k, v| {
+                        // Past the bound the retain has visited some key twice: the rest is kept and
+                        // not recorded, so the iteration oracle judges what was, and a retain that
+                        // never ends is the watchdog's.
+                        if yielded.len() > bound {
+                            return true;
+                        }
+                        untracked(|| {
+                            visits.push(self.tick());
+                            yielded.push((k, v));
+                        });
+                        !delete.matches(v)
+                    })
+                });
+                Ret::Yielded(yielded)
             }
             Op::Iterate { delete } => {
                 let mut yielded = Vec::new();

@@ -13,6 +13,7 @@ pub mod failure;
 pub mod history;
 pub mod lincheck;
 pub mod mute;
+pub mod op;
 pub mod oracle;
 pub mod quiet;
 pub mod report;
@@ -30,7 +31,7 @@ pub mod witness;
 pub use engine::Size;
 pub use engine::{replay, run, Engine, EngineSpec, FailedRun, Limits, Outcome, Pinned, Workload};
 pub use entry::Entry;
-pub use history::{DeleteIf, Event, History, Op, Recorder, Ret};
+pub use history::{DeleteIf, Event, History, Op, Recorder, Ret, ValueIf};
 pub use rt::Runtime;
 pub use settle::Settle;
 pub use structure::{

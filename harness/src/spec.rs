@@ -4,7 +4,7 @@
 //! stateright's `SequentialSpec`: the checker only asks "from this state, may this operation have
 //! returned this?".
 
-use crate::history::{Op, Ret};
+use crate::history::{added, Op, Ret};
 use crate::structure::{Key, Value};
 use std::collections::BTreeMap;
 
@@ -22,7 +22,8 @@ impl SpecMap {
     }
 
     /// Applies `op` and returns what a sequential map returns. An iteration yields every entry in
-    /// key order and deletes nothing itself: the removes it makes are separate operations.
+    /// key order and deletes nothing itself: the removes it makes are separate operations. A retain
+    /// yields every entry in key order and removes those its predicate matches, at one instant.
     pub fn apply(&mut self, op: &Op) -> Ret {
         match *op {
             Op::Insert { key, value } => Ret::Value(self.entries.insert(key, value)),
@@ -35,6 +36,21 @@ impl SpecMap {
             }
             Op::Iterate { .. } => Ret::Yielded(self.entries.iter().map(|(k, v)| (*k, *v)).collect()),
             Op::Reclaim => Ret::Unit,
+            Op::Retain { delete } => {
+                let visited = self.entries.iter().map(|(k, v)| (*k, *v)).collect();
+                self.entries.retain(|_, v| !delete.matches(*v));
+                Ret::Yielded(visited)
+            }
+            _ => {
+                let key = op.key().expect("a single-key operation");
+                let mut state = self.entries.get(&key).copied();
+                let ret = apply_single(&mut state, op);
+                match state {
+                    Some(v) => self.entries.insert(key, v),
+                    None => self.entries.remove(&key),
+                };
+                ret
+            }
         }
     }
 }
@@ -59,6 +75,34 @@ pub fn apply_single(state: &mut Option<Value>, op: &Op) -> Ret {
         Op::Insert { value, .. } => Ret::Value(state.replace(value)),
         Op::Remove { .. } => Ret::Value(state.take()),
         Op::Get { .. } => Ret::Value(*state),
+        Op::GetOrInsert { value, .. } => {
+            let before = *state;
+            state.get_or_insert(value);
+            Ret::Value(before)
+        }
+        Op::CompareAndSwap { old, new, .. } => {
+            let swap = *state == Some(old);
+            if swap {
+                *state = Some(new);
+            }
+            Ret::Bool(swap)
+        }
+        Op::CompareAndDelete { old, .. } => {
+            let delete = *state == Some(old);
+            if delete {
+                *state = None;
+            }
+            Ret::Bool(delete)
+        }
+        Op::RemoveIf { delete, .. } => Ret::Value(state.take_if(|v| delete.matches(*v))),
+        Op::Update { add, insert, .. } => {
+            let before = *state;
+            *state = match before {
+                Some(v) => Some(added(v, add)),
+                None => insert,
+            };
+            Ret::Value(before)
+        }
         // A clear that is not atomic removes this key at some point during the call.
         Op::Clear => {
             *state = None;

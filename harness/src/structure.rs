@@ -38,6 +38,48 @@ pub trait Map: Send + Sync + 'static {
         let _ = visit;
         absent("iterate", "ITERATE")
     }
+    /// Get-or-insert: the key's value when it has one, else inserts `value` and returns `None`, in
+    /// one step (Go's `LoadOrStore`, Rust's `entry(k).or_insert(v)`). Optional, like every
+    /// compound operation below: a map whose API has it declares it ([`Ops::GET_OR_INSERT`] in
+    /// [`Structure::SUPPORTS`]); the models that call it are not applicable to any other map.
+    fn get_or_insert(&self, key: Key, value: Value) -> Option<Value> {
+        let _ = (key, value);
+        absent("get_or_insert", "GET_OR_INSERT")
+    }
+    /// Compare-and-swap: replaces the key's value with `new` when it is `old`, in one step; returns
+    /// whether it did (Go's `CompareAndSwap`). Optional ([`Ops::COMPARE_AND_SWAP`]).
+    fn compare_and_swap(&self, key: Key, old: Value, new: Value) -> bool {
+        let _ = (key, old, new);
+        absent("compare_and_swap", "COMPARE_AND_SWAP")
+    }
+    /// Compare-and-delete: removes the key when its value is `old`, in one step; returns whether
+    /// it did (Go's `CompareAndDelete`). Optional ([`Ops::COMPARE_AND_DELETE`]).
+    fn compare_and_delete(&self, key: Key, old: Value) -> bool {
+        let _ = (key, old);
+        absent("compare_and_delete", "COMPARE_AND_DELETE")
+    }
+    /// Remove-if: removes the key when `remove(value)` holds, in one step; returns the value it
+    /// removed. Optional ([`Ops::REMOVE_IF`]).
+    fn remove_if(&self, key: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> {
+        let _ = (key, remove);
+        absent("remove_if", "REMOVE_IF")
+    }
+    /// Update in place: when the key has a value `v`, sets it to `modify(v)`; otherwise inserts
+    /// `insert` when given; in one step; returns the previous value (Rust's
+    /// `entry(k).and_modify(..).or_insert(..)`). Optional ([`Ops::UPDATE`]).
+    fn update(&self, key: Key, modify: &dyn Fn(Value) -> Value, insert: Option<Value>) -> Option<Value> {
+        let _ = (key, modify, insert);
+        absent("update", "UPDATE")
+    }
+    /// Retain: calls `keep` once with every entry and removes those it returns false for, each
+    /// entry's removal in one step with the read that `keep` saw (Rust's `retain`). `keep` never
+    /// calls the map, so the map may hold its locks across it. Per the structure's
+    /// [`IterationGuarantee`], like [`Map::iterate`]; a structure whose iteration is a snapshot
+    /// promises a retain that takes effect at one instant. Optional ([`Ops::RETAIN`]).
+    fn retain(&self, keep: &mut dyn FnMut(Key, Value) -> bool) {
+        let _ = keep;
+        absent("retain", "RETAIN")
+    }
     /// The structure's own reclamation step (a GC tick, a promotion, a rebuild); by default none.
     fn reclaim(&self) {}
     /// The map's own settle step, run once every thread is done, after the footprint is read and
@@ -60,9 +102,18 @@ pub trait Map: Send + Sync + 'static {
 /// claims to support it, and that claim is what the message corrects.
 #[track_caller]
 fn absent(method: &str, op: &str) -> ! {
+    let standard = Ops::NAMES
+        .iter()
+        .any(|(o, n)| *n == method && Ops::STANDARD.contains(*o));
+    if standard {
+        panic!(
+            "mapcheck: Map::{method} is not implemented, but the structure declares it supported; \
+             implement it, or declare it absent with `const SUPPORTS: Ops = Ops::STANDARD.without(Ops::{op})`"
+        )
+    }
     panic!(
-        "mapcheck: Map::{method} is not implemented, but the structure declares it supported; \
-         implement it, or declare it absent with `const SUPPORTS: Ops = Ops::STANDARD.without(Ops::{op})`"
+        "mapcheck: Map::{method} is not implemented, but the structure declares it supported \
+         (Ops::{op} in its SUPPORTS); implement it, or leave Ops::{op} out of SUPPORTS"
     )
 }
 
@@ -313,8 +364,8 @@ pub struct Footprint {
 
 /// A set of operations: those a structure's API has ([`Structure::SUPPORTS`]), or those a
 /// workload calls ([`Ops::called_by`]). A model is applicable to a structure when the structure
-/// supports every operation of its workload. Operations added later that not every map has (a
-/// compare-and-swap, a get-or-insert) join the set as optional ones, outside
+/// supports every operation of its workload. The compound operations that not every map has (a
+/// get-or-insert, a compare-and-swap, ...: [`Ops::COMPOUND`]) are optional ones, outside
 /// [`Ops::STANDARD`], which a structure adds with [`Ops::with`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Ops(u32);
@@ -332,6 +383,26 @@ impl Ops {
     pub const ITERATE: Ops = Ops(1 << 5);
     /// The structure's own reclamation step (a no-op by default, so every map has it).
     pub const RECLAIM: Ops = Ops(1 << 6);
+    /// Get-or-insert ([`Map::get_or_insert`]), optional.
+    pub const GET_OR_INSERT: Ops = Ops(1 << 7);
+    /// Compare-and-swap ([`Map::compare_and_swap`]), optional.
+    pub const COMPARE_AND_SWAP: Ops = Ops(1 << 8);
+    /// Compare-and-delete ([`Map::compare_and_delete`]), optional.
+    pub const COMPARE_AND_DELETE: Ops = Ops(1 << 9);
+    /// Remove-if with a predicate over the value ([`Map::remove_if`]), optional.
+    pub const REMOVE_IF: Ops = Ops(1 << 10);
+    /// Update in place ([`Map::update`]), optional.
+    pub const UPDATE: Ops = Ops(1 << 11);
+    /// Retain with a predicate over the value ([`Map::retain`]), optional.
+    pub const RETAIN: Ops = Ops(1 << 12);
+    /// Every compound operation: a map that has them all declares
+    /// `Ops::STANDARD.with(Ops::COMPOUND)`.
+    pub const COMPOUND: Ops = Ops(Ops::GET_OR_INSERT.0
+        | Ops::COMPARE_AND_SWAP.0
+        | Ops::COMPARE_AND_DELETE.0
+        | Ops::REMOVE_IF.0
+        | Ops::UPDATE.0
+        | Ops::RETAIN.0);
     /// Every operation of [`Map`] that is not optional: what a structure supports unless it
     /// declares otherwise.
     pub const STANDARD: Ops = Ops(Ops::INSERT.0
@@ -342,7 +413,7 @@ impl Ops {
         | Ops::ITERATE.0
         | Ops::RECLAIM.0);
     /// Each operation with its name, as the scenario syntax spells it.
-    const NAMES: [(Ops, &'static str); 7] = [
+    const NAMES: [(Ops, &'static str); 13] = [
         (Ops::INSERT, "insert"),
         (Ops::REMOVE, "remove"),
         (Ops::GET, "get"),
@@ -350,6 +421,12 @@ impl Ops {
         (Ops::CLEAR, "clear"),
         (Ops::ITERATE, "iterate"),
         (Ops::RECLAIM, "reclaim"),
+        (Ops::GET_OR_INSERT, "get_or_insert"),
+        (Ops::COMPARE_AND_SWAP, "compare_and_swap"),
+        (Ops::COMPARE_AND_DELETE, "compare_and_delete"),
+        (Ops::REMOVE_IF, "remove_if"),
+        (Ops::UPDATE, "update"),
+        (Ops::RETAIN, "retain"),
     ];
 
     /// This set and `other`'s operations.
@@ -383,6 +460,12 @@ impl Ops {
             Op::Iterate { delete } if *delete == crate::history::DeleteIf::Nothing => Ops::ITERATE,
             Op::Iterate { .. } => Ops::ITERATE.with(Ops::REMOVE),
             Op::Reclaim => Ops::RECLAIM,
+            Op::GetOrInsert { .. } => Ops::GET_OR_INSERT,
+            Op::CompareAndSwap { .. } => Ops::COMPARE_AND_SWAP,
+            Op::CompareAndDelete { .. } => Ops::COMPARE_AND_DELETE,
+            Op::RemoveIf { .. } => Ops::REMOVE_IF,
+            Op::Update { .. } => Ops::UPDATE,
+            Op::Retain { .. } => Ops::RETAIN,
         }
     }
 

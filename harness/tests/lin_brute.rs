@@ -7,79 +7,12 @@
 //! one order gives every completed operation its observed result; a pending operation may be left
 //! out. It has no memo and no reduction, so it shares nothing with the checker's search.
 
-use mapcheck_harness::history::{DeleteIf, Event, History, Op, Ret};
+use crate::common::brute::{deepest, key_part, lcg, reference, schedule};
+use mapcheck_harness::history::{DeleteIf, History, Op, Ret};
 use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict, Partition};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use std::cell::Cell;
-use std::collections::BTreeMap;
-
-/// The reference's own sequential map.
-fn apply(map: &mut BTreeMap<u64, u64>, op: &Op) -> Ret {
-    match *op {
-        Op::Insert { key, value } => Ret::Value(map.insert(key, value)),
-        Op::Remove { key } => Ret::Value(map.remove(&key)),
-        Op::Get { key } => Ret::Value(map.get(&key).copied()),
-        Op::Len => Ret::Len(map.len()),
-        Op::Clear => {
-            map.clear();
-            Ret::Unit
-        }
-        Op::Iterate { .. } => Ret::Yielded(map.iter().map(|(k, v)| (*k, *v)).collect()),
-        Op::Reclaim => Ret::Unit,
-    }
-}
-
-/// Whether an observed result is what the reference's map returned; a result the map does not
-/// return (`Unobserved`) matches anything.
-fn same(observed: &Ret, expected: &Ret) -> bool {
-    match (observed, expected) {
-        (Ret::Unobserved, _) => true,
-        (Ret::Yielded(a), Ret::Yielded(b)) => {
-            let mut a = a.clone();
-            a.sort_unstable();
-            a == *b
-        }
-        _ => observed == expected,
-    }
-}
-
-/// Whether some order of the operations that respects real time gives every completed operation its
-/// observed result (pending ones may be left out), and, when none does, the length of the longest
-/// sequence that does so for the operations in it. Exhaustive: every order is tried.
-fn deepest(h: &History, placed: &mut Vec<bool>, map: &BTreeMap<u64, u64>) -> (usize, bool) {
-    let completed_left = h.events.iter().any(|e| e.ret.is_some() && !placed[e.id]);
-    if !completed_left {
-        return (0, true);
-    }
-    let mut best = (0, false);
-    for e in &h.events {
-        if placed[e.id] {
-            continue;
-        }
-        // Real time: every operation that returned before this one was invoked is placed.
-        let ready = h
-            .events
-            .iter()
-            .all(|o| placed[o.id] || o.ret_at.is_none_or(|r| r > e.invoke));
-        if !ready {
-            continue;
-        }
-        let mut next = map.clone();
-        let expected = apply(&mut next, &e.op);
-        if e.ret.as_ref().is_some_and(|r| !same(r, &expected)) {
-            continue;
-        }
-        placed[e.id] = true;
-        let (d, ok) = deepest(h, placed, &next);
-        placed[e.id] = false;
-        if ok {
-            return (d + 1, true);
-        }
-        best = best.max((d + 1, false));
-    }
-    best
-}
 
 /// One operation on one of `keys` keys, with values from a small range so that they repeat.
 fn op(keys: u64) -> impl Strategy<Value = Op> {
@@ -135,99 +68,6 @@ fn build(threads: Vec<Vec<Op>>, order: Vec<usize>, rolls: Vec<u64>, initial: Vec
         }
     }
     h
-}
-
-/// Runs the threads' operations with invocations and returns interleaved by `order` (an index picks
-/// the thread whose next step comes next), then finishes every thread, leaving the last operation
-/// of each thread that `pending` names open when it is still open. Each operation takes effect at a
-/// random point inside its interval (drawn from `seed`; a pending one half the time never does), so
-/// the history is linearizable.
-fn schedule(
-    threads: &[Vec<Op>],
-    order: &[usize],
-    pending: impl Fn(usize) -> bool,
-    seed: u64,
-    initial: Vec<(u64, u64)>,
-) -> History {
-    let n = threads.len();
-    let initial: Vec<(u64, u64)> = initial
-        .into_iter()
-        .collect::<BTreeMap<_, _>>()
-        .into_iter()
-        .collect();
-    // Invocation and return positions from the interleaving; then every thread is finished.
-    let mut next = vec![0usize; n];
-    let mut open: Vec<Option<(Op, u64)>> = vec![None; n];
-    let mut done: Vec<(usize, Op, u64, Option<u64>)> = Vec::new();
-    let mut clock = 0u64;
-    let mut tick = |t: usize, next: &mut Vec<usize>, open: &mut Vec<Option<(Op, u64)>>, done: &mut Vec<_>| {
-        if let Some((op, inv)) = open[t].take() {
-            done.push((t, op, inv, Some(clock)));
-        } else if next[t] < threads[t].len() {
-            open[t] = Some((threads[t][next[t]], clock));
-            next[t] += 1;
-        }
-        clock += 1;
-    };
-    for &t in order {
-        tick(t % n, &mut next, &mut open, &mut done);
-    }
-    for t in 0..n {
-        while next[t] < threads[t].len() || (open[t].is_some() && !pending(t)) {
-            tick(t, &mut next, &mut open, &mut done);
-        }
-        if let Some((op, inv)) = open[t].take() {
-            done.push((t, op, inv, None));
-        }
-    }
-    done.sort_by_key(|d| d.2);
-    // Effects: each operation at a random point inside its interval; a pending one half the time
-    // never takes effect.
-    let mut roll = lcg(seed);
-    let mut effects: Vec<(u64, usize)> = Vec::new();
-    for (i, (_, _, inv, ret)) in done.iter().enumerate() {
-        if ret.is_none() && roll().is_multiple_of(2) {
-            continue;
-        }
-        let span = ret.map_or(8, |x| x - inv) * 1000;
-        effects.push((inv * 1000 + 1 + roll() % (span - 1), i));
-    }
-    effects.sort_unstable();
-    let mut map: BTreeMap<u64, u64> = initial.iter().copied().collect();
-    let mut results: Vec<Ret> = vec![Ret::Unit; done.len()];
-    for (_, i) in effects {
-        results[i] = apply(&mut map, &done[i].1);
-    }
-    let events: Vec<Event> = done
-        .iter()
-        .enumerate()
-        .map(|(id, (t, op, inv, ret))| Event {
-            id,
-            thread: *t,
-            op: *op,
-            ret: ret.map(|_| results[id].clone()),
-            invoke: *inv,
-            ret_at: *ret,
-            parent: None,
-            visits: Vec::new(),
-        })
-        .collect();
-    History {
-        initial,
-        events,
-        quiescence: None,
-        leaks: None,
-    }
-}
-
-/// A small deterministic generator of draws from `seed`.
-fn lcg(mut r: u64) -> impl FnMut() -> u64 {
-    move || {
-        r = r
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        r >> 33
-    }
 }
 
 #[test]
@@ -378,35 +218,6 @@ fn corrupt_unique(h: &mut History, x: u64) {
         _ => Ret::Value(None),
     };
     h.events[victim].ret = Some(ret);
-}
-
-/// The history restricted to one key, as the checker judges it when clear is not atomic and
-/// iteration is not a snapshot: that key's operations and every clear (which removes the key at
-/// some point during the call); len and iterations are left out.
-fn key_part(h: &History, key: u64) -> History {
-    let events: Vec<Event> = h
-        .events
-        .iter()
-        .filter(|e| e.op.key() == Some(key) || e.op == Op::Clear)
-        .enumerate()
-        .map(|(id, e)| Event { id, ..e.clone() })
-        .collect();
-    History {
-        initial: h.initial.iter().copied().filter(|(k, _)| *k == key).collect(),
-        events,
-        quiescence: None,
-        leaks: None,
-    }
-}
-
-/// The reference on one history: whether it is linearizable, and the depth of its deepest sequence.
-fn reference(h: &History) -> (usize, bool) {
-    let (depth, ok) = deepest(
-        h,
-        &mut vec![false; h.events.len()],
-        &h.initial.iter().copied().collect(),
-    );
-    (depth, ok)
 }
 
 #[test]

@@ -116,6 +116,9 @@ impl Spelling {
             Op::Clear => Spelling::Clear,
             Op::Iterate { .. } => Spelling::Iterate,
             Op::Reclaim => Spelling::Reclaim,
+            // The compound operations have no scenario spelling yet; a step is written with the
+            // operation's own name (see `Display for Step`).
+            _ => Spelling::Insert,
         }
     }
 
@@ -146,6 +149,9 @@ impl Step {
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.op.is_compound() {
+            return write!(f, "{}", self.op);
+        }
         self.op.write_named(f, self.spelling.name())
     }
 }

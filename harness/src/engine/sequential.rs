@@ -17,7 +17,7 @@
 
 use super::{settle_rounds, Limits, Workload};
 use crate::alloc::untracked;
-use crate::history::{Event, History, Leaks, Op, Quiescence, Ret};
+use crate::history::{added, Event, History, Leaks, Op, Quiescence, Ret};
 use crate::rt::Std;
 use crate::structure::{Claims, Key, Map, Structure, Unobserved, Value};
 use crate::verdict::{
@@ -34,6 +34,7 @@ enum Returned {
     /// Entries `from..to` of the yield buffer, visited at the same positions of the visit buffer.
     Yielded(usize, usize),
     Unit,
+    Bool(bool),
     /// A result the structure does not return ([`Ret::Unobserved`]).
     Unobserved,
     /// The operation did not return (the run panicked inside it).
@@ -125,10 +126,7 @@ impl Sequential {
         // iteration. A run that ends without a panic runs every operation of the workload.
         self.keys.clear();
         let ops = || workload.threads.iter().flatten();
-        let inserted = ops().filter_map(|op| match op {
-            Op::Insert { key, .. } => Some(*key),
-            _ => None,
-        });
+        let inserted = ops().filter_map(Op::may_add);
         self.keys
             .extend(workload.initial.iter().map(|(k, _)| *k).chain(inserted));
         self.keys.sort_unstable();
@@ -206,7 +204,10 @@ impl Sequential {
         if !self.matches_spec() {
             return None;
         }
-        let iterated = self.log.iter().any(|s| matches!(s.op, Op::Iterate { .. }));
+        let iterated = self
+            .log
+            .iter()
+            .any(|s| matches!(s.op, Op::Iterate { .. } | Op::Retain { .. }));
         if iterated {
             // The per-visit iteration rules need the history; so does counting the live entries
             // against it, which is done on the same history here.
@@ -287,6 +288,37 @@ impl Sequential {
                 scope.run(|| map.reclaim());
                 Returned::Unit
             }
+            Op::GetOrInsert { key, value: v } => Returned::Value(scope.run(|| map.get_or_insert(key, v))),
+            Op::CompareAndSwap { key, old, new } => {
+                Returned::Bool(scope.run(|| map.compare_and_swap(key, old, new)))
+            }
+            Op::CompareAndDelete { key, old } => {
+                Returned::Bool(scope.run(|| map.compare_and_delete(key, old)))
+            }
+            Op::RemoveIf { key, delete } => {
+                Returned::Value(scope.run(|| map.remove_if(key, &|v| delete.matches(v))))
+            }
+            Op::Update { key, add, insert } => {
+                Returned::Value(scope.run(|| map.update(key, &|v| added(v, add), insert)))
+            }
+            Op::Retain { delete } => {
+                let from = self.yields.len();
+                scope.run(|| {
+                    map.retain(&mut |k, v| {
+                        // Past the bound the rest is kept and not recorded, as the recorder does.
+                        if self.yields.len() - from > bound {
+                            return true;
+                        }
+                        untracked(|| {
+                            let at = self.tick();
+                            self.visits.push(at);
+                            self.yields.push((k, v));
+                        });
+                        !delete.matches(v)
+                    })
+                });
+                Returned::Yielded(from, self.yields.len())
+            }
             Op::Iterate { delete } => {
                 let from = self.yields.len();
                 scope.run(|| {
@@ -340,6 +372,7 @@ impl Sequential {
                 Returned::Len(n) => RetView::Len(n),
                 Returned::Yielded(a, b) => RetView::Yielded(&self.yields[a..b]),
                 Returned::Unit => RetView::Unit,
+                Returned::Bool(b) => RetView::Bool(b),
                 Returned::Unobserved => RetView::Unobserved,
                 Returned::Pending => return false,
             };
@@ -362,6 +395,7 @@ impl Sequential {
                     Returned::Len(n) => Some(Ret::Len(n)),
                     Returned::Yielded(a, b) => Some(Ret::Yielded(self.yields[a..b].to_vec())),
                     Returned::Unit => Some(Ret::Unit),
+                    Returned::Bool(b) => Some(Ret::Bool(b)),
                     Returned::Unobserved => Some(Ret::Unobserved),
                     Returned::Pending => None,
                 };

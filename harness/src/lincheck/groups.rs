@@ -31,7 +31,7 @@
 //! (or a group and a read of the key absent) that must each come before the other.
 
 use super::Entry;
-use crate::history::{Op, Ret};
+use crate::history::{added, Op, Ret};
 use crate::structure::Value;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -64,20 +64,86 @@ pub(super) struct Groups {
     pub(super) contradiction: bool,
 }
 
-/// The state an operation must be linearized at: its observed result, when that is a value.
+/// What a write does to the key when it is linearized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// Nothing: a read, or a conditional write whose result says it did not write.
+    Nothing,
+    /// Puts this value.
+    Value(Value),
+    /// Removes the key.
+    Absent,
+    /// Puts this value, or nothing (a get-or-insert or compare-and-swap whose result is not known).
+    MaybeValue(Value),
+    /// Removes the key, or nothing (a compare-and-delete or remove-if whose result is not known).
+    MaybeAbsent,
+    /// Puts a value not known in advance (an update whose result is not known): the partition's
+    /// values cannot be grouped.
+    Unknown,
+}
+
+/// What an operation is to the groups: the state it must be linearized at, when its result says
+/// (`Some(None)` for absent), and what it writes.
+///
+/// A conditional write with a known result is the plain operation its result says it was: a
+/// get-or-insert that found a value is a read of it, one that found none an insert that found the
+/// key absent; a compare-and-swap that swapped an insert of `new` that found `old`; one that
+/// failed a read of a state that is not known (the key held some other value, or none), and so is
+/// a compare-and-delete that failed or a remove-if that removed nothing; an update an insert of
+/// what it computed from what it found.
+fn effect(e: &Entry) -> (Option<Option<Value>>, Write) {
+    let seen = match &e.ret {
+        Some(Ret::Value(v)) => Some(*v),
+        _ => None,
+    };
+    match (e.op, &e.ret) {
+        (Op::Insert { value, .. }, _) => (seen, Write::Value(value)),
+        (Op::Remove { .. }, _) => (seen, Write::Absent),
+        (Op::Get { .. }, _) => (seen, Write::Nothing),
+        (Op::Clear, _) => (None, Write::Absent),
+        (Op::GetOrInsert { value, .. }, Some(Ret::Value(v))) => match v {
+            Some(_) => (seen, Write::Nothing),
+            None => (seen, Write::Value(value)),
+        },
+        (Op::GetOrInsert { value, .. }, _) => (None, Write::MaybeValue(value)),
+        (Op::CompareAndSwap { old, new, .. }, Some(Ret::Bool(true))) => (Some(Some(old)), Write::Value(new)),
+        (Op::CompareAndDelete { old, .. }, Some(Ret::Bool(true))) => (Some(Some(old)), Write::Absent),
+        (Op::CompareAndSwap { .. } | Op::CompareAndDelete { .. }, Some(Ret::Bool(false))) => {
+            (None, Write::Nothing)
+        }
+        (Op::CompareAndSwap { new, .. }, _) => (None, Write::MaybeValue(new)),
+        (Op::CompareAndDelete { .. }, _) => (None, Write::MaybeAbsent),
+        (Op::RemoveIf { .. }, Some(Ret::Value(Some(v)))) => (Some(Some(*v)), Write::Absent),
+        (Op::RemoveIf { .. }, Some(Ret::Value(None))) => (None, Write::Nothing),
+        (Op::RemoveIf { .. }, _) => (None, Write::MaybeAbsent),
+        (Op::Update { add, insert, .. }, Some(Ret::Value(v))) => match (v, insert) {
+            (Some(v), _) => (seen, Write::Value(added(*v, add))),
+            (None, Some(i)) => (seen, Write::Value(i)),
+            (None, None) => (seen, Write::Nothing),
+        },
+        (Op::Update { .. }, _) => (None, Write::Unknown),
+        _ => (None, Write::Nothing),
+    }
+}
+
+/// The state an operation must be linearized at, when its result says.
 fn observed(e: &Entry) -> Option<Option<Value>> {
-    match (&e.op, &e.ret) {
-        (Op::Insert { .. } | Op::Remove { .. } | Op::Get { .. }, Some(Ret::Value(v))) => Some(*v),
+    effect(e).0
+}
+
+/// The value an operation puts when it writes one, for certain or not.
+fn written(e: &Entry) -> Option<Value> {
+    match effect(e).1 {
+        Write::Value(v) | Write::MaybeValue(v) => Some(v),
         _ => None,
     }
 }
 
-/// The value an insert writes.
-fn written(e: &Entry) -> Option<Value> {
-    match e.op {
-        Op::Insert { value, .. } => Some(value),
-        _ => None,
-    }
+/// Whether an operation may put its value or do nothing (its result is not known), and must be
+/// linearized (it completed): such an entry to a group is not gated (it may be linearized as a
+/// read while another group's stretch goes on), nor a member.
+fn ungated(e: &Entry) -> bool {
+    e.ret.is_some() && matches!(effect(e).1, Write::MaybeValue(_))
 }
 
 /// Union-find over value indices.
@@ -92,6 +158,11 @@ fn root(parent: &mut [usize], mut x: usize) -> usize {
 impl Groups {
     /// The groups of a one-key partition `entries` starting from `init`.
     pub(super) fn new(entries: &[&Entry], init: Option<Value>) -> Groups {
+        // An update whose result is not known may put any value: no set of values is entered
+        // through known writes only.
+        if entries.iter().any(|e| effect(e).1 == Write::Unknown) {
+            return Groups::default();
+        }
         let mut index: FxHashMap<Value, usize> = FxHashMap::default();
         let values = entries
             .iter()
@@ -142,7 +213,7 @@ impl Groups {
         // latest return among them.
         let mut exits = vec![(0u32, 0u64); g.need.len()];
         for (i, e) in entries.iter().enumerate() {
-            if let (Op::Remove { .. }, Some(Some(v))) = (&e.op, observed(e)) {
+            if let (Some(Some(v)), Write::Absent) = effect(e) {
                 if group(v) != NONE {
                     let x = &mut exits[group(v) as usize];
                     *x = (x.0 + 1, x.1.max(e.ret_at));
@@ -153,6 +224,9 @@ impl Groups {
             }
             let x = match (observed(e), written(e)) {
                 (Some(Some(v)), _) => group(v),
+                // An entry that may do nothing is counted as an entry (the group has no other), but
+                // the search neither gates it nor needs it.
+                _ if ungated(e) => NONE,
                 (Some(None) | None, Some(to)) if group(to) != NONE => {
                     g.enters[i] = group(to);
                     entry_ops.push(i);
@@ -253,12 +327,17 @@ fn contradiction(
                 let s = &mut seen[index[&v]];
                 s.min_ret = s.min_ret.min(e.ret_at);
                 s.max_invoke = s.max_invoke.max(e.invoke);
-                if written(e) != Some(v) && !matches!(e.op, Op::Get { .. }) {
+                let replaces = match effect(e).1 {
+                    Write::Absent => true,
+                    Write::Value(w) => w != v,
+                    _ => false,
+                };
+                if replaces {
                     s.replacements += 1;
                     s.replaced_at = e.ret_at;
                 }
             }
-            Some(None) if written(e).is_none() => units.push((e.ret_at, e.invoke)),
+            Some(None) if effect(e).1 == Write::Nothing => units.push((e.ret_at, e.invoke)),
             _ => {}
         }
     }

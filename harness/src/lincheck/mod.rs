@@ -110,7 +110,7 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
     let all: Vec<&Entry> = entries.iter().collect();
     let whole = entries.iter().any(|e| match e.op {
         Op::Len | Op::Clear => opts.atomic_whole_map,
-        Op::Iterate { .. } => true,
+        Op::Iterate { .. } | Op::Retain { .. } => true,
         _ => false,
     });
     if whole {
@@ -202,6 +202,14 @@ fn check_whole(history: &History, all: &[&Entry], max_steps: u64) -> LinVerdict 
 
 /// The operations the linearizability check judges, with an iteration's effective return moved to
 /// the first operation it made itself (a snapshot is taken before the first visit).
+///
+/// A retain is one whole-map operation when iteration is a snapshot (it takes effect at one
+/// instant). Otherwise it is judged per key, as a clear that is not atomic is: each entry it
+/// removed is a remove-if of that key that took the visited value out at some point during the
+/// call (what it kept, and what it skipped, are the iteration oracle's); a retain whose result is
+/// not known (pending, or unobserved) may have removed any key, so it is a remove-if of every key
+/// with the same result. Each of these runs on a thread of its own: the removals of one retain may
+/// take effect in any order.
 fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
     let mut first_child: Vec<u64> = vec![u64::MAX; history.events.len()];
     for c in &history.events {
@@ -209,32 +217,71 @@ fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
             first_child[p] = first_child[p].min(c.invoke);
         }
     }
-    history
-        .events
-        .iter()
-        .filter(|e| match e.op {
+    let mut out = Vec::with_capacity(history.events.len());
+    // Threads of the removals a retain is split into, above every real thread.
+    let mut lane = usize::MAX / 2;
+    let keys = || -> Vec<Key> {
+        let mut keys: Vec<Key> = history.events.iter().filter_map(|e| e.op.key()).collect();
+        keys.extend(history.initial.iter().map(|(k, _)| *k));
+        // A key only a retain's result names is judged per key too.
+        for e in &history.events {
+            if let (Op::Retain { .. }, Some(Ret::Yielded(kv))) = (&e.op, &e.ret) {
+                keys.extend(kv.iter().map(|(k, _)| *k));
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    };
+    for e in &history.events {
+        let keep = match e.op {
             Op::Reclaim => false,
             Op::Iterate { .. } => opts.snapshot_iteration,
             Op::Len => opts.atomic_whole_map,
             _ => true,
-        })
-        .map(|e| {
-            let mut ret_at = e.ret_at.unwrap_or(u64::MAX);
-            let mut ret = e.ret.clone();
-            if let Op::Iterate { .. } = e.op {
-                ret_at = ret_at.min(first_child[e.id]);
-                if let Some(Ret::Yielded(kv)) = &mut ret {
-                    kv.sort_unstable();
+        };
+        if !keep {
+            continue;
+        }
+        let mut ret_at = e.ret_at.unwrap_or(u64::MAX);
+        let mut ret = e.ret.clone();
+        match e.op {
+            Op::Iterate { .. } => ret_at = ret_at.min(first_child[e.id]),
+            Op::Retain { delete } if !opts.snapshot_iteration => {
+                let removed: Vec<(Key, Option<Ret>)> = match &e.ret {
+                    Some(Ret::Yielded(kv)) => kv
+                        .iter()
+                        .filter(|(_, v)| delete.matches(*v))
+                        .map(|&(k, v)| (k, Some(Ret::Value(Some(v)))))
+                        .collect(),
+                    unknown => keys().into_iter().map(|k| (k, unknown.clone())).collect(),
+                };
+                for (key, ret) in removed {
+                    lane += 1;
+                    out.push(Entry {
+                        id: e.id,
+                        thread: lane,
+                        invoke: e.invoke,
+                        ret_at,
+                        op: Op::RemoveIf { key, delete },
+                        ret,
+                    });
                 }
+                continue;
             }
-            Entry {
-                id: e.id,
-                thread: e.thread,
-                invoke: e.invoke,
-                ret_at,
-                op: e.op,
-                ret,
-            }
-        })
-        .collect()
+            _ => {}
+        }
+        if let (Op::Iterate { .. } | Op::Retain { .. }, Some(Ret::Yielded(kv))) = (&e.op, &mut ret) {
+            kv.sort_unstable();
+        }
+        out.push(Entry {
+            id: e.id,
+            thread: e.thread,
+            invoke: e.invoke,
+            ret_at,
+            op: e.op,
+            ret,
+        });
+    }
+    out
 }

@@ -3,10 +3,11 @@
 //! it returned from a state, and what state it leaves; the search linearizes an inert operation at
 //! once (see `search.rs`), so that case has a variant of its own.
 
-use crate::history::Op;
-use crate::history::Ret;
+use crate::history::{added, Op, Ret, ValueIf};
+use crate::spec::apply_single;
 use crate::structure::{Key, Value};
 use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
 use std::hash::Hash;
 
 /// What one operation does from one state.
@@ -48,14 +49,32 @@ pub(super) fn commute(a: &Op, b: &Op) -> bool {
 }
 
 /// Whether `op`, having returned `observed`, leaves unchanged every state from which it returns
-/// that: a read; a remove that found nothing; an insert that found the value it put. A clear, or a
-/// pending write, may change the state wherever it goes, so it is never inert.
+/// that: a read; a remove that found nothing; an insert that found the value it put; a
+/// get-or-insert that found a value; a compare-and-swap or compare-and-delete that failed, or a
+/// swap of a value for itself; a remove-if that removed nothing; an update that adds nothing and
+/// found a value (or inserts nothing and found none); a retain that removed nothing. A clear, or a
+/// pending write, may change the state wherever it goes, so it is never inert (unless it cannot
+/// change anything from any state).
 pub(super) fn inert(op: &Op, observed: Option<&Ret>) -> bool {
+    let known = |r: Ret| observed == Some(&r);
     match *op {
         Op::Get { .. } | Op::Len | Op::Iterate { .. } | Op::Reclaim => true,
-        Op::Remove { .. } => observed == Some(&Ret::Value(None)),
-        Op::Insert { value, .. } => observed == Some(&Ret::Value(Some(value))),
+        Op::Remove { .. } => known(Ret::Value(None)),
+        Op::Insert { value, .. } => known(Ret::Value(Some(value))),
         Op::Clear => false,
+        Op::GetOrInsert { .. } => matches!(observed, Some(Ret::Value(Some(_)))),
+        Op::CompareAndSwap { old, new, .. } => old == new || known(Ret::Bool(false)),
+        Op::CompareAndDelete { .. } => known(Ret::Bool(false)),
+        Op::RemoveIf { delete, .. } => delete == ValueIf::Nothing || known(Ret::Value(None)),
+        Op::Update { add, insert, .. } => match observed {
+            Some(Ret::Value(Some(_))) => added(0, add) == 0,
+            Some(Ret::Value(None)) => insert.is_none(),
+            _ => added(0, add) == 0 && insert.is_none(),
+        },
+        Op::Retain { delete } => match observed {
+            Some(Ret::Yielded(kv)) => !kv.iter().any(|(_, v)| delete.matches(*v)),
+            _ => delete == ValueIf::Nothing,
+        },
     }
 }
 
@@ -67,12 +86,16 @@ impl Model for KeyModel {
     type State = Option<Value>;
 
     fn step(&mut self, state: &Option<Value>, op: &Op, observed: Option<&Ret>) -> Step<Option<Value>> {
-        let (ret, next) = match *op {
-            Op::Insert { value, .. } => (Ret::Value(*state), Some(value)),
-            Op::Remove { .. } => (Ret::Value(*state), None),
-            Op::Get { .. } => (Ret::Value(*state), *state),
-            Op::Clear => (Ret::Unit, None),
-            _ => unreachable!("only single-key operations and clear are partitioned by key"),
+        let mut next = *state;
+        let ret = match *op {
+            Op::Clear => {
+                next = None;
+                Ret::Unit
+            }
+            Op::Len | Op::Iterate { .. } | Op::Reclaim | Op::Retain { .. } => {
+                unreachable!("only single-key operations and clear are partitioned by key")
+            }
+            _ => apply_single(&mut next, op),
         };
         // A result the map does not return (`Ret::Unobserved`) matches whatever the spec returns.
         if observed.is_some_and(|o| *o != ret && *o != Ret::Unobserved) {
@@ -92,8 +115,10 @@ impl Model for KeyModel {
 pub(super) struct MapModel {
     /// Every key the history names, sorted: slot `i` of a state is `keys[i]`.
     keys: Vec<Key>,
-    /// Every value the history puts (inserts and initial contents), sorted.
+    /// Every value a state holds, in the order first met (the history's puts and initial
+    /// contents, then the values updates compute), with each one's index.
     values: Vec<Value>,
+    index: FxHashMap<Value, u32>,
     /// The interned states, `keys.len()` slots each, with their sizes and hashes.
     slots: Vec<u32>,
     lens: Vec<u32>,
@@ -123,18 +148,10 @@ impl MapModel {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let mut values: Vec<Value> = ops
-            .filter_map(|o| match *o {
-                Op::Insert { value, .. } => Some(value),
-                _ => None,
-            })
-            .chain(initial.iter().map(|(_, v)| *v))
-            .collect();
-        values.sort_unstable();
-        values.dedup();
         let mut m = MapModel {
             keys,
-            values,
+            values: Vec::new(),
+            index: FxHashMap::default(),
             slots: Vec::new(),
             lens: Vec::new(),
             hashes: Vec::new(),
@@ -143,7 +160,7 @@ impl MapModel {
         };
         m.scratch = vec![0; m.keys.len()];
         for &(k, v) in initial {
-            let (i, x) = (m.slot(k).expect("listed"), m.code(Some(v)).expect("listed"));
+            let (i, x) = (m.slot(k).expect("listed"), m.code(v));
             m.scratch[i] = x;
         }
         let id = m.intern();
@@ -154,12 +171,14 @@ impl MapModel {
         self.keys.binary_search(&key).ok()
     }
 
-    /// The slot code of a value; `None` for a value the history never puts.
-    fn code(&self, v: Option<Value>) -> Option<u32> {
-        match v {
-            None => Some(0),
-            Some(v) => self.values.binary_search(&v).ok().map(|i| i as u32 + 1),
+    /// The slot code of a present value (absent is 0), listed when first met.
+    fn code(&mut self, v: Value) -> u32 {
+        let next = self.values.len() as u32 + 1;
+        let x = *self.index.entry(v).or_insert(next);
+        if x == next {
+            self.values.push(v);
         }
+        x
     }
 
     fn decode(&self, x: u32) -> Option<Value> {
@@ -243,37 +262,55 @@ impl Model for MapModel {
     type State = u32;
 
     fn step(&mut self, &id: &u32, op: &Op, observed: Option<&Ret>) -> Step<u32> {
-        let slot = |k: Key| self.slot(k).expect("every key of the history is listed");
-        let current = |k: Key| Ret::Value(self.decode(self.state(id)[slot(k)]));
-        let matches = |ret: Ret| observed.is_none_or(|o| *o == ret || *o == Ret::Unobserved);
+        let matches = |ret: &Ret| observed.is_none_or(|o| o == ret || *o == Ret::Unobserved);
+        let whole_read = |m: &MapModel| match observed {
+            None | Some(Ret::Unobserved) => true,
+            Some(Ret::Yielded(kv)) => m.yielded(id, kv),
+            Some(_) => false,
+        };
         let ok = match *op {
-            Op::Insert { key, .. } | Op::Remove { key } | Op::Get { key } => matches(current(key)),
-            Op::Len => matches(Ret::Len(self.lens[id as usize] as usize)),
-            Op::Clear | Op::Reclaim => matches(Ret::Unit),
-            Op::Iterate { .. } => match observed {
-                None => true,
-                Some(Ret::Yielded(kv)) => self.yielded(id, kv),
-                Some(Ret::Unobserved) => true,
-                Some(_) => false,
-            },
+            Op::Len => matches(&Ret::Len(self.lens[id as usize] as usize)),
+            Op::Clear | Op::Reclaim => matches(&Ret::Unit),
+            Op::Iterate { .. } | Op::Retain { .. } => whole_read(self),
+            _ => true,
         };
         if !ok {
             return Step::Refused;
         }
-        if inert(op, observed) {
-            return Step::Same;
-        }
-        Step::To(match *op {
-            Op::Insert { key, value } => {
-                let x = self.code(Some(value)).expect("inserted values are listed");
-                self.with(id, slot(key), x)
-            }
-            Op::Remove { key } => self.with(id, slot(key), 0),
+        let next = match *op {
             Op::Clear => {
                 self.scratch.fill(0);
                 self.intern_hashed(0)
             }
-            _ => id,
-        })
+            Op::Retain { delete } => {
+                let k = self.keys.len();
+                let mut next = id;
+                for i in 0..k {
+                    let x = self.state(next)[i];
+                    if self.decode(x).is_some_and(|v| delete.matches(v)) {
+                        next = self.with(next, i, 0);
+                    }
+                }
+                next
+            }
+            Op::Len | Op::Iterate { .. } | Op::Reclaim => id,
+            _ => {
+                // A single-key operation: the one-key spec on its slot.
+                let key = op.key().expect("a single-key operation");
+                let i = self.slot(key).expect("every key of the history is listed");
+                let mut value = self.decode(self.state(id)[i]);
+                let ret = apply_single(&mut value, op);
+                if !matches(&ret) {
+                    return Step::Refused;
+                }
+                let x = value.map_or(0, |v| self.code(v));
+                self.with(id, i, x)
+            }
+        };
+        if inert(op, observed) {
+            Step::Same
+        } else {
+            Step::To(next)
+        }
     }
 }

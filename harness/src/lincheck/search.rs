@@ -177,10 +177,14 @@ pub(super) fn search<M: Model>(
                     continue;
                 }
                 let e = entries[i];
+                // Moved: the state changed (a conditional write that did nothing did not move it).
                 let (after, moved) = match model.step(&state, &e.op, e.ret.as_ref()) {
                     Step::Refused => continue,
                     Step::Same => (state.clone(), false),
-                    Step::To(s) => (s, true),
+                    Step::To(s) => {
+                        let moved = s != state;
+                        (s, moved)
+                    }
                 };
                 if let Some(p) = &mut progress {
                     let before = p.push(i, moved);

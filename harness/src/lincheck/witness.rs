@@ -62,24 +62,31 @@ pub(super) fn minimal(
     ids
 }
 
-/// Whether `op` changes the map (its absence from a witness could explain another's result).
+/// Whether `op` may change the map (its absence from a witness could explain another's result).
 fn writes(op: &Op) -> bool {
-    matches!(op, Op::Insert { .. } | Op::Remove { .. } | Op::Clear)
+    !matches!(op, Op::Get { .. } | Op::Len | Op::Iterate { .. } | Op::Reclaim)
 }
 
-/// Whether every value observed by `entries` is put by one of them or by the initial contents.
+/// Whether every value observed by `entries` is put by one of them or by the initial contents (an
+/// update on the key may put any value).
 fn explains_every_value(entries: &[&Entry], initial: &[(Key, Value)]) -> bool {
     let put = |k: Key, v: Value| {
         initial.contains(&(k, v))
-            || entries
-                .iter()
-                .any(|e| matches!(e.op, Op::Insert { key, value } if key == k && value == v))
+            || entries.iter().any(|e| match e.op {
+                Op::Insert { key, value } | Op::GetOrInsert { key, value } => key == k && value == v,
+                Op::CompareAndSwap { key, new, .. } => key == k && new == v,
+                Op::Update { key, .. } => key == k,
+                _ => false,
+            })
     };
     entries.iter().all(|e| match (&e.op, &e.ret) {
-        (Op::Get { key } | Op::Remove { key } | Op::Insert { key, .. }, Some(Ret::Value(Some(v)))) => {
-            put(*key, *v)
+        (Op::Iterate { .. } | Op::Retain { .. }, Some(Ret::Yielded(kv))) => {
+            kv.iter().all(|(k, v)| put(*k, *v))
         }
-        (Op::Iterate { .. }, Some(Ret::Yielded(kv))) => kv.iter().all(|(k, v)| put(*k, *v)),
+        (Op::CompareAndSwap { key, old, .. } | Op::CompareAndDelete { key, old }, Some(Ret::Bool(true))) => {
+            put(*key, *old)
+        }
+        (op, Some(Ret::Value(Some(v)))) => op.key().is_none_or(|k| put(k, *v)),
         _ => true,
     })
 }

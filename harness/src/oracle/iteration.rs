@@ -9,23 +9,37 @@
 //! linearizability check). A structure that declares an iteration that may repeat keys while its
 //! table grows is excused the first rule only: its values are judged from the start of the
 //! iteration, and an iteration that yields far more entries than there are keys did not end. A
-//! record without visit positions is judged over the whole iteration.
+//! record without visit positions is judged over the whole iteration. A retain is an iteration
+//! that removes what its predicate matches as it visits: its visits are judged by the same rules,
+//! and its removals are removes for every other iteration (`effect.rs` reads every conditional
+//! write by its result).
 
+use super::effect::{self, Leaves, Presence};
 use crate::failure::{Failure, Oracle};
 use crate::history::{Event, History, Op, Ret};
 use crate::structure::IterationGuarantee;
 use std::collections::BTreeSet;
 
-fn writes_key(e: &Event, key: u64) -> bool {
-    match e.op {
-        Op::Insert { key: k, .. } | Op::Remove { key: k } => k == key,
-        Op::Clear => true,
-        _ => false,
-    }
+/// Whether `e`'s result says it wrote `key` (an insert, a remove, a clear, a conditional write
+/// that says it wrote).
+fn certainly_writes(e: &Event, key: u64) -> bool {
+    effect::certainly_left(e, key).is_some()
 }
 
+/// Whether `e` may have removed `key`.
 fn removes_key(e: &Event, key: u64) -> bool {
-    matches!(e.op, Op::Remove { key: k } if k == key) || e.op == Op::Clear
+    effect::may_leave(e, key) == Some(Leaves::Absent)
+}
+
+/// Whether `e` may have put `key` back after it was absent (an insert, a get-or-insert, an update
+/// that inserts, unless its result says it found the key present).
+fn adds_key(e: &Event, key: u64) -> bool {
+    e.op.may_add() == Some(key) && matches!(effect::may_leave(e, key), Some(Leaves::Value(_) | Leaves::Any))
+}
+
+/// Whether `e` may have put `key = value`.
+fn puts(e: &Event, key: u64, value: u64) -> bool {
+    effect::may_leave(e, key).is_some_and(|l| l.may_be(Some(value)))
 }
 
 /// Every key the history mentions: the initial contents and every single-key operation.
@@ -48,33 +62,33 @@ fn may_hold(h: &History, key: u64, value: u64, from: u64, to: u64) -> bool {
     let overwritten_after = |put_ret: Option<u64>| {
         h.events
             .iter()
-            .any(|w| writes_key(w, key) && put_ret.is_none_or(|r| w.invoke > r) && ret(w) < from)
+            .any(|w| certainly_writes(w, key) && put_ret.is_none_or(|r| w.invoke > r) && ret(w) < from)
     };
     let initial = h.initial.contains(&(key, value)) && !overwritten_after(None);
     initial
-        || h.events.iter().any(|i| {
-            matches!(i.op, Op::Insert { key: k, value: v } if k == key && v == value)
-                && i.invoke < to
-                && !overwritten_after(Some(ret(i)))
-        })
+        || h.events
+            .iter()
+            .any(|i| puts(i, key, value) && i.invoke < to && !overwritten_after(Some(ret(i))))
 }
 
-/// Whether `key` is certainly present at `at`: every write to it that may have been the last one to
-/// take effect before `at` is an insert (or, with no such write, the key was in the initial contents).
+/// Whether `key` is certainly present at `at`: every operation that may change whether it is
+/// present and may have been the last one to take effect before `at` leaves it present (or, with
+/// no such operation, the key was in the initial contents).
 fn certainly_present(h: &History, key: u64, at: u64) -> bool {
-    let before: Vec<&Event> = h
+    let before: Vec<(&Event, Presence)> = h
         .events
         .iter()
-        .filter(|w| writes_key(w, key) && ret(w) < at)
+        .filter(|w| ret(w) < at)
+        .filter_map(|w| effect::presence(w, key).map(|p| (w, p)))
         .collect();
-    let last: Vec<&&Event> = before
+    let last: Vec<&(&Event, Presence)> = before
         .iter()
-        .filter(|w| !before.iter().any(|later| later.invoke > ret(w)))
+        .filter(|(w, _)| !before.iter().any(|(later, _)| later.invoke > ret(w)))
         .collect();
     if last.is_empty() {
         h.initial.iter().any(|(k, _)| *k == key)
     } else {
-        last.iter().all(|w| matches!(w.op, Op::Insert { .. }))
+        last.iter().all(|(_, p)| *p == Presence::Present)
     }
 }
 
@@ -87,9 +101,9 @@ fn recreated(h: &History, key: u64, from: u64, to: u64) -> bool {
     h.events.iter().any(|r| {
         removes_key(r, key)
             && overlaps(r)
-            && h.events.iter().any(|i| {
-                matches!(i.op, Op::Insert { key: k, .. } if k == key) && overlaps(i) && r.invoke < ret(i)
-            })
+            && h.events
+                .iter()
+                .any(|i| adds_key(i, key) && overlaps(i) && r.invoke < ret(i))
     })
 }
 
@@ -118,7 +132,7 @@ fn window(it: &Event, i: usize, level: IterationGuarantee) -> (u64, u64) {
 /// Judges every iteration of `h` against the guarantee `level` the structure declares.
 pub fn check(h: &History, level: IterationGuarantee) -> Option<Failure> {
     for it in &h.events {
-        let (Op::Iterate { .. }, Some(Ret::Yielded(yielded))) = (&it.op, &it.ret) else {
+        let (Op::Iterate { .. } | Op::Retain { .. }, Some(Ret::Yielded(yielded))) = (&it.op, &it.ret) else {
             continue;
         };
         let (from, to) = (it.invoke, ret(it));
@@ -210,8 +224,9 @@ pub fn check_len(h: &History) -> Option<Failure> {
                 .initial
                 .iter()
                 .any(|(ik, iv)| *ik == k && may_hold(h, k, *iv, from, to))
-                || h.events.iter().any(|i| match i.op {
-                    Op::Insert { key, value } => key == k && may_hold(h, k, value, from, to),
+                || h.events.iter().any(|i| match effect::may_leave(i, k) {
+                    Some(Leaves::Value(v)) => i.op.key() == Some(k) && may_hold(h, k, v, from, to),
+                    Some(Leaves::Any) => true,
                     _ => false,
                 });
             if maybe {

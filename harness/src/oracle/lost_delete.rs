@@ -1,28 +1,34 @@
-//! The lost-delete oracle: a completed delete, then the key observed again with a value no insert
-//! could have put back; and its twin, the lost insert: a completed insert, then the key observed
-//! without that value and with no write that could have replaced it.
+//! The lost-delete oracle: a completed delete, then the key observed again with a value no write
+//! could have put back; and its twin, the lost insert: a completed write of a value, then the key
+//! observed without that value and with no write that could have replaced it.
+//!
+//! Both read conditional writes by their results (`effect.rs`): a compare-and-delete, a remove-if
+//! or a retain that says it removed the key is a delete; a get-or-insert that inserted, a
+//! compare-and-swap that swapped or an update is a write of what it put; a compare-and-swap or
+//! compare-and-delete that failed saw the key not holding its `old`. A conditional write whose
+//! result is not known may explain what another operation saw, and is never relied on.
 
+use super::effect::{self, Leaves, Saw};
 use crate::failure::{Failure, Oracle};
 use crate::history::{Event, History, Op, Ret};
 use std::collections::HashMap;
 
-/// An observation of `key` holding `value` made by `event`.
-struct Seen<'a> {
-    event: &'a Event,
-    value: u64,
-}
-
-fn observations(h: &History) -> Vec<(u64, Seen<'_>)> {
-    let mut out = Vec::new();
-    for e in &h.events {
-        match (&e.op, &e.ret) {
-            (Op::Get { key } | Op::Remove { key } | Op::Insert { key, .. }, Some(Ret::Value(Some(v)))) => {
-                out.push((*key, Seen { event: e, value: *v }))
+/// The operations that certainly left a key absent and completed (not a clear), by key.
+fn deletes(h: &History) -> HashMap<u64, Vec<&Event>> {
+    let mut out: HashMap<u64, Vec<&Event>> = HashMap::new();
+    for e in h
+        .events
+        .iter()
+        .filter(|e| e.ret_at.is_some() && e.op != Op::Clear)
+    {
+        let keys: Vec<u64> = match (&e.op, &e.ret) {
+            (Op::Retain { .. }, Some(Ret::Yielded(kv))) => kv.iter().map(|(k, _)| *k).collect(),
+            _ => e.op.key().into_iter().collect(),
+        };
+        for key in keys {
+            if effect::certainly_left(e, key) == Some(Leaves::Absent) {
+                out.entry(key).or_default().push(e);
             }
-            (Op::Iterate { .. }, Some(Ret::Yielded(kv))) => {
-                out.extend(kv.iter().map(|(k, v)| (*k, Seen { event: e, value: *v })))
-            }
-            _ => {}
         }
     }
     out
@@ -31,56 +37,58 @@ fn observations(h: &History) -> Vec<(u64, Seen<'_>)> {
 /// Finds the earliest observation that resurrects a deleted key.
 ///
 /// Sound on every linearizable history: if a delete D of key k returned before an operation O was
-/// invoked and O saw k holding v, then some insert of (k, v) took effect between them, so that insert
+/// invoked and O saw k holding v, then some write of (k, v) took effect between them, so that write
 /// returned after D was invoked and was invoked before O returned. For each observation only the
 /// delete invoked last among those that returned before it matters: it leaves the narrowest window
-/// for an insert to explain the value.
+/// for a write to explain the value.
 pub fn check(h: &History) -> Option<Failure> {
-    let mut deletes: HashMap<u64, Vec<&Event>> = HashMap::new();
-    let mut inserts: HashMap<(u64, u64), Vec<&Event>> = HashMap::new();
+    let deletes = deletes(h);
+    let mut writers: HashMap<u64, Vec<&Event>> = HashMap::new();
     for e in &h.events {
-        match e.op {
-            Op::Remove { key } if e.ret_at.is_some() => deletes.entry(key).or_default().push(e),
-            Op::Insert { key, value } => inserts.entry((key, value)).or_default().push(e),
-            _ => {}
+        if let Some(key) = e.op.key() {
+            writers.entry(key).or_default().push(e);
         }
     }
     let mut best: Option<(&Event, &Event, u64, u64)> = None;
-    for (key, seen) in observations(h) {
-        let o = seen.event;
+    for o in &h.events {
         if best.is_some_and(|(_, bo, _, _)| bo.invoke <= o.invoke) {
             continue;
         }
-        let Some(d) = deletes
-            .get(&key)
-            .into_iter()
-            .flatten()
-            .filter(|d| d.ret_at.is_some_and(|r| r < o.invoke))
-            .max_by_key(|d| d.invoke)
-        else {
-            continue;
-        };
-        let o_ret = o.ret_at.unwrap_or(u64::MAX);
-        let explained = inserts
-            .get(&(key, seen.value))
-            .into_iter()
-            .flatten()
-            .any(|i| i.ret_at.unwrap_or(u64::MAX) > d.invoke && i.invoke < o_ret);
-        if !explained {
-            best = Some((d, o, key, seen.value));
+        for (key, value) in effect::seen_present(o) {
+            let Some(d) = deletes
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter(|d| d.ret_at.is_some_and(|r| r < o.invoke))
+                .max_by_key(|d| d.invoke)
+            else {
+                continue;
+            };
+            let o_ret = o.ret_at.unwrap_or(u64::MAX);
+            let explained = writers.get(&key).into_iter().flatten().any(|i| {
+                effect::may_leave(i, key).is_some_and(|l| l.may_be(Some(value)))
+                    && i.ret_at.unwrap_or(u64::MAX) > d.invoke
+                    && i.invoke < o_ret
+            });
+            if !explained {
+                best = Some((d, o, key, value));
+                break;
+            }
         }
     }
     let (d, o, key, value) = best?;
-    let removed = match &d.ret {
-        Some(Ret::Value(Some(v))) => format!("returned {v}"),
-        Some(Ret::Unobserved) => "(whose result the map does not return)".into(),
+    let removed = match (&d.op, &d.ret) {
+        (Op::Retain { .. }, _) => format!("removed key {key}"),
+        (_, Some(Ret::Value(Some(v)))) => format!("returned {v}"),
+        (_, Some(Ret::Bool(true))) => "returned true".into(),
+        (_, Some(Ret::Unobserved)) => "(whose result the map does not return)".into(),
         _ => "found it absent".into(),
     };
     Some(Failure {
         oracle: Oracle::LostDelete,
         summary: format!(
             "lost delete: T{} {} {removed} and completed; afterwards T{} {} saw key {key} holding {value} \
-             again, and no insert of {key} = {value} could have taken effect after the delete",
+             again, and no write of {key} = {value} could have taken effect after the delete",
             d.thread, d.op, o.thread, o.op
         ),
         evidence: vec![d.id, o.id],
@@ -88,56 +96,50 @@ pub fn check(h: &History) -> Option<Failure> {
     })
 }
 
-/// What an operation saw `key` holding: `Some(Some(v))`, `Some(None)` for absent, `None` when the
-/// operation does not observe the key.
-fn observed(e: &Event, key: u64) -> Option<Option<u64>> {
-    match (&e.op, &e.ret) {
-        (Op::Get { key: k } | Op::Remove { key: k } | Op::Insert { key: k, .. }, Some(Ret::Value(v)))
-            if *k == key =>
-        {
-            Some(*v)
-        }
-        _ => None,
-    }
-}
-
-/// Finds the earliest observation that misses a completed insert.
+/// Finds the earliest observation that misses a completed write.
 ///
-/// Sound on every linearizable history: if an insert I of (k, v) returned before an operation O was
-/// invoked and O saw k without v, then some other write to k (a remove, a clear, or an insert of a
-/// different value, matching what O saw) took effect between them.
+/// Sound on every linearizable history: if a write I certainly put (k, v) and returned before an
+/// operation O was invoked, and O saw k without v, then some other write to k that can leave what
+/// O saw (a remove, a clear, a conditional removal, a write of another value) took effect between
+/// them.
 pub fn check_lost_insert(h: &History) -> Option<Failure> {
-    let mut best: Option<(&Event, &Event, u64, Option<u64>)> = None;
+    let mut best: Option<(&Event, &Event, u64, Saw)> = None;
     for o in &h.events {
-        let Some(key) = o.op.key() else { continue };
-        let Some(seen) = observed(o, key) else { continue };
+        let Some((key, seen)) = effect::saw(o) else {
+            continue;
+        };
         if best.is_some_and(|(_, bo, _, _)| bo.invoke <= o.invoke) {
             continue;
         }
+        let put = |i: &Event| match effect::certainly_left(i, key) {
+            Some(Leaves::Value(v)) if i.op.key() == Some(key) => Some(v),
+            _ => None,
+        };
         let Some(i) = h
             .events
             .iter()
-            .filter(|i| matches!(i.op, Op::Insert { key: k, .. } if k == key))
+            .filter(|i| put(i).is_some())
             .filter(|i| i.ret_at.is_some_and(|r| r < o.invoke))
             .max_by_key(|i| i.invoke)
         else {
             continue;
         };
-        let Op::Insert { value, .. } = i.op else {
-            unreachable!()
+        let value = put(i).expect("a write of a value");
+        let misses = match seen {
+            Saw::Is(s) => s != Some(value),
+            Saw::Not(x) => x == value,
         };
-        if seen == Some(value) {
+        if !misses {
             continue;
         }
         let o_ret = o.ret_at.unwrap_or(u64::MAX);
         let explained = h.events.iter().any(|w| {
-            let replaces = match (w.op, seen) {
-                (Op::Remove { key: k }, None) => k == key,
-                (Op::Clear, None) => true,
-                (Op::Insert { key: k, value: v }, Some(s)) => k == key && v == s,
-                _ => false,
+            let can = match (effect::may_leave(w, key), seen) {
+                (Some(l), Saw::Is(s)) => l.may_be(s),
+                (Some(l), Saw::Not(x)) => l != Leaves::Value(x),
+                (None, _) => false,
             };
-            replaces && w.id != i.id && w.ret_at.unwrap_or(u64::MAX) > i.invoke && w.invoke < o_ret
+            can && w.id != i.id && w.ret_at.unwrap_or(u64::MAX) > i.invoke && w.invoke < o_ret
         });
         if !explained {
             best = Some((i, o, key, seen));
@@ -145,8 +147,9 @@ pub fn check_lost_insert(h: &History) -> Option<Failure> {
     }
     let (i, o, key, seen) = best?;
     let saw = match seen {
-        Some(v) => format!("holding {v}"),
-        None => "absent".into(),
+        Saw::Is(Some(v)) => format!("holding {v}"),
+        Saw::Is(None) => "absent".into(),
+        Saw::Not(x) => format!("not holding {x}"),
     };
     Some(Failure {
         oracle: Oracle::LostInsert,

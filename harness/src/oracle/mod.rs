@@ -2,6 +2,7 @@
 //! evidence, or nothing. `judge` runs them in order, most specific first, so a lost delete is
 //! reported as a lost delete rather than as a generic linearizability violation.
 
+pub(crate) mod effect;
 pub mod exactly_once;
 pub mod iteration;
 pub mod leak;

@@ -6,8 +6,9 @@
 //! must be what the history leaves in the map, or an insert or a delete was lost at the end of the
 //! run where no read could see it.
 
+use super::effect::{self, Presence};
 use crate::failure::{Failure, Oracle};
-use crate::history::{History, Op, Quiescence};
+use crate::history::{History, Op, Quiescence, Ret};
 use crate::structure::{Footprint, Key, ReclamationPolicy};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,12 +18,10 @@ pub fn shrink_bound(live: usize) -> usize {
     2 * live + 16
 }
 
-/// The distinct keys a run put in the map: its initial contents and the key of every insert.
+/// The distinct keys a run put in the map: its initial contents and the key of every insert (and
+/// of every get-or-insert and update that may insert).
 pub fn keys_inserted(h: &History) -> usize {
-    let inserted = h.events.iter().filter_map(|e| match e.op {
-        Op::Insert { key, .. } => Some(key),
-        _ => None,
-    });
+    let inserted = h.events.iter().filter_map(|e| e.op.may_add());
     let keys: BTreeSet<_> = h.initial.iter().map(|(k, _)| *k).chain(inserted).collect();
     keys.len()
 }
@@ -112,49 +111,55 @@ pub fn finding(q: &Quiescence, policy: ReclamationPolicy) -> Option<String> {
 }
 
 /// The number of keys the history leaves in the map at quiescence, as bounds: `(certain,
-/// possible)`. A key's final presence is decided by its last writes (inserts, removes, clears and
-/// the removes an iteration made): the writes on it that no other write on it follows in real
-/// time. When they all leave the key present (inserts) or all leave it absent (removes, clears),
-/// the key is certainly present or absent; when they disagree, it may be either. A key nobody
-/// wrote keeps its initial presence.
+/// possible)`. A key's final presence is decided by its last writes (the operations that may change
+/// whether it is present: inserts, removes, clears, the removes an iteration made, get-or-inserts,
+/// updates that insert, and conditional removals, read by their results as `effect.rs` does): the
+/// writes on it that no other write on it follows in real time. When they all leave the key present
+/// or all leave it absent, the key is certainly present or absent; when they disagree (or one may
+/// leave it either way), it may be either. A key nobody wrote keeps its initial presence.
 pub fn live_bounds(history: &History) -> (usize, usize) {
     #[derive(Clone, Copy)]
     struct Write {
         invoke: u64,
         ret_at: u64,
-        present: bool,
+        presence: Presence,
     }
     let mut keys: BTreeSet<Key> = history.initial.iter().map(|(k, _)| *k).collect();
+    keys.extend(history.events.iter().filter_map(|e| e.op.key()));
     let mut writes: BTreeMap<Key, Vec<Write>> = BTreeMap::new();
-    let mut clears = Vec::new();
+    let mut whole = Vec::new();
     for e in &history.events {
         let Some(ret_at) = e.ret_at else { continue };
-        let present = match e.op {
-            Op::Insert { .. } => true,
-            Op::Remove { .. } => false,
-            Op::Clear => {
-                clears.push(Write {
-                    invoke: e.invoke,
-                    ret_at,
-                    present: false,
-                });
-                continue;
-            }
-            _ => continue,
-        };
-        // A remove that found nothing still leaves the key absent.
-        let key = e.op.key().expect("a single-key write");
-        keys.insert(key);
-        writes.entry(key).or_default().push(Write {
+        let write = |presence| Write {
             invoke: e.invoke,
             ret_at,
-            present,
-        });
+            presence,
+        };
+        match (e.op, &e.ret) {
+            (Op::Clear, _) => whole.push(write(Presence::Absent)),
+            // A retain whose result is not known may have removed any key.
+            (Op::Retain { .. }, Some(Ret::Yielded(kv))) => {
+                for &(k, _) in kv {
+                    if let Some(p) = effect::presence(e, k) {
+                        writes.entry(k).or_default().push(write(p));
+                    }
+                }
+            }
+            (Op::Retain { .. }, _) => whole.push(write(Presence::Either)),
+            (op, _) => {
+                // A remove that found nothing still leaves the key absent.
+                if let Some(key) = op.key() {
+                    if let Some(p) = effect::presence(e, key) {
+                        writes.entry(key).or_default().push(write(p));
+                    }
+                }
+            }
+        }
     }
     let (mut certain, mut possible) = (0, 0);
     for key in keys {
         let mut all = writes.remove(&key).unwrap_or_default();
-        all.extend_from_slice(&clears);
+        all.extend_from_slice(&whole);
         let last: Vec<&Write> = all
             .iter()
             .filter(|w| !all.iter().any(|o| w.ret_at < o.invoke))
@@ -163,7 +168,10 @@ pub fn live_bounds(history: &History) -> (usize, usize) {
         let (some_present, some_absent) = if last.is_empty() {
             (initially, !initially)
         } else {
-            (last.iter().any(|w| w.present), last.iter().any(|w| !w.present))
+            (
+                last.iter().any(|w| w.presence != Presence::Absent),
+                last.iter().any(|w| w.presence != Presence::Present),
+            )
         };
         if some_present && !some_absent {
             certain += 1;

@@ -1,6 +1,8 @@
 //! Helpers shared by the oracle tests: hand-written histories in a compact form.
 #![allow(dead_code)]
 
+pub mod brute;
+
 use mapcheck_harness::history::{Event, History, Op, Ret};
 
 /// One hand-written operation: thread, op, result, invoke position, return position.
