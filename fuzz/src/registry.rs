@@ -98,5 +98,9 @@ pub fn all<M: Make>() -> Vec<Subject<M::Run>> {
         M::make::<ShardedTornSnapshot>(),
         M::make::<ShardedClearCount>(),
         M::make::<ShardedGrowRace>(),
+        M::make::<LockedRacyGetOrInsert>(),
+        M::make::<ShardedRacyUpdate>(),
+        M::make::<ShardedRacyCompareDelete>(),
+        M::make::<LockedRacyRetain>(),
     ]
 }
