@@ -1,7 +1,8 @@
 //! The operation syntax of scenario files: `insert(1, 10)`, `delete(1)`, `iterate(delete: even)`,
-//! with the map spellings and the sync.Map spellings of the same operations.
+//! `get_or_insert(1, 10)`, `compare_and_swap(1, 10, 20)`, `retain(delete: odd)`, with the map
+//! spellings and the sync.Map spellings of the same operations.
 
-use mapcheck_harness::{DeleteIf, Op};
+use mapcheck_harness::{DeleteIf, Op, ValueIf};
 use mapcheck_harness::{Key, Value};
 use std::fmt;
 use std::ops::Range;
@@ -29,6 +30,14 @@ pub enum Spelling {
     Iterate,
     Range,
     Reclaim,
+    GetOrInsert,
+    LoadOrStore,
+    Swap,
+    CompareAndSwap,
+    CompareAndDelete,
+    RemoveIf,
+    Retain,
+    Update,
 }
 
 /// Every name, with its arguments, for error messages and the format's documentation.
@@ -63,6 +72,37 @@ pub const FORMS: &[(&str, &str)] = &[
         "reclaim()",
         "the structure's reclamation step (GC tick, promotion, rebuild)",
     ),
+    (
+        "get_or_insert(KEY, VALUE)",
+        "the key's value, or inserts VALUE when absent (Rust's entry(k).or_insert(v)); returns the \
+         existing value or none",
+    ),
+    (
+        "load_or_store(KEY, VALUE)",
+        "sync.Map's LoadOrStore: the same as get_or_insert",
+    ),
+    ("swap(KEY, VALUE)", "sync.Map's Swap: the same as insert"),
+    (
+        "compare_and_swap(KEY, OLD, NEW)",
+        "replaces the value with NEW when it is OLD; returns whether it did",
+    ),
+    (
+        "compare_and_delete(KEY, OLD)",
+        "removes the key when its value is OLD; returns whether it did",
+    ),
+    (
+        "remove_if(KEY, delete: all|even|odd|none|VALUE|not VALUE)",
+        "removes the key when its value matches; returns the removed value",
+    ),
+    (
+        "retain(delete: all|even|odd|none|VALUE|not VALUE)",
+        "one call that removes every entry whose value matches (Rust's retain, negated)",
+    ),
+    (
+        "update(KEY, add: N) / update(KEY, add: N, insert: VALUE)",
+        "adds N to the key's value in place, or inserts VALUE when absent (entry's and_modify and \
+         or_insert); returns the previous value",
+    ),
 ];
 
 impl Spelling {
@@ -80,11 +120,19 @@ impl Spelling {
             Spelling::Iterate => "iterate",
             Spelling::Range => "range",
             Spelling::Reclaim => "reclaim",
+            Spelling::GetOrInsert => "get_or_insert",
+            Spelling::LoadOrStore => "load_or_store",
+            Spelling::Swap => "swap",
+            Spelling::CompareAndSwap => "compare_and_swap",
+            Spelling::CompareAndDelete => "compare_and_delete",
+            Spelling::RemoveIf => "remove_if",
+            Spelling::Retain => "retain",
+            Spelling::Update => "update",
         }
     }
 
     fn from_name(name: &str) -> Option<Spelling> {
-        const ALL: [Spelling; 12] = [
+        const ALL: [Spelling; 20] = [
             Spelling::Insert,
             Spelling::Store,
             Spelling::Remove,
@@ -97,13 +145,19 @@ impl Spelling {
             Spelling::Iterate,
             Spelling::Range,
             Spelling::Reclaim,
+            Spelling::GetOrInsert,
+            Spelling::LoadOrStore,
+            Spelling::Swap,
+            Spelling::CompareAndSwap,
+            Spelling::CompareAndDelete,
+            Spelling::RemoveIf,
+            Spelling::Retain,
+            Spelling::Update,
         ];
+        // Go's method names (`LoadOrStore`) are the snake-case names without the underscores.
         let canon = name.to_ascii_lowercase().replace('-', "_");
-        let canon = match canon.as_str() {
-            "loadanddelete" => "load_and_delete",
-            c => c,
-        };
-        ALL.into_iter().find(|s| s.name() == canon)
+        ALL.into_iter()
+            .find(|s| s.name() == canon || (!canon.contains('_') && s.name().replace('_', "") == canon))
     }
 
     /// The spelling a plain operation is written with by default.
@@ -116,6 +170,12 @@ impl Spelling {
             Op::Clear => Spelling::Clear,
             Op::Iterate { .. } => Spelling::Iterate,
             Op::Reclaim => Spelling::Reclaim,
+            Op::GetOrInsert { .. } => Spelling::GetOrInsert,
+            Op::CompareAndSwap { .. } => Spelling::CompareAndSwap,
+            Op::CompareAndDelete { .. } => Spelling::CompareAndDelete,
+            Op::RemoveIf { .. } => Spelling::RemoveIf,
+            Op::Retain { .. } => Spelling::Retain,
+            Op::Update { .. } => Spelling::Update,
         }
     }
 
@@ -124,13 +184,19 @@ impl Spelling {
         use Spelling::*;
         matches!(
             (self, op),
-            (Insert | Store, Op::Insert { .. })
+            (Insert | Store | Swap, Op::Insert { .. })
                 | (Remove | Delete | LoadAndDelete, Op::Remove { .. })
                 | (Get | Load, Op::Get { .. })
                 | (Len, Op::Len)
                 | (Clear, Op::Clear)
                 | (Iterate | Range, Op::Iterate { .. })
                 | (Reclaim, Op::Reclaim)
+                | (GetOrInsert | LoadOrStore, Op::GetOrInsert { .. })
+                | (CompareAndSwap, Op::CompareAndSwap { .. })
+                | (CompareAndDelete, Op::CompareAndDelete { .. })
+                | (RemoveIf, Op::RemoveIf { .. })
+                | (Retain, Op::Retain { .. })
+                | (Update, Op::Update { .. })
         )
     }
 }
@@ -251,7 +317,7 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
     };
     let n = spelling.name();
     let op = match spelling {
-        Spelling::Insert | Spelling::Store => {
+        Spelling::Insert | Spelling::Store | Spelling::Swap => {
             want(2, &format!("{n}(KEY, VALUE)"))?;
             Op::Insert {
                 key: number(0, "key")? as Key,
@@ -323,8 +389,177 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
             };
             Op::Iterate { delete }
         }
+        Spelling::GetOrInsert | Spelling::LoadOrStore => {
+            want(2, &format!("{n}(KEY, VALUE)"))?;
+            Op::GetOrInsert {
+                key: number(0, "key")?,
+                value: number(1, "value")?,
+            }
+        }
+        Spelling::CompareAndSwap => {
+            want(3, "compare_and_swap(KEY, OLD, NEW)")?;
+            Op::CompareAndSwap {
+                key: number(0, "key")?,
+                old: number(1, "value")?,
+                new: number(2, "value")?,
+            }
+        }
+        Spelling::CompareAndDelete => {
+            want(2, "compare_and_delete(KEY, OLD)")?;
+            Op::CompareAndDelete {
+                key: number(0, "key")?,
+                old: number(1, "value")?,
+            }
+        }
+        Spelling::RemoveIf => {
+            want(2, "remove_if(KEY, delete: all|even|odd|none|VALUE|not VALUE)")?;
+            let (span, arg) = &args[1];
+            Op::RemoveIf {
+                key: number(0, "key")?,
+                delete: value_if(span.clone(), named(span.clone(), arg, "delete")?)?,
+            }
+        }
+        Spelling::Retain => {
+            if args.len() > 1 {
+                want(1, "retain(delete: all|even|odd|none|VALUE|not VALUE)")?;
+            }
+            let delete = match args.first() {
+                None => ValueIf::Nothing,
+                Some((span, arg)) => value_if(span.clone(), named(span.clone(), arg, "delete")?)?,
+            };
+            Op::Retain { delete }
+        }
+        Spelling::Update => {
+            if args.len() != 3 {
+                want(2, "update(KEY, add: N) or update(KEY, add: N, insert: VALUE)")?;
+            }
+            let (span, arg) = &args[1];
+            let add = named(span.clone(), arg, "add")?;
+            let insert = match args.get(2) {
+                None => None,
+                Some((span, arg)) => Some(whole_number(
+                    span.clone(),
+                    named(span.clone(), arg, "insert")?,
+                    "value",
+                )?),
+            };
+            Op::Update {
+                key: number(0, "key")?,
+                add: whole_number(span.clone(), add, "value")?,
+                insert,
+            }
+        }
     };
     Ok(Step { op, spelling })
+}
+
+/// The text after `word:` in an argument written `word: text`.
+fn named<'a>(span: Range<usize>, arg: &'a str, word: &str) -> Result<&'a str, OpError> {
+    match arg.split_once(':') {
+        Some((w, rest)) if w.trim() == word => Ok(rest.trim()),
+        Some((w, _)) => Err(err(
+            span,
+            format!("expected `{word}:`, found `{}:`", short(w.trim())),
+        )),
+        None => Err(err(
+            span,
+            format!("expected `{word}: ...`, found `{}`", short(arg)),
+        )),
+    }
+}
+
+/// A predicate over values: `all`, `even`, `odd`, `none`, a value, or `not VALUE`.
+fn value_if(span: Range<usize>, text: &str) -> Result<ValueIf, OpError> {
+    Ok(match text {
+        "all" => ValueIf::All,
+        "even" => ValueIf::Even,
+        "odd" => ValueIf::Odd,
+        "none" | "nothing" => ValueIf::Nothing,
+        t if t.starts_with(|c: char| c.is_ascii_digit()) => ValueIf::Is(whole_number(span, t, "value")?),
+        t => match t
+            .strip_prefix("not")
+            .filter(|r| r.starts_with(char::is_whitespace))
+        {
+            Some(v) => ValueIf::Not(whole_number(span, v.trim(), "value")?),
+            None => {
+                return Err(err(
+                    span,
+                    format!(
+                        "expected `all`, `even`, `odd`, `none`, a value or `not VALUE` after `delete:`, \
+                         found `{}`",
+                        short(t)
+                    ),
+                ))
+            }
+        },
+    })
+}
+
+/// Every key and value an operation names (for renumbering words above the format's bound).
+pub fn words(op: &Op) -> Vec<u64> {
+    let vif = |d: ValueIf| match d {
+        ValueIf::Is(v) | ValueIf::Not(v) => Some(v),
+        _ => None,
+    };
+    match *op {
+        Op::Insert { key, value } | Op::GetOrInsert { key, value } => vec![key, value],
+        Op::Remove { key } | Op::Get { key } => vec![key],
+        Op::Iterate {
+            delete: DeleteIf::Key(key),
+        } => vec![key],
+        Op::CompareAndSwap { key, old, new } => vec![key, old, new],
+        Op::CompareAndDelete { key, old } => vec![key, old],
+        Op::RemoveIf { key, delete } => std::iter::once(key).chain(vif(delete)).collect(),
+        Op::Retain { delete } => vif(delete).into_iter().collect(),
+        Op::Update { key, add, insert } => [key, add].into_iter().chain(insert).collect(),
+        Op::Len | Op::Clear | Op::Reclaim | Op::Iterate { .. } => Vec::new(),
+    }
+}
+
+/// The operation with every key and value passed through `f`.
+pub fn map_words(op: Op, f: impl Fn(u64) -> u64) -> Op {
+    let vif = |d: ValueIf| match d {
+        ValueIf::Is(v) => ValueIf::Is(f(v)),
+        ValueIf::Not(v) => ValueIf::Not(f(v)),
+        d => d,
+    };
+    match op {
+        Op::Insert { key, value } => Op::Insert {
+            key: f(key),
+            value: f(value),
+        },
+        Op::GetOrInsert { key, value } => Op::GetOrInsert {
+            key: f(key),
+            value: f(value),
+        },
+        Op::Remove { key } => Op::Remove { key: f(key) },
+        Op::Get { key } => Op::Get { key: f(key) },
+        Op::Iterate {
+            delete: DeleteIf::Key(key),
+        } => Op::Iterate {
+            delete: DeleteIf::Key(f(key)),
+        },
+        Op::CompareAndSwap { key, old, new } => Op::CompareAndSwap {
+            key: f(key),
+            old: f(old),
+            new: f(new),
+        },
+        Op::CompareAndDelete { key, old } => Op::CompareAndDelete {
+            key: f(key),
+            old: f(old),
+        },
+        Op::RemoveIf { key, delete } => Op::RemoveIf {
+            key: f(key),
+            delete: vif(delete),
+        },
+        Op::Retain { delete } => Op::Retain { delete: vif(delete) },
+        Op::Update { key, add, insert } => Op::Update {
+            key: f(key),
+            add: f(add),
+            insert: insert.map(&f),
+        },
+        op @ (Op::Len | Op::Clear | Op::Reclaim | Op::Iterate { .. }) => op,
+    }
 }
 
 /// Input quoted in a message: at most 40 characters.
@@ -422,6 +657,133 @@ mod tests {
     }
 
     #[test]
+    fn compound_forms_parse_and_print_back() {
+        let cases = [
+            ("get_or_insert(1, 10)", Op::GetOrInsert { key: 1, value: 10 }),
+            ("load_or_store(1, 10)", Op::GetOrInsert { key: 1, value: 10 }),
+            ("swap(1, 3)", Op::Insert { key: 1, value: 3 }),
+            (
+                "compare_and_swap(1, 10, 20)",
+                Op::CompareAndSwap {
+                    key: 1,
+                    old: 10,
+                    new: 20,
+                },
+            ),
+            (
+                "compare_and_delete(2, 20)",
+                Op::CompareAndDelete { key: 2, old: 20 },
+            ),
+            (
+                "remove_if(3, delete: even)",
+                Op::RemoveIf {
+                    key: 3,
+                    delete: ValueIf::Even,
+                },
+            ),
+            (
+                "remove_if(3, delete: not 7)",
+                Op::RemoveIf {
+                    key: 3,
+                    delete: ValueIf::Not(7),
+                },
+            ),
+            ("retain(delete: odd)", Op::Retain { delete: ValueIf::Odd }),
+            (
+                "retain(delete: 5)",
+                Op::Retain {
+                    delete: ValueIf::Is(5),
+                },
+            ),
+            (
+                "retain(delete: none)",
+                Op::Retain {
+                    delete: ValueIf::Nothing,
+                },
+            ),
+            ("retain(delete: all)", Op::Retain { delete: ValueIf::All }),
+            (
+                "update(4, add: 1)",
+                Op::Update {
+                    key: 4,
+                    add: 1,
+                    insert: None,
+                },
+            ),
+            (
+                "update(4, add: 1, insert: 9)",
+                Op::Update {
+                    key: 4,
+                    add: 1,
+                    insert: Some(9),
+                },
+            ),
+        ];
+        for (text, op) in cases {
+            let step = parse_step(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            assert_eq!(step.op, op, "{text}");
+            assert_eq!(step.to_string(), text);
+            // The harness writes every operation in the syntax (reports, pictures, records): that
+            // text parses back to the same operation.
+            assert_eq!(parse_step(&op.to_string()).unwrap().op, op, "{op}");
+        }
+        // Go's method names, as a sync.Map script spells them.
+        assert_eq!(
+            parse_step("LoadOrStore(1, 2)").unwrap().op,
+            Op::GetOrInsert { key: 1, value: 2 }
+        );
+        assert_eq!(
+            parse_step("CompareAndDelete(1, 2)").unwrap().op,
+            Op::CompareAndDelete { key: 1, old: 2 }
+        );
+        assert_eq!(
+            parse_step("retain()").unwrap().op,
+            Op::Retain {
+                delete: ValueIf::Nothing
+            }
+        );
+    }
+
+    #[test]
+    fn compound_errors_name_the_argument() {
+        let e = parse_step("compare_and_swap(1, 2)").unwrap_err();
+        assert!(e.message.contains("takes 3 arguments, found 2"), "{}", e.message);
+        assert!(
+            e.message.contains("compare_and_swap(KEY, OLD, NEW)"),
+            "{}",
+            e.message
+        );
+
+        let e = parse_step("compare_and_delete(1, x)").unwrap_err();
+        assert_eq!(e.span, 22..23);
+        assert!(e.message.contains("expected a value"), "{}", e.message);
+
+        let e = parse_step("remove_if(1, keep: 2)").unwrap_err();
+        assert!(e.message.contains("expected `delete:`"), "{}", e.message);
+
+        let e = parse_step("remove_if(1, 2)").unwrap_err();
+        assert!(e.message.contains("expected `delete: ...`"), "{}", e.message);
+
+        let e = parse_step("retain(delete: big)").unwrap_err();
+        assert!(e.message.contains("found `big`"), "{}", e.message);
+
+        let e = parse_step("retain(delete: not x)").unwrap_err();
+        assert!(e.message.contains("expected a value"), "{}", e.message);
+
+        let e = parse_step("update(1, 2)").unwrap_err();
+        assert!(e.message.contains("expected `add: ...`"), "{}", e.message);
+
+        let e = parse_step("update(1, add: 1, insert: 2, 3)").unwrap_err();
+        assert!(e.message.contains("update(KEY, add: N)"), "{}", e.message);
+
+        // Values above the largest word are refused, as everywhere in the format.
+        let e = parse_step("get_or_insert(1, 9223372036854775808)").unwrap_err();
+        assert!(e.message.contains("is above"), "{}", e.message);
+        let e = parse_step("update(1, add: 9223372036854775808)").unwrap_err();
+        assert!(e.message.contains("is above"), "{}", e.message);
+    }
+
+    #[test]
     fn lenient_spacing_and_bare_names() {
         assert_eq!(parse_step("  len ").unwrap().op, Op::Len);
         assert_eq!(
@@ -481,6 +843,12 @@ mod tests {
             "get(é)",
             "get(1)é",
             "iterate(delete:)",
+            "retain(delete:)",
+            "retain(delete: not)",
+            "remove_if(1, delete:é)",
+            "update(1, add:)",
+            "update(1, :, :)",
+            "compare_and_swap(,,)",
             ",",
             "insert(,",
             "x)(",
