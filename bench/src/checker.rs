@@ -59,11 +59,14 @@ pub fn export(h: &History) -> String {
             Op::Clear => ("clear", 0, 0),
             Op::Iterate { .. } => ("iter", 0, 0),
             Op::Reclaim => continue,
+            // The porcupine driver models the six operations; the generated histories hold no other.
+            _ => unreachable!("a generated history holds none of the compound operations"),
         };
         let ret_at = e.ret_at.map_or("-".to_string(), |r| r.to_string());
         let result = match &e.ret {
             None | Some(Ret::Unit) | Some(Ret::Value(None)) => "-".to_string(),
             Some(Ret::Value(Some(v))) => v.to_string(),
+            Some(Ret::Bool(b)) => b.to_string(),
             Some(Ret::Len(n)) => n.to_string(),
             Some(Ret::Yielded(kv)) if kv.is_empty() => "-".to_string(),
             Some(Ret::Yielded(kv)) => kv

@@ -60,6 +60,8 @@ fn push(ops: &mut Vec<Op>, op: Op) -> bool {
         Op::Insert { .. } | Op::Remove { .. } | Op::Clear | Op::Reclaim => true,
         Op::Iterate { delete } => delete != mapcheck_harness::DeleteIf::Nothing,
         Op::Get { .. } | Op::Len => false,
+        // A compound operation may change the map.
+        _ => true,
     };
     if changes {
         ops.push(Op::Len);

@@ -223,6 +223,12 @@ fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
     let keys = || -> Vec<Key> {
         let mut keys: Vec<Key> = history.events.iter().filter_map(|e| e.op.key()).collect();
         keys.extend(history.initial.iter().map(|(k, _)| *k));
+        // A key only a retain's result names is judged per key too.
+        for e in &history.events {
+            if let (Op::Retain { .. }, Some(Ret::Yielded(kv))) = (&e.op, &e.ret) {
+                keys.extend(kv.iter().map(|(k, _)| *k));
+            }
+        }
         keys.sort_unstable();
         keys.dedup();
         keys

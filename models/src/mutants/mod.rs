@@ -252,5 +252,25 @@ macro_rules! delegate {
     };
     (@one reclaim) => { fn reclaim(&self) { self.0.reclaim() } };
     (@one footprint) => { fn footprint(&self) -> Footprint { self.0.footprint() } };
+    (@one get_or_insert) => {
+        fn get_or_insert(&self, k: Key, v: Value) -> Option<Value> { self.0.get_or_insert(k, v) }
+    };
+    (@one compare_and_swap) => {
+        fn compare_and_swap(&self, k: Key, old: Value, new: Value) -> bool { self.0.compare_and_swap(k, old, new) }
+    };
+    (@one compare_and_delete) => {
+        fn compare_and_delete(&self, k: Key, old: Value) -> bool { self.0.compare_and_delete(k, old) }
+    };
+    (@one remove_if) => {
+        fn remove_if(&self, k: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> { self.0.remove_if(k, remove) }
+    };
+    (@one update) => {
+        fn update(&self, k: Key, modify: &dyn Fn(Value) -> Value, insert: Option<Value>) -> Option<Value> {
+            self.0.update(k, modify, insert)
+        }
+    };
+    (@one retain) => {
+        fn retain(&self, keep: &mut dyn FnMut(Key, Value) -> bool) { self.0.retain(keep) }
+    };
 }
 pub(crate) use delegate;

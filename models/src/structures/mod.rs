@@ -34,6 +34,80 @@ pub(crate) fn visit_all(
     entries.into_iter().all(|(k, v)| visit(k, v).is_continue())
 }
 
+/// The compound operations on one plain table, each in one step for a caller that holds the
+/// table's lock for the call.
+pub(crate) mod table {
+    use super::DetMap;
+    use mapcheck_harness::{Key, Value};
+
+    /// Get-or-insert: the key's value, or `None` after inserting `value`.
+    pub(crate) fn get_or_insert(m: &mut DetMap, key: Key, value: Value) -> Option<Value> {
+        match m.get(&key) {
+            Some(v) => Some(*v),
+            None => {
+                m.insert(key, value);
+                None
+            }
+        }
+    }
+
+    /// Compare-and-swap: `new` when the key holds `old`; whether it did.
+    pub(crate) fn compare_and_swap(m: &mut DetMap, key: Key, old: Value, new: Value) -> bool {
+        match m.get_mut(&key) {
+            Some(v) if *v == old => {
+                *v = new;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Compare-and-delete: removes the key when it holds `old`; whether it did.
+    pub(crate) fn compare_and_delete(m: &mut DetMap, key: Key, old: Value) -> bool {
+        let delete = m.get(&key) == Some(&old);
+        if delete {
+            m.remove(&key);
+        }
+        delete
+    }
+
+    /// Remove-if: removes the key when `remove` holds for its value; the value removed.
+    pub(crate) fn remove_if(m: &mut DetMap, key: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> {
+        match m.get(&key) {
+            Some(&v) if remove(v) => m.remove(&key),
+            _ => None,
+        }
+    }
+
+    /// Update in place: `modify` of the key's value, or `insert` when it has none; the previous
+    /// value.
+    pub(crate) fn update(
+        m: &mut DetMap,
+        key: Key,
+        modify: &dyn Fn(Value) -> Value,
+        insert: Option<Value>,
+    ) -> Option<Value> {
+        match m.get_mut(&key) {
+            Some(v) => {
+                let before = *v;
+                *v = modify(before);
+                Some(before)
+            }
+            None => {
+                if let Some(i) = insert {
+                    m.insert(key, i);
+                }
+                None
+            }
+        }
+    }
+
+    /// Retain: removes the entries `keep` returns false for.
+    pub(crate) fn retain(m: &mut DetMap, keep: &mut dyn FnMut(Key, Value) -> bool) {
+        m.retain(|k, v| keep(*k, *v))
+    }
+}
+
 /// The footprint of one plain table: its live entries and slot capacity.
 pub(crate) fn table_footprint(m: &DetMap) -> Footprint {
     Footprint {

@@ -7,11 +7,16 @@
 //! copy with no lock held (so the visitor may delete), so an entry removed after its shard was
 //! copied may still be produced: the value is one the key held at some point since the start of the
 //! iteration, not necessarily at its visit. The structure declares exactly that.
+//!
+//! The compound operations on one key (get-or-insert, compare-and-swap, compare-and-delete,
+//! remove-if, update) lock the key's shard for the whole call, so each is one step. Retain goes
+//! shard by shard like iteration, holding each shard's lock while it judges and removes that
+//! shard's entries: each entry's removal is one step with the read its predicate saw.
 
-use super::{entries, visit_all, DetMap};
+use super::{entries, table, visit_all, DetMap};
 use mapcheck_harness::rt::{Mutex, Runtime};
 use mapcheck_harness::{
-    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+    Footprint, IterationGuarantee, Key, Map, Ops, ReclamationPolicy, Structure, StructureInfo, Value,
 };
 use std::ops::ControlFlow;
 
@@ -59,6 +64,26 @@ impl<R: Runtime> Map for ShardedMap<R> {
             }
         }
     }
+    fn get_or_insert(&self, key: Key, value: Value) -> Option<Value> {
+        table::get_or_insert(&mut self.shard(key).lock(), key, value)
+    }
+    fn compare_and_swap(&self, key: Key, old: Value, new: Value) -> bool {
+        table::compare_and_swap(&mut self.shard(key).lock(), key, old, new)
+    }
+    fn compare_and_delete(&self, key: Key, old: Value) -> bool {
+        table::compare_and_delete(&mut self.shard(key).lock(), key, old)
+    }
+    fn remove_if(&self, key: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> {
+        table::remove_if(&mut self.shard(key).lock(), key, remove)
+    }
+    fn update(&self, key: Key, modify: &dyn Fn(Value) -> Value, insert: Option<Value>) -> Option<Value> {
+        table::update(&mut self.shard(key).lock(), key, modify, insert)
+    }
+    fn retain(&self, keep: &mut dyn FnMut(Key, Value) -> bool) {
+        for s in &self.shards {
+            table::retain(&mut s.lock(), keep);
+        }
+    }
     /// Shrinks every shard to fit its live entries.
     fn reclaim(&self) {
         for s in &self.shards {
@@ -89,6 +114,7 @@ impl Structure for Sharded {
             shards: (0..SHARDS).map(|_| Mutex::new(DetMap::default())).collect(),
         }
     }
+    const SUPPORTS: Ops = Ops::STANDARD.with(Ops::COMPOUND);
     const INFO: StructureInfo = StructureInfo {
         name: "sharded",
         summary: "4 shards, each a mutex around a HashMap; whole-map operations go shard by shard",

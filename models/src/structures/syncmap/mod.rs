@@ -21,6 +21,15 @@
 //!   (promote if amended, then visit the read map's entries that hold a value, with no lock held),
 //!   `len` counts what `Range` visits, and `clear` is Go 1.23's `Clear` (publish an empty read map
 //!   and empty the dirty map under the lock).
+//! - The compound operations are Go 1.20's: `get_or_insert` is `LoadOrStore` (`tryLoadOrStore` on
+//!   the read map's entry without the lock; under the lock, unexpunge a read-map entry, or use the
+//!   dirty map's and count a miss, or add a new entry as `Swap` does), `compare_and_swap` is
+//!   `CompareAndSwap` (no lock when the read map has the key, or lacks it and is not amended;
+//!   `tryCompareAndSwap` never touches an expunged or nil entry), and `compare_and_delete` is
+//!   `CompareAndDelete` (the entry looked up, under the lock only when the read map lacks it and
+//!   is amended, with a miss counted, and the compare-and-delete done on the entry after the lock
+//!   is let go: a deleted entry stays in the maps as nil). Go has no remove-if, update or retain:
+//!   the structure declares them absent.
 //!
 //! Reclamation of read maps (Go has a garbage collector; this model frees them itself): a reader
 //! enters `active` (`fetch_add`), loads `read`, does all its work on that read map (a lookup and
@@ -45,7 +54,7 @@
 
 use mapcheck_harness::rt::{Arc, AtomicPtr, AtomicPtrOps, AtomicUsize, AtomicUsizeOps, Mutex, Runtime};
 use mapcheck_harness::{
-    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+    Footprint, IterationGuarantee, Key, Map, Ops, ReclamationPolicy, Structure, StructureInfo, Value,
 };
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, HashMap};
@@ -131,6 +140,50 @@ impl<R: Runtime> Entry<R> {
             }
             if self.p.compare_exchange(p, NIL, SeqCst, SeqCst).is_ok() {
                 return decode(p);
+            }
+        }
+    }
+
+    /// `e.tryLoadOrStore(i)`: the value when the entry holds one (`Ok(Some)`), or stores `new` in
+    /// a nil entry (`Ok(None)`); `Err(())` when the entry is expunged, left unchanged.
+    fn try_load_or_store(&self, new: usize) -> Result<Option<Value>, ()> {
+        let mut p = self.p.load(SeqCst);
+        loop {
+            if p == EXPUNGED {
+                return Err(());
+            }
+            if p != NIL {
+                return Ok(decode(p));
+            }
+            if self.p.compare_exchange(NIL, new, SeqCst, SeqCst).is_ok() {
+                return Ok(None);
+            }
+            p = self.p.load(SeqCst);
+        }
+    }
+
+    /// `e.tryCompareAndSwap(old, new)`: swaps `old` for `new` while the entry holds `old`; false,
+    /// and the entry unchanged, when it is nil, expunged, or holds another value.
+    fn try_compare_and_swap(&self, old: usize, new: usize) -> bool {
+        let mut p = self.p.load(SeqCst);
+        while p == old {
+            match self.p.compare_exchange(p, new, SeqCst, SeqCst) {
+                Ok(_) => return true,
+                Err(_) => p = self.p.load(SeqCst),
+            }
+        }
+        false
+    }
+
+    /// `CompareAndDelete`'s loop on the entry: sets it to nil while it holds `old`.
+    pub(crate) fn compare_and_delete(&self, old: usize) -> bool {
+        loop {
+            let p = self.p.load(SeqCst);
+            if p != old {
+                return false;
+            }
+            if self.p.compare_exchange(p, NIL, SeqCst, SeqCst).is_ok() {
+                return true;
             }
         }
     }
@@ -411,6 +464,118 @@ impl<R: Runtime> SyncMap<R> {
         previous
     }
 
+    /// `LoadOrStore`: the key's value, or `None` after storing `value`.
+    fn load_or_store(&self, key: Key, value: Value) -> Option<Value> {
+        let new = encode(value);
+        // Avoid locking if it's a clean hit.
+        if let Some(Ok(found)) = self.with_read(|ro| ro.m.get(&key).map(|e| e.try_load_or_store(new))) {
+            return found;
+        }
+        let mut g = self.mu.lock();
+        let in_read = self.read_locked(&g, |ro| {
+            ro.m.get(&key).map(|e| {
+                let unexpunged = e.unexpunge_locked().then(|| e.clone());
+                (unexpunged, e.try_load_or_store(new))
+            })
+        });
+        let found = if let Some((unexpunged, found)) = in_read {
+            if let Some(e) = unexpunged {
+                g.dirty
+                    .as_mut()
+                    .expect("an expunged entry implies a dirty map")
+                    .insert(key, e);
+            }
+            // Unexpunged under the lock: the entry is not expunged now.
+            found.unwrap_or(None)
+        } else if let Some(e) = g.dirty.as_ref().and_then(|d| d.get(&key)).cloned() {
+            let found = e.try_load_or_store(new).unwrap_or(None);
+            self.miss_locked(&mut g);
+            found
+        } else {
+            if !self.read_locked(&g, |ro| ro.amended) {
+                // We're adding the first new key to the dirty map.
+                self.dirty_locked(&mut g);
+                let m = self.read_locked(&g, |ro| ro.m.clone());
+                self.publish(&mut g, ReadOnly { m, amended: true });
+            }
+            g.dirty
+                .get_or_insert_with(empty_entry_map)
+                .insert(key, Arc::new(Entry::new(new)));
+            None
+        };
+        self.unlock(g);
+        found
+    }
+
+    /// `CompareAndSwap`: stores `new` if the key holds `old`; whether it did.
+    fn compare_and_swap_entry(&self, key: Key, old: Value, new: Value) -> bool {
+        let (old, new) = (encode(old), encode(new));
+        let fast = self.with_read(|ro| match ro.m.get(&key) {
+            Some(e) => Some(e.try_compare_and_swap(old, new)),
+            // No existing value for key.
+            None if !ro.amended => Some(false),
+            None => None,
+        });
+        if let Some(swapped) = fast {
+            return swapped;
+        }
+        let mut g = self.mu.lock();
+        let in_read = self.read_locked(&g, |ro| ro.m.get(&key).map(|e| e.try_compare_and_swap(old, new)));
+        let swapped = match in_read {
+            Some(swapped) => swapped,
+            None => match g.dirty.as_ref().and_then(|d| d.get(&key)).cloned() {
+                Some(e) => {
+                    let swapped = e.try_compare_and_swap(old, new);
+                    // The lock was needed to find the entry, and the set of keys did not change:
+                    // count a miss so that the dirty map is eventually promoted.
+                    self.miss_locked(&mut g);
+                    swapped
+                }
+                None => false,
+            },
+        };
+        self.unlock(g);
+        swapped
+    }
+
+    /// `CompareAndDelete`'s lookup: the key's entry, from the read map without the lock, or from
+    /// the dirty map under it (counting a miss, and leaving the entry in the dirty map: the compare
+    /// is still to come).
+    pub(crate) fn entry_for_delete(&self, key: Key) -> Option<Arc<R, Entry<R>>> {
+        let found = self.with_read(|ro| match ro.m.get(&key) {
+            Some(e) => Ok(e.clone()),
+            None => Err(ro.amended),
+        });
+        match found {
+            Ok(e) => return Some(e),
+            Err(false) => return None,
+            Err(true) => {}
+        }
+        let mut g = self.mu.lock();
+        let found = self.read_locked(&g, |ro| match ro.m.get(&key) {
+            Some(e) => Ok(e.clone()),
+            None => Err(ro.amended),
+        });
+        let e = match found {
+            Ok(e) => Some(e),
+            Err(false) => None,
+            Err(true) => {
+                let e = g.dirty.as_ref().and_then(|d| d.get(&key).cloned());
+                self.miss_locked(&mut g);
+                e
+            }
+        };
+        self.unlock(g);
+        e
+    }
+
+    /// `CompareAndDelete`: deletes the key if it holds `old`; whether it did.
+    fn compare_and_delete_entry(&self, key: Key, old: Value) -> bool {
+        let old = encode(old);
+        self.entry_for_delete(key)
+            .is_some_and(|e| e.compare_and_delete(old))
+    }
+
     /// `LoadAndDelete`'s lock-free path: the key's entry in the read map, deleted (`Ok` with what
     /// it held), or `Err(amended)` when the read map has no entry for it.
     pub(crate) fn delete_in_read(&self, key: Key) -> Result<Option<Value>, bool> {
@@ -525,6 +690,15 @@ impl<R: Runtime> Map for SyncMap<R> {
     fn clear(&self) {
         self.clear_all()
     }
+    fn get_or_insert(&self, key: Key, value: Value) -> Option<Value> {
+        self.load_or_store(key, value)
+    }
+    fn compare_and_swap(&self, key: Key, old: Value, new: Value) -> bool {
+        self.compare_and_swap_entry(key, old, new)
+    }
+    fn compare_and_delete(&self, key: Key, old: Value) -> bool {
+        self.compare_and_delete_entry(key, old)
+    }
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
         self.range(visit)
     }
@@ -585,6 +759,12 @@ impl Structure for Syncmap {
     fn new<R: Runtime>() -> SyncMap<R> {
         SyncMap::new()
     }
+    /// Go 1.20's `LoadOrStore`, `CompareAndSwap` and `CompareAndDelete` (`Swap` is `insert`,
+    /// `LoadAndDelete` is `remove`).
+    const SUPPORTS: Ops = Ops::STANDARD
+        .with(Ops::GET_OR_INSERT)
+        .with(Ops::COMPARE_AND_SWAP)
+        .with(Ops::COMPARE_AND_DELETE);
     const INFO: StructureInfo = StructureInfo {
         name: "syncmap",
         summary: "Go's sync.Map: a lock-free read map, a dirty map under a mutex promoted after \

@@ -327,3 +327,40 @@ fn loom_store_delete_load() {
     builder.preemption_bound = Some(3);
     builder.check(move || run_programs::<mapcheck_harness::rt::Loom>(&[], &programs));
 }
+
+#[test]
+fn load_or_store_and_compare_and_swap_unexpunge_or_skip_an_expunged_entry() {
+    let m = new_map();
+    m.insert(1, 10);
+    m.reclaim(); // key 1 in the read map
+    assert_eq!(m.remove(1), Some(10)); // nil in the read map
+    m.insert(2, 20); // a new key: the dirty map is built, key 1 expunged
+    assert!(is_amended(&m));
+    // An expunged entry holds no value: compare-and-swap and compare-and-delete fail on it.
+    assert!(!m.compare_and_swap(1, 10, 11));
+    assert!(!m.compare_and_delete(1, 10));
+    // LoadOrStore unexpunges it under the lock and adds it back to the dirty map before storing,
+    // so the promotion keeps it.
+    assert_eq!(m.get_or_insert(1, 12), None);
+    assert_eq!(m.get_or_insert(1, 13), Some(12));
+    m.reclaim();
+    assert!(!is_amended(&m));
+    assert_eq!(contents(&m), BTreeMap::from([(1, 12), (2, 20)]));
+    // CompareAndSwap on the read map without the lock; CompareAndDelete leaves a nil entry.
+    assert!(m.compare_and_swap(1, 12, 14));
+    assert!(!m.compare_and_swap(1, 12, 15));
+    assert!(m.compare_and_delete(1, 14));
+    assert_eq!(
+        read_len(&m),
+        2,
+        "a compare-and-delete leaves the entry nil in the read map"
+    );
+    assert_eq!(m.footprint().stale, 1);
+    // A key only in the dirty map: found under the lock, with a miss counted.
+    m.insert(3, 30);
+    assert!(m.compare_and_swap(3, 30, 31));
+    assert!(m.compare_and_delete(3, 31));
+    assert_eq!(m.get(3), None);
+    assert_eq!(m.get_or_insert(3, 32), None);
+    assert_eq!(contents(&m), BTreeMap::from([(2, 20), (3, 32)]));
+}
