@@ -188,6 +188,15 @@ impl Builder {
         let slot = match self.current {
             Some(t) => &mut self.threads[t].ops,
             None if !self.started && self.main_after.is_empty() => {
+                // A get-or-insert before any thread fills the map as an insert does, when the key
+                // is not there yet (Go's `m.LoadOrStore(k, v)` in setup code).
+                let op = match op {
+                    Op::GetOrInsert { key, value } if !self.initial_at.contains_key(&key) => {
+                        Op::Insert { key, value }
+                    }
+                    Op::GetOrInsert { key, .. } if self.initial_at.contains_key(&key) => return,
+                    op => op,
+                };
                 if let Op::Insert { key, value } = op {
                     if let Some(&at) = self.initial_at.get(&key) {
                         self.initial[at].1 = value;
@@ -530,7 +539,7 @@ pub fn value_predicate(values: &[u64], gone: &[u64]) -> (ValueIf, bool) {
     if kept.is_empty() {
         return (ValueIf::All, true);
     }
-    let mut candidates = vec![ValueIf::Even, ValueIf::Odd, ValueIf::Is(gone[0])];
+    let mut candidates = vec![ValueIf::Is(gone[0]), ValueIf::Even, ValueIf::Odd];
     if let Some(&k) = kept.first() {
         candidates.push(ValueIf::Not(k));
     }
