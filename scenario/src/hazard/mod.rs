@@ -78,11 +78,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     let writes = |t: &[Op]| t.iter().any(writes);
     let writers = threads.iter().filter(|t| writes(t)).count();
     let present: BTreeSet<u64> = initial.iter().map(|(k, _)| *k).collect();
-    let inserted: BTreeSet<u64> = threads
-        .iter()
-        .flatten()
-        .filter_map(Op::may_add)
-        .collect();
+    let inserted: BTreeSet<u64> = threads.iter().flatten().filter_map(Op::may_add).collect();
     let ever_filled = !present.is_empty() || !inserted.is_empty();
 
     // S1: an unlocked Go map written while another goroutine uses it.
@@ -270,11 +266,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
 
     // Failure class 5: a table sized for a peak long gone, and values never freed.
     let peak = present.len() + inserted.difference(&present).count();
-    let removed: BTreeSet<u64> = threads
-        .iter()
-        .flatten()
-        .filter_map(removes)
-        .collect();
+    let removed: BTreeSet<u64> = threads.iter().flatten().filter_map(removes).collect();
     let drained_all = threads.iter().flatten().any(|op| {
         matches!(
             op,
@@ -282,9 +274,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
                 | Op::Iterate {
                     delete: DeleteIf::All
                 }
-                | Op::Retain {
-                    delete: ValueIf::All
-                }
+                | Op::Retain { delete: ValueIf::All }
         )
     });
     let left = if drained_all {
