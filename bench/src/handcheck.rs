@@ -65,10 +65,12 @@ fn writes(op: &Op, key: u64) -> bool {
 
 /// The hand-written checks, run after every thread joined:
 ///
-/// 1. each value is taken out (removed, or returned by an overwrite) at most as often as it was put;
+/// 1. each value is taken out (removed, returned by an overwrite, or replaced or removed by a
+///    compound operation whose result says so) at most as often as it was put;
 /// 2. a thread that is the only writer of a key reads back its own last write;
 /// 3. a key written by one thread only ends with that thread's last write, a key written by no
-///    thread ends with its initial value, and a key deleted but never inserted ends absent;
+///    thread ends with its initial value, and a key deleted but never inserted ends absent (2 and 3
+///    on workloads of the six plain operations only);
 /// 4. no iteration yields a key twice;
 /// 5. after the reclamation step, no stale entries remain in a structure that says it purges them,
 ///    and a structure that shrinks keeps a table bounded by its live entries.
@@ -78,10 +80,11 @@ pub fn check<M: Map + ?Sized>(
     map: &M,
     policy: ReclamationPolicy,
 ) -> Result<(), String> {
-    // The checks below know the six operations; a workload with compound ones gets checks 4 and 5.
-    let compound = w.threads.iter().flatten().any(Op::is_compound);
-    if !compound {
-        checks_1_to_3(w, results, map)?;
+    // 1. Exactly once.
+    exactly_once(w, results)?;
+    // Checks 2 and 3 know the six operations; a workload with compound ones skips them.
+    if !w.threads.iter().flatten().any(Op::is_compound) {
+        checks_2_and_3(w, results, map)?;
     }
     // 4. No key twice in one iteration.
     for rets in results {
@@ -118,32 +121,67 @@ pub fn check<M: Map + ?Sized>(
 }
 
 /// Checks 1 to 3 of [`check`], over the six operations.
-fn checks_1_to_3<M: Map + ?Sized>(w: &Workload, results: &[Vec<Ret>], map: &M) -> Result<(), String> {
-    // 1. Exactly once.
+/// Check 1 of [`check`]: each value taken out at most as often as it was put, reading each
+/// operation's result as a test author would (a get-or-insert that returned none put its value, a
+/// compare-and-swap that returned true replaced `old` with `new`, ...).
+fn exactly_once(w: &Workload, results: &[Vec<Ret>]) -> Result<(), String> {
+    use mapcheck_harness::op::added;
     let mut put: HashMap<(u64, u64), i64> = HashMap::new();
     for &(k, v) in &w.initial {
         *put.entry((k, v)).or_default() += 1;
     }
-    for ops in &w.threads {
-        for op in ops {
-            if let Op::Insert { key, value } = *op {
-                *put.entry((key, value)).or_default() += 1;
+    let pairs = || {
+        w.threads
+            .iter()
+            .zip(results)
+            .flat_map(|(ops, rets)| ops.iter().zip(rets))
+    };
+    for (op, ret) in pairs() {
+        let value = match (*op, ret) {
+            (Op::Insert { key, value }, _) | (Op::GetOrInsert { key, value }, Ret::Value(None)) => {
+                Some((key, value))
+            }
+            (Op::CompareAndSwap { key, new, .. }, Ret::Bool(true)) => Some((key, new)),
+            (Op::Update { key, add, .. }, Ret::Value(Some(v))) => Some((key, added(*v, add))),
+            (Op::Update { key, insert, .. }, Ret::Value(None)) => insert.map(|i| (key, i)),
+            _ => None,
+        };
+        if let Some(kv) = value {
+            *put.entry(kv).or_default() += 1;
+        }
+    }
+    for (op, ret) in pairs() {
+        let taken: Vec<(u64, u64)> = match (*op, ret) {
+            (
+                Op::Remove { key }
+                | Op::Insert { key, .. }
+                | Op::RemoveIf { key, .. }
+                | Op::Update { key, .. },
+                Ret::Value(Some(v)),
+            ) => vec![(key, *v)],
+            (Op::CompareAndSwap { key, old, .. } | Op::CompareAndDelete { key, old }, Ret::Bool(true)) => {
+                vec![(key, old)]
+            }
+            (Op::Retain { delete }, Ret::Yielded(kv)) => {
+                kv.iter().copied().filter(|(_, v)| delete.matches(*v)).collect()
+            }
+            _ => Vec::new(),
+        };
+        for (key, v) in taken {
+            let n = put.entry((key, v)).or_default();
+            *n -= 1;
+            if *n < 0 {
+                return Err(format!(
+                    "value {v} of key {key} was taken out more often than it was put"
+                ));
             }
         }
     }
-    for (ops, rets) in w.threads.iter().zip(results) {
-        for (op, ret) in ops.iter().zip(rets) {
-            if let (Op::Remove { key } | Op::Insert { key, .. }, Ret::Value(Some(v))) = (op, ret) {
-                let n = put.entry((*key, *v)).or_default();
-                *n -= 1;
-                if *n < 0 {
-                    return Err(format!(
-                        "value {v} of key {key} was taken out more often than it was put"
-                    ));
-                }
-            }
-        }
-    }
+    Ok(())
+}
+
+/// Checks 2 and 3 of [`check`], over the six operations.
+fn checks_2_and_3<M: Map + ?Sized>(w: &Workload, results: &[Vec<Ret>], map: &M) -> Result<(), String> {
     // The writers of each key.
     let mut keys: Vec<u64> = w.initial.iter().map(|(k, _)| *k).collect();
     for ops in &w.threads {

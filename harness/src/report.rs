@@ -4,9 +4,11 @@
 //! No line of a text report is wider than [`WIDTH`] columns: a long iteration result is cut to the
 //! entries that fit and a count of the rest, a history with too many threads for columns is listed
 //! one operation per line, and prose is wrapped. The whole history stays in the failure record and
-//! its picture.
+//! its picture. A compound operation whose row does not fit its column is written in a compact
+//! spelling (`cas(1, 10→20)` for `compare_and_swap(1, 10, 20)`), with a legend line under the
+//! header naming each abbreviation used, so that its arguments and result stay readable.
 
-use crate::history::{Event, History, Ret};
+use crate::history::{History, Op, Ret};
 use std::fmt::Write as _;
 
 /// The widest line of a text report, in columns.
@@ -25,28 +27,47 @@ pub fn table(h: &History, marked: &[usize]) -> String {
     let columns = column >= MIN_COLUMN;
     let cell = if columns { column } else { WIDTH - 11 };
     let mut rows: Vec<(u64, usize, String)> = Vec::new();
+    let mut abbreviated: Vec<&'static str> = Vec::new();
     for e in &h.events {
         let mark = if marked.contains(&e.id) { "*" } else { "" };
         let indent = if e.parent.is_some() { "  " } else { "" };
         let lead = format!("{indent}{mark}");
+        // The full spelling when the longest row of the operation fits, else the compact one.
+        let full = e.op.to_string();
+        let longest = match &e.ret {
+            Some(r) => format!("{lead}... {full} -> {r}"),
+            None => format!("{lead}{full} (never returned)"),
+        };
+        let op = match compact(&e.op) {
+            Some((short, name)) if longest.chars().count() > cell => {
+                if !abbreviated.contains(&name) {
+                    abbreviated.push(name);
+                }
+                short
+            }
+            _ => full,
+        };
         match (&e.ret, e.ret_at) {
             (Some(r), Some(at)) if at == e.invoke + 1 => {
-                rows.push((e.invoke, e.thread, returned(&lead, e, r, cell)));
+                rows.push((e.invoke, e.thread, returned(&lead, &op, r, cell)));
             }
             (Some(r), Some(at)) => {
-                rows.push((e.invoke, e.thread, clip(&format!("{lead}{} ...", e.op), cell)));
-                rows.push((at, e.thread, returned(&format!("{lead}... "), e, r, cell)));
+                rows.push((e.invoke, e.thread, clip(&format!("{lead}{op} ..."), cell)));
+                rows.push((at, e.thread, returned(&format!("{lead}... "), &op, r, cell)));
             }
             _ => rows.push((
                 e.invoke,
                 e.thread,
-                clip(&format!("{lead}{} (never returned)", e.op), cell),
+                clip(&format!("{lead}{op} (never returned)"), cell),
             )),
         }
     }
     rows.sort_by_key(|r| r.0);
     let mut out = String::new();
-    let initial = initial_line(h);
+    let mut initial = initial_line(h);
+    if !abbreviated.is_empty() {
+        initial.push_str(&wrap("     abbreviated: ", &abbreviated.join(", ")));
+    }
     if !columns {
         let _ = writeln!(out, "step | thread | operation");
         out.push_str(&initial);
@@ -109,9 +130,32 @@ fn listed(items: &[String], room: usize) -> String {
     out
 }
 
+/// A compound operation's compact spelling for a narrow column, with the legend entry of its
+/// abbreviation; `None` for the six plain operations, whose names are short.
+fn compact(op: &Op) -> Option<(String, &'static str)> {
+    Some(match *op {
+        Op::GetOrInsert { key, value } => (format!("goi({key}, {value})"), "goi = get_or_insert"),
+        Op::CompareAndSwap { key, old, new } => (
+            format!("cas({key}, {old}→{new})"),
+            "cas(k, old→new) = compare_and_swap",
+        ),
+        Op::CompareAndDelete { key, old } => (format!("cad({key}, {old})"), "cad = compare_and_delete"),
+        Op::RemoveIf { key, delete } => (format!("rm_if({key}, {delete})"), "rm_if = remove_if"),
+        Op::Update { key, add, insert } => (
+            match insert {
+                None => format!("upd({key}, +{add})"),
+                Some(v) => format!("upd({key}, +{add} or {v})"),
+            },
+            "upd(k, +add or insert) = update",
+        ),
+        Op::Retain { delete } => (format!("retain({delete})"), "retain(p) = retain(delete: p)"),
+        _ => return None,
+    })
+}
+
 /// "`lead` op -> result", the result cut to fit `room` columns.
-fn returned(lead: &str, e: &Event, r: &Ret, room: usize) -> String {
-    let head = format!("{lead}{} -> ", e.op);
+fn returned(lead: &str, op: &str, r: &Ret, room: usize) -> String {
+    let head = format!("{lead}{op} -> ");
     let left = room.saturating_sub(head.chars().count());
     let ret = match r {
         Ret::Yielded(kv) if r.to_string().chars().count() > left => {
@@ -172,7 +216,7 @@ pub fn wrap(first: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{DeleteIf, Op};
+    use crate::history::{DeleteIf, Event, Op};
 
     fn event(id: usize, thread: usize, op: Op, ret: Ret, invoke: u64, ret_at: u64) -> Event {
         Event {
@@ -231,6 +275,93 @@ mod tests {
             "the cut iteration says how much was cut:\n{t}"
         );
         assert!(t.contains("initial contents: 0:0 1:10"), "{t}");
+    }
+
+    /// Every compound operation in a four-thread table: written in full where its row fits, in the
+    /// compact spelling with a legend where it does not, its arguments and result always whole.
+    #[test]
+    fn compound_operations_stay_readable_in_narrow_columns() {
+        use crate::history::ValueIf;
+        let ops = [
+            (
+                Op::GetOrInsert { key: 1, value: 100 },
+                Ret::Value(None),
+                "goi(1, 100) -> none",
+            ),
+            (
+                Op::CompareAndSwap {
+                    key: 1,
+                    old: 100,
+                    new: 101,
+                },
+                Ret::Bool(true),
+                "cas(1, 100→101) -> true",
+            ),
+            (
+                Op::CompareAndDelete { key: 2, old: 20 },
+                Ret::Bool(false),
+                "cad(2, 20) -> false",
+            ),
+            (
+                Op::RemoveIf {
+                    key: 3,
+                    delete: ValueIf::Odd,
+                },
+                Ret::Value(Some(31)),
+                "rm_if(3, odd) -> 31",
+            ),
+            (
+                Op::Update {
+                    key: 1,
+                    add: 1,
+                    insert: Some(1),
+                },
+                Ret::Value(Some(0)),
+                "upd(1, +1 or 1) -> 0",
+            ),
+            (
+                Op::Retain {
+                    delete: ValueIf::Even,
+                },
+                Ret::Yielded(vec![(1, 10)]),
+                "retain(even) -> [1:10]",
+            ),
+        ];
+        let events: Vec<Event> = ops
+            .iter()
+            .enumerate()
+            .map(|(i, (op, ret, _))| event(i, i % 4, *op, ret.clone(), 2 * i as u64, 2 * i as u64 + 1))
+            .collect();
+        let h = History {
+            initial: Vec::new(),
+            events,
+            quiescence: None,
+            leaks: None,
+        };
+        let t = table(&h, &[]);
+        assert!(widest(&t) <= WIDTH, "{t}");
+        for (_, _, row) in &ops {
+            assert!(t.contains(row), "{row} missing:\n{t}");
+        }
+        assert!(!t.contains('…'), "nothing cut:\n{t}");
+        assert!(
+            t.contains("abbreviated: goi = get_or_insert, cas(k, old→new) = compare_and_swap"),
+            "{t}"
+        );
+        // With room, the full spelling.
+        let two = History {
+            events: h.events[..2]
+                .iter()
+                .map(|e| Event {
+                    thread: e.id,
+                    ..e.clone()
+                })
+                .collect(),
+            ..h.clone()
+        };
+        let t = table(&two, &[]);
+        assert!(t.contains("compare_and_swap(1, 100, 101) -> true"), "{t}");
+        assert!(!t.contains("abbreviated"), "{t}");
     }
 
     /// Sixteen threads do not fit as columns: one row per line names its thread.

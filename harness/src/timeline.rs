@@ -641,3 +641,79 @@ fn text(s: &str) -> std::borrow::Cow<'_, str> {
     }
     std::borrow::Cow::Owned(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::labels;
+    use crate::history::{Event, Op, Ret, ValueIf};
+
+    /// Each compound operation's bar label holds the whole operation and its result.
+    #[test]
+    fn compound_operations_are_labelled_whole() {
+        let cases = [
+            (
+                Op::GetOrInsert { key: 1, value: 100 },
+                Ret::Value(Some(7)),
+                "get_or_insert(1, 100)",
+                "-> 7",
+            ),
+            (
+                Op::CompareAndSwap {
+                    key: 1000001,
+                    old: 1000002,
+                    new: 1000003,
+                },
+                Ret::Bool(true),
+                "compare_and_swap(1000001, 1000002, 1000003)",
+                "-> true",
+            ),
+            (
+                Op::CompareAndDelete { key: 2, old: 20 },
+                Ret::Bool(false),
+                "compare_and_delete(2, 20)",
+                "-> false",
+            ),
+            (
+                Op::RemoveIf {
+                    key: 3,
+                    delete: ValueIf::Not(30),
+                },
+                Ret::Value(None),
+                "remove_if(3, delete: not 30)",
+                "-> none",
+            ),
+            (
+                Op::Update {
+                    key: 1,
+                    add: 1,
+                    insert: Some(1),
+                },
+                Ret::Value(Some(0)),
+                "update(1, add: 1, insert: 1)",
+                "-> 0",
+            ),
+            (
+                Op::Retain { delete: ValueIf::Odd },
+                Ret::Yielded(vec![(1, 11), (2, 20)]),
+                "retain(delete: odd)",
+                "-> [1:11 2:20]",
+            ),
+        ];
+        for (i, (op, ret, first, second)) in cases.into_iter().enumerate() {
+            let e = Event {
+                id: i,
+                thread: 0,
+                op,
+                ret: Some(ret),
+                invoke: 0,
+                ret_at: Some(1),
+                parent: None,
+                visits: Vec::new(),
+            };
+            let (a, b, full) = labels(&e);
+            assert_eq!(a, first);
+            assert_eq!(b, format!("#{i} {second}"));
+            assert_eq!(full, format!("#{i} T0 {first} {second}"));
+        }
+    }
+}

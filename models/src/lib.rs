@@ -83,6 +83,10 @@ pub fn structures() -> Vec<Entry> {
         Entry::targeted::<mutants::ShardedTornSnapshot>(&["delete-during-iteration"]),
         Entry::targeted::<mutants::ShardedClearCount>(&["sharded-whole-map"]),
         Entry::targeted::<mutants::ShardedGrowRace>(&["grow-race"]),
+        Entry::targeted::<mutants::LockedRacyGetOrInsert>(&["cache-fill"]),
+        Entry::targeted::<mutants::ShardedRacyUpdate>(&["counter-update"]),
+        Entry::targeted::<mutants::ShardedRacyCompareDelete>(&["counter-update"]),
+        Entry::targeted::<mutants::LockedRacyRetain>(&["retain-sweep"]),
     ]
 }
 

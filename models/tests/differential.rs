@@ -8,7 +8,12 @@ use mapcheck_harness::spec::SpecMap;
 use mapcheck_harness::{DeleteIf, Map, Op, Ops, Ret, Structure, ValueIf};
 use mapcheck_models::mutants::CowNoCas;
 use mapcheck_models::structures::{
-    cow::Cow, gomap::Gomap, locked::Locked, rebuild::Rebuild, sharded::Sharded, syncmap::Syncmap,
+    cow::Cow,
+    gomap::{Gomap, GomapLocked},
+    locked::Locked,
+    rebuild::Rebuild,
+    sharded::Sharded,
+    syncmap::Syncmap,
     tombstone::Tombstone,
 };
 use proptest::prelude::*;
@@ -162,6 +167,7 @@ macro_rules! differential {
 
 differential! {
     gomap_agrees_with_spec: Gomap,
+    gomap_locked_agrees_with_spec: GomapLocked,
     locked_agrees_with_spec: Locked,
     syncmap_agrees_with_spec: Syncmap,
     cow_agrees_with_spec: Cow,
@@ -179,6 +185,7 @@ mod growth {
         #[test]
         fn every_structure_agrees_across_growth(ops in prop::collection::vec(op_strategy(300), 200..600)) {
             agrees::<Gomap>(&ops)?;
+            agrees::<GomapLocked>(&ops)?;
             agrees::<Locked>(&ops)?;
             agrees::<Syncmap>(&ops)?;
             agrees::<Cow>(&ops)?;

@@ -124,6 +124,16 @@ fn passes_every_model(name: &str) {
         ] {
             let w = (m.build)(Size::for_engine(&engine));
             let o = (e.run)(&w, engine, limits(1_000));
+            // A model that calls an operation the structure lacks is not applicable, never run.
+            if let Some(absent) = e.absent(&w) {
+                assert!(
+                    matches!(o.verdict, Verdict::NotApplicable { .. }),
+                    "{name} on {} lacks {absent} but ran: {:?}",
+                    m.name,
+                    o.verdict
+                );
+                continue;
+            }
             assert_eq!(
                 o.verdict,
                 Verdict::Pass,

@@ -4,7 +4,7 @@
 //! of seeded inputs) fails, while the engines do (asserted with the oracle in `mutants.rs`).
 
 use mapcheck_harness::engine::splitmix;
-use mapcheck_harness::{Engine, Limits, Size, Verdict};
+use mapcheck_harness::{Engine, Limits, Ops, Size, Verdict};
 use mapcheck_models::mutants::PROFILES;
 use mapcheck_models::patterns::model;
 use mapcheck_models::{structure, Entry};
@@ -32,6 +32,34 @@ fn inputs(seed: u64, n: usize, len: usize) -> Vec<Vec<u8>> {
 #[test]
 fn at_least_eight_mutants_need_an_interleaving() {
     assert!(racy().len() >= 8, "{} race-dependent mutants", racy().len());
+}
+
+/// The check-then-act races of the compound operations are race-dependent mutants, each built to
+/// be caught by models that call the operation it breaks (at every size the check uses).
+#[test]
+fn the_compound_operation_mutants_are_race_dependent() {
+    for (name, op) in [
+        ("locked-racy-get-or-insert", Ops::GET_OR_INSERT),
+        ("sharded-racy-update", Ops::UPDATE),
+        ("sharded-racy-compare-delete", Ops::COMPARE_AND_DELETE),
+        ("locked-racy-retain", Ops::RETAIN),
+    ] {
+        let e = racy()
+            .into_iter()
+            .find(|e| e.info.name == name)
+            .unwrap_or_else(|| panic!("{name} is not among the race-dependent mutants"));
+        assert!(!e.targets.is_empty(), "{name} names its models");
+        for m in e.targets {
+            let m = model(m).expect("target model exists");
+            for size in [Size::LOOM, Size::SHUTTLE, Size::THREADS] {
+                assert!(
+                    (m.build)(size).operations().contains(op),
+                    "{} at {size:?} does not call what {name} breaks",
+                    m.name
+                );
+            }
+        }
+    }
 }
 
 /// Every seed design has a planted bug that only an interleaving exposes (a race-dependent mutant

@@ -8,8 +8,10 @@ mod gomap_no_relookup;
 mod locked_iterlock;
 mod locked_leaky_remove;
 mod locked_noshrink;
+mod locked_racy_get_or_insert;
 mod locked_racy_insert;
 mod locked_racy_remove;
+mod locked_racy_retain;
 mod pooled_aba;
 mod pooled_lost_push;
 mod pooled_relaxed;
@@ -19,6 +21,8 @@ mod sharded_clear_count;
 mod sharded_clear_skips;
 mod sharded_grow_race;
 mod sharded_misroute;
+mod sharded_racy_compare_delete;
+mod sharded_racy_update;
 mod sharded_torn_snapshot;
 mod slots_relaxed_publish;
 mod syncmap_expunge_store;
@@ -33,8 +37,10 @@ pub use gomap_no_relookup::{GomapNoRelookup, NoRelookup};
 pub use locked_iterlock::{IterLock, LockedIterLock};
 pub use locked_leaky_remove::{LeakyRemove, LockedLeakyRemove};
 pub use locked_noshrink::{LockedNoShrink, NoShrink};
+pub use locked_racy_get_or_insert::{LockedRacyGetOrInsert, RacyGetOrInsert};
 pub use locked_racy_insert::{LockedRacyInsert, RacyInsert};
 pub use locked_racy_remove::{LockedRacyRemove, RacyRemove};
+pub use locked_racy_retain::{LockedRacyRetain, RacyRetain};
 pub use pooled_aba::PooledAba;
 pub use pooled_lost_push::PooledLostPush;
 pub use pooled_relaxed::PooledRelaxed;
@@ -44,6 +50,8 @@ pub use sharded_clear_count::{ClearCount, ShardedClearCount};
 pub use sharded_clear_skips::{ClearSkips, ShardedClearSkips};
 pub use sharded_grow_race::{GrowRace, ShardedGrowRace};
 pub use sharded_misroute::{Misroute, ShardedMisroute};
+pub use sharded_racy_compare_delete::{RacyCompareDelete, ShardedRacyCompareDelete};
+pub use sharded_racy_update::{RacyUpdate, ShardedRacyUpdate};
 pub use sharded_torn_snapshot::{ShardedTornSnapshot, TornSnapshot};
 pub use slots_relaxed_publish::{RelaxedPublication, SlotsRelaxedPublish};
 pub use syncmap_expunge_store::{racy_expunge, SyncmapExpungeStore};
@@ -230,6 +238,31 @@ pub const PROFILES: &[Profile] = &[
         "sharded-grow-race",
         Class::LostDelete,
         &[Oracle::LostDelete, Oracle::LostInsert],
+        true,
+    ),
+    // The compound operations' check-then-act races.
+    profile(
+        "locked-racy-get-or-insert",
+        Class::LostInsert,
+        &[Oracle::Linearizability],
+        true,
+    ),
+    profile(
+        "sharded-racy-update",
+        Class::LostInsert,
+        &[Oracle::ExactlyOnceDelete, Oracle::Linearizability],
+        true,
+    ),
+    profile(
+        "sharded-racy-compare-delete",
+        Class::ExactlyOnceDelete,
+        &[Oracle::ExactlyOnceDelete, Oracle::Linearizability],
+        true,
+    ),
+    profile(
+        "locked-racy-retain",
+        Class::ExactlyOnceDelete,
+        &[Oracle::ExactlyOnceDelete, Oracle::Linearizability],
         true,
     ),
 ];

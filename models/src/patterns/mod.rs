@@ -4,8 +4,10 @@
 pub use mapcheck_harness::Size;
 use mapcheck_harness::Workload;
 
+mod cache_fill;
 mod churn;
 mod concurrent_delete;
+mod counter_update;
 mod cow_swap;
 mod delete_during_iteration;
 mod delete_reinsert;
@@ -13,12 +15,15 @@ mod grow_race;
 mod insert_remove_get;
 mod rebuild_race;
 mod reclaim_race;
+mod retain_sweep;
 mod sharded_whole_map;
 mod syncmap_promotion;
 mod tombstone_gc;
 
+pub use cache_fill::cache_fill;
 pub use churn::churn;
 pub use concurrent_delete::concurrent_delete;
+pub use counter_update::counter_update;
 pub use cow_swap::cow_swap;
 pub use delete_during_iteration::delete_during_iteration;
 pub use delete_reinsert::delete_reinsert;
@@ -26,6 +31,7 @@ pub use grow_race::grow_race;
 pub use insert_remove_get::insert_remove_get;
 pub use rebuild_race::rebuild_race;
 pub use reclaim_race::reclaim_race;
+pub use retain_sweep::retain_sweep;
 pub use sharded_whole_map::sharded_whole_map;
 pub use syncmap_promotion::syncmap_promotion;
 pub use tombstone_gc::tombstone_gc;
@@ -99,6 +105,21 @@ pub const MODELS: &[Model] = &[
         name: "grow-race",
         summary: "an insert grows a full table while another thread deletes one of its keys and reads it back",
         build: grow_race,
+    },
+    Model {
+        name: "cache-fill",
+        summary: "threads fill the same keys with get-or-insert while another fills, invalidates and clears",
+        build: cache_fill,
+    },
+    Model {
+        name: "counter-update",
+        summary: "counters incremented in place race a compare-and-delete retire and a compare-and-swap reset",
+        build: counter_update,
+    },
+    Model {
+        name: "retain-sweep",
+        summary: "a retain sweeps expired entries while writers refresh them and add new ones",
+        build: retain_sweep,
     },
 ];
 

@@ -33,7 +33,7 @@ pub struct ShardedMap<R: Runtime> {
 }
 
 impl<R: Runtime> ShardedMap<R> {
-    fn shard(&self, key: Key) -> &Mutex<R, DetMap> {
+    pub(crate) fn shard(&self, key: Key) -> &Mutex<R, DetMap> {
         &self.shards[shard_of(key)]
     }
 }

@@ -11,6 +11,10 @@
 //! keeps walking the table it started on, re-finding entries that moved). So the whole map is
 //! linearizable, and its iteration weakly consistent as the Go spec says.
 //!
+//! The compound operations are what Go code writes under its mutex: a lookup and a store or delete
+//! in one critical section (`mu.Lock(); if v, ok := m[k]; !ok { m[k] = nv }; mu.Unlock()`), and a
+//! retain is a range that deletes what it drops, the whole range under the mutex.
+//!
 //! This is the structure whose iteration races growth at the sizes the check uses, under every
 //! engine, without the data race that stops every exploration of the bare map first; its mutant
 //! `gomap-iter-revisit` is an iterator that loses track of its table when the map grows.
@@ -18,7 +22,7 @@
 use super::GoMap;
 use mapcheck_harness::rt::{Mutex, Runtime};
 use mapcheck_harness::{
-    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+    Footprint, IterationGuarantee, Key, Map, Ops, ReclamationPolicy, Structure, StructureInfo, Value,
 };
 use std::ops::ControlFlow;
 
@@ -72,6 +76,61 @@ impl<R: Runtime> Map for LockedGoMap<R> {
             }
         }
     }
+    fn get_or_insert(&self, key: Key, value: Value) -> Option<Value> {
+        self.locked(|m| {
+            let found = m.get(key);
+            if found.is_none() {
+                m.insert(key, value);
+            }
+            found
+        })
+    }
+    fn compare_and_swap(&self, key: Key, old: Value, new: Value) -> bool {
+        self.locked(|m| {
+            let swap = m.get(key) == Some(old);
+            if swap {
+                m.insert(key, new);
+            }
+            swap
+        })
+    }
+    fn compare_and_delete(&self, key: Key, old: Value) -> bool {
+        self.locked(|m| {
+            let delete = m.get(key) == Some(old);
+            if delete {
+                m.remove(key);
+            }
+            delete
+        })
+    }
+    fn remove_if(&self, key: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> {
+        self.locked(|m| match m.get(key) {
+            Some(v) if remove(v) => m.remove(key),
+            _ => None,
+        })
+    }
+    fn update(&self, key: Key, modify: &dyn Fn(Value) -> Value, insert: Option<Value>) -> Option<Value> {
+        self.locked(|m| {
+            let found = m.get(key);
+            if let Some(new) = found.map(modify).or(insert) {
+                m.insert(key, new);
+            }
+            found
+        })
+    }
+    /// A range that deletes what it drops, under the mutex for the whole walk.
+    fn retain(&self, keep: &mut dyn FnMut(Key, Value) -> bool) {
+        self.locked(|m| {
+            let Some(mut it) = m.iter_init() else {
+                return;
+            };
+            while let Some((k, v)) = m.iter_next::<true>(&mut it) {
+                if !keep(k, v) {
+                    m.remove(k);
+                }
+            }
+        })
+    }
     /// Go has no reclamation step.
     fn reclaim(&self) {}
     fn footprint(&self) -> Footprint {
@@ -87,6 +146,7 @@ impl Structure for GomapLocked {
     fn new<R: Runtime>() -> LockedGoMap<R> {
         LockedGoMap::around(GoMap::new())
     }
+    const SUPPORTS: Ops = Ops::STANDARD.with(Ops::COMPOUND);
     const INFO: StructureInfo = StructureInfo {
         name: "gomap-locked",
         summary: "Go's map behind a mutex; an iteration holds it one step at a time, so writes land \
