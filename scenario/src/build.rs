@@ -188,14 +188,30 @@ impl Builder {
         let slot = match self.current {
             Some(t) => &mut self.threads[t].ops,
             None if !self.started && self.main_after.is_empty() => {
-                // A get-or-insert before any thread fills the map as an insert does, when the key
-                // is not there yet (Go's `m.LoadOrStore(k, v)` in setup code).
-                let op = match op {
-                    Op::GetOrInsert { key, value } if !self.initial_at.contains_key(&key) => {
-                        Op::Insert { key, value }
-                    }
-                    Op::GetOrInsert { key, .. } if self.initial_at.contains_key(&key) => return,
-                    op => op,
+                // A get-or-insert or an update before any thread fills the map with its effect
+                // (Go's `m.LoadOrStore(k, v)`, Rust's `entry(k).and_modify(..).or_insert(v)` in
+                // setup code): one thread, so the effect is the sequential one.
+                let present = self
+                    .initial_at
+                    .get(&op.key().unwrap_or_default())
+                    .map(|&at| self.initial[at].1);
+                let op = match (op, present) {
+                    (Op::GetOrInsert { key, value }, None) => Op::Insert { key, value },
+                    (Op::GetOrInsert { .. }, Some(_)) => return,
+                    (Op::Update { key, add, .. }, Some(v)) => Op::Insert {
+                        key,
+                        value: mapcheck_harness::op::added(v, add),
+                    },
+                    (
+                        Op::Update {
+                            key,
+                            insert: Some(value),
+                            ..
+                        },
+                        None,
+                    ) => Op::Insert { key, value },
+                    (Op::Update { insert: None, .. }, None) => return,
+                    (op, _) => op,
                 };
                 if let Op::Insert { key, value } = op {
                     if let Some(&at) = self.initial_at.get(&key) {

@@ -6,6 +6,7 @@
 //! workload, so the importers name a structure only when some interleaving reaches its hazard;
 //! the command line then runs the scenario and refuses to keep it when that is not so.
 
+pub mod compound;
 pub mod shards;
 pub mod syncmap;
 
@@ -307,6 +308,27 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
             "deleted values must be freed; a delete that unlinks without freeing leaks them",
         );
     }
+
+    // The compound operations' hazards.
+    for (structure, oracles, why) in compound::hazards(&threads, initial) {
+        name(&mut h, structure, oracles, why);
+    }
+
+    // A structure named for a workload that calls an operation it lacks could only be not
+    // applicable: it is left out, noted.
+    let calls = mapcheck_harness::Ops::called_by(threads.iter().flatten());
+    h.expect.retain(|(n, _)| {
+        let lacks = calls.without(compound::supports(&n.name));
+        if lacks.is_empty() {
+            return true;
+        }
+        h.notes.push(format!(
+            "`{}` has the hazard but not every operation the workload calls (it lacks {lacks}); it is \
+             not run",
+            n.name
+        ));
+        false
+    });
 
     h.structures = vec![Named::new("correct")];
     h.structures.extend(h.expect.iter().map(|(n, _)| n.clone()));

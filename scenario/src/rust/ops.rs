@@ -333,6 +333,20 @@ impl Importer {
                 };
                 self.call_fn(&func.sig, &func.block, None, args)
             }
+            // `Store(map)`: a tuple struct of the file holding the map in a field (`self.0`).
+            name if name.starts_with(char::is_uppercase)
+                && c.args
+                    .iter()
+                    .zip(&args)
+                    .any(|(e, a)| *a == Val::Map || self.declares_map(e)) =>
+            {
+                for (i, (e, a)) in c.args.iter().zip(&args).enumerate() {
+                    if *a == Val::Map || self.declares_map(e) {
+                        self.map_fields.insert((name.to_string(), i.to_string()));
+                    }
+                }
+                Val::Obj(name.to_string())
+            }
             _ => {
                 if args.contains(&Val::Map) {
                     self.b.untranslated(

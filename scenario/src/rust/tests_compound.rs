@@ -148,3 +148,16 @@ fn papaya_get_or_insert_and_update() {
         ]
     );
 }
+
+#[test]
+fn a_tuple_struct_holding_the_map() {
+    let r = imp(
+        "struct Store(Arc<DashMap<u64, u64>>);\nimpl Store {\n  fn bump(&self, k: u64) { self.0.entry(k).or_default(); }\n}\n\
+         fn main() {\n  let s = Arc::new(Store(Arc::new(DashMap::new())));\n  let a = s.clone();\n\
+           let t = thread::spawn(move || a.bump(1));\n  s.bump(2);\n  t.join().unwrap();\n}\n",
+    );
+    assert_eq!(
+        r.ops(),
+        [vec!["get_or_insert(1, 0)"], vec!["get_or_insert(2, 0)"]]
+    );
+}
