@@ -12,7 +12,7 @@ use mapcheck_harness::{
     Engine, IterationGuarantee, Key, Limits, Map, Oracle, Outcome, ReclamationPolicy, Settle, Size,
     Structure, StructureInfo, Value, Verdict,
 };
-use mapcheck_models::patterns::{model, MODELS};
+use mapcheck_models::patterns::{model, Model, MODELS};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -154,7 +154,11 @@ fn leak(o: &Outcome) -> &str {
 
 #[test]
 fn an_epoch_map_with_its_settle_step_passes_every_model() {
-    for m in MODELS {
+    // Every model it can run: it has none of the compound operations.
+    let runs = |m: &&Model| {
+        Adapted::<EpochMap<CORRECT, true>>::SUPPORTS.contains((m.build)(Size::THREADS).operations())
+    };
+    for m in MODELS.iter().filter(runs) {
         let o = run::<Adapted<EpochMap<CORRECT, true>>>(m.name, 30);
         assert_eq!(o.verdict, Verdict::Pass, "{}", m.name);
         assert_eq!(o.schedules, 30, "{}", m.name);

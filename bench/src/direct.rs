@@ -170,6 +170,10 @@ pub fn stress_fns() -> Vec<(&'static str, StressFn)> {
         e::<mutants::ShardedTornSnapshot>(),
         e::<mutants::ShardedClearCount>(),
         e::<mutants::ShardedGrowRace>(),
+        e::<mutants::LockedRacyGetOrInsert>(),
+        e::<mutants::ShardedRacyUpdate>(),
+        e::<mutants::ShardedRacyCompareDelete>(),
+        e::<mutants::LockedRacyRetain>(),
     ]
 }
 

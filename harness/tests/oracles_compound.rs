@@ -530,3 +530,61 @@ fn updates_that_lose_an_increment_are_not_linearizable() {
     );
     assert_eq!(lin(&counted), LinVerdict::Ok);
 }
+
+/// `history` judged under `judging` as a structure with a snapshot iteration and atomic whole-map
+/// operations.
+fn judged(
+    history: &mapcheck_harness::History,
+    judging: mapcheck_harness::verdict::Judging,
+) -> mapcheck_harness::Verdict {
+    use mapcheck_harness::{IterationGuarantee, StructureInfo};
+    let info = StructureInfo::new("hand-built")
+        .iteration(IterationGuarantee::Snapshot)
+        .atomic_whole_map();
+    mapcheck_harness::verdict::judge_judging(
+        history,
+        &mapcheck_harness::Claims::info(info),
+        1_000_000,
+        judging,
+        &mut mapcheck_harness::witness::Witness::default(),
+        &mut Vec::new(),
+    )
+}
+
+#[test]
+fn the_witness_shortcut_judges_compound_operations_as_every_oracle_does() {
+    use mapcheck_harness::verdict::Judging;
+    use mapcheck_harness::witness::Witness;
+    use mapcheck_harness::Verdict;
+    // A fill, a swap, an increment, a retain and a retire, each seeing what the one before left.
+    let good = h(
+        &[(2, 21)],
+        &[
+            (0, goi(1, 10), v(None), 0, Some(1)),
+            (1, cas(1, 10, 11), b(true), 2, Some(3)),
+            (0, update(1, 1, None), v(Some(11)), 4, Some(5)),
+            (1, retain(ValueIf::Odd), yielded(&[(1, 12), (2, 21)]), 6, Some(7)),
+            (0, cad(1, 12), b(true), 8, Some(9)),
+            (1, get(2), v(None), 10, Some(11)),
+        ],
+    );
+    assert!(Witness::default().exists(&good));
+    assert_eq!(judged(&good, Judging::Full), Verdict::Pass);
+    assert_eq!(judged(&good, Judging::Witness), Verdict::Pass);
+    // Two fills that both inserted: no witness, and every judging fails it.
+    let bad = h(
+        &[],
+        &[
+            (0, goi(1, 10), v(None), 0, Some(2)),
+            (1, goi(1, 11), v(None), 1, Some(3)),
+            (0, get(1), v(Some(11)), 4, Some(5)),
+        ],
+    );
+    assert!(!Witness::default().exists(&bad));
+    let full = judged(&bad, Judging::Full);
+    assert_eq!(judged(&bad, Judging::Witness), full);
+    assert!(
+        matches!(full, Verdict::Fail(ref f) if f.oracle == Oracle::Linearizability),
+        "{full:?}"
+    );
+}
