@@ -516,6 +516,34 @@ pub fn words(op: &Op) -> Vec<u64> {
     }
 }
 
+/// The operation with its key (and an iteration's key to delete) passed through `f`.
+pub fn map_keys(op: Op, f: impl Fn(u64) -> u64) -> Op {
+    match op {
+        Op::Iterate {
+            delete: DeleteIf::Key(k),
+        } => Op::Iterate {
+            delete: DeleteIf::Key(f(k)),
+        },
+        Op::Insert { key, value } => Op::Insert { key: f(key), value },
+        Op::Remove { key } => Op::Remove { key: f(key) },
+        Op::Get { key } => Op::Get { key: f(key) },
+        Op::GetOrInsert { key, value } => Op::GetOrInsert { key: f(key), value },
+        Op::CompareAndSwap { key, old, new } => Op::CompareAndSwap {
+            key: f(key),
+            old,
+            new,
+        },
+        Op::CompareAndDelete { key, old } => Op::CompareAndDelete { key: f(key), old },
+        Op::RemoveIf { key, delete } => Op::RemoveIf { key: f(key), delete },
+        Op::Update { key, add, insert } => Op::Update {
+            key: f(key),
+            add,
+            insert,
+        },
+        op @ (Op::Len | Op::Clear | Op::Reclaim | Op::Iterate { .. } | Op::Retain { .. }) => op,
+    }
+}
+
 /// The operation with every key and value passed through `f`.
 pub fn map_words(op: Op, f: impl Fn(u64) -> u64) -> Op {
     let vif = |d: ValueIf| match d {

@@ -254,3 +254,32 @@ fn no_input_panics() {
         let _ = parse_step(s);
     }
 }
+
+#[test]
+fn keys_are_renumbered_in_every_operation() {
+    let ops = [
+        Op::GetOrInsert { key: 1, value: 1 },
+        Op::CompareAndSwap {
+            key: 1,
+            old: 1,
+            new: 2,
+        },
+        Op::CompareAndDelete { key: 1, old: 1 },
+        Op::RemoveIf {
+            key: 1,
+            delete: ValueIf::All,
+        },
+        Op::Update {
+            key: 1,
+            add: 1,
+            insert: Some(1),
+        },
+    ];
+    for op in ops {
+        let moved = map_keys(op, |k| k + 10);
+        assert_eq!(moved.key(), Some(11), "{op}");
+        // Only the key: the values stay.
+        assert_eq!(map_keys(moved, |k| k - 10), op);
+        assert_eq!(words(&moved)[1..], words(&op)[1..], "{op}");
+    }
+}
