@@ -70,7 +70,15 @@ fn the_ops_target_finds_a_leak_and_a_table_that_never_shrinks() {
         match (&record.verdict, &found.verdict) {
             (Verdict::Fail(r), Verdict::Fail(f)) => {
                 assert_eq!(r.oracle, f.oracle);
-                assert!(r.summary.starts_with(&f.summary), "{} / {}", r.summary, f.summary);
+                // Up to the first group of leaked bytes, which the record may name with its site.
+                let head = |s: &str| s.split(" bytes").take(2).collect::<Vec<_>>().join(" bytes");
+                assert_eq!(
+                    head(&r.summary),
+                    head(&f.summary),
+                    "{} / {}",
+                    r.summary,
+                    f.summary
+                );
             }
             (r, f) => panic!("{r:?} / {f:?}"),
         }

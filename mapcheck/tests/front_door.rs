@@ -310,6 +310,10 @@ fn threads_alive() -> usize {
 /// process of its own. Run in this process instead, they stay (and spin) after the check returns.
 #[test]
 fn a_hung_real_thread_run_ends_with_its_cells_process() {
+    // Short caps (in this process and in each cell's, which runs this test again): the watchdog
+    // counts only the time the spinning threads get a CPU, which a loaded machine makes slow.
+    use mapcheck_harness::engine::watchdog::{set_caps, Caps};
+    set_caps(Some(Caps::from_stall(Duration::from_millis(100))));
     let dir = tempfile::tempdir().unwrap();
     let check = || {
         Check::new()
