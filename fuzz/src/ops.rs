@@ -9,7 +9,8 @@
 //! structure's policy) and the drop (the leak oracle counts the bytes not returned), judged on
 //! every run. The buffers are reused from one input to the next.
 
-use crate::{initial_into, pick, Checked, Found, FuzzOp};
+use crate::draw::{self, Kinds};
+use crate::{initial_into, pick, Checked, Found};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::engine::Sequential;
@@ -40,9 +41,13 @@ pub fn decode_into(data: &[u8], entries: &[Entry], workload: &mut Workload) -> O
     workload.threads.resize_with(1, Vec::new);
     let ops = &mut workload.threads[0];
     ops.clear();
+    let kinds = Kinds::of(entry.supports);
+    let mut written: Vec<u64> = workload.initial.iter().map(|&(_, v)| v).collect();
     while !u.is_empty() {
-        let Ok(op) = u.arbitrary::<FuzzOp>() else { break };
-        if !push(ops, op.op(KEYS)) {
+        let Ok(op) = draw::op(&mut u, &kinds, KEYS, &mut written) else {
+            break;
+        };
+        if !push(ops, op) {
             break;
         }
     }
@@ -75,7 +80,7 @@ fn push(ops: &mut Vec<Op>, op: Op) -> bool {
 pub fn project(w: &Workload) -> Workload {
     let mut ops = Vec::new();
     for &op in w.threads.iter().flatten() {
-        if !push(&mut ops, crate::reduce(op, KEYS)) {
+        if !push(&mut ops, draw::reduce(op, KEYS)) {
             break;
         }
     }

@@ -2,7 +2,8 @@
 //! entries) run under shuttle by a scheduler whose every choice is read from the input, judged by
 //! every oracle. libFuzzer's coverage feedback then steers the interleaving as well as the workload.
 
-use crate::{initial, pick, Checked, Found, FuzzOp};
+use crate::draw::{self, Kinds};
+use crate::{initial, pick, Checked, Found};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::engine::shuttle::{Schedule, Scheduler, Task, TaskId};
@@ -72,11 +73,13 @@ pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, Vec<u8
     let threads = u.int_in_range(2..=3usize).ok()?;
     let initial = initial(&mut u, 4, KEYS).ok()?;
     let mut ops = Vec::with_capacity(threads);
+    let kinds = Kinds::of(entry.supports);
+    let mut written: Vec<u64> = initial.iter().map(|&(_, v)| v).collect();
     for _ in 0..threads {
         let n = u.int_in_range(1..=4usize).ok()?;
         let mut thread = Vec::with_capacity(n);
         for _ in 0..n {
-            thread.push(u.arbitrary::<FuzzOp>().ok()?.op(KEYS));
+            thread.push(draw::op(&mut u, &kinds, KEYS, &mut written).ok()?);
         }
         ops.push(thread);
     }
@@ -100,7 +103,7 @@ pub fn project(w: &Workload) -> Option<Workload> {
         .iter()
         .filter(|t| !t.is_empty())
         .take(3)
-        .map(|t| t.iter().take(4).map(|&op| crate::reduce(op, KEYS)).collect())
+        .map(|t| t.iter().take(4).map(|&op| draw::reduce(op, KEYS)).collect())
         .collect();
     (threads.len() >= 2).then(|| Workload {
         initial: crate::reduce_initial(&w.initial, 4, KEYS),
