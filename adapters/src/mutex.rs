@@ -1,9 +1,14 @@
 //! `mutex-hashmap`: `std::sync::Mutex<HashMap>`, the baseline every concurrent map is measured
-//! against. Every operation holds the one lock; iteration copies the entries under it.
+//! against. Every operation holds the one lock; iteration copies the entries under it. The compound
+//! operations are std's `HashMap` API under that lock (`entry`, `retain`, and a look-up and a write
+//! in one critical section), as code on a `Mutex<HashMap>` writes them.
 
 use crate::{visit_copy, Fixed};
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, StructureInfo, Value};
+use mapcheck_harness::{
+    Footprint, IterationGuarantee, Key, Map, Ops, ReclamationPolicy, StructureInfo, Value,
+};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Mutex, MutexGuard};
@@ -26,6 +31,7 @@ impl Adapter for MutexHashMap {
         unsynchronised: false,
         mutant: None,
     };
+    const SUPPORTS: Ops = Ops::STANDARD.with(Ops::COMPOUND);
     fn new() -> Self {
         MutexHashMap(Mutex::default())
     }
@@ -50,6 +56,55 @@ impl Map for MutexHashMap {
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
         let copy = self.lock().iter().map(|(k, v)| (*k, *v)).collect();
         visit_copy(copy, visit)
+    }
+    /// `entry(k)`: the existing value, or a vacant entry filled.
+    fn get_or_insert(&self, key: Key, value: Value) -> Option<Value> {
+        match self.lock().entry(key) {
+            Entry::Occupied(o) => Some(*o.get()),
+            Entry::Vacant(v) => {
+                v.insert(value);
+                None
+            }
+        }
+    }
+    fn compare_and_swap(&self, key: Key, old: Value, new: Value) -> bool {
+        match self.lock().get_mut(&key) {
+            Some(v) if *v == old => {
+                *v = new;
+                true
+            }
+            _ => false,
+        }
+    }
+    fn compare_and_delete(&self, key: Key, old: Value) -> bool {
+        let mut m = self.lock();
+        m.get(&key) == Some(&old) && m.remove(&key).is_some()
+    }
+    fn remove_if(&self, key: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> {
+        match self.lock().entry(key) {
+            Entry::Occupied(o) if remove(*o.get()) => Some(o.remove()),
+            _ => None,
+        }
+    }
+    /// `entry(k).and_modify(..).or_insert(..)`, keeping the previous value.
+    fn update(&self, key: Key, modify: &dyn Fn(Value) -> Value, insert: Option<Value>) -> Option<Value> {
+        match self.lock().entry(key) {
+            Entry::Occupied(mut o) => {
+                let old = *o.get();
+                o.insert(modify(old));
+                Some(old)
+            }
+            Entry::Vacant(v) => {
+                if let Some(i) = insert {
+                    v.insert(i);
+                }
+                None
+            }
+        }
+    }
+    /// `HashMap::retain` under the lock: at one instant.
+    fn retain(&self, keep: &mut dyn FnMut(Key, Value) -> bool) {
+        self.lock().retain(|k, v| keep(*k, *v))
     }
     /// `HashMap::shrink_to_fit`.
     fn reclaim(&self) {

@@ -7,10 +7,19 @@
 //! counter. The iteration here is papaya's own iterator, with the visitor removing keys while it
 //! runs (papaya allows that: it hands out no locks). papaya exposes no capacity, and removed
 //! entries are freed by its collector once no guard can see them: nothing to judge before drop.
+//!
+//! The compound operations are papaya's own atomic ones: `try_insert` for get-or-insert (its error
+//! carries the value already there) and `compute` for compare-and-swap, compare-and-delete,
+//! remove-if and update in place (`compute` "allows the caller to perform an atomic
+//! read-modify-write operation": an `Operation::Insert`, `Remove` or `Abort` chosen from the entry
+//! it read, retried by papaya when the entry changed under it). Its `retain` is not declared: "the
+//! function may be called more than once for a given key if its value is concurrently modified
+//! during removal", and a retain calls its predicate once per entry.
 
 use crate::{settle, Fixed};
 use mapcheck_harness::adapter::Adapter;
-use mapcheck_harness::{IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value};
+use mapcheck_harness::{IterationGuarantee, Key, Map, Ops, ReclamationPolicy, Settle, StructureInfo, Value};
+use papaya::{Compute, Operation};
 use std::ops::ControlFlow;
 
 pub struct PapayaAdapter(papaya::HashMap<Key, Value, Fixed>);
@@ -27,6 +36,12 @@ impl Adapter for PapayaAdapter {
     };
     /// Each map owns its seize collector.
     const SETTLE: Settle = settle::SEIZE_OWNED;
+    const SUPPORTS: Ops = Ops::STANDARD
+        .with(Ops::GET_OR_INSERT)
+        .with(Ops::COMPARE_AND_SWAP)
+        .with(Ops::COMPARE_AND_DELETE)
+        .with(Ops::REMOVE_IF)
+        .with(Ops::UPDATE);
     fn new() -> Self {
         PapayaAdapter(papaya::HashMap::with_hasher(Fixed::default()))
     }
@@ -47,6 +62,46 @@ impl Map for PapayaAdapter {
     }
     fn clear(&self) {
         self.0.pin().clear()
+    }
+    fn get_or_insert(&self, key: Key, value: Value) -> Option<Value> {
+        match self.0.pin().try_insert(key, value) {
+            Ok(_) => None,
+            Err(e) => Some(*e.current),
+        }
+    }
+    fn compare_and_swap(&self, key: Key, old: Value, new: Value) -> bool {
+        let map = self.0.pin();
+        let done = map.compute(key, |entry| match entry {
+            Some((_, v)) if *v == old => Operation::Insert(new),
+            _ => Operation::Abort(()),
+        });
+        matches!(done, Compute::Updated { .. })
+    }
+    fn compare_and_delete(&self, key: Key, old: Value) -> bool {
+        self.remove_if(key, &|v| v == old).is_some()
+    }
+    fn remove_if(&self, key: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> {
+        let map = self.0.pin();
+        let done = map.compute(key, |entry| match entry {
+            Some((_, v)) if remove(*v) => Operation::Remove,
+            _ => Operation::Abort(()),
+        });
+        match done {
+            Compute::Removed(_, v) => Some(*v),
+            _ => None,
+        }
+    }
+    fn update(&self, key: Key, modify: &dyn Fn(Value) -> Value, insert: Option<Value>) -> Option<Value> {
+        let map = self.0.pin();
+        let done = map.compute(key, |entry| match (entry, insert) {
+            (Some((_, v)), _) => Operation::Insert(modify(*v)),
+            (None, Some(i)) => Operation::Insert(i),
+            (None, None) => Operation::Abort(()),
+        });
+        match done {
+            Compute::Updated { old: (_, v), .. } => Some(*v),
+            _ => None,
+        }
     }
     fn iterate(&self, visit: &mut dyn FnMut(Key, Value) -> ControlFlow<()>) {
         let map = self.0.pin();

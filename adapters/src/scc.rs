@@ -17,11 +17,18 @@
 //! retired them has witnessed three more epochs: the adapter declares sdd's settle step, which has
 //! every thread of the run take guards until those epochs have passed, as a long-lived thread would
 //! later, so the leak oracle sees what is really kept.
+//!
+//! The compound operations are scc's own, each under one bucket's write lock: `entry_sync` for
+//! get-or-insert and update in place (the documentation's counter:
+//! `entry_sync(k).and_modify(..).or_insert(..)`, here keeping the previous value), `update_sync`
+//! for compare-and-swap, `remove_if_sync` for remove-if and compare-and-delete. Its
+//! `retain_sync` is not declared: "the same entry can be visited more than once if the HashMap
+//! gets resized by another thread", and a retain calls its predicate once per entry.
 
 use crate::{settle, visit_copy, Fixed};
 use mapcheck_harness::adapter::Adapter;
 use mapcheck_harness::{
-    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Settle, StructureInfo, Value,
+    Footprint, IterationGuarantee, Key, Map, Ops, ReclamationPolicy, Settle, StructureInfo, Value,
 };
 use std::ops::ControlFlow;
 
@@ -40,6 +47,12 @@ impl Adapter for SccAdapter {
     /// "It may overcount entries if an old bucket array has not yet been dropped."
     const LEN_IS_ESTIMATE: bool = true;
     const SETTLE: Settle = settle::SDD;
+    const SUPPORTS: Ops = Ops::STANDARD
+        .with(Ops::GET_OR_INSERT)
+        .with(Ops::COMPARE_AND_SWAP)
+        .with(Ops::COMPARE_AND_DELETE)
+        .with(Ops::REMOVE_IF)
+        .with(Ops::UPDATE);
     fn new() -> Self {
         SccAdapter(scc::HashMap::with_hasher(Fixed::default()))
     }
@@ -68,6 +81,47 @@ impl Map for SccAdapter {
             true
         });
         visit_copy(copy, visit)
+    }
+    fn get_or_insert(&self, key: Key, value: Value) -> Option<Value> {
+        match self.0.entry_sync(key) {
+            scc::hash_map::Entry::Occupied(o) => Some(*o.get()),
+            scc::hash_map::Entry::Vacant(v) => {
+                v.insert_entry(value);
+                None
+            }
+        }
+    }
+    fn compare_and_swap(&self, key: Key, old: Value, new: Value) -> bool {
+        self.0
+            .update_sync(&key, |_, v| {
+                let swap = *v == old;
+                if swap {
+                    *v = new;
+                }
+                swap
+            })
+            .unwrap_or(false)
+    }
+    fn compare_and_delete(&self, key: Key, old: Value) -> bool {
+        self.0.remove_if_sync(&key, |v| *v == old).is_some()
+    }
+    fn remove_if(&self, key: Key, remove: &dyn Fn(Value) -> bool) -> Option<Value> {
+        self.0.remove_if_sync(&key, |v| remove(*v)).map(|(_, v)| v)
+    }
+    fn update(&self, key: Key, modify: &dyn Fn(Value) -> Value, insert: Option<Value>) -> Option<Value> {
+        match self.0.entry_sync(key) {
+            scc::hash_map::Entry::Occupied(mut o) => {
+                let old = *o.get();
+                *o.get_mut() = modify(old);
+                Some(old)
+            }
+            scc::hash_map::Entry::Vacant(v) => {
+                if let Some(i) = insert {
+                    v.insert_entry(i);
+                }
+                None
+            }
+        }
     }
     fn footprint(&self) -> Footprint {
         let capacity = self.0.capacity();

@@ -9,6 +9,7 @@ static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Count
 mod custom_adapter;
 
 mod adapters;
+mod compound;
 mod declarations;
 mod load;
 mod settle;

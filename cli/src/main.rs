@@ -389,7 +389,7 @@ fn check(registry: &Registry, args: CheckArgs) -> Result<ExitCode> {
                 structure,
                 reach,
             } => match reach {
-                Reach::Caught => {}
+                Reach::Caught | Reach::NotApplicable => {}
                 Reach::MissedByAll { ran } => {
                     ok = false;
                     totals.mutants_missed += 1;

@@ -14,14 +14,14 @@ fn scratch(name: &str) -> PathBuf {
 
 /// A DashMap cleared while another thread reads `key`: the sharded clear's hazard is predicted,
 /// and reached only when a key lives in the shard the broken clear skips. The importer renumbers
-/// a key into that shard unless an iteration deletes by parity (a third thread's `retain` of the
-/// even keys, with `key + 1` and `key + 2` present too), so that the hazard is then missed for key 1.
+/// a key into that shard unless an iteration deletes by parity (a third thread's loop removing the
+/// odd keys, with `key + 1` and `key + 2` present too), so that the hazard is then missed for key 1.
 fn reproducer(key: u64) -> String {
     format!(
         "fn main() {{\n    let map: DashMap<u64, u64> = DashMap::new();\n    map.insert({key}, 10);\n    map.shrink_to_fit();\n\
          map.insert({k1}, 10);\n    map.insert({k2}, 10);\n\
          std::thread::scope(|s| {{\n        s.spawn(|| {{ map.clear(); }});\n        s.spawn(|| {{ map.get(&{key}); }});\n\
-         s.spawn(|| {{ map.retain(|k, _| *k % 2 == 0); }});\n    }});\n}}\n",
+         s.spawn(|| {{ for r in map.iter() {{ if *r.key() % 2 == 1 {{ map.remove(r.key()); }} }} }});\n    }});\n}}\n",
         k1 = key + 1,
         k2 = key + 2
     )

@@ -11,6 +11,7 @@
 //! of names (a mutant, to show the fuzzer finds it). The first input byte picks one of them, so
 //! libFuzzer explores each.
 
+pub mod draw;
 pub mod ops;
 pub mod reach;
 pub mod registry;
@@ -18,9 +19,9 @@ pub mod replay;
 pub mod scenario;
 pub mod schedules;
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
-use mapcheck_harness::{DeleteIf, History, Limits, Op, Oracle, Verdict, Workload};
+use mapcheck_harness::{History, Limits, Oracle, Verdict, Workload};
 use mapcheck_models::Entry;
 use registry::Named;
 use std::fmt;
@@ -187,73 +188,7 @@ impl fmt::Display for Found {
     }
 }
 
-/// One operation as the fuzzer writes it; keys are reduced modulo the target's key range.
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum FuzzOp {
-    Insert(u8, u16),
-    Remove(u8),
-    Get(u8),
-    Len,
-    Clear,
-    Reclaim,
-    Iterate(FuzzDelete),
-}
-
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum FuzzDelete {
-    Nothing,
-    All,
-    Even,
-    Odd,
-    Key(u8),
-}
-
-impl FuzzOp {
-    fn op(self, keys: u8) -> Op {
-        let k = |k: u8| u64::from(k % keys);
-        match self {
-            FuzzOp::Insert(key, value) => Op::Insert {
-                key: k(key),
-                value: u64::from(value),
-            },
-            FuzzOp::Remove(key) => Op::Remove { key: k(key) },
-            FuzzOp::Get(key) => Op::Get { key: k(key) },
-            FuzzOp::Len => Op::Len,
-            FuzzOp::Clear => Op::Clear,
-            FuzzOp::Reclaim => Op::Reclaim,
-            FuzzOp::Iterate(d) => Op::Iterate {
-                delete: match d {
-                    FuzzDelete::Nothing => DeleteIf::Nothing,
-                    FuzzDelete::All => DeleteIf::All,
-                    FuzzDelete::Even => DeleteIf::Even,
-                    FuzzDelete::Odd => DeleteIf::Odd,
-                    FuzzDelete::Key(key) => DeleteIf::Key(k(key)),
-                },
-            },
-        }
-    }
-}
-
-/// `op` with its keys reduced below `keys` and its value to 16 bits, as the decoders reduce them.
-fn reduce(op: Op, keys: u8) -> Op {
-    let k = |k: u64| k % u64::from(keys);
-    match op {
-        Op::Insert { key, value } => Op::Insert {
-            key: k(key),
-            value: value % (1 << 16),
-        },
-        Op::Remove { key } => Op::Remove { key: k(key) },
-        Op::Get { key } => Op::Get { key: k(key) },
-        Op::Iterate {
-            delete: DeleteIf::Key(key),
-        } => Op::Iterate {
-            delete: DeleteIf::Key(k(key)),
-        },
-        other => other,
-    }
-}
-
-/// Initial entries as the decoders read them: reduced like [`reduce`], at most `max`, a key seen
+/// Initial entries as the decoders read them: reduced like [`draw::reduce`], at most `max`, a key seen
 /// again dropped.
 fn reduce_initial(initial: &[(u64, u64)], max: usize, keys: u8) -> Vec<(u64, u64)> {
     let mut out: Vec<(u64, u64)> = Vec::new();

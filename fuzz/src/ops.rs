@@ -9,8 +9,9 @@
 //! structure's policy) and the drop (the leak oracle counts the bytes not returned), judged on
 //! every run. The buffers are reused from one input to the next.
 
+use crate::draw::{self, Kinds};
 use crate::registry::{Make, Named};
-use crate::{initial_into, pick, Checked, Found, FuzzOp};
+use crate::{initial_into, pick, Checked, Found};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::engine::{SeqRun, Sequential};
@@ -33,6 +34,7 @@ impl Make for Sequentially {
     fn make<S: Structure>() -> Subject {
         Subject {
             info: S::INFO,
+            supports: S::SUPPORTS,
             run: Sequential::run::<S>,
         }
     }
@@ -44,6 +46,7 @@ pub fn subjects(entries: &[Entry]) -> Vec<Subject> {
         .iter()
         .map(|e| Subject {
             info: e.info,
+            supports: e.supports,
             run: e.sequential_run,
         })
         .collect()
@@ -71,16 +74,20 @@ pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload)> {
 }
 
 /// [`decode`] into `workload`'s buffers, which are cleared first and keep their capacity.
-pub fn decode_into<T: Copy>(data: &[u8], entries: &[T], workload: &mut Workload) -> Option<T> {
+pub fn decode_into<T: Named + Copy>(data: &[u8], entries: &[T], workload: &mut Workload) -> Option<T> {
     let mut u = Unstructured::new(data);
     let entry = pick(&mut u, entries).ok()?;
     initial_into(&mut u, 8, KEYS, &mut workload.initial).ok()?;
     workload.threads.resize_with(1, Vec::new);
     let ops = &mut workload.threads[0];
     ops.clear();
+    let kinds = Kinds::of(entry.supports());
+    let mut written: Vec<u64> = workload.initial.iter().map(|&(_, v)| v).collect();
     while !u.is_empty() {
-        let Ok(op) = u.arbitrary::<FuzzOp>() else { break };
-        if !push(ops, op.op(KEYS)) {
+        let Ok(op) = draw::op(&mut u, &kinds, KEYS, &mut written) else {
+            break;
+        };
+        if !push(ops, op) {
             break;
         }
     }
@@ -113,7 +120,7 @@ fn push(ops: &mut Vec<Op>, op: Op) -> bool {
 pub fn project(w: &Workload) -> Workload {
     let mut ops = Vec::new();
     for &op in w.threads.iter().flatten() {
-        if !push(&mut ops, crate::reduce(op, KEYS)) {
+        if !push(&mut ops, draw::reduce(op, KEYS)) {
             break;
         }
     }

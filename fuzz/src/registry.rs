@@ -8,7 +8,7 @@
 //! The list is in the order of `mapcheck_models::structures()` (a test holds them equal), so that an
 //! input's first byte picks the same structure as it always has.
 
-use mapcheck_harness::{Structure, StructureInfo};
+use mapcheck_harness::{Ops, Structure, StructureInfo};
 use mapcheck_models::mutants::*;
 use mapcheck_models::structures::{
     cow::Cow,
@@ -26,6 +26,8 @@ use mapcheck_models::structures::{
 #[derive(Clone, Copy)]
 pub struct Subject<F: Copy> {
     pub info: StructureInfo,
+    /// The optional operations it has (`Structure::SUPPORTS`): the ones its inputs draw.
+    pub supports: Ops,
     pub run: F,
 }
 
@@ -40,17 +42,25 @@ impl<F: Copy> std::fmt::Debug for Subject<F> {
 /// Something a selection can name: a registry's entry or a target's subject.
 pub trait Named {
     fn info(&self) -> &StructureInfo;
+    /// The optional operations it has, which its inputs draw.
+    fn supports(&self) -> Ops;
 }
 
 impl Named for mapcheck_models::Entry {
     fn info(&self) -> &StructureInfo {
         &self.info
     }
+    fn supports(&self) -> Ops {
+        self.supports
+    }
 }
 
 impl<F: Copy> Named for Subject<F> {
     fn info(&self) -> &StructureInfo {
         &self.info
+    }
+    fn supports(&self) -> Ops {
+        self.supports
     }
 }
 

@@ -2,8 +2,9 @@
 //! entries) run under shuttle by a scheduler whose every choice is read from the input, judged by
 //! every oracle. libFuzzer's coverage feedback then steers the interleaving as well as the workload.
 
+use crate::draw::{self, Kinds};
 use crate::registry::{Make, Named};
-use crate::{initial, pick, Checked, Found, FuzzOp};
+use crate::{initial, pick, Checked, Found};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::engine::shuttle::{Schedule, Scheduler, Task, TaskId};
@@ -25,6 +26,7 @@ impl Make for Scheduled {
     fn make<S: Structure>() -> Subject {
         Subject {
             info: S::INFO,
+            supports: S::SUPPORTS,
             run: mapcheck_harness::engine::shuttle::run_with_scheduler::<S>,
         }
     }
@@ -36,6 +38,7 @@ pub fn subjects(entries: &[Entry]) -> Vec<Subject> {
         .iter()
         .map(|e| Subject {
             info: e.info,
+            supports: e.supports,
             run: e.with_scheduler,
         })
         .collect()
@@ -104,17 +107,19 @@ impl Scheduler for Choices {
 }
 
 /// The structure, workload and scheduler choices an input decodes to.
-pub fn decode<T: Copy>(data: &[u8], entries: &[T]) -> Option<(T, Workload, Vec<u8>)> {
+pub fn decode<T: Named + Copy>(data: &[u8], entries: &[T]) -> Option<(T, Workload, Vec<u8>)> {
     let mut u = Unstructured::new(data);
     let entry = pick(&mut u, entries).ok()?;
     let threads = u.int_in_range(2..=3usize).ok()?;
     let initial = initial(&mut u, 4, KEYS).ok()?;
     let mut ops = Vec::with_capacity(threads);
+    let kinds = Kinds::of(entry.supports());
+    let mut written: Vec<u64> = initial.iter().map(|&(_, v)| v).collect();
     for _ in 0..threads {
         let n = u.int_in_range(1..=4usize).ok()?;
         let mut thread = Vec::with_capacity(n);
         for _ in 0..n {
-            thread.push(u.arbitrary::<FuzzOp>().ok()?.op(KEYS));
+            thread.push(draw::op(&mut u, &kinds, KEYS, &mut written).ok()?);
         }
         ops.push(thread);
     }
@@ -138,7 +143,7 @@ pub fn project(w: &Workload) -> Option<Workload> {
         .iter()
         .filter(|t| !t.is_empty())
         .take(3)
-        .map(|t| t.iter().take(4).map(|&op| crate::reduce(op, KEYS)).collect())
+        .map(|t| t.iter().take(4).map(|&op| draw::reduce(op, KEYS)).collect())
         .collect();
     (threads.len() >= 2).then(|| Workload {
         initial: crate::reduce_initial(&w.initial, 4, KEYS),

@@ -119,6 +119,9 @@ pub enum Reach {
         ran: Vec<&'static str>,
         not_run: Vec<&'static str>,
     },
+    /// No engine applies: the model calls an operation the structure lacks, or no engine can run
+    /// the structure at all. There is nothing to reach, so nothing to report.
+    NotApplicable,
 }
 
 impl Reach {
@@ -129,6 +132,9 @@ impl Reach {
             return Reach::Caught;
         }
         let ran: Vec<&'static str> = cells.iter().filter(|(_, r)| r.ran()).map(|(e, _)| *e).collect();
+        if ran.is_empty() && applicable.is_empty() {
+            return Reach::NotApplicable;
+        }
         let not_run: Vec<&'static str> = applicable.iter().copied().filter(|e| !ran.contains(e)).collect();
         if not_run.is_empty() && !ran.is_empty() {
             Reach::MissedByAll { ran }
@@ -245,5 +251,26 @@ mod tests {
         caught[1].1 = CellResult::Caught(Oracle::Panic);
         assert_eq!(Reach::of(&caught, &all[..4]), Reach::Caught);
         let _ = Engine::ShuttleDfs;
+    }
+
+    #[test]
+    fn a_model_no_engine_can_run_on_the_structure_has_nothing_to_reach() {
+        // A mutant without the model's operations: every cell is not applicable, under every
+        // engine, whatever the selection; it is neither missed nor left unreached by the selection.
+        let na = CellResult::NotApplicable {
+            reason: "declares no retain (absent from its API), which this model calls".into(),
+        };
+        let cells: Vec<(&'static str, CellResult)> = ["loom", "shuttle-random", "threads"]
+            .iter()
+            .map(|e| (*e, na.clone()))
+            .collect();
+        let r = Reach::of(&cells, &[]);
+        assert_eq!(r, Reach::NotApplicable);
+        assert!(!r.is_failure());
+        // With an engine that applies but was filtered out, the selection is still what missed it.
+        assert!(matches!(
+            Reach::of(&cells, &["shuttle-pct"]),
+            Reach::NotReached { .. }
+        ));
     }
 }

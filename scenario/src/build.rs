@@ -8,7 +8,7 @@
 
 use crate::hazard::{self, Design};
 use crate::{Scenario, Spelling, Step, DEFAULT_SCHEDULES};
-use mapcheck_harness::{DeleteIf, Op};
+use mapcheck_harness::{DeleteIf, Op, ValueIf};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How far a reproducer is scaled down.
@@ -188,6 +188,31 @@ impl Builder {
         let slot = match self.current {
             Some(t) => &mut self.threads[t].ops,
             None if !self.started && self.main_after.is_empty() => {
+                // A get-or-insert or an update before any thread fills the map with its effect
+                // (Go's `m.LoadOrStore(k, v)`, Rust's `entry(k).and_modify(..).or_insert(v)` in
+                // setup code): one thread, so the effect is the sequential one.
+                let present = self
+                    .initial_at
+                    .get(&op.key().unwrap_or_default())
+                    .map(|&at| self.initial[at].1);
+                let op = match (op, present) {
+                    (Op::GetOrInsert { key, value }, None) => Op::Insert { key, value },
+                    (Op::GetOrInsert { .. }, Some(_)) => return,
+                    (Op::Update { key, add, .. }, Some(v)) => Op::Insert {
+                        key,
+                        value: mapcheck_harness::op::added(v, add),
+                    },
+                    (
+                        Op::Update {
+                            key,
+                            insert: Some(value),
+                            ..
+                        },
+                        None,
+                    ) => Op::Insert { key, value },
+                    (Op::Update { insert: None, .. }, None) => return,
+                    (op, _) => op,
+                };
                 if let Op::Insert { key, value } = op {
                     if let Some(&at) = self.initial_at.get(&key) {
                         self.initial[at].1 = value;
@@ -421,8 +446,12 @@ impl Builder {
     fn promote_first(&mut self, threads: &mut [Vec<Step>]) {
         let present: BTreeSet<u64> = self.initial.iter().map(|(k, _)| *k).collect();
         let Some(t) = threads.iter_mut().find(|t| {
-            t.iter()
-                .any(|s| matches!(s.op, Op::Remove { key } if present.contains(&key)))
+            t.iter().any(|s| match s.op {
+                Op::Remove { key } | Op::CompareAndDelete { key, .. } | Op::RemoveIf { key, .. } => {
+                    present.contains(&key)
+                }
+                _ => false,
+            })
         }) else {
             return;
         };
@@ -498,6 +527,44 @@ pub fn predicate(keys: &[u64], deleted: &[u64]) -> DeleteIf {
     } else {
         DeleteIf::All
     }
+}
+
+/// The values `gone` out of `values` (the values of the visited entries) as a predicate over
+/// values: none, all, a parity, one value, or every value but one; with whether it is exact (all,
+/// the closest, otherwise).
+pub fn value_predicate(values: &[u64], gone: &[u64]) -> (ValueIf, bool) {
+    let kept: Vec<u64> = {
+        let mut left = gone.to_vec();
+        values
+            .iter()
+            .copied()
+            .filter(|v| match left.iter().position(|g| g == v) {
+                Some(i) => {
+                    left.swap_remove(i);
+                    false
+                }
+                None => true,
+            })
+            .collect()
+    };
+    let all = |vs: &[u64], p: ValueIf| vs.iter().all(|v| p.matches(*v));
+    let none = |vs: &[u64], p: ValueIf| !vs.iter().any(|v| p.matches(*v));
+    if gone.is_empty() {
+        return (ValueIf::Nothing, true);
+    }
+    if kept.is_empty() {
+        return (ValueIf::All, true);
+    }
+    let mut candidates = vec![ValueIf::Is(gone[0]), ValueIf::Even, ValueIf::Odd];
+    if let Some(&k) = kept.first() {
+        candidates.push(ValueIf::Not(k));
+    }
+    for p in candidates {
+        if all(gone, p) && none(&kept, p) {
+            return (p, true);
+        }
+    }
+    (ValueIf::All, false)
 }
 
 /// Integer and string arithmetic both importers compute: `None` when the result is unknown.

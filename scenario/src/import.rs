@@ -91,7 +91,6 @@ pub fn fit(s: &mut Scenario) {
 /// words just below it of the same parity (one number per distinct word, so equal keys stay
 /// equal), and notes it.
 fn fit_words(s: &mut Scenario) {
-    use mapcheck_harness::{DeleteIf, Op};
     use std::collections::{BTreeMap, BTreeSet};
     let mut used: BTreeSet<u64> = BTreeSet::new();
     let mut big: BTreeSet<u64> = BTreeSet::new();
@@ -107,16 +106,8 @@ fn fit_words(s: &mut Scenario) {
         note(v);
     }
     for step in s.threads.iter().flatten() {
-        match step.op {
-            Op::Insert { key, value } => {
-                note(key);
-                note(value);
-            }
-            Op::Remove { key } | Op::Get { key } => note(key),
-            Op::Iterate {
-                delete: DeleteIf::Key(key),
-            } => note(key),
-            _ => {}
+        for w in crate::ops::words(&step.op) {
+            note(w);
         }
     }
     if big.is_empty() {
@@ -138,20 +129,7 @@ fn fit_words(s: &mut Scenario) {
         *v = f(*v);
     }
     for step in s.threads.iter_mut().flatten() {
-        step.op = match step.op {
-            Op::Insert { key, value } => Op::Insert {
-                key: f(key),
-                value: f(value),
-            },
-            Op::Remove { key } => Op::Remove { key: f(key) },
-            Op::Get { key } => Op::Get { key: f(key) },
-            Op::Iterate {
-                delete: DeleteIf::Key(key),
-            } => Op::Iterate {
-                delete: DeleteIf::Key(f(key)),
-            },
-            op => op,
-        };
+        step.op = crate::ops::map_words(step.op, f);
     }
     s.notes.push(format!(
         "{} key(s) or value(s) above {MAX_WORD_TEXT}, the largest a scenario holds, are renumbered below it",

@@ -1,7 +1,8 @@
 //! The operation syntax of scenario files: `insert(1, 10)`, `delete(1)`, `iterate(delete: even)`,
-//! with the map spellings and the sync.Map spellings of the same operations.
+//! `get_or_insert(1, 10)`, `compare_and_swap(1, 10, 20)`, `retain(delete: odd)`, with the map
+//! spellings and the sync.Map spellings of the same operations.
 
-use mapcheck_harness::{DeleteIf, Op};
+use mapcheck_harness::{DeleteIf, Op, ValueIf};
 use mapcheck_harness::{Key, Value};
 use std::fmt;
 use std::ops::Range;
@@ -29,6 +30,14 @@ pub enum Spelling {
     Iterate,
     Range,
     Reclaim,
+    GetOrInsert,
+    LoadOrStore,
+    Swap,
+    CompareAndSwap,
+    CompareAndDelete,
+    RemoveIf,
+    Retain,
+    Update,
 }
 
 /// Every name, with its arguments, for error messages and the format's documentation.
@@ -63,6 +72,37 @@ pub const FORMS: &[(&str, &str)] = &[
         "reclaim()",
         "the structure's reclamation step (GC tick, promotion, rebuild)",
     ),
+    (
+        "get_or_insert(KEY, VALUE)",
+        "the key's value, or inserts VALUE when absent (Rust's entry(k).or_insert(v)); returns the \
+         existing value or none",
+    ),
+    (
+        "load_or_store(KEY, VALUE)",
+        "sync.Map's LoadOrStore: the same as get_or_insert",
+    ),
+    ("swap(KEY, VALUE)", "sync.Map's Swap: the same as insert"),
+    (
+        "compare_and_swap(KEY, OLD, NEW)",
+        "replaces the value with NEW when it is OLD; returns whether it did",
+    ),
+    (
+        "compare_and_delete(KEY, OLD)",
+        "removes the key when its value is OLD; returns whether it did",
+    ),
+    (
+        "remove_if(KEY, delete: all|even|odd|none|VALUE|not VALUE)",
+        "removes the key when its value matches; returns the removed value",
+    ),
+    (
+        "retain(delete: all|even|odd|none|VALUE|not VALUE)",
+        "one call that removes every entry whose value matches (Rust's retain, negated)",
+    ),
+    (
+        "update(KEY, add: N) / update(KEY, add: N, insert: VALUE)",
+        "adds N to the key's value in place, or inserts VALUE when absent (entry's and_modify and \
+         or_insert); returns the previous value",
+    ),
 ];
 
 impl Spelling {
@@ -80,11 +120,19 @@ impl Spelling {
             Spelling::Iterate => "iterate",
             Spelling::Range => "range",
             Spelling::Reclaim => "reclaim",
+            Spelling::GetOrInsert => "get_or_insert",
+            Spelling::LoadOrStore => "load_or_store",
+            Spelling::Swap => "swap",
+            Spelling::CompareAndSwap => "compare_and_swap",
+            Spelling::CompareAndDelete => "compare_and_delete",
+            Spelling::RemoveIf => "remove_if",
+            Spelling::Retain => "retain",
+            Spelling::Update => "update",
         }
     }
 
     fn from_name(name: &str) -> Option<Spelling> {
-        const ALL: [Spelling; 12] = [
+        const ALL: [Spelling; 20] = [
             Spelling::Insert,
             Spelling::Store,
             Spelling::Remove,
@@ -97,13 +145,19 @@ impl Spelling {
             Spelling::Iterate,
             Spelling::Range,
             Spelling::Reclaim,
+            Spelling::GetOrInsert,
+            Spelling::LoadOrStore,
+            Spelling::Swap,
+            Spelling::CompareAndSwap,
+            Spelling::CompareAndDelete,
+            Spelling::RemoveIf,
+            Spelling::Retain,
+            Spelling::Update,
         ];
+        // Go's method names (`LoadOrStore`) are the snake-case names without the underscores.
         let canon = name.to_ascii_lowercase().replace('-', "_");
-        let canon = match canon.as_str() {
-            "loadanddelete" => "load_and_delete",
-            c => c,
-        };
-        ALL.into_iter().find(|s| s.name() == canon)
+        ALL.into_iter()
+            .find(|s| s.name() == canon || (!canon.contains('_') && s.name().replace('_', "") == canon))
     }
 
     /// The spelling a plain operation is written with by default.
@@ -116,9 +170,12 @@ impl Spelling {
             Op::Clear => Spelling::Clear,
             Op::Iterate { .. } => Spelling::Iterate,
             Op::Reclaim => Spelling::Reclaim,
-            // The compound operations have no scenario spelling yet; a step is written with the
-            // operation's own name (see `Display for Step`).
-            _ => Spelling::Insert,
+            Op::GetOrInsert { .. } => Spelling::GetOrInsert,
+            Op::CompareAndSwap { .. } => Spelling::CompareAndSwap,
+            Op::CompareAndDelete { .. } => Spelling::CompareAndDelete,
+            Op::RemoveIf { .. } => Spelling::RemoveIf,
+            Op::Retain { .. } => Spelling::Retain,
+            Op::Update { .. } => Spelling::Update,
         }
     }
 
@@ -127,13 +184,19 @@ impl Spelling {
         use Spelling::*;
         matches!(
             (self, op),
-            (Insert | Store, Op::Insert { .. })
+            (Insert | Store | Swap, Op::Insert { .. })
                 | (Remove | Delete | LoadAndDelete, Op::Remove { .. })
                 | (Get | Load, Op::Get { .. })
                 | (Len, Op::Len)
                 | (Clear, Op::Clear)
                 | (Iterate | Range, Op::Iterate { .. })
                 | (Reclaim, Op::Reclaim)
+                | (GetOrInsert | LoadOrStore, Op::GetOrInsert { .. })
+                | (CompareAndSwap, Op::CompareAndSwap { .. })
+                | (CompareAndDelete, Op::CompareAndDelete { .. })
+                | (RemoveIf, Op::RemoveIf { .. })
+                | (Retain, Op::Retain { .. })
+                | (Update, Op::Update { .. })
         )
     }
 }
@@ -149,9 +212,6 @@ impl Step {
 
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.op.is_compound() {
-            return write!(f, "{}", self.op);
-        }
         self.op.write_named(f, self.spelling.name())
     }
 }
@@ -257,7 +317,7 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
     };
     let n = spelling.name();
     let op = match spelling {
-        Spelling::Insert | Spelling::Store => {
+        Spelling::Insert | Spelling::Store | Spelling::Swap => {
             want(2, &format!("{n}(KEY, VALUE)"))?;
             Op::Insert {
                 key: number(0, "key")? as Key,
@@ -329,8 +389,205 @@ pub fn parse_step(text: &str) -> Result<Step, OpError> {
             };
             Op::Iterate { delete }
         }
+        Spelling::GetOrInsert | Spelling::LoadOrStore => {
+            want(2, &format!("{n}(KEY, VALUE)"))?;
+            Op::GetOrInsert {
+                key: number(0, "key")?,
+                value: number(1, "value")?,
+            }
+        }
+        Spelling::CompareAndSwap => {
+            want(3, "compare_and_swap(KEY, OLD, NEW)")?;
+            Op::CompareAndSwap {
+                key: number(0, "key")?,
+                old: number(1, "value")?,
+                new: number(2, "value")?,
+            }
+        }
+        Spelling::CompareAndDelete => {
+            want(2, "compare_and_delete(KEY, OLD)")?;
+            Op::CompareAndDelete {
+                key: number(0, "key")?,
+                old: number(1, "value")?,
+            }
+        }
+        Spelling::RemoveIf => {
+            want(2, "remove_if(KEY, delete: all|even|odd|none|VALUE|not VALUE)")?;
+            let (span, arg) = &args[1];
+            Op::RemoveIf {
+                key: number(0, "key")?,
+                delete: value_if(span.clone(), named(span.clone(), arg, "delete")?)?,
+            }
+        }
+        Spelling::Retain => {
+            if args.len() > 1 {
+                want(1, "retain(delete: all|even|odd|none|VALUE|not VALUE)")?;
+            }
+            let delete = match args.first() {
+                None => ValueIf::Nothing,
+                Some((span, arg)) => value_if(span.clone(), named(span.clone(), arg, "delete")?)?,
+            };
+            Op::Retain { delete }
+        }
+        Spelling::Update => {
+            if args.len() != 3 {
+                want(2, "update(KEY, add: N) or update(KEY, add: N, insert: VALUE)")?;
+            }
+            let (span, arg) = &args[1];
+            let add = named(span.clone(), arg, "add")?;
+            let insert = match args.get(2) {
+                None => None,
+                Some((span, arg)) => Some(whole_number(
+                    span.clone(),
+                    named(span.clone(), arg, "insert")?,
+                    "value",
+                )?),
+            };
+            Op::Update {
+                key: number(0, "key")?,
+                add: whole_number(span.clone(), add, "value")?,
+                insert,
+            }
+        }
     };
     Ok(Step { op, spelling })
+}
+
+/// The text after `word:` in an argument written `word: text`.
+fn named<'a>(span: Range<usize>, arg: &'a str, word: &str) -> Result<&'a str, OpError> {
+    match arg.split_once(':') {
+        Some((w, rest)) if w.trim() == word => Ok(rest.trim()),
+        Some((w, _)) => Err(err(
+            span,
+            format!("expected `{word}:`, found `{}:`", short(w.trim())),
+        )),
+        None => Err(err(
+            span,
+            format!("expected `{word}: ...`, found `{}`", short(arg)),
+        )),
+    }
+}
+
+/// A predicate over values: `all`, `even`, `odd`, `none`, a value, or `not VALUE`.
+fn value_if(span: Range<usize>, text: &str) -> Result<ValueIf, OpError> {
+    Ok(match text {
+        "all" => ValueIf::All,
+        "even" => ValueIf::Even,
+        "odd" => ValueIf::Odd,
+        "none" | "nothing" => ValueIf::Nothing,
+        t if t.starts_with(|c: char| c.is_ascii_digit()) => ValueIf::Is(whole_number(span, t, "value")?),
+        t => match t
+            .strip_prefix("not")
+            .filter(|r| r.starts_with(char::is_whitespace))
+        {
+            Some(v) => ValueIf::Not(whole_number(span, v.trim(), "value")?),
+            None => {
+                return Err(err(
+                    span,
+                    format!(
+                        "expected `all`, `even`, `odd`, `none`, a value or `not VALUE` after `delete:`, \
+                         found `{}`",
+                        short(t)
+                    ),
+                ))
+            }
+        },
+    })
+}
+
+/// Every key and value an operation names (for renumbering words above the format's bound).
+pub fn words(op: &Op) -> Vec<u64> {
+    let vif = |d: ValueIf| match d {
+        ValueIf::Is(v) | ValueIf::Not(v) => Some(v),
+        _ => None,
+    };
+    match *op {
+        Op::Insert { key, value } | Op::GetOrInsert { key, value } => vec![key, value],
+        Op::Remove { key } | Op::Get { key } => vec![key],
+        Op::Iterate {
+            delete: DeleteIf::Key(key),
+        } => vec![key],
+        Op::CompareAndSwap { key, old, new } => vec![key, old, new],
+        Op::CompareAndDelete { key, old } => vec![key, old],
+        Op::RemoveIf { key, delete } => std::iter::once(key).chain(vif(delete)).collect(),
+        Op::Retain { delete } => vif(delete).into_iter().collect(),
+        Op::Update { key, add, insert } => [key, add].into_iter().chain(insert).collect(),
+        Op::Len | Op::Clear | Op::Reclaim | Op::Iterate { .. } => Vec::new(),
+    }
+}
+
+/// The operation with its key (and an iteration's key to delete) passed through `f`.
+pub fn map_keys(op: Op, f: impl Fn(u64) -> u64) -> Op {
+    match op {
+        Op::Iterate {
+            delete: DeleteIf::Key(k),
+        } => Op::Iterate {
+            delete: DeleteIf::Key(f(k)),
+        },
+        Op::Insert { key, value } => Op::Insert { key: f(key), value },
+        Op::Remove { key } => Op::Remove { key: f(key) },
+        Op::Get { key } => Op::Get { key: f(key) },
+        Op::GetOrInsert { key, value } => Op::GetOrInsert { key: f(key), value },
+        Op::CompareAndSwap { key, old, new } => Op::CompareAndSwap {
+            key: f(key),
+            old,
+            new,
+        },
+        Op::CompareAndDelete { key, old } => Op::CompareAndDelete { key: f(key), old },
+        Op::RemoveIf { key, delete } => Op::RemoveIf { key: f(key), delete },
+        Op::Update { key, add, insert } => Op::Update {
+            key: f(key),
+            add,
+            insert,
+        },
+        op @ (Op::Len | Op::Clear | Op::Reclaim | Op::Iterate { .. } | Op::Retain { .. }) => op,
+    }
+}
+
+/// The operation with every key and value passed through `f`.
+pub fn map_words(op: Op, f: impl Fn(u64) -> u64) -> Op {
+    let vif = |d: ValueIf| match d {
+        ValueIf::Is(v) => ValueIf::Is(f(v)),
+        ValueIf::Not(v) => ValueIf::Not(f(v)),
+        d => d,
+    };
+    match op {
+        Op::Insert { key, value } => Op::Insert {
+            key: f(key),
+            value: f(value),
+        },
+        Op::GetOrInsert { key, value } => Op::GetOrInsert {
+            key: f(key),
+            value: f(value),
+        },
+        Op::Remove { key } => Op::Remove { key: f(key) },
+        Op::Get { key } => Op::Get { key: f(key) },
+        Op::Iterate {
+            delete: DeleteIf::Key(key),
+        } => Op::Iterate {
+            delete: DeleteIf::Key(f(key)),
+        },
+        Op::CompareAndSwap { key, old, new } => Op::CompareAndSwap {
+            key: f(key),
+            old: f(old),
+            new: f(new),
+        },
+        Op::CompareAndDelete { key, old } => Op::CompareAndDelete {
+            key: f(key),
+            old: f(old),
+        },
+        Op::RemoveIf { key, delete } => Op::RemoveIf {
+            key: f(key),
+            delete: vif(delete),
+        },
+        Op::Retain { delete } => Op::Retain { delete: vif(delete) },
+        Op::Update { key, add, insert } => Op::Update {
+            key: f(key),
+            add: f(add),
+            insert: insert.map(&f),
+        },
+        op @ (Op::Len | Op::Clear | Op::Reclaim | Op::Iterate { .. }) => op,
+    }
 }
 
 /// Input quoted in a message: at most 40 characters.
@@ -373,125 +630,5 @@ fn forms_help() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_form_parses_and_prints_back() {
-        let cases = [
-            ("insert(1, 10)", Op::Insert { key: 1, value: 10 }),
-            ("store(2, 20)", Op::Insert { key: 2, value: 20 }),
-            ("remove(3)", Op::Remove { key: 3 }),
-            ("delete(3)", Op::Remove { key: 3 }),
-            ("load_and_delete(4)", Op::Remove { key: 4 }),
-            ("get(5)", Op::Get { key: 5 }),
-            ("load(5)", Op::Get { key: 5 }),
-            ("len()", Op::Len),
-            ("clear()", Op::Clear),
-            ("reclaim()", Op::Reclaim),
-            (
-                "iterate()",
-                Op::Iterate {
-                    delete: DeleteIf::Nothing,
-                },
-            ),
-            (
-                "iterate(delete: all)",
-                Op::Iterate {
-                    delete: DeleteIf::All,
-                },
-            ),
-            (
-                "range(delete: even)",
-                Op::Iterate {
-                    delete: DeleteIf::Even,
-                },
-            ),
-            (
-                "range(delete: odd)",
-                Op::Iterate {
-                    delete: DeleteIf::Odd,
-                },
-            ),
-            (
-                "range(delete: 7)",
-                Op::Iterate {
-                    delete: DeleteIf::Key(7),
-                },
-            ),
-        ];
-        for (text, op) in cases {
-            let step = parse_step(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
-            assert_eq!(step.op, op, "{text}");
-            assert_eq!(step.to_string(), text);
-        }
-    }
-
-    #[test]
-    fn lenient_spacing_and_bare_names() {
-        assert_eq!(parse_step("  len ").unwrap().op, Op::Len);
-        assert_eq!(
-            parse_step("LoadAndDelete( 4 )").unwrap().op,
-            Op::Remove { key: 4 }
-        );
-        assert_eq!(
-            parse_step("insert(1_000,2)").unwrap().op,
-            Op::Insert { key: 1000, value: 2 }
-        );
-        assert_eq!(
-            parse_step("range").unwrap().op,
-            Op::Iterate {
-                delete: DeleteIf::Nothing
-            }
-        );
-    }
-
-    #[test]
-    fn errors_point_at_the_offending_part() {
-        let e = parse_step("inser(1, 2)").unwrap_err();
-        assert_eq!(e.span, 0..5);
-        assert!(e.message.contains("unknown operation `inser`"));
-        assert!(e.help.unwrap().contains("insert(KEY, VALUE)"));
-
-        let e = parse_step("insert(1, x)").unwrap_err();
-        assert_eq!(e.span, 10..11);
-        assert!(e.message.contains("expected a value"), "{}", e.message);
-
-        let e = parse_step("remove(1, 2)").unwrap_err();
-        assert!(e.message.contains("takes 1 argument, found 2"), "{}", e.message);
-
-        let e = parse_step("get(1").unwrap_err();
-        assert!(e.message.contains("never closed"), "{}", e.message);
-
-        let e = parse_step("get(-1)").unwrap_err();
-        assert_eq!(e.span, 4..6);
-
-        let e = parse_step("iterate(remove: 1)").unwrap_err();
-        assert!(e.message.contains("expected `delete:`"), "{}", e.message);
-
-        let e = parse_step("len() x").unwrap_err();
-        assert!(e.message.contains("unexpected `x`"), "{}", e.message);
-
-        let e = parse_step("").unwrap_err();
-        assert!(e.message.contains("expected an operation name"));
-    }
-
-    #[test]
-    fn no_input_panics() {
-        for s in [
-            "(",
-            ")",
-            "(()",
-            "a(,)",
-            "é(1)",
-            "get(é)",
-            "get(1)é",
-            "iterate(delete:)",
-            ",",
-            "insert(,",
-            "x)(",
-        ] {
-            let _ = parse_step(s);
-        }
-    }
-}
+#[path = "ops_tests.rs"]
+mod tests;

@@ -153,3 +153,19 @@ fn the_reproducers_not_kept_are_still_not_kept() {
     }
     assert!(seen >= 1);
 }
+
+/// The compound operations the importers' hazard analysis believes each structure has are the
+/// ones the zoo declares (a structure named for a workload it lacks an operation of is left out).
+#[test]
+fn the_hazard_support_table_is_the_zoos() {
+    use mapcheck_harness::Ops;
+    for e in mapcheck_models::structures() {
+        assert_eq!(
+            mapcheck_scenario::hazard::compound::supports(e.info.name),
+            e.supports,
+            "{}: update scenario/src/hazard/compound.rs",
+            e.info.name
+        );
+    }
+    assert!(!mapcheck_scenario::hazard::compound::supports("nonesuch").contains(Ops::RETAIN));
+}

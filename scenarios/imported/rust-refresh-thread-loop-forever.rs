@@ -2,7 +2,7 @@
 // refresh() }`, started once and never stopped).
 // Hazard: S6, a background cleaner that is never stopped outlives the map (a thread leak).
 // Its `retain` is an iteration that deletes the entries it visits (failure class 3) as well.
-// mapcheck-expect: tombstone-gc-leak, locked-iterlock
+// mapcheck-expect: tombstone-gc-leak
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::thread;

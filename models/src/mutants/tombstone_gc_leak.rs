@@ -2,7 +2,7 @@
 
 use crate::structures::tombstone::{Tombstone, TombstoneMap};
 use mapcheck_harness::rt::Runtime;
-use mapcheck_harness::{Structure, StructureInfo};
+use mapcheck_harness::{Ops, Structure, StructureInfo};
 
 /// `tombstone-gc-leak`: dropping the map does not stop its GC thread (the goroutine leak of the
 /// reports: a cleanup loop nobody cancels).
@@ -14,6 +14,7 @@ impl Structure for TombstoneGcLeak {
         m.stop_on_drop = false;
         m
     }
+    const SUPPORTS: Ops = Tombstone::SUPPORTS;
     const INFO: StructureInfo = StructureInfo {
         name: "tombstone-gc-leak",
         mutant: Some("a GC thread that is never stopped when the map is dropped"),

@@ -8,7 +8,7 @@
 
 use mapcheck_harness::rt::{spawn, Arc, Condvar, JoinHandle, Mutex, Runtime};
 use mapcheck_harness::{
-    Footprint, IterationGuarantee, Key, Map, ReclamationPolicy, Structure, StructureInfo, Value,
+    Footprint, IterationGuarantee, Key, Map, Ops, ReclamationPolicy, Structure, StructureInfo, Value,
 };
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -175,6 +175,23 @@ impl<R: Runtime> Map for TombstoneMap<R> {
             }
         }
     }
+    /// Under the lock, as `clear` is: the entries `keep` refuses become tombstones at one instant.
+    fn retain(&self, keep: &mut dyn FnMut(Key, Value) -> bool) {
+        let mut st = self.shared.state.lock();
+        let st = &mut *st;
+        let mut dropped = 0;
+        for (k, s) in st.slots.iter_mut().filter(|(_, s)| !s.dead) {
+            if !keep(*k, s.value) {
+                s.dead = true;
+                dropped += 1;
+            }
+        }
+        st.live -= dropped;
+        st.tombstones += dropped;
+        if st.tombstones >= GC_THRESHOLD {
+            self.shared.wake.notify_all();
+        }
+    }
     /// Asks the GC thread for one tick and waits until it has run.
     fn reclaim(&self) {
         let mut st = self.shared.state.lock();
@@ -216,6 +233,7 @@ impl Structure for Tombstone {
     fn new<R: Runtime>() -> TombstoneMap<R> {
         TombstoneMap::with_gc(purge::<R>)
     }
+    const SUPPORTS: Ops = Ops::STANDARD.with(Ops::RETAIN);
     const INFO: StructureInfo = StructureInfo {
         name: "tombstone",
         summary: "delete marks a tombstone; a background GC thread purges them and stops on drop",

@@ -377,34 +377,23 @@ impl Importer {
             return false;
         };
         let mut arg = |me: &mut Self, i: usize| args.get(i).map_or(Val::Opaque, |a| me.eval(a, env));
-        let approx = |me: &mut Self, what: &str| {
-            me.note_once(format!("line {line}: `{method}` is imported as {what}"));
-        };
         match method {
             "Store" | "Swap" => {
                 let (k, v) = (arg(self, 0), arg(self, 1));
                 let (key, value) = (self.key(k), self.value(v));
                 // Swap stores and returns the previous value: what insert does.
-                self.emit(Op::Insert { key, value }, S::Store, line);
+                let spelling = if method == "Swap" { S::Swap } else { S::Store };
+                self.emit(Op::Insert { key, value }, spelling, line);
             }
             "LoadOrStore" => {
                 let (k, v) = (arg(self, 0), arg(self, 1));
                 let (key, value) = (self.key(k), self.value(v));
-                approx(
-                    self,
-                    "store(KEY, VALUE): the scenario format has no load-or-store, so a present value is \
-                     overwritten where Go keeps it",
-                );
-                self.emit(Op::Insert { key, value }, S::Store, line);
+                self.emit(Op::GetOrInsert { key, value }, S::LoadOrStore, line);
             }
             "CompareAndSwap" => {
-                let (k, v) = (arg(self, 0), arg(self, 2));
-                let (key, value) = (self.key(k), self.value(v));
-                approx(
-                    self,
-                    "store(KEY, NEW): the comparison with the old value is not modelled",
-                );
-                self.emit(Op::Insert { key, value }, S::Store, line);
+                let (k, old, new) = (arg(self, 0), arg(self, 1), arg(self, 2));
+                let (key, old, new) = (self.key(k), self.value(old), self.value(new));
+                self.emit(Op::CompareAndSwap { key, old, new }, S::CompareAndSwap, line);
             }
             "Load" => {
                 let k = arg(self, 0);
@@ -422,22 +411,20 @@ impl Importer {
                 self.emit(Op::Remove { key }, S::LoadAndDelete, line);
             }
             "CompareAndDelete" => {
-                let k = arg(self, 0);
-                let key = self.key(k);
-                approx(
-                    self,
-                    "delete(KEY): the comparison with the old value is not modelled, so it deletes whatever \
-                     the key holds",
-                );
-                self.emit(Op::Remove { key }, S::Delete, line);
+                let (k, old) = (arg(self, 0), arg(self, 1));
+                let (key, old) = (self.key(k), self.value(old));
+                self.emit(Op::CompareAndDelete { key, old }, S::CompareAndDelete, line);
             }
             "Clear" => self.emit(Op::Clear, S::Clear, line),
             _ => {
-                let (delete, after) = match args.first() {
+                let (delete, after, retain) = match args.first() {
                     Some(Expr::FuncLit(params, body)) => self.range_body(params, body, env, line),
-                    _ => (DeleteIf::Nothing, Vec::new()),
+                    _ => (DeleteIf::Nothing, Vec::new(), None),
                 };
-                self.emit(Op::Iterate { delete }, S::Range, line);
+                match retain {
+                    Some(delete) => self.emit(Op::Retain { delete }, S::Retain, line),
+                    None => self.emit(Op::Iterate { delete }, S::Range, line),
+                }
                 for step in after {
                     self.emit(step.op, step.spelling, line);
                 }

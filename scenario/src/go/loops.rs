@@ -8,7 +8,7 @@ use super::ast::{dotted, has_go, is_guard, Expr, For, Stmt, Switch};
 use super::eval::{Env, Flow, Importer, MapKind, Val};
 use crate::Spelling;
 use crate::Step;
-use mapcheck_harness::{DeleteIf, Op};
+use mapcheck_harness::{DeleteIf, Op, ValueIf};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Iterations at most of a loop that fills the map before the goroutines start (the initial
@@ -144,7 +144,7 @@ impl Importer {
                      the copy's changes are the map's"
                 ));
             } else {
-                let (delete, after) = self.range_body(names, body, env, line);
+                let (delete, after, _) = self.range_body(names, body, env, line);
                 if delete != DeleteIf::Nothing && mentions_tombstone(body) {
                     // A pass that deletes the entries marked dead is the tombstone design's GC.
                     self.tombstones = true;
@@ -295,7 +295,7 @@ impl Importer {
         body: &[Stmt],
         env: &mut Env,
         line: usize,
-    ) -> (DeleteIf, Vec<Step>) {
+    ) -> (DeleteIf, Vec<Step>, Option<ValueIf>) {
         self.b.assume_contents(line);
         let kv = names.first().cloned().unwrap_or_else(|| "_".into());
         let vv = names.get(1).cloned();
@@ -315,6 +315,8 @@ impl Importer {
         let saved = self.b.deferred.take();
         let (mut deleted, mut others, mut clears, mut fixed) =
             (Vec::new(), Vec::new(), false, BTreeSet::new());
+        // sync.Map's `CompareAndDelete(k, v)` of the visited entry: (key, visited value, old).
+        let mut compared: Vec<(u64, u64, u64)> = Vec::new();
         let mut stopped = false;
         for (k, v) in &entries {
             self.b.deferred = Some(Vec::new());
@@ -331,6 +333,7 @@ impl Importer {
             for step in self.b.deferred.take().unwrap_or_default() {
                 match step.op {
                     Op::Remove { key } if key == *k => deleted.push(*k),
+                    Op::CompareAndDelete { key, old } if key == *k => compared.push((*k, *v, old)),
                     Op::Clear => clears = true,
                     Op::Remove { key } if entries.iter().any(|(e, _)| *e == key) => {
                         fixed.insert(key);
@@ -357,6 +360,37 @@ impl Importer {
                  scenario format has no insert inside an iteration)"
             ));
         }
+        // Every deletion a compare-and-delete of the visited entry with the value visited: each
+        // removal is one step with the read the body saw, which is what a retain is.
+        let retains = !compared.is_empty()
+            && deleted.is_empty()
+            && fixed.is_empty()
+            && !clears
+            && compared.iter().all(|(_, v, old)| v == old);
+        if retains {
+            let values: Vec<u64> = entries.iter().map(|(_, v)| *v).collect();
+            let gone: Vec<u64> = compared.iter().map(|(_, v, _)| *v).collect();
+            let (retain, exact) = crate::build::value_predicate(&values, &gone);
+            self.note_once(format!(
+                "line {line}: the range that compare-and-deletes the entries it visits is imported as \
+                 `retain(delete: {retain})`{}",
+                if exact {
+                    ""
+                } else {
+                    " (the closest predicate to the values it deletes)"
+                }
+            ));
+            return (DeleteIf::Nothing, others, Some(retain));
+        }
+        if !compared.is_empty() {
+            self.note_once(format!(
+                "line {line}: the range's compare-and-deletes are imported as deletes of the visited keys \
+                 (the body also deletes otherwise, or compares with another value)"
+            ));
+            deleted.extend(compared.iter().map(|(k, _, _)| *k));
+            deleted.sort_unstable();
+            deleted.dedup();
+        }
         let keys: Vec<u64> = entries.iter().map(|(k, _)| *k).collect();
         let delete = if clears {
             self.note_once(format!(
@@ -382,7 +416,7 @@ impl Importer {
         } else {
             crate::build::predicate(&keys, &deleted)
         };
-        (delete, others)
+        (delete, others, None)
     }
 
     /// `for k := range m { go func() { ... delete(m, k) }() }`: the main goroutine iterates while a

@@ -6,11 +6,12 @@
 //! workload, so the importers name a structure only when some interleaving reaches its hazard;
 //! the command line then runs the scenario and refuses to keep it when that is not so.
 
+pub mod compound;
 pub mod shards;
 pub mod syncmap;
 
 use crate::{Expect, Named, Step};
-use mapcheck_harness::{DeleteIf, Op, Oracle};
+use mapcheck_harness::{DeleteIf, Op, Oracle, ValueIf};
 use std::collections::BTreeSet;
 
 /// What the importer learnt about the script's design.
@@ -75,20 +76,10 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
     };
     let ops = |t: &Vec<Step>| t.iter().map(|s| s.op).collect::<Vec<Op>>();
     let threads: Vec<Vec<Op>> = threads.iter().map(ops).collect();
-    let writes = |t: &[Op]| {
-        t.iter()
-            .any(|op| matches!(op, Op::Insert { .. } | Op::Remove { .. } | Op::Clear))
-    };
+    let writes = |t: &[Op]| t.iter().any(writes);
     let writers = threads.iter().filter(|t| writes(t)).count();
     let present: BTreeSet<u64> = initial.iter().map(|(k, _)| *k).collect();
-    let inserted: BTreeSet<u64> = threads
-        .iter()
-        .flatten()
-        .filter_map(|op| match op {
-            Op::Insert { key, .. } => Some(*key),
-            _ => None,
-        })
-        .collect();
+    let inserted: BTreeSet<u64> = threads.iter().flatten().filter_map(Op::may_add).collect();
     let ever_filled = !present.is_empty() || !inserted.is_empty();
 
     // S1: an unlocked Go map written while another goroutine uses it.
@@ -276,14 +267,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
 
     // Failure class 5: a table sized for a peak long gone, and values never freed.
     let peak = present.len() + inserted.difference(&present).count();
-    let removed: BTreeSet<u64> = threads
-        .iter()
-        .flatten()
-        .filter_map(|op| match op {
-            Op::Remove { key } => Some(*key),
-            _ => None,
-        })
-        .collect();
+    let removed: BTreeSet<u64> = threads.iter().flatten().filter_map(removes).collect();
     let drained_all = threads.iter().flatten().any(|op| {
         matches!(
             op,
@@ -291,6 +275,7 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
                 | Op::Iterate {
                     delete: DeleteIf::All
                 }
+                | Op::Retain { delete: ValueIf::All }
         )
     });
     let left = if drained_all {
@@ -324,22 +309,59 @@ pub fn analyse(threads: &[Vec<Step>], initial: &[(u64, u64)], design: &Design) -
         );
     }
 
+    // The compound operations' hazards.
+    for (structure, oracles, why) in compound::hazards(&threads, initial) {
+        name(&mut h, structure, oracles, why);
+    }
+
+    // A structure named for a workload that calls an operation it lacks could only be not
+    // applicable: it is left out, noted.
+    let calls = mapcheck_harness::Ops::called_by(threads.iter().flatten());
+    h.expect.retain(|(n, _)| {
+        let lacks = calls.without(compound::supports(&n.name));
+        if lacks.is_empty() {
+            return true;
+        }
+        h.notes.push(format!(
+            "`{}` has the hazard but not every operation the workload calls (it lacks {lacks}); it is \
+             not run",
+            n.name
+        ));
+        false
+    });
+
     h.structures = vec![Named::new("correct")];
     h.structures.extend(h.expect.iter().map(|(n, _)| n.clone()));
     h
+}
+
+/// Whether an operation may change the map (an iteration that deletes aside).
+fn writes(op: &Op) -> bool {
+    match op {
+        Op::Get { .. } | Op::Len | Op::Iterate { .. } | Op::Reclaim => false,
+        Op::Retain { delete } => *delete != ValueIf::Nothing,
+        _ => true,
+    }
+}
+
+/// The key an operation may remove: a remove's, a compare-and-delete's, a remove-if's.
+fn removes(op: &Op) -> Option<u64> {
+    match *op {
+        Op::Remove { key } | Op::CompareAndDelete { key, .. } | Op::RemoveIf { key, .. } => Some(key),
+        _ => None,
+    }
 }
 
 /// Whether some thread writes a key and reads it back later (so a lost write is observed).
 fn reads_back_own_write(threads: &[Vec<Op>]) -> bool {
     threads.iter().any(|t| {
         t.iter().enumerate().any(|(i, op)| {
-            let key = match op {
-                Op::Insert { key, .. } | Op::Remove { key } => *key,
-                _ => return false,
+            let Some(key) = op.key().filter(|_| writes(op)) else {
+                return false;
             };
             t[i + 1..].iter().any(|later| {
-                matches!(later, Op::Get { key: k } if *k == key)
-                    || matches!(later, Op::Len | Op::Iterate { .. })
+                matches!(later, Op::Get { key: k } | Op::GetOrInsert { key: k, .. } if *k == key)
+                    || matches!(later, Op::Len | Op::Iterate { .. } | Op::Retain { .. })
             })
         })
     })

@@ -40,10 +40,7 @@ pub fn spread(threads: &mut [Vec<Step>], initial: &mut [(u64, u64)]) -> Option<(
     if used.iter().any(|k| shard_of(*k) == SHARDS - 1) {
         return None;
     }
-    let inserted = ops().find_map(|op| match op {
-        Op::Insert { key, .. } => Some(key),
-        _ => None,
-    });
+    let inserted = ops().find_map(|op| op.may_add());
     let from = initial.first().map(|(k, _)| *k).or(inserted)?;
     let to = (1..).find(|k| shard_of(*k) == SHARDS - 1 && !used.contains(k))?;
     let swap = |k: u64| if k == from { to } else { k };
@@ -51,20 +48,7 @@ pub fn spread(threads: &mut [Vec<Step>], initial: &mut [(u64, u64)]) -> Option<(
         *k = swap(*k);
     }
     for s in threads.iter_mut().flatten() {
-        s.op = match s.op {
-            Op::Insert { key, value } => Op::Insert {
-                key: swap(key),
-                value,
-            },
-            Op::Remove { key } => Op::Remove { key: swap(key) },
-            Op::Get { key } => Op::Get { key: swap(key) },
-            Op::Iterate {
-                delete: DeleteIf::Key(k),
-            } => Op::Iterate {
-                delete: DeleteIf::Key(swap(k)),
-            },
-            op => op,
-        };
+        s.op = crate::ops::map_keys(s.op, swap);
     }
     Some((from, to))
 }

@@ -4,7 +4,9 @@
 //! simulation follows Go's algorithm (Go's `sync/map.go`, which the `syncmap` structure models): a
 //! read-only map and a dirty map sharing entries, stores of new keys that rebuild the dirty map
 //! without the deleted entries (expunging them), and promotions on `Range`, on enough misses and
-//! at the reclamation step.
+//! at the reclamation step. The compound operations follow Go 1.20: `LoadOrStore` loads a live
+//! entry and stores otherwise, `CompareAndSwap` swaps a live entry in place, `CompareAndDelete`
+//! leaves a matching entry nil where it is (in the dirty map too) and counts a miss.
 
 use mapcheck_harness::{DeleteIf, Op};
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +25,8 @@ struct Sim {
     amended: bool,
     dirty: Option<BTreeMap<u64, usize>>,
     misses: usize,
+    /// The map's contents as the operations leave them (what a compare reads).
+    values: BTreeMap<u64, u64>,
 }
 
 impl Sim {
@@ -107,6 +111,11 @@ impl Sim {
     }
 
     fn range(&mut self, delete: DeleteIf) {
+        self.range_deleting(|k, _| delete.matches(k));
+    }
+
+    /// A range that deletes the visited entries `deletes` picks (by key and value).
+    fn range_deleting(&mut self, deletes: impl Fn(u64, u64) -> bool) {
         if self.amended {
             self.read = self.dirty.take().unwrap_or_default();
             self.amended = false;
@@ -119,15 +128,10 @@ impl Sim {
             .map(|(k, _)| *k)
             .collect();
         for k in visited {
-            let deletes = match delete {
-                DeleteIf::Nothing => false,
-                DeleteIf::All => true,
-                DeleteIf::Even => k % 2 == 0,
-                DeleteIf::Odd => k % 2 == 1,
-                DeleteIf::Key(d) => d == k,
-            };
-            if deletes {
+            let v = self.values.get(&k).copied().unwrap_or_default();
+            if deletes(k, v) {
                 self.delete(k);
+                self.values.remove(&k);
             }
         }
     }
@@ -139,6 +143,72 @@ impl Sim {
             d.clear();
         }
         self.misses = 0;
+    }
+
+    /// Go 1.20's `CompareAndDelete` of a key whose value matches: found in the read map, or (with
+    /// a miss) in the dirty map, where it stays, nil.
+    fn compare_and_delete(&mut self, k: u64, matches: bool) {
+        let e = match self.read.get(&k) {
+            Some(&e) => Some(e),
+            None if !self.amended => None,
+            None => {
+                let e = self.dirty.as_ref().and_then(|d| d.get(&k)).copied();
+                self.miss();
+                e
+            }
+        };
+        if let Some(e) = e {
+            if matches && self.entries[e] == State::Live {
+                self.entries[e] = State::Nil;
+                self.values.remove(&k);
+            }
+        }
+    }
+
+    /// One operation, with its effect on the contents.
+    fn apply(&mut self, op: Op) {
+        let value = self.values.get(&op.key().unwrap_or_default()).copied();
+        match op {
+            Op::Insert { key, value } => {
+                self.store(key);
+                self.values.insert(key, value);
+            }
+            Op::Get { key } => self.load(key),
+            Op::Remove { key } => {
+                self.delete(key);
+                self.values.remove(&key);
+            }
+            Op::Iterate { delete } => self.range(delete),
+            Op::Len => self.range(DeleteIf::Nothing),
+            Op::Clear => {
+                self.clear();
+                self.values.clear();
+            }
+            Op::Reclaim => self.promote(),
+            Op::GetOrInsert { key, value: v } => match value {
+                Some(_) => self.load(key),
+                None => self.apply(Op::Insert { key, value: v }),
+            },
+            Op::CompareAndSwap { key, old, new } => {
+                self.load(key);
+                if value == Some(old) {
+                    self.values.insert(key, new);
+                }
+            }
+            Op::CompareAndDelete { key, old } => self.compare_and_delete(key, value == Some(old)),
+            Op::RemoveIf { key, delete } => {
+                self.compare_and_delete(key, value.is_some_and(|v| delete.matches(v)))
+            }
+            Op::Retain { delete } => self.range_deleting(|_, v| delete.matches(v)),
+            Op::Update { key, add, insert } => match (value, insert) {
+                (Some(v), _) => self.apply(Op::Insert {
+                    key,
+                    value: mapcheck_harness::op::added(v, add),
+                }),
+                (None, Some(v)) => self.apply(Op::Insert { key, value: v }),
+                (None, None) => self.load(key),
+            },
+        }
     }
 
     fn stale(&self) -> usize {
@@ -158,21 +228,11 @@ impl Sim {
 /// another and the reclamation step runs.
 pub fn stale_after(threads: &[Vec<Op>], initial: &[(u64, u64)]) -> usize {
     let mut s = Sim::default();
-    for (k, _) in initial {
-        s.store(*k);
+    for &(key, value) in initial {
+        s.apply(Op::Insert { key, value });
     }
     for op in threads.iter().flatten() {
-        match *op {
-            Op::Insert { key, .. } => s.store(key),
-            Op::Get { key } => s.load(key),
-            Op::Remove { key } => s.delete(key),
-            Op::Iterate { delete } => s.range(delete),
-            Op::Len => s.range(DeleteIf::Nothing),
-            Op::Clear => s.clear(),
-            Op::Reclaim => s.promote(),
-            // The compound operations are not simulated yet.
-            _ => {}
-        }
+        s.apply(*op);
     }
     s.promote();
     s.stale()

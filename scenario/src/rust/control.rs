@@ -236,45 +236,6 @@ impl Importer {
         self.env.pop();
     }
 
-    /// `retain(|k, v| cond)` keeps the entries for which the condition holds: it deletes the
-    /// initial keys for which it does not, as a key, a parity or all.
-    pub(super) fn retain(&mut self, c: &syn::ExprClosure, line: usize) -> DeleteIf {
-        let names: Vec<String> = c.inputs.iter().map(pat_name).collect();
-        let keys: Vec<(u64, u64)> = self.b.initial.clone();
-        let originals = self.b.originals();
-        let mut deleted = Vec::new();
-        let saved = self.b.deferred.replace(Vec::new());
-        for (k, v) in &keys {
-            self.env.push(HashMap::new());
-            let kv = originals
-                .get(k)
-                .map_or(Val::Int(*k as i64), |s| Val::Str(s.clone()));
-            if let Some(n) = names.first() {
-                self.define(n, kv);
-            }
-            if let Some(n) = names.get(1) {
-                self.define(n, Val::Int(*v as i64));
-            }
-            let keep = self.eval(&c.body);
-            self.flow = None;
-            self.env.pop();
-            match keep {
-                Val::Int(0) => deleted.push(*k),
-                Val::Int(_) => {}
-                _ => {
-                    self.b.deferred = saved;
-                    self.b.untranslated(
-                        line,
-                        "the condition of `retain` is not translated; it deletes every key",
-                    );
-                    return DeleteIf::All;
-                }
-            }
-        }
-        self.b.deferred = saved;
-        crate::build::predicate(&keys.iter().map(|(k, _)| *k).collect::<Vec<_>>(), &deleted)
-    }
-
     /// `for (k, v) in map.iter() { ... }`: one iteration; removing the visited key (under a
     /// condition the evaluator computes over the initial keys) is its delete; other writes run
     /// after it, noted.

@@ -16,6 +16,7 @@
 //! scenario through the shared builder.
 
 mod control;
+mod entry;
 mod eval;
 mod finish;
 mod ops;
@@ -176,3 +177,5 @@ fn nesting(src: &str) -> Result<usize, RustError> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compound;

@@ -5,7 +5,7 @@
 use super::eval::{Flow, Importer, Val, MAX_EXPR_DEPTH};
 use super::syntax::{eline, excerpt, tokens};
 use crate::Spelling as S;
-use mapcheck_harness::{DeleteIf, Op};
+use mapcheck_harness::Op;
 use std::collections::HashMap;
 use syn::Expr;
 
@@ -171,6 +171,12 @@ impl Importer {
 
     fn binary(&mut self, b: &syn::ExprBinary) -> Val {
         let op = tokens(&b.op);
+        if matches!(op.as_str(), "+=" | "-=") {
+            let r = self.eval(&b.right);
+            if self.entry_add(&b.left, &op, &r, eline(&b.left)) {
+                return Val::Opaque;
+            }
+        }
         let (l, r) = (self.eval(&b.left), self.eval(&b.right));
         let compound =
             op.len() >= 2 && op.ends_with('=') && !matches!(op.as_str(), "==" | "!=" | "<=" | ">=");
@@ -185,8 +191,15 @@ impl Importer {
             _ => Val::Opaque,
         };
         if compound {
-            if let Expr::Path(p) = &*b.left {
-                self.set(&tokens(&p.path).replace(' ', ""), v);
+            match &*b.left {
+                Expr::Path(p) => self.set(&tokens(&p.path).replace(' ', ""), v),
+                // `*v += 1` on a binding (a closure's parameter).
+                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                    if let Expr::Path(p) = &*u.expr {
+                        self.set(&tokens(&p.path).replace(' ', ""), v);
+                    }
+                }
+                _ => {}
             }
             return Val::Opaque;
         }
@@ -197,6 +210,12 @@ impl Importer {
         let v = self.eval(&a.right);
         match &*a.left {
             Expr::Path(p) => self.set(&tokens(&p.path).replace(' ', ""), v),
+            // `*v = *v + 1` on a binding (a closure's parameter).
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && matches!(&*u.expr, Expr::Path(_)) => {
+                if let Expr::Path(p) = &*u.expr {
+                    self.set(&tokens(&p.path).replace(' ', ""), v);
+                }
+            }
             target => {
                 // `*guard = Arc::new(next)`, `self.map = new`: a copy of the map published in
                 // place of the one every thread shares.
@@ -314,6 +333,20 @@ impl Importer {
                 };
                 self.call_fn(&func.sig, &func.block, None, args)
             }
+            // `Store(map)`: a tuple struct of the file holding the map in a field (`self.0`).
+            name if name.starts_with(char::is_uppercase)
+                && c.args
+                    .iter()
+                    .zip(&args)
+                    .any(|(e, a)| *a == Val::Map || self.declares_map(e)) =>
+            {
+                for (i, (e, a)) in c.args.iter().zip(&args).enumerate() {
+                    if *a == Val::Map || self.declares_map(e) {
+                        self.map_fields.insert((name.to_string(), i.to_string()));
+                    }
+                }
+                Val::Obj(name.to_string())
+            }
             _ => {
                 if args.contains(&Val::Map) {
                     self.b.untranslated(
@@ -332,6 +365,11 @@ impl Importer {
     fn method(&mut self, m: &syn::ExprMethodCall) -> Val {
         let line = m.method.span().start().line;
         let name = m.method.to_string();
+        if name.starts_with("or_") || name == "and_modify" {
+            if self.entry_call(m, line) {
+                return Val::Opaque;
+            }
+        }
         let recv = self.eval(&m.receiver);
         if name == "spawn" {
             if let Some(arg) = m.args.first() {
@@ -379,13 +417,10 @@ impl Importer {
             }
             "len" | "is_empty" => self.b.emit(Op::Len, S::Len, line),
             "clear" => self.b.emit(Op::Clear, S::Clear, line),
-            "retain" => {
-                let delete = match m.args.first() {
-                    Some(Expr::Closure(c)) => self.retain(c, line),
-                    _ => DeleteIf::All,
-                };
-                self.b.emit(Op::Iterate { delete }, S::Iterate, line);
-            }
+            "retain" => self.retain_op(m, line),
+            "remove_if" | "remove_if_mut" => self.remove_if(m, line),
+            "alter" | "update" => self.update_with(m, line),
+            "get_or_insert" | "get_or_insert_with" => self.get_or_insert(m, line),
             "iter" | "keys" | "values" | "iter_mut" | "range" | "into_iter" => return Val::Map,
             "store" | "swap" => {
                 self.cow.get_or_insert(false);
