@@ -1,5 +1,6 @@
 //! The fuzz command's figures, read from `target/mapcheck/fuzz/stats.json`:
-//! `{"targets": {"<name>": {"execs_per_sec": f64, "sanitizer": "address"|"none"}},
+//! `{"targets": {"<name>": {"execs_per_sec": f64, "sanitizer": "address"|"none", "execs": n,
+//!   "seconds": f, "measured": "<UTC date>", "cover": "<instrumentation plan>"}},
 //!   "detect": {"<mutant>": {"execs": n, "seconds": f}}}`. Absent file: the fuzzer was not run.
 
 use serde::Deserialize;
@@ -19,6 +20,16 @@ pub struct Target {
     pub execs_per_sec: f64,
     #[serde(default = "none")]
     pub sanitizer: String,
+    #[serde(default)]
+    pub execs: u64,
+    #[serde(default)]
+    pub seconds: f64,
+    /// When the run ended (UTC), as the fuzz command wrote it; empty in older files.
+    #[serde(default)]
+    pub measured: String,
+    /// The crates instrumented for coverage (`all` when cargo-fuzz instrumented every crate).
+    #[serde(default)]
+    pub cover: String,
 }
 
 fn none() -> String {

@@ -14,6 +14,7 @@
 pub mod draw;
 pub mod ops;
 pub mod reach;
+pub mod registry;
 pub mod replay;
 pub mod scenario;
 pub mod schedules;
@@ -22,25 +23,29 @@ use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::{History, Limits, Oracle, Verdict, Workload};
 use mapcheck_models::Entry;
+use registry::Named;
 use std::fmt;
-use std::sync::OnceLock;
 
 /// The environment variable that selects the structures.
 pub const STRUCTURES_VAR: &str = "MAPCHECK_FUZZ_STRUCTURES";
 
-/// The structures a selection names: `correct` (every structure not expected to fail), `all`, or
-/// comma-separated structure names.
+/// The structures a selection names among the registry's: `correct` (every structure not expected
+/// to fail), `all`, or comma-separated structure names.
 pub fn selection(spec: &str) -> Result<Vec<Entry>, String> {
-    let all = mapcheck_models::structures();
+    select(spec, mapcheck_models::structures())
+}
+
+/// The items of `all` a selection names (see [`selection`]).
+pub fn select<T: Named + Copy>(spec: &str, all: Vec<T>) -> Result<Vec<T>, String> {
     match spec.trim() {
-        "" | "correct" => Ok(all.into_iter().filter(|e| !e.info.expected_to_fail()).collect()),
+        "" | "correct" => Ok(all.into_iter().filter(|e| !e.info().expected_to_fail()).collect()),
         "all" => Ok(all),
         names => names
             .split(',')
             .map(|n| {
                 let n = n.trim();
-                mapcheck_models::structure(n).ok_or_else(|| {
-                    let known: Vec<&str> = all.iter().map(|e| e.info.name).collect();
+                all.iter().find(|e| e.info().name == n).copied().ok_or_else(|| {
+                    let known: Vec<&str> = all.iter().map(|e| e.info().name).collect();
                     format!(
                         "{STRUCTURES_VAR}: unknown structure `{n}`; expected `correct`, `all` or names from: {}",
                         known.join(", ")
@@ -51,16 +56,13 @@ pub fn selection(spec: &str) -> Result<Vec<Entry>, String> {
     }
 }
 
-/// The structures selected by [`STRUCTURES_VAR`], read once. A bad selection stops the process with
-/// a clear message (a fuzz target has no other way to refuse its configuration).
-pub fn selected() -> &'static [Entry] {
-    static SELECTED: OnceLock<Vec<Entry>> = OnceLock::new();
-    SELECTED.get_or_init(|| {
-        let spec = std::env::var(STRUCTURES_VAR).unwrap_or_default();
-        selection(&spec).unwrap_or_else(|e| {
-            eprintln!("error: {e}");
-            std::process::exit(2)
-        })
+/// The items of `all` selected by [`STRUCTURES_VAR`]. A bad selection stops the process with a
+/// clear message (a fuzz target has no other way to refuse its configuration).
+fn selected<T: Named + Copy>(all: Vec<T>) -> Vec<T> {
+    let spec = std::env::var(STRUCTURES_VAR).unwrap_or_default();
+    select(&spec, all).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2)
     })
 }
 
@@ -226,7 +228,7 @@ fn initial_into(
 }
 
 /// The structure the input's first byte picks among `entries`.
-fn pick(u: &mut Unstructured, entries: &[Entry]) -> arbitrary::Result<Entry> {
+fn pick<T: Copy>(u: &mut Unstructured, entries: &[T]) -> arbitrary::Result<T> {
     if entries.is_empty() {
         return Err(arbitrary::Error::NotEnoughData);
     }
@@ -238,7 +240,7 @@ fn pick(u: &mut Unstructured, entries: &[Entry]) -> arbitrary::Result<Entry> {
 /// `cargo xtask scenario import` turns it into a scenario with its schedule pinned.
 fn record(
     target: &str,
-    entry: &Entry,
+    entry: &impl Named,
     workload: &Workload,
     outcome: mapcheck_harness::Outcome,
 ) -> Option<FailureRecord> {
@@ -247,7 +249,7 @@ fn record(
         oracle: None,
         model: format!("fuzz-{target}"),
         size: mapcheck_scenario::run::size_of(workload),
-        structure: entry.info.name.to_string(),
+        structure: entry.info().name.to_string(),
         engine: RECORD_ENGINE,
         pinned: failure.pinned.clone(),
         workload: Some(workload.clone()),

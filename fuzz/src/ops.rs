@@ -10,13 +10,53 @@
 //! every run. The buffers are reused from one input to the next.
 
 use crate::draw::{self, Kinds};
+use crate::registry::{Make, Named};
 use crate::{initial_into, pick, Checked, Found};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
-use mapcheck_harness::engine::Sequential;
-use mapcheck_harness::{Op, Verdict, Workload};
+use mapcheck_harness::engine::{SeqRun, Sequential};
+use mapcheck_harness::{Op, Structure, Verdict, Workload};
 use mapcheck_models::Entry;
 use std::cell::RefCell;
+use std::sync::OnceLock;
+
+/// The run this target makes: one sequential run in reusable buffers.
+pub type Run = fn(&mut Sequential, &Workload) -> SeqRun;
+
+/// A structure as this target holds it.
+pub type Subject = crate::registry::Subject<Run>;
+
+/// Instantiates the sequential run, and nothing else, for each structure.
+pub struct Sequentially;
+
+impl Make for Sequentially {
+    type Run = Run;
+    fn make<S: Structure>() -> Subject {
+        Subject {
+            info: S::INFO,
+            supports: S::SUPPORTS,
+            run: Sequential::run::<S>,
+        }
+    }
+}
+
+/// The target's subjects of registry entries.
+pub fn subjects(entries: &[Entry]) -> Vec<Subject> {
+    entries
+        .iter()
+        .map(|e| Subject {
+            info: e.info,
+            supports: e.supports,
+            run: e.sequential_run,
+        })
+        .collect()
+}
+
+/// The built-in structures selected by `MAPCHECK_FUZZ_STRUCTURES`, read once.
+pub fn selected() -> &'static [Subject] {
+    static SELECTED: OnceLock<Vec<Subject>> = OnceLock::new();
+    SELECTED.get_or_init(|| crate::selected(crate::registry::all::<Sequentially>()))
+}
 
 /// Keys are below this, so operations meet the same keys and tables still grow.
 pub const KEYS: u8 = 48;
@@ -34,14 +74,14 @@ pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload)> {
 }
 
 /// [`decode`] into `workload`'s buffers, which are cleared first and keep their capacity.
-pub fn decode_into(data: &[u8], entries: &[Entry], workload: &mut Workload) -> Option<Entry> {
+pub fn decode_into<T: Named + Copy>(data: &[u8], entries: &[T], workload: &mut Workload) -> Option<T> {
     let mut u = Unstructured::new(data);
     let entry = pick(&mut u, entries).ok()?;
     initial_into(&mut u, 8, KEYS, &mut workload.initial).ok()?;
     workload.threads.resize_with(1, Vec::new);
     let ops = &mut workload.threads[0];
     ops.clear();
-    let kinds = Kinds::of(entry.supports);
+    let kinds = Kinds::of(entry.supports());
     let mut written: Vec<u64> = workload.initial.iter().map(|&(_, v)| v).collect();
     while !u.is_empty() {
         let Ok(op) = draw::op(&mut u, &kinds, KEYS, &mut written) else {
@@ -103,31 +143,36 @@ thread_local! {
     });
 }
 
-/// Runs one input on the structures `entries`: compared with the sequential map as it runs, and
-/// judged by every oracle when it differs (see `engine::Sequential`).
+/// Runs one input on the structures `entries` as the target does.
 pub fn check_with(data: &[u8], entries: &[Entry]) -> Checked {
+    check_subjects(data, &subjects(entries))
+}
+
+/// Runs one input on `subjects`: compared with the sequential map as it runs, and judged by every
+/// oracle when it differs (see `engine::Sequential`).
+pub fn check_subjects(data: &[u8], subjects: &[Subject]) -> Checked {
     BUFFERS.with(|b| {
         let b = &mut *b.borrow_mut();
-        let Some(entry) = decode_into(data, entries, &mut b.workload) else {
+        let Some(subject) = decode_into(data, subjects, &mut b.workload) else {
             return Checked::Pass;
         };
-        judge(&entry, &b.workload, &mut b.sequential)
+        judge(&subject, &b.workload, &mut b.sequential)
     })
 }
 
 /// Runs a decoded workload on `entry` as the target does.
 pub fn check_workload(entry: &Entry, workload: &Workload) -> Checked {
-    judge(entry, workload, &mut Sequential::default())
+    judge(&subjects(&[*entry])[0], workload, &mut Sequential::default())
 }
 
-fn judge(entry: &Entry, workload: &Workload, sequential: &mut Sequential) -> Checked {
-    let run = (entry.sequential_run)(sequential, workload);
+fn judge(subject: &Subject, workload: &Workload, sequential: &mut Sequential) -> Checked {
+    let run = (subject.run)(sequential, workload);
     match run.verdict {
         Verdict::Pass | Verdict::NotApplicable { .. } => Checked::Pass,
         Verdict::Unknown { reason } => Checked::Unknown(reason),
         verdict @ Verdict::Fail(_) => Checked::Found(Box::new(Found {
             target: "ops",
-            structure: entry.info.name,
+            structure: subject.info().name,
             verdict,
             workload: workload.clone(),
             history: sequential.history(),
@@ -137,7 +182,7 @@ fn judge(entry: &Entry, workload: &Workload, sequential: &mut Sequential) -> Che
 
 /// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.
 pub fn check(data: &[u8]) -> Checked {
-    check_with(data, crate::selected())
+    check_subjects(data, selected())
 }
 
 /// The failure record of a failing input: the workload run again under shuttle, where a

@@ -3,12 +3,52 @@
 //! every oracle. libFuzzer's coverage feedback then steers the interleaving as well as the workload.
 
 use crate::draw::{self, Kinds};
+use crate::registry::{Make, Named};
 use crate::{initial, pick, Checked, Found};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::engine::shuttle::{Schedule, Scheduler, Task, TaskId};
-use mapcheck_harness::{Limits, Verdict, Workload};
+use mapcheck_harness::{Limits, Outcome, Structure, Verdict, Workload};
 use mapcheck_models::Entry;
+use std::sync::OnceLock;
+
+/// The run this target makes: one shuttle exploration driven by the given scheduler.
+pub type Run = fn(&Workload, Box<dyn Scheduler + Send>, Limits) -> Outcome;
+
+/// A structure as this target holds it.
+pub type Subject = crate::registry::Subject<Run>;
+
+/// Instantiates the scheduler-driven shuttle run, and nothing else, for each structure.
+pub struct Scheduled;
+
+impl Make for Scheduled {
+    type Run = Run;
+    fn make<S: Structure>() -> Subject {
+        Subject {
+            info: S::INFO,
+            supports: S::SUPPORTS,
+            run: mapcheck_harness::engine::shuttle::run_with_scheduler::<S>,
+        }
+    }
+}
+
+/// The target's subjects of registry entries.
+pub fn subjects(entries: &[Entry]) -> Vec<Subject> {
+    entries
+        .iter()
+        .map(|e| Subject {
+            info: e.info,
+            supports: e.supports,
+            run: e.with_scheduler,
+        })
+        .collect()
+}
+
+/// The built-in structures selected by `MAPCHECK_FUZZ_STRUCTURES`, read once.
+pub fn selected() -> &'static [Subject] {
+    static SELECTED: OnceLock<Vec<Subject>> = OnceLock::new();
+    SELECTED.get_or_init(|| crate::selected(crate::registry::all::<Scheduled>()))
+}
 
 /// Keys are below this: few keys, so threads contend.
 pub const KEYS: u8 = 4;
@@ -67,13 +107,13 @@ impl Scheduler for Choices {
 }
 
 /// The structure, workload and scheduler choices an input decodes to.
-pub fn decode(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, Vec<u8>)> {
+pub fn decode<T: Named + Copy>(data: &[u8], entries: &[T]) -> Option<(T, Workload, Vec<u8>)> {
     let mut u = Unstructured::new(data);
     let entry = pick(&mut u, entries).ok()?;
     let threads = u.int_in_range(2..=3usize).ok()?;
     let initial = initial(&mut u, 4, KEYS).ok()?;
     let mut ops = Vec::with_capacity(threads);
-    let kinds = Kinds::of(entry.supports);
+    let kinds = Kinds::of(entry.supports());
     let mut written: Vec<u64> = initial.iter().map(|&(_, v)| v).collect();
     for _ in 0..threads {
         let n = u.int_in_range(1..=4usize).ok()?;
@@ -115,21 +155,26 @@ fn limits() -> Limits {
     crate::record_limits()
 }
 
-fn run(data: &[u8], entries: &[Entry]) -> Option<(Entry, Workload, mapcheck_harness::Outcome)> {
-    let (entry, workload, choices) = decode(data, entries)?;
-    let outcome = (entry.with_scheduler)(&workload, Box::new(Choices::new(choices)), limits());
-    Some((entry, workload, outcome))
+fn run(data: &[u8], subjects: &[Subject]) -> Option<(Subject, Workload, Outcome)> {
+    let (subject, workload, choices) = decode(data, subjects)?;
+    let outcome = (subject.run)(&workload, Box::new(Choices::new(choices)), limits());
+    Some((subject, workload, outcome))
 }
 
-/// Runs one input on the structures `entries`.
+/// Runs one input on the structures `entries` as the target does.
 pub fn check_with(data: &[u8], entries: &[Entry]) -> Checked {
-    let Some((entry, workload, outcome)) = run(data, entries) else {
+    check_subjects(data, &subjects(entries))
+}
+
+/// Runs one input on `subjects`.
+pub fn check_subjects(data: &[u8], subjects: &[Subject]) -> Checked {
+    let Some((entry, workload, outcome)) = run(data, subjects) else {
         return Checked::Pass;
     };
     match (outcome.failure, outcome.verdict) {
         (Some(failure), _) => Checked::Found(Box::new(Found {
             target: "schedules",
-            structure: entry.info.name,
+            structure: entry.info().name,
             verdict: failure.verdict,
             workload,
             history: failure.history,
@@ -141,11 +186,11 @@ pub fn check_with(data: &[u8], entries: &[Entry]) -> Checked {
 
 /// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.
 pub fn check(data: &[u8]) -> Checked {
-    check_with(data, crate::selected())
+    check_subjects(data, selected())
 }
 
 /// The failure record of a failing input, its schedule pinned as the scheduler chose it.
 pub fn to_record(data: &[u8], entries: &[Entry]) -> Option<FailureRecord> {
-    let (entry, workload, outcome) = run(data, entries)?;
+    let (entry, workload, outcome) = run(data, &subjects(entries))?;
     crate::record("schedules", &entry, &workload, outcome)
 }

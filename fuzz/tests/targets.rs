@@ -409,3 +409,24 @@ fn the_schedules_target_draws_compound_operations_and_finds_their_races() {
         assert!(matches!(again, Checked::Pass), "{base}: {again:?}");
     }
 }
+
+/// The targets' own lists instantiate one run per structure; they name the registry's structures in
+/// its order, so that an input's first byte picks the structure it always picked, and a structure
+/// added to the registry cannot be left out of the fuzzing.
+#[test]
+fn the_targets_list_the_registrys_structures_in_its_order() {
+    let registry: Vec<&str> = mapcheck_models::structures()
+        .iter()
+        .map(|e| e.info.name)
+        .collect();
+    let ops: Vec<&str> = mapcheck_fuzz::registry::all::<ops::Sequentially>()
+        .iter()
+        .map(|s| s.info.name)
+        .collect();
+    let schedules: Vec<&str> = mapcheck_fuzz::registry::all::<schedules::Scheduled>()
+        .iter()
+        .map(|s| s.info.name)
+        .collect();
+    assert_eq!(ops, registry);
+    assert_eq!(schedules, registry);
+}

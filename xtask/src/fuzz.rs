@@ -120,6 +120,9 @@ impl Toolchain {
         if self.nightly {
             c.arg("+nightly");
         }
+        if let Some(plan) = super::fuzz_cover::plan() {
+            super::fuzz_cover::configure(&mut c, &plan);
+        }
         c.args([
             "fuzz",
             sub,
@@ -199,6 +202,8 @@ pub fn run(sh: &Shell, args: &[String]) -> Result<()> {
                 "sanitizer": tc.sanitizer,
                 "unknown_inputs": r.unknown,
                 "unknown_dir": unknown_dir(&root).join(t).display().to_string(),
+                "measured": utc_now(),
+                "cover": super::fuzz_cover::plan().unwrap_or_else(|| "all".into()),
             });
         })?;
         eprintln!(
@@ -386,7 +391,10 @@ fn report_crash(
         "fuzz {target}: crash at {}; minimising it with `cargo fuzz tmin`",
         crash.display()
     );
-    let before: Vec<PathBuf> = list(crash.parent().unwrap_or(root));
+    let places = minimised_places(root, target, crash);
+    for p in &places {
+        let _ = std::fs::remove_file(p);
+    }
     let mut c = tc.cargo_fuzz(root, "tmin");
     c.args(["-O", "-r", "2000", target])
         .arg(crash)
@@ -395,16 +403,28 @@ fn report_crash(
         c.env("MAPCHECK_FUZZ_STRUCTURES", s);
     }
     let _ = c.stdout(Stdio::null()).stderr(Stdio::null()).status();
-    let minimised = list(crash.parent().unwrap_or(root))
+    let minimised = places
         .into_iter()
-        .filter(|p| !before.contains(p))
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("minimized-from-"))
-        })
+        .find(|p| p.exists())
         .unwrap_or_else(|| crash.to_path_buf());
     eprintln!("fuzz {target}: minimised input kept at {}", minimised.display());
     record_and_import(root, target, &minimised, structures)
+}
+
+/// Where `cargo fuzz tmin` may leave the minimised input of `crash`: libFuzzer names it after the
+/// crash's hash (`crash-HASH` gives `minimized-from-HASH`), and cargo-fuzz writes it to its own
+/// artifact folder (`fuzz/artifacts/TARGET/`) whatever folder the crash came from.
+fn minimised_places(root: &Path, target: &str, crash: &Path) -> [PathBuf; 2] {
+    let hash = crash
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .and_then(|n| n.split_once('-').map(|(_, h)| h.to_string()))
+        .unwrap_or_default();
+    let name = format!("minimized-from-{hash}");
+    [
+        crash.parent().unwrap_or(root).join(&name),
+        root.join("fuzz/artifacts").join(target).join(&name),
+    ]
 }
 
 /// Writes the failure record of a crashing input (for `ops` and `schedules`) and imports it as
@@ -462,6 +482,17 @@ fn record_and_import(root: &Path, target: &str, minimised: &Path, structures: Op
         eprintln!("fuzz {target}: wrote {out}");
     }
     Ok(())
+}
+
+/// Now in UTC as `YYYY-MM-DD HH:MM UTC` (from `date`; empty when it cannot run).
+fn utc_now() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
 }
 
 fn list(dir: &Path) -> Vec<PathBuf> {
@@ -605,4 +636,27 @@ fn update_stats(root: &Path, f: impl FnOnce(&mut Value)) -> Result<()> {
     std::fs::create_dir_all(path.parent().expect("a folder"))?;
     std::fs::write(&path, serde_json::to_string_pretty(&stats)? + "\n")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_minimised_crash_is_looked_for_beside_it_and_where_cargo_fuzz_writes_it() {
+        let root = Path::new("/w");
+        let crash = Path::new("/w/target/mapcheck/fuzz/artifacts/ops/crash-2018990f");
+        assert_eq!(
+            minimised_places(root, "ops", crash),
+            [
+                PathBuf::from("/w/target/mapcheck/fuzz/artifacts/ops/minimized-from-2018990f"),
+                PathBuf::from("/w/fuzz/artifacts/ops/minimized-from-2018990f"),
+            ]
+        );
+        let hang = Path::new("/w/x/timeout-77ab");
+        assert_eq!(
+            minimised_places(root, "schedules", hang)[1],
+            PathBuf::from("/w/fuzz/artifacts/schedules/minimized-from-77ab")
+        );
+    }
 }

@@ -4,6 +4,7 @@
 mod bench;
 mod check;
 mod fuzz;
+mod fuzz_cover;
 mod hunt;
 mod test;
 
@@ -63,6 +64,10 @@ impl std::fmt::Display for Failed {
 impl std::error::Error for Failed {}
 
 fn main() -> ExitCode {
+    // Started by cargo as rustc's wrapper for a fuzz build (see `fuzz_cover`).
+    if let Some(code) = fuzz_cover::as_wrapper() {
+        return code;
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
