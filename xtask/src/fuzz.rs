@@ -121,7 +121,7 @@ impl Toolchain {
             c.arg("+nightly");
         }
         if let Some(plan) = super::fuzz_cover::plan() {
-            super::fuzz_cover::configure(&mut c, &plan);
+            super::fuzz_cover::configure(&mut c, &plan, root);
         }
         c.args([
             "fuzz",

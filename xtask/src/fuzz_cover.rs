@@ -13,6 +13,7 @@
 //! ClusterFuzzLite's build) instrument every crate as before.
 
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// Set on the `cargo fuzz` command: its presence makes xtask act as rustc's wrapper; its value is
@@ -85,12 +86,12 @@ pub fn marker(plan: &str) -> String {
 }
 
 /// Sets up `c` (a `cargo fuzz` command) to build through this wrapper with `plan`; when this
-/// program cannot find its own path, says so and leaves `c` to instrument every crate.
-pub fn configure(c: &mut Command, plan: &str) {
-    let me = match std::env::current_exe() {
+/// program cannot provide itself as the wrapper, says so and leaves `c` to instrument every crate.
+pub fn configure(c: &mut Command, plan: &str, root: &Path) {
+    let me = match stable_copy(&root.join("target").join("mapcheck").join("fuzz")) {
         Ok(me) => me,
         Err(e) => {
-            eprintln!("fuzz: every crate instrumented (xtask cannot find its own path to wrap rustc: {e})");
+            eprintln!("fuzz: every crate instrumented (xtask cannot copy itself to wrap rustc: {e})");
             return;
         }
     };
@@ -103,6 +104,30 @@ pub fn configure(c: &mut Command, plan: &str) {
     c.env("RUSTC_WRAPPER", me)
         .env(WRAPPER_VAR, inner)
         .env("RUSTFLAGS", flags);
+}
+
+/// A copy of this program in `dir`, at a path no build replaces, to be rustc's wrapper. Its own
+/// path will not do: `cargo xtask ci` builds the workspace's tests, which relinks
+/// `target/debug/xtask` while this process runs, after which the path of the running program names
+/// a deleted file (`... (deleted)` on Linux) that cargo cannot start. The copy is written beside
+/// and renamed into place, so a fuzz build still running the previous copy keeps it.
+fn stable_copy(dir: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    // On Linux the running program stays readable here even once its file is replaced.
+    let me = if cfg!(target_os = "linux") {
+        PathBuf::from("/proc/self/exe")
+    } else {
+        std::env::current_exe()?
+    };
+    let tmp = dir.join(format!(".rustc-wrapper.{}", std::process::id()));
+    std::fs::copy(&me, &tmp)?;
+    let wrapper = dir.join(if cfg!(windows) {
+        "rustc-wrapper.exe"
+    } else {
+        "rustc-wrapper"
+    });
+    std::fs::rename(&tmp, &wrapper)?;
+    Ok(wrapper)
 }
 
 /// Whether `arg` is one of cargo-fuzz's coverage flags; `cmp_only`: only comparison tracing.
@@ -254,5 +279,25 @@ mod tests {
         assert_eq!(cover(PLAN, "mapcheck_harness"), Cover::None);
         assert_eq!(cover(PLAN, "mapcheck_scenario"), Cover::Full);
         assert_eq!(cover(PLAN, "ops"), Cover::Edges);
+    }
+
+    /// The wrapper is a copy of the running program at a path of its own, which stays there
+    /// whatever happens to the program's own file.
+    #[test]
+    fn the_wrapper_is_a_copy_of_this_program_that_no_rebuild_replaces() {
+        let dir = std::env::temp_dir().join(format!("mapcheck-wrapper-test-{}", std::process::id()));
+        let wrapper = stable_copy(&dir).unwrap();
+        assert_ne!(wrapper, std::env::current_exe().unwrap());
+        let copy = std::fs::read(&wrapper).unwrap();
+        assert_eq!(copy, std::fs::read(std::env::current_exe().unwrap()).unwrap());
+        // Copied again (a second fuzz build) over the first: still there, still whole.
+        assert_eq!(stable_copy(&dir).unwrap(), wrapper);
+        assert_eq!(std::fs::read(&wrapper).unwrap().len(), copy.len());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert!(std::fs::metadata(&wrapper).unwrap().permissions().mode() & 0o111 != 0);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
