@@ -82,12 +82,13 @@ fn the_declarations_are_the_crates_operations() {
     assert_eq!(<mutex::MutexHashMap as Adapter>::SUPPORTS, all);
     assert_eq!(<dashmap::DashMapAdapter as Adapter>::SUPPORTS, all);
     // scc's and papaya's retain may call the predicate twice for one entry: not declared.
-    for ops in [
-        <scc::SccAdapter as Adapter>::SUPPORTS,
+    assert_eq!(<scc::SccAdapter as Adapter>::SUPPORTS, all.without(Ops::RETAIN));
+    // papaya's get-or-insert is held back until an unexplained cache-fill history is traced (see
+    // its declaration).
+    assert_eq!(
         <papaya::PapayaAdapter as Adapter>::SUPPORTS,
-    ] {
-        assert_eq!(ops, all.without(Ops::RETAIN));
-    }
+        all.without(Ops::RETAIN).without(Ops::GET_OR_INSERT)
+    );
 }
 
 /// A get-or-insert that always inserts and says it did: the mistake of an importer or adapter
