@@ -5,6 +5,7 @@
 
 use super::check::{cargo, status};
 use anyhow::Result;
+use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};
 
 /// Nothing is left out: the bench's peers (stateright, todc-utils and what they bring) and its micro
@@ -67,8 +68,25 @@ pub fn user_crate(sh: &Shell) -> Result<()> {
 
 /// The crates a user adds (`cargo add --dev mapcheck` pulls the other two) package, and each
 /// packaged crate builds on its own against the others as packaged: what `cargo publish` checks.
+///
+/// Cargo verifies each crate against the others through a registry of its own under
+/// `target/package/`, and unpacks those crates into `$CARGO_HOME/registry/src/-<hash of that
+/// path>/`, where an unpacked copy is reused whenever its directory already exists. A checkout at a
+/// path an earlier run used (a CI machine cloning into the same directory every time) would build
+/// against the sources of that earlier run, so the unpacked copies of these crates go first.
 pub fn package(sh: &Shell) -> Result<()> {
     let cargo = cargo();
+    if let Some(home) = cargo_home() {
+        for stale in stale_unpacked(&home.join("registry/src"), PACKAGED) {
+            eprintln!(
+                "cargo xtask: removing {} (unpacked by an earlier `cargo package`; cargo would \
+                 verify against it instead of this checkout)",
+                stale.display()
+            );
+            std::fs::remove_dir_all(&stale)
+                .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", stale.display()))?;
+        }
+    }
     status(
         cmd!(
             sh,
@@ -76,4 +94,82 @@ pub fn package(sh: &Shell) -> Result<()> {
         ),
         "the library crates do not package",
     )
+}
+
+/// The crates `package` packages.
+const PACKAGED: &[&str] = &["mapcheck-harness", "mapcheck-models", "mapcheck"];
+
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+/// Unpacked copies of `crates` (`<name>-<version>`) in the registries under `src` that have no host
+/// (their directory names start with `-`: local registries such as `cargo package`'s). Copies
+/// unpacked from crates.io or any other named registry are left alone.
+fn stale_unpacked(src: &Path, crates: &[&str]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(registries) = std::fs::read_dir(src) else {
+        return found;
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        let Ok(unpacked) = std::fs::read_dir(registry.path()) else {
+            continue;
+        };
+        for entry in unpacked.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = crates.iter().any(|c| {
+                name.strip_prefix(c)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|version| version.starts_with(|d: char| d.is_ascii_digit()))
+            });
+            if ours {
+                found.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_projects_crates_in_local_registries_are_stale() {
+        let root = std::env::temp_dir().join(format!("mapcheck-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dirs = [
+            "-14cd1cce6819ff87/mapcheck-harness-0.1.0",
+            "-14cd1cce6819ff87/mapcheck-0.1.0",
+            "-22c3805da5a543b4/mapcheck-models-0.2.0",
+            "-22c3805da5a543b4/mapcheck-harnessy-0.1.0",
+            "-22c3805da5a543b4/mapcheck-scenario-0.1.0",
+            "-22c3805da5a543b4/serde-1.0.0",
+            "index.crates.io-1949cf8c6b5b557f/mapcheck-0.1.0",
+        ];
+        for d in dirs {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let found = stale_unpacked(&root, PACKAGED);
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "-14cd1cce6819ff87/mapcheck-0.1.0",
+                "-14cd1cce6819ff87/mapcheck-harness-0.1.0",
+                "-22c3805da5a543b4/mapcheck-models-0.2.0",
+            ]
+        );
+        assert!(stale_unpacked(&root.join("missing"), PACKAGED).is_empty());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }
