@@ -12,7 +12,7 @@
 //! the whole budget), so a shrink of a few seconds tries dozens of candidates. [`Shrunk::note`]
 //! says why a failure was not made smaller, or that the budget cut the search short.
 
-use crate::engine::{run, Engine, Limits, Outcome, Workload};
+use crate::engine::{run_subject, Engine, Limits, Outcome, Subject, Workload};
 use crate::structure::Structure;
 use crate::verdict::{Oracle, Verdict};
 use std::time::{Duration, Instant};
@@ -147,6 +147,18 @@ pub fn shrink<S: Structure>(
     outcome: Outcome,
     budget: Duration,
 ) -> Shrunk {
+    shrink_subject(&Subject::of::<S>(), workload, engine, limits, outcome, budget)
+}
+
+/// [`shrink`] for a structure given as a [`Subject`].
+pub fn shrink_subject(
+    subject: &Subject,
+    workload: &Workload,
+    engine: Engine,
+    limits: Limits,
+    outcome: Outcome,
+    budget: Duration,
+) -> Shrunk {
     let started = Instant::now();
     let target = oracle_of(&outcome.verdict);
     let found_after = outcome.schedules.max(1);
@@ -164,7 +176,7 @@ pub fn shrink<S: Structure>(
     let still_fails = |w: &Workload, e: Engine, best: &mut Shrunk| {
         best.attempts += 1;
         let left = budget.saturating_sub(started.elapsed());
-        let o = run::<S>(w, e, attempt_limits(limits, found_after, left));
+        let o = run_subject(subject, w, e, attempt_limits(limits, found_after, left));
         if oracle_of(&o.verdict) == target && o.failure.is_some() {
             best.workload = w.clone();
             best.engine = e;

@@ -1,10 +1,9 @@
 //! The loom engine: every interleaving up to a preemption bound, deterministic, so the N-th
 //! permutation is a replayable schedule.
 
-use super::{FailedRun, Limits, Outcome, Pinned, Probe, Workload};
+use super::{FailedRun, Limits, Outcome, Pinned, Probe, Subject, Workload};
 use crate::quiet::quietly;
 use crate::rt::Loom;
-use crate::structure::Structure;
 use crate::verdict::{Oracle, Verdict};
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,8 @@ const TOO_MANY_THREADS: &str = "self.threads.len() < self.max()";
 /// A workload with more threads than loom models is not applicable, with the reason; so is one
 /// whose run stops on loom's thread limit because the structure starts threads of its own (a
 /// background collector): that is loom's limit, not a failure of the structure.
-pub(super) fn explore<S: Structure>(
+pub(super) fn explore(
+    subject: &Subject,
     workload: &Workload,
     preemption_bound: usize,
     limits: Limits,
@@ -51,10 +51,11 @@ pub(super) fn explore<S: Structure>(
     };
 
     let p = probe.clone();
+    let subject = *subject;
     let started = Instant::now();
     // Drop-in values created during the exploration are loom's (`crate::sync`).
     let kind = crate::sync::enter(crate::rt::RuntimeKind::Loom);
-    let (done, panic) = quietly(move || b.check(move || p.run_once::<Loom, S>()));
+    let (done, panic) = quietly(move || b.check(move || p.run_once::<Loom>(&subject)));
     drop(kind);
     // loom returns normally both when it has explored every interleaving and when its time budget
     // or permutation limit stopped it; only the first is exhaustion. A run that ends right at the
@@ -66,7 +67,7 @@ pub(super) fn explore<S: Structure>(
         if f.oracle == Oracle::Panic && f.summary.contains(TOO_MANY_THREADS) {
             return super::not_applicable_outcome(format!(
                 "{} starts threads of its own: with {} model threads a run needs more than loom's {}",
-                S::INFO.name,
+                subject.name(),
                 workload.threads.len(),
                 loom::MAX_THREADS
             ));

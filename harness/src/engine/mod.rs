@@ -9,6 +9,7 @@ mod loom;
 mod sequential;
 pub mod shuttle;
 mod spec;
+mod subject;
 mod threads;
 pub mod watchdog;
 
@@ -17,10 +18,11 @@ pub use crate::seed::{derive_seed, shard_seed, splitmix};
 pub use applies::{absent, absent_from, is_absent, not_applicable};
 pub use sequential::{SeqRun, Sequential};
 pub use spec::EngineSpec;
+pub use subject::Subject;
 
 use crate::history::{History, Leaks, Op, Quiescence, Recorder};
 use crate::rt::{spawn, Arc as RtArc, Runtime};
-use crate::structure::{Claims, Key, Map, Ops, Structure, Value};
+use crate::structure::{Key, Map, Ops, Structure, Value};
 use crate::verdict::{classify_panic, judge_judging, judging, Finding, Verdict};
 use crate::witness::Witness;
 use serde::{Deserialize, Serialize};
@@ -200,33 +202,40 @@ pub struct Outcome {
 
 /// Explores `workload` on structure `S` with `engine` within `limits`.
 pub fn run<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
-    if let Some(reason) = not_applicable::<S>(&engine).or_else(|| absent::<S>(workload)) {
+    run_subject(&Subject::of::<S>(), workload, engine, limits)
+}
+
+/// [`run`] for a structure given as a [`Subject`]: the exploration itself, compiled once.
+pub fn run_subject(subject: &Subject, workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
+    if let Some(reason) =
+        applies::not_applicable_to(subject, &engine).or_else(|| applies::absent_in(subject, workload))
+    {
         return not_applicable_outcome(reason);
     }
-    if let Err(msg) = prepare_here::<S>(&engine) {
+    if let Err(msg) = prepare_here(subject, &engine) {
         return prepare_failed(msg);
     }
     let started = Instant::now();
     let mut outcome = match engine {
-        Engine::Loom { preemption_bound } => loom::explore::<S>(workload, preemption_bound, limits, None),
+        Engine::Loom { preemption_bound } => loom::explore(subject, workload, preemption_bound, limits, None),
         Engine::ShuttleRandom { .. } | Engine::ShuttlePct { .. } | Engine::ShuttleDfs => {
-            shuttle::explore::<S>(workload, engine, limits)
+            shuttle::explore(subject, workload, engine, limits)
         }
-        Engine::Threads { seed } => threads::explore::<S>(workload, seed, limits, None),
+        Engine::Threads { seed } => threads::explore(subject, workload, seed, limits, None),
     };
     outcome.elapsed = started.elapsed();
-    with_leak_sites::<S>(workload, engine, limits, outcome)
+    with_leak_sites(subject, workload, engine, limits, outcome)
 }
 
 /// Under every engine but the thread engine (which prepares each of its pooled threads), runs the
 /// structure's declared process-wide and per-thread settle steps on the calling thread, which is
 /// the one loom and shuttle run their model threads on. The error is the message of a step that
 /// panicked, which fails the exploration.
-fn prepare_here<S: Structure>(engine: &Engine) -> Result<(), String> {
+fn prepare_here(subject: &Subject, engine: &Engine) -> Result<(), String> {
     if engine.real_threads() {
         return Ok(());
     }
-    crate::settle::prepare(std::any::TypeId::of::<S>(), &S::SETTLE)
+    crate::settle::prepare(subject.id, &subject.claims.settle)
 }
 
 /// The outcome of an exploration stopped before its first run by a declared settle step's panic.
@@ -258,20 +267,33 @@ fn not_applicable_outcome(reason: String) -> Outcome {
 
 /// Runs exactly the pinned run again and judges it.
 pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned, limits: Limits) -> Outcome {
-    if let Some(reason) = not_applicable::<S>(&engine).or_else(|| absent::<S>(workload)) {
+    replay_subject(&Subject::of::<S>(), workload, engine, pinned, limits)
+}
+
+/// [`replay`] for a structure given as a [`Subject`].
+pub fn replay_subject(
+    subject: &Subject,
+    workload: &Workload,
+    engine: Engine,
+    pinned: &Pinned,
+    limits: Limits,
+) -> Outcome {
+    if let Some(reason) =
+        applies::not_applicable_to(subject, &engine).or_else(|| applies::absent_in(subject, workload))
+    {
         return not_applicable_outcome(reason);
     }
-    if let Err(msg) = prepare_here::<S>(&engine) {
+    if let Err(msg) = prepare_here(subject, &engine) {
         return prepare_failed(msg);
     }
     let started = Instant::now();
     let mut outcome = match (engine, pinned) {
         (Engine::Loom { preemption_bound }, Pinned::Loom { execution }) => {
-            loom::explore::<S>(workload, preemption_bound, limits, Some(*execution))
+            loom::explore(subject, workload, preemption_bound, limits, Some(*execution))
         }
-        (_, Pinned::Shuttle { seed, steps }) => shuttle::replay::<S>(workload, *seed, steps, limits),
+        (_, Pinned::Shuttle { seed, steps }) => shuttle::replay(subject, workload, *seed, steps, limits),
         (Engine::Threads { seed }, Pinned::Threads { iteration }) => {
-            threads::explore::<S>(workload, seed, limits, Some(*iteration))
+            threads::explore(subject, workload, seed, limits, Some(*iteration))
         }
         (e, p) => Outcome {
             verdict: Verdict::Unknown {
@@ -287,7 +309,7 @@ pub fn replay<S: Structure>(workload: &Workload, engine: Engine, pinned: &Pinned
         },
     };
     outcome.elapsed = started.elapsed();
-    with_leak_sites::<S>(workload, engine, limits, outcome)
+    with_leak_sites(subject, workload, engine, limits, outcome)
 }
 
 /// Runs `workload` once on the calling thread, with no scheduler: the initial contents, then each
@@ -314,15 +336,16 @@ pub(crate) struct RunEnd {
     pub leaks: Option<Leaks>,
 }
 
-/// One run of `workload` on a fresh `S::Map<R>`: insert the initial contents, start one thread per
+/// One run of `workload` on a fresh map of `subject` for runtime `R`: insert the initial contents, start one thread per
 /// operation list, join them, then read the footprint, run the reclamation step and read it again.
 /// The thread engine runs the same pieces ([`setup`], [`thread_ops`], [`finish`]) on pooled threads.
-pub(crate) fn execute<R: Runtime, S: Structure>(
+pub(crate) fn execute<R: Runtime>(
+    subject: &Subject,
     workload: &Arc<Workload>,
     rec: &Arc<Recorder>,
     jitter: Option<u64>,
 ) -> RunEnd {
-    let map = setup::<R, S>(workload, rec);
+    let map = setup::<R>(subject, workload, rec);
     let handles: Vec<_> = (0..workload.threads.len())
         .map(|t| {
             let map = map.clone();
@@ -344,13 +367,14 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
         }
     }
     let end = finish(map, rec, panic, |scope| {
-        settle_rounds(scope, &S::SETTLE, || crate::settle::after_drop(&S::SETTLE))
+        let settle = &subject.claims.settle;
+        settle_rounds(scope, settle, || crate::settle::after_drop(settle))
     });
     rec.scope.close();
     end
 }
 
-/// The recorder of one run of `workload` on structure `S`: the results the structure does not
+/// The recorder of one run of `workload` on `subject`: the results the structure does not
 /// return are recorded as unobserved, and an iteration is cut short once it has yielded more
 /// entries than the workload has keys (it has then yielded some key twice, which the iteration
 /// oracle reports, rather than loop for ever).
@@ -362,7 +386,7 @@ pub(crate) fn execute<R: Runtime, S: Structure>(
 /// whether or not they overlap in time, and loom reports that race only if the harness does not
 /// order them (under loom its operations, with no atomic or lock inside, never overlap). It is
 /// expected to fail, so its results need no real-time order.
-pub(crate) fn recorder<S: Structure, R: Runtime>(workload: &Workload) -> Arc<Recorder> {
+pub(crate) fn recorder<R: Runtime>(subject: &Subject, workload: &Workload) -> Arc<Recorder> {
     let keys: std::collections::BTreeSet<Key> = workload
         .initial
         .iter()
@@ -372,11 +396,12 @@ pub(crate) fn recorder<S: Structure, R: Runtime>(workload: &Workload) -> Arc<Rec
     let threads = workload.threads.len();
     // Each log has room for its thread's operations (an iteration's removes grow it).
     let capacity = |t: usize| workload.threads[t].len();
-    let bound = Some(S::INFO.iteration.visit_bound(keys.len()));
-    if S::INFO.unsynchronised {
-        Recorder::declared_with_capacity::<crate::rt::Std>(threads, S::UNOBSERVED, bound, capacity)
+    let info = &subject.claims.info;
+    let bound = Some(info.iteration.visit_bound(keys.len()));
+    if info.unsynchronised {
+        Recorder::declared_with_capacity::<crate::rt::Std>(threads, subject.unobserved, bound, capacity)
     } else {
-        Recorder::declared_with_capacity::<R>(threads, S::UNOBSERVED, bound, capacity)
+        Recorder::declared_with_capacity::<R>(threads, subject.unobserved, bound, capacity)
     }
 }
 
@@ -401,9 +426,13 @@ pub(crate) fn settle_rounds(
 }
 
 /// A fresh map with the workload's initial contents, created inside the run's allocation scope.
-pub(crate) fn setup<R: Runtime, S: Structure>(workload: &Workload, rec: &Recorder) -> RtArc<R, S::Map<R>> {
+pub(crate) fn setup<R: Runtime>(
+    subject: &Subject,
+    workload: &Workload,
+    rec: &Recorder,
+) -> RtArc<R, Box<dyn Map>> {
     let scope = rec.scope;
-    let map: RtArc<R, S::Map<R>> = scope.run(|| RtArc::new(S::new::<R>()));
+    let map: RtArc<R, Box<dyn Map>> = scope.run(|| RtArc::new(subject.new_map::<R>()));
     for &(k, v) in &workload.initial {
         scope.run(|| map.insert(k, v));
     }
@@ -511,7 +540,8 @@ pub(crate) fn leaks(scope: crate::alloc::Scope) -> Option<Leaks> {
 /// first run gets the site of a group of the same size leaked in a run again, if any (a leak that
 /// depends on timing on real threads). The runs that found the leak kept no call stacks, so a run
 /// that does not leak pays nothing for this. Anything else comes back as it was.
-fn with_leak_sites<S: Structure>(
+fn with_leak_sites(
+    subject: &Subject,
     workload: &Workload,
     engine: Engine,
     limits: Limits,
@@ -532,7 +562,7 @@ fn with_leak_sites<S: Structure>(
     let mut sites: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
     let mut blocks = None;
     for _ in 0..SITE_RERUNS {
-        let again = crate::alloc::with_sites(|| replay::<S>(workload, engine, &pinned, limits));
+        let again = crate::alloc::with_sites(|| replay_subject(subject, workload, engine, &pinned, limits));
         let Some(second) = leaked(&again) else {
             continue;
         };
@@ -552,7 +582,7 @@ fn with_leak_sites<S: Structure>(
         blocks
     });
     let leaks = Leaks { blocks, ..first };
-    if let Some(failure) = crate::oracle::leak::check(&leaks, &S::SETTLE) {
+    if let Some(failure) = crate::oracle::leak::check(&leaks, &subject.claims.settle) {
         outcome.verdict = Verdict::Fail(failure.clone());
         if let Some(failed) = outcome.failure.as_mut() {
             failed.verdict = Verdict::Fail(failure);
@@ -567,7 +597,8 @@ const SITE_RERUNS: usize = 3;
 
 /// Judges a run that may have panicked, as this process's [`judging`] says; what the oracles the
 /// structure declares known found is added to `findings`.
-pub(crate) fn judge_run<S: Structure>(
+pub(crate) fn judge_run(
+    subject: &Subject,
     history: &History,
     panic: Option<&str>,
     limits: &Limits,
@@ -577,10 +608,10 @@ pub(crate) fn judge_run<S: Structure>(
     match panic {
         Some(msg) => Verdict::Fail(classify_panic(msg)),
         None => {
-            let claims = Claims::of::<S>();
+            let claims = &subject.claims;
             let mut noted = Vec::new();
-            let verdict = judge_judging(history, &claims, limits.lin_steps, judging(), witness, &mut noted);
-            Finding::tally(findings, &noted, &claims);
+            let verdict = judge_judging(history, claims, limits.lin_steps, judging(), witness, &mut noted);
+            Finding::tally(findings, &noted, claims);
             verdict
         }
     }
@@ -647,18 +678,19 @@ impl Probe {
     }
 
     /// One run inside the model checker: execute, record, judge; panic out on a failure.
-    pub(crate) fn run_once<R: Runtime, S: Structure>(&self) {
+    pub(crate) fn run_once<R: Runtime>(&self, subject: &Subject) {
         self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let rec = recorder::<S, R>(&self.workload);
+        let rec = recorder::<R>(subject, &self.workload);
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(rec.clone());
-        let end = execute::<R, S>(&self.workload, &rec, None);
+        let end = execute::<R>(subject, &self.workload, &rec, None);
         let mut history = rec.history(self.workload.initial.clone());
         history.quiescence = end.quiescence;
         history.leaks = end.leaks;
         let mut unknown = self.unknown.lock().unwrap_or_else(|e| e.into_inner());
         let verdict = {
             let mut witness = self.witness.lock().unwrap_or_else(|e| e.into_inner());
-            judge_run::<S>(
+            judge_run(
+                subject,
                 &history,
                 end.panic.as_deref(),
                 &self.limits,

@@ -1,7 +1,7 @@
 //! The shuttle engine: random, PCT and DFS schedulers, each wrapped so the schedule of the current
 //! run is recorded and a failure can be replayed step for step with shuttle's `ReplayScheduler`.
 
-use super::{Engine, FailedRun, Limits, Outcome, Pinned, Probe, Workload};
+use super::{Engine, FailedRun, Limits, Outcome, Pinned, Probe, Subject, Workload};
 use crate::quiet::quietly;
 use crate::rt::Shuttle;
 use crate::structure::Structure;
@@ -54,10 +54,11 @@ impl<S: Scheduler> Scheduler for Recording<S> {
     }
 }
 
-pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
+pub(super) fn explore(subject: &Subject, workload: &Workload, engine: Engine, limits: Limits) -> Outcome {
     let n = limits.max_schedules;
     match engine {
-        Engine::ShuttleRandom { seed } => go::<S, _>(
+        Engine::ShuttleRandom { seed } => go(
+            subject,
             workload,
             RandomScheduler::new_from_seed(seed, n),
             limits,
@@ -67,7 +68,8 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
         ),
         // PCT orders threads by priority; with one thread there is nothing to order, and shuttle's
         // PCT scheduler rejects a run without concurrency. The random scheduler explores it instead.
-        Engine::ShuttlePct { seed, .. } if workload.threads.len() < 2 => go::<S, _>(
+        Engine::ShuttlePct { seed, .. } if workload.threads.len() < 2 => go(
+            subject,
             workload,
             RandomScheduler::new_from_seed(seed, n),
             limits,
@@ -75,7 +77,8 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
             false,
             true,
         ),
-        Engine::ShuttlePct { seed, depth } => go::<S, _>(
+        Engine::ShuttlePct { seed, depth } => go(
+            subject,
             workload,
             PctScheduler::new_from_seed(seed, depth, n),
             limits,
@@ -85,7 +88,8 @@ pub(super) fn explore<S: Structure>(workload: &Workload, engine: Engine, limits:
         ),
         // Random draws (`rt::draw`) are allowed: DFS answers them from a fixed seed, the same in
         // every execution, so its search covers every interleaving for those draws.
-        Engine::ShuttleDfs => go::<S, _>(
+        Engine::ShuttleDfs => go(
+            subject,
             workload,
             DfsScheduler::new(Some(n), true),
             limits,
@@ -106,15 +110,31 @@ pub fn run_with_scheduler<S: Structure>(
     scheduler: Box<dyn Scheduler + Send>,
     limits: Limits,
 ) -> Outcome {
+    run_subject_with_scheduler(&Subject::of::<S>(), workload, scheduler, limits)
+}
+
+/// [`run_with_scheduler`] for a structure given as a [`Subject`].
+pub fn run_subject_with_scheduler(
+    subject: &Subject,
+    workload: &Workload,
+    scheduler: Box<dyn Scheduler + Send>,
+    limits: Limits,
+) -> Outcome {
     let started = std::time::Instant::now();
-    let mut outcome = go::<S, _>(workload, scheduler, limits, false, false, false);
+    let mut outcome = go(subject, workload, scheduler, limits, false, false, false);
     outcome.elapsed = started.elapsed();
     outcome
 }
 
 /// Replays one recorded schedule. A run that leaves the recorded schedule (the code changed, or the
 /// schedule came from another build) is never judged: the outcome says where it diverged.
-pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, limits: Limits) -> Outcome {
+pub(super) fn replay(
+    subject: &Subject,
+    workload: &Workload,
+    seed: u64,
+    steps: &str,
+    limits: Limits,
+) -> Outcome {
     match decode(seed, steps) {
         Ok(schedule) => {
             let diverged = Arc::new(Mutex::new(None));
@@ -124,7 +144,7 @@ pub(super) fn replay<S: Structure>(workload: &Workload, seed: u64, steps: &str, 
                 at: 0,
                 diverged: diverged.clone(),
             };
-            let mut outcome = go::<S, _>(workload, checked, limits, false, false, true);
+            let mut outcome = go(subject, workload, checked, limits, false, false, true);
             if let Some(why) = diverged.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 outcome.verdict = Verdict::Unknown {
                     reason: format!("{DIVERGED}: {why}"),
@@ -244,7 +264,8 @@ fn run_pooled<Sch: Scheduler + 'static>(
     })
 }
 
-fn go<S: Structure, Sch: Scheduler + 'static>(
+fn go<Sch: Scheduler + 'static>(
+    subject: &Subject,
     workload: &Workload,
     scheduler: Sch,
     limits: Limits,
@@ -275,7 +296,9 @@ fn go<S: Structure, Sch: Scheduler + 'static>(
     // Drop-in values created during the exploration are shuttle's (`crate::sync`).
     let kind = crate::sync::enter(crate::rt::RuntimeKind::Shuttle);
     let p = probe.clone();
-    let (done, panic) = quietly(move || run_pooled(recording, config, move || p.run_once::<Shuttle, S>()));
+    let subject = *subject;
+    let (done, panic) =
+        quietly(move || run_pooled(recording, config, move || p.run_once::<Shuttle>(&subject)));
     drop(kind);
     drop(mute);
     let schedules = probe.schedules();

@@ -29,17 +29,20 @@
 
 use super::watchdog::{self, Clock, RunState, Tid, FINISHING, RUNNING, SETTLING, SETUP};
 use super::{derive_seed, finish, judge_run, payload_message, prepare_failed, recorder, setup};
-use super::{settle_rounds, thread_ops, FailedRun, Limits, Outcome, Pinned, RunEnd, Unknowns, Workload};
+use super::{
+    settle_rounds, thread_ops, FailedRun, Limits, Outcome, Pinned, RunEnd, Subject, Unknowns, Workload,
+};
 use crate::history::{History, Recorder};
 use crate::rt::Std;
-use crate::structure::Structure;
+use crate::settle::Settle;
 use crate::verdict::Verdict;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-pub(super) fn explore<S: Structure>(
+pub(super) fn explore(
+    subject: &Subject,
     workload: &Workload,
     seed: u64,
     limits: Limits,
@@ -52,7 +55,7 @@ pub(super) fn explore<S: Structure>(
     };
     let workload = Arc::new(workload.clone());
     let pool = Pool::new(workload.threads.len());
-    if let Err(msg) = pool.prepare::<S>(watchdog::caps(limits).stall) {
+    if let Err(msg) = pool.prepare(subject, watchdog::caps(limits).stall) {
         return prepare_failed(msg);
     }
     let mut schedules = 0;
@@ -63,7 +66,7 @@ pub(super) fn explore<S: Structure>(
         }
         schedules += 1;
         let found = &mut unknown.findings;
-        let (verdict, history) = match one_run::<S>(&pool, &workload, seed, iteration, limits, found) {
+        let (verdict, history) = match one_run(subject, &pool, &workload, seed, iteration, limits, found) {
             Run::Judged(verdict, history) => (verdict, history),
             Run::Hung(hang) => return outcome(hang.verdict.clone(), schedules, &unknown, Some(*hang)),
             Run::Lost(reason) => {
@@ -100,7 +103,8 @@ enum Run {
 }
 
 /// One run, judged; a hang comes back as its failure.
-fn one_run<S: Structure>(
+fn one_run(
+    subject: &Subject,
     pool: &Pool,
     workload: &Arc<Workload>,
     seed: u64,
@@ -108,11 +112,11 @@ fn one_run<S: Structure>(
     limits: Limits,
     findings: &mut Vec<crate::verdict::Finding>,
 ) -> Run {
-    let rec = recorder::<S, crate::rt::Std>(workload);
+    let rec = recorder::<crate::rt::Std>(subject, workload);
     let jitter = derive_seed(seed, iteration as u64);
     let run = Arc::new(RunState::default());
     let mut clock = Clock::new(&pool.tids);
-    let done = pool.start::<S>(workload, &rec, jitter, &run);
+    let done = pool.start(subject, workload, &rec, jitter, &run);
     let disconnected = || RunEnd {
         panic: Some("the run's driver thread stopped without a result".into()),
         quiescence: None,
@@ -139,7 +143,8 @@ fn one_run<S: Structure>(
     let mut history = rec.history(workload.initial.clone());
     history.quiescence = end.quiescence;
     history.leaks = end.leaks;
-    let verdict = judge_run::<S>(
+    let verdict = judge_run(
+        subject,
         &history,
         end.panic.as_deref(),
         &limits,
@@ -177,8 +182,8 @@ impl Pool {
     /// Runs the structure's declared process-wide step (once per process) and per-thread step on
     /// every pooled thread, outside allocation tracking, and waits for them; `within` bounds the
     /// wait for each thread, in time the threads could run.
-    fn prepare<S: Structure>(&self, within: Duration) -> Result<(), String> {
-        let settle = S::SETTLE;
+    fn prepare(&self, subject: &Subject, within: Duration) -> Result<(), String> {
+        let (settle, id) = (subject.claims.settle, subject.id);
         if settle.once.is_empty() && settle.per_thread.is_empty() {
             return Ok(());
         }
@@ -187,7 +192,7 @@ impl Pool {
         for thread in self.threads() {
             let (tx, rx) = channel();
             let job: Job = Box::new(move || {
-                let _ = tx.send(crate::settle::prepare(std::any::TypeId::of::<S>(), &settle));
+                let _ = tx.send(crate::settle::prepare(id, &settle));
             });
             thread
                 .send(job)
@@ -204,8 +209,9 @@ impl Pool {
     }
 
     /// Starts one run; its end arrives on the returned channel.
-    fn start<S: Structure>(
+    fn start(
         &self,
+        subject: &Subject,
         workload: &Arc<Workload>,
         rec: &Arc<Recorder>,
         jitter: u64,
@@ -214,9 +220,10 @@ impl Pool {
         let (tx, rx) = channel();
         let (workload, rec, run, workers) =
             (workload.clone(), rec.clone(), run.clone(), self.workers.clone());
+        let subject = *subject;
         let job: Job = Box::new(move || {
             run.enter(SETUP);
-            let map = run.inside(|| setup::<Std, S>(&workload, &rec));
+            let map = run.inside(|| setup::<Std>(&subject, &workload, &rec));
             let n = workload.threads.len();
             let barrier = Arc::new(Barrier::new(n));
             let (done_tx, done_rx) = channel::<Option<String>>();
@@ -260,9 +267,9 @@ impl Pool {
             run.enter(FINISHING);
             let end = run.inside(|| {
                 finish(map, &rec, panic, |scope| {
-                    settle_rounds(scope, &S::SETTLE, || {
+                    settle_rounds(scope, &subject.claims.settle, || {
                         run.enter(SETTLING);
-                        settle_everywhere::<S>(&workers, &run)
+                        settle_everywhere(subject.claims.settle, &workers, &run)
                     })
                 })
             });
@@ -279,14 +286,14 @@ impl Pool {
 /// Each hand-off is a step of the run; while the driver waits, only the worker's step is structure
 /// code. A worker whose step does not come back leaves the driver waiting, and the watchdog reports
 /// the stall while settling.
-fn settle_everywhere<S: Structure>(workers: &[Sender<Job>], run: &Arc<RunState>) -> Result<(), String> {
-    crate::settle::after_drop(&S::SETTLE)?;
+fn settle_everywhere(settle: Settle, workers: &[Sender<Job>], run: &Arc<RunState>) -> Result<(), String> {
+    crate::settle::after_drop(&settle)?;
     for worker in workers {
         let (tx, rx) = channel();
         let on_worker = run.clone();
         let job: Job = Box::new(move || {
             on_worker.step();
-            let r = on_worker.inside(|| crate::settle::after_drop(&S::SETTLE));
+            let r = on_worker.inside(|| crate::settle::after_drop(&settle));
             on_worker.step();
             let _ = tx.send(r);
         });
