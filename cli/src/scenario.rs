@@ -54,7 +54,15 @@ pub fn main(registry: &Registry, cmd: Command) -> Result<ExitCode> {
             paths,
             structures,
             engines,
-        } => run_all(registry, &paths, &Filter { structures, engines }),
+        } => run_all(
+            registry,
+            &paths,
+            &Filter {
+                structures,
+                engines,
+                passing_schedules: None,
+            },
+        ),
         Command::Import {
             input,
             out,
@@ -182,6 +190,7 @@ fn run_all(registry: &Registry, paths: &[PathBuf], filter: &Filter) -> Result<Ex
     let filter = &Filter {
         structures: filter.structures.clone(),
         engines,
+        passing_schedules: None,
     };
     let mut failed = Vec::new();
     let files = all_files(paths)?;

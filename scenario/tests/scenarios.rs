@@ -15,6 +15,11 @@ use std::path::PathBuf;
 #[global_allocator]
 static ALLOC: mapcheck_harness::alloc::Counting = mapcheck_harness::alloc::Counting;
 
+/// The schedules a cell expected to pass runs here (the scenario's own bound when smaller): every
+/// hazard is still caught within the file's bound, and `cargo xtask scenario run` explores each
+/// correct structure to it.
+const PASSING_SCHEDULES: usize = 300;
+
 fn failures_dir(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("mapcheck-scenario-tests-{}-{name}", std::process::id()))
 }
@@ -26,7 +31,10 @@ fn scenario_file(path: &Utf8Path, text: String) -> datatest_stable::Result<()> {
     let result = run(
         &Registry::of(mapcheck_models::structures()),
         &s,
-        &Filter::default(),
+        &Filter {
+            passing_schedules: Some(PASSING_SCHEDULES),
+            ..Filter::default()
+        },
         &dir,
     )
     .map_err(|e| e.render())?;
@@ -184,7 +192,51 @@ fn finding_expectations_are_graded(_: &Utf8Path, _: String) -> datatest_stable::
     Ok(())
 }
 
+/// Not a scenario file: the test suite's cap on passing cells shortens only the cells expected to
+/// pass; a cell expected to fail still explores to the scenario's bound.
+fn the_cap_on_passing_cells_leaves_expected_failures_their_bound(
+    _: &Utf8Path,
+    text: String,
+) -> datatest_stable::Result<()> {
+    let dir = failures_dir("cap");
+    let s = scenario::parse("cow-swap-lost-delete.toml", &text).map_err(|e| e.render())?;
+    let filter = Filter {
+        passing_schedules: Some(3),
+        ..Filter::default()
+    };
+    let result =
+        run(&Registry::of(mapcheck_models::structures()), &s, &filter, &dir).map_err(|e| e.render())?;
+    assert!(result.ok(), "{}", render(&result, "cow-swap-lost-delete.toml"));
+    let (mut passing, mut beyond_cap) = (0, 0);
+    for r in &result.structures {
+        for c in r.cells.iter().filter(|c| c.cell.result.ran()) {
+            let o = c.outcome();
+            if r.expect == Expect::Pass {
+                assert!(o.schedules <= 3, "{}: {} schedules", r.structure, o.schedules);
+                passing += 1;
+            } else {
+                assert!(
+                    o.verdict.is_fail(),
+                    "{} under {} was not caught",
+                    r.structure,
+                    c.engine
+                );
+                beyond_cap += usize::from(!c.pinned && o.schedules > 3);
+            }
+        }
+    }
+    // cow-nocas is caught under shuttle-pct after 4 schedules: past the cap, which it ignored.
+    assert!(
+        beyond_cap > 0,
+        "no unpinned catch needed more schedules than the cap"
+    );
+    assert!(passing > 0, "the scenario runs a structure expected to pass");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
 datatest_stable::harness! {
+    { test = the_cap_on_passing_cells_leaves_expected_failures_their_bound, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
     { test = scenario_file, root = "../scenarios", pattern = r"\.toml$" },
     { test = imported_failure_replays, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
     { test = wrong_expectations_are_mismatches, root = "../scenarios", pattern = r"^cow-swap-lost-delete\.toml$" },
