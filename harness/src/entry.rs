@@ -1,5 +1,6 @@
-//! A structure as the runner holds it: its declaration and every engine entry point, instantiated
-//! for it, behind plain function pointers, so a list of structures can be a value (a registry).
+//! A structure as the runner holds it: its declaration and every engine entry point for it (thin
+//! wrappers over the engines' [`Subject`](crate::engine::Subject) functions), behind plain function
+//! pointers, so a list of structures can be a value (a registry).
 
 use crate::engine::shuttle::Scheduler;
 use crate::engine::{SeqRun, Sequential};

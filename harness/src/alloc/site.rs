@@ -90,7 +90,19 @@ fn frame_kind(name: &str, file: Option<&Path>, harness: &Path) -> Frame {
     }
     let path = name
         .trim_start_matches(['<', '&', '*'])
-        .trim_start_matches("dyn ");
+        .trim_start_matches("dyn ")
+        .trim_start_matches("mut ");
+    // `<T as Trait>::f` is the code of `T`'s impl: a primitive's (`<u8 as
+    // alloc::vec::spec_from_elem::SpecFromElem>::from_elem`, std code instantiated in the caller's
+    // crate, with no file of its own) is the standard library's.
+    if let Some((ty, _)) = path.split_once(" as ") {
+        let ty = ty
+            .trim_start_matches(['[', '(', '&', '*'])
+            .trim_start_matches("mut ");
+        if !ty.contains("::") && PRIMITIVES.iter().any(|p| ty.starts_with(p)) {
+            return Frame::Library;
+        }
+    }
     let krate = path.split("::").next().unwrap_or(path);
     match krate {
         "std" | "core" | "alloc" | "hashbrown" => Frame::Library,
@@ -100,6 +112,12 @@ fn frame_kind(name: &str, file: Option<&Path>, harness: &Path) -> Frame {
         _ => Frame::Structure,
     }
 }
+
+/// The primitive types, whose impls are the standard library's.
+const PRIMITIVES: &[&str] = &[
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64",
+    "bool", "char", "str", "()",
+];
 
 /// A function's name without the generic arguments of its types (`Map<R>::insert` becomes
 /// `Map::insert`); a qualified path (`<A as B>::f`) keeps its brackets.
@@ -234,6 +252,26 @@ mod tests {
    7: my_map::Map<R>::not_reached
 ";
         assert_eq!(site(stack), vec!["my_map::Map::insert".to_string()]);
+    }
+
+    #[test]
+    fn a_primitives_impl_of_a_std_trait_is_the_standard_librarys() {
+        let stack = "   0: std::backtrace::Backtrace::force_capture
+   1: mapcheck_harness::alloc::record
+   2: __rust_alloc
+   3: <u8 as alloc::vec::spec_from_elem::SpecFromElem>::from_elem
+   4: <[u64] as alloc::slice::hack::ConvertVec>::to_vec
+   5: <my_map::Node as core::clone::Clone>::clone
+   6: my_map::leak_one
+   7: mapcheck_harness::history::Recorder::apply
+";
+        assert_eq!(
+            site(stack),
+            vec![
+                "<my_map::Node as core::clone::Clone>::clone".to_string(),
+                "my_map::leak_one".into()
+            ]
+        );
     }
 
     #[test]
