@@ -1,6 +1,8 @@
 //! The liveness oracle: a deadlock, a panic and a runaway loop are each reported as failures, with
 //! the schedule that led there, under the engines that can see them; an iteration that deletes and
-//! reinserts for ever is cut and judged, and one that ignores its visitor's `Break` is stopped.
+//! reinserts for ever is cut and judged, and one that ignores its visitor's `Break` is stopped. A
+//! panic while the map is built and filled, or in its reclamation step after the threads, is the
+//! run's panic with its message under every engine.
 
 use mapcheck_harness::rt::{yield_now, AtomicUsize, AtomicUsizeOps, Ordering, Runtime, RwLock};
 use mapcheck_harness::{
@@ -13,7 +15,8 @@ use std::time::Duration;
 
 /// A locked map whose iteration holds the read lock while it visits, so a visitor that deletes
 /// (Go's `for k := range m { delete(m, k) }` under an RWMutex) waits for the write lock forever;
-/// `get` of key 13 panics, and `insert` of key 99 spins until a flag nobody sets.
+/// `get` of key 13 panics, `insert` of key 99 spins until a flag nobody sets, `insert` of key 66
+/// panics, and so does the reclamation step while key 77 is present.
 struct Hazards<R: Runtime> {
     m: RwLock<R, BTreeMap<Key, Value>>,
     never: AtomicUsize<R>,
@@ -21,6 +24,7 @@ struct Hazards<R: Runtime> {
 
 impl<R: Runtime> Map for Hazards<R> {
     fn insert(&self, k: Key, v: Value) -> Option<Value> {
+        assert_ne!(k, 66, "sixty-six is refused");
         if k == 99 {
             while self.never.load(Ordering::SeqCst) == 0 {
                 yield_now::<R>();
@@ -48,6 +52,9 @@ impl<R: Runtime> Map for Hazards<R> {
                 break;
             }
         }
+    }
+    fn reclaim(&self) {
+        assert!(!self.m.read().contains_key(&77), "reclaim refuses 77");
     }
     fn footprint(&self) -> Footprint {
         Footprint::default()
@@ -124,6 +131,33 @@ fn a_panic_is_reported_with_its_message() {
         let (oracle, summary) = failure(&o);
         assert_eq!(oracle, Oracle::Panic, "{engine}");
         assert!(summary.contains("unlucky"), "{engine}: {summary}");
+    }
+}
+
+#[test]
+fn a_panic_while_the_map_is_filled_or_reclaimed_is_reported_with_its_message() {
+    let filled = Workload {
+        initial: vec![(66, 1)],
+        threads: vec![vec![Op::Get { key: 1 }], vec![Op::Get { key: 2 }]],
+    };
+    let reclaimed = Workload {
+        initial: vec![(77, 1)],
+        threads: vec![vec![Op::Get { key: 1 }], vec![Op::Get { key: 2 }]],
+    };
+    for (w, message) in [
+        (&filled, "sixty-six is refused"),
+        (&reclaimed, "reclaim refuses 77"),
+    ] {
+        for engine in [
+            Engine::Loom { preemption_bound: 1 },
+            Engine::ShuttleRandom { seed: 1 },
+            Engine::Threads { seed: 1 },
+        ] {
+            let o = mapcheck_harness::run::<HazardsS>(w, engine, limits());
+            let (oracle, summary) = failure(&o);
+            assert_eq!(oracle, Oracle::Panic, "{engine}: {summary}");
+            assert!(summary.contains(message), "{engine}: {summary}");
+        }
     }
 }
 

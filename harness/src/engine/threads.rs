@@ -222,58 +222,77 @@ impl Pool {
             (workload.clone(), rec.clone(), run.clone(), self.workers.clone());
         let subject = *subject;
         let job: Job = Box::new(move || {
-            run.enter(SETUP);
-            let map = run.inside(|| setup::<Std>(&subject, &workload, &rec));
-            let n = workload.threads.len();
-            let barrier = Arc::new(Barrier::new(n));
-            let (done_tx, done_rx) = channel::<Option<String>>();
-            run.enter(RUNNING);
-            for (t, worker) in workers.iter().enumerate() {
-                let (map, rec, barrier, done_tx, workload, run) = (
-                    map.clone(),
-                    rec.clone(),
-                    barrier.clone(),
-                    done_tx.clone(),
-                    workload.clone(),
-                    run.clone(),
-                );
-                let job: Job = Box::new(move || {
-                    run.step();
-                    barrier.wait();
-                    let r = catch_unwind(AssertUnwindSafe(|| {
-                        thread_ops::<Std, _>(t, &workload.threads[t], &*map, &rec, Some(jitter))
-                    }));
-                    run.step();
-                    // Not the last reference: the driver holds the map until it drops it.
-                    crate::alloc::untracked(|| drop(map));
-                    let _ = done_tx.send(r.err().map(|p| payload_message(&*p)));
-                });
-                if worker.send(job).is_err() {
-                    return;
-                }
-            }
-            drop(done_tx);
-            let mut panic = None;
-            for _ in 0..n {
-                match done_rx.recv() {
-                    Ok(Some(msg)) => {
-                        panic.get_or_insert(msg);
+            // A panic of the structure's own code here (building the map, the initial inserts, its
+            // reclamation or settle step, its drop) is the run's panic, with its message; without
+            // the catch the driver thread would die and the run end with no result at all.
+            let body = AssertUnwindSafe(|| -> Option<RunEnd> {
+                run.enter(SETUP);
+                let map = run.inside(|| setup::<Std>(&subject, &workload, &rec));
+                let n = workload.threads.len();
+                let barrier = Arc::new(Barrier::new(n));
+                let (done_tx, done_rx) = channel::<Option<String>>();
+                run.enter(RUNNING);
+                for (t, worker) in workers.iter().enumerate() {
+                    let (map, rec, barrier, done_tx, workload, run) = (
+                        map.clone(),
+                        rec.clone(),
+                        barrier.clone(),
+                        done_tx.clone(),
+                        workload.clone(),
+                        run.clone(),
+                    );
+                    let job: Job = Box::new(move || {
+                        run.step();
+                        barrier.wait();
+                        let r = catch_unwind(AssertUnwindSafe(|| {
+                            thread_ops::<Std, _>(t, &workload.threads[t], &*map, &rec, Some(jitter))
+                        }));
+                        run.step();
+                        // Not the last reference: the driver holds the map until it drops it.
+                        crate::alloc::untracked(|| drop(map));
+                        let _ = done_tx.send(r.err().map(|p| payload_message(&*p)));
+                    });
+                    if worker.send(job).is_err() {
+                        return None;
                     }
-                    Ok(None) => {}
-                    Err(_) => return,
                 }
-                run.step();
-            }
-            run.enter(FINISHING);
-            let end = run.inside(|| {
-                finish(map, &rec, panic, |scope| {
-                    settle_rounds(scope, &subject.claims.settle, || {
-                        run.enter(SETTLING);
-                        settle_everywhere(subject.claims.settle, &workers, &run)
+                drop(done_tx);
+                let mut panic = None;
+                for _ in 0..n {
+                    match done_rx.recv() {
+                        Ok(Some(msg)) => {
+                            panic.get_or_insert(msg);
+                        }
+                        Ok(None) => {}
+                        Err(_) => return None,
+                    }
+                    run.step();
+                }
+                run.enter(FINISHING);
+                let end = run.inside(|| {
+                    finish(map, &rec, panic, |scope| {
+                        settle_rounds(scope, &subject.claims.settle, || {
+                            run.enter(SETTLING);
+                            settle_everywhere(subject.claims.settle, &workers, &run)
+                        })
                     })
-                })
+                });
+                Some(end)
             });
-            let _ = tx.send(end);
+            match catch_unwind(body) {
+                Ok(Some(end)) => {
+                    let _ = tx.send(end);
+                }
+                // A worker stopped: the watcher sees the run end without a result.
+                Ok(None) => {}
+                Err(p) => {
+                    let _ = tx.send(RunEnd {
+                        panic: Some(payload_message(&*p)),
+                        quiescence: None,
+                        leaks: None,
+                    });
+                }
+            }
         });
         // A closed channel means the driver died; the watcher then sees the run end without a result.
         let _ = self.driver.send(job);
