@@ -8,7 +8,12 @@ use mapcheck_harness::verdict::{disagreements, set_judging, Judging};
 use mapcheck_harness::{Engine, Limits, Size, Verdict};
 use mapcheck_models::patterns::{model, MODELS};
 use mapcheck_models::structures;
+use std::sync::Mutex;
 use std::time::Duration;
+
+/// The judging mode is the process's: under plain `cargo test`, which runs these tests on threads of
+/// one process, each holds this while it sets and uses the mode (nextest gives each its process).
+static JUDGING: Mutex<()> = Mutex::new(());
 
 /// Bounded by schedules only, so that both judgings explore exactly the same runs.
 fn limits(n: usize) -> Limits {
@@ -45,6 +50,7 @@ const MUST_COVER: &[&str] = &[
 
 #[test]
 fn every_mutant_is_caught_the_same_with_and_without_the_witness() {
+    let _mode = JUDGING.lock().unwrap_or_else(|e| e.into_inner());
     let mutants: Vec<_> = structures()
         .into_iter()
         .filter(|e| e.info.mutant.is_some())
@@ -92,26 +98,59 @@ fn every_mutant_is_caught_the_same_with_and_without_the_witness() {
     assert!(caught > 20, "{caught} catches");
 }
 
-#[test]
-fn no_run_gets_two_verdicts_on_any_model_structure_or_engine() {
+/// Judged both ways at once under one engine, every model on every structure: no run gets two
+/// verdicts, and only mutants fail. One test per engine, so that they run side by side.
+fn no_run_gets_two_verdicts_under(engine: Engine) {
+    let _mode = JUDGING.lock().unwrap_or_else(|e| e.into_inner());
     set_judging(Judging::CrossCheck);
-    let threads = Engine::Threads { seed: 5 };
     for e in structures() {
         for m in MODELS {
-            // Every engine but loom at bound 3, which the test above covers for the mutants.
-            let loom3 = Engine::Loom { preemption_bound: 3 };
-            for engine in engines().into_iter().filter(|e| *e != loom3).chain([threads]) {
-                let w = (m.build)(Size::for_engine(&engine));
-                let n = if engine.real_threads() { 10 } else { 40 };
-                let outcome = (e.run)(&w, engine, limits(n));
-                let what = format!("{} on {} under {engine}", e.info.name, m.name);
-                if let Verdict::Fail(f) = &outcome.verdict {
-                    assert!(!f.summary.contains("disagree"), "{what}: {}", f.summary);
-                    assert!(e.info.expected_to_fail(), "{what}: {}", f.summary);
-                }
+            let w = (m.build)(Size::for_engine(&engine));
+            let outcome = if engine.real_threads() {
+                // Ten runs take milliseconds; a budget of 4 s puts the watchdog's stall cap at its
+                // least (2 s), so a run of a hanging mutant is given up after 2 s, not 10.
+                let limits = Limits {
+                    budget: Duration::from_secs(4),
+                    ..limits(10)
+                };
+                (e.run)(&w, engine, limits)
+            } else {
+                (e.run)(&w, engine, limits(40))
+            };
+            let what = format!("{} on {} under {engine}", e.info.name, m.name);
+            if let Verdict::Fail(f) = &outcome.verdict {
+                assert!(!f.summary.contains("disagree"), "{what}: {}", f.summary);
+                assert!(e.info.expected_to_fail(), "{what}: {}", f.summary);
             }
         }
     }
     set_judging(Judging::Witness);
     assert_eq!(disagreements(), 0);
+}
+
+// Every engine but loom at bound 3, which the test above covers for the mutants.
+
+#[test]
+fn no_run_gets_two_verdicts_under_loom() {
+    no_run_gets_two_verdicts_under(Engine::Loom { preemption_bound: 2 });
+}
+
+#[test]
+fn no_run_gets_two_verdicts_under_shuttle_random() {
+    no_run_gets_two_verdicts_under(Engine::ShuttleRandom { seed: 5 });
+}
+
+#[test]
+fn no_run_gets_two_verdicts_under_shuttle_pct() {
+    no_run_gets_two_verdicts_under(Engine::ShuttlePct { seed: 5, depth: 3 });
+}
+
+#[test]
+fn no_run_gets_two_verdicts_under_shuttle_dfs() {
+    no_run_gets_two_verdicts_under(Engine::ShuttleDfs);
+}
+
+#[test]
+fn no_run_gets_two_verdicts_under_real_threads() {
+    no_run_gets_two_verdicts_under(Engine::Threads { seed: 5 });
 }
