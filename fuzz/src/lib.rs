@@ -21,7 +21,7 @@ pub mod schedules;
 
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
-use mapcheck_harness::{History, Limits, Oracle, Verdict, Workload};
+use mapcheck_harness::{History, Limits, Oracle, Outcome, Verdict, Workload};
 use mapcheck_models::Entry;
 use registry::Named;
 use std::fmt;
@@ -64,6 +64,21 @@ fn selected<T: Named + Copy>(all: Vec<T>) -> Vec<T> {
         eprintln!("error: {e}");
         std::process::exit(2)
     })
+}
+
+/// What a shuttle run of an input of `target` on `structure` did.
+fn checked(target: &'static str, structure: &'static str, workload: &Workload, outcome: Outcome) -> Checked {
+    match (outcome.failure, outcome.verdict) {
+        (Some(failure), _) => Checked::Found(Box::new(Found {
+            target,
+            structure,
+            verdict: failure.verdict,
+            workload: workload.clone(),
+            history: failure.history,
+        })),
+        (None, Verdict::Unknown { reason }) => Checked::Unknown(reason),
+        (None, _) => Checked::Pass,
+    }
 }
 
 /// What one fuzz input did.

@@ -4,8 +4,9 @@
 //! target's checked-in seeds and a fixed set of generated inputs.
 //!
 //! - `ops` runs the projected workload single-threaded on real threads' primitives, as the target
-//!   does, several times (a structure's own threads make runs differ), each under a watchdog: a run
-//!   that does not finish (a deadlock) is one the target would hang on, not report.
+//!   does (a structure with threads of its own under shuttle without preemption, so every run of a
+//!   workload is the same run), under a watchdog: a run that does not finish (a deadlock) is one
+//!   the target would hang on, not report.
 //! - `schedules` explores the projected workload under shuttle's random and PCT schedulers: the
 //!   target's scheduler can make every choice they make.
 //!
@@ -97,8 +98,6 @@ fn inputs(target: &str, max_len: usize) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Runs of each projected workload on the `ops` path: a structure's own threads make runs differ.
-const OPS_TRIES: usize = 20;
 /// How long one single-threaded run may take before it counts as hung.
 const OPS_HANG: Duration = Duration::from_secs(10);
 
@@ -112,7 +111,7 @@ fn reach_ops(entry: &Entry) -> Reach {
     let mut probes: Vec<Probe> = Vec::new();
     for (name, w) in workloads(entry) {
         let w = ops::project(&w);
-        probes.extend((0..OPS_TRIES).map(|_| Probe::Model(name, w.clone())));
+        probes.push(Probe::Model(name, w));
     }
     probes.extend(inputs("ops", 400).into_iter().map(|(n, d)| Probe::Input(n, d)));
     // The runs get their own thread so that a hang can be seen; a hung thread is left behind.

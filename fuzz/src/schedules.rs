@@ -4,11 +4,11 @@
 
 use crate::draw::{self, Kinds};
 use crate::registry::{Make, Named};
-use crate::{initial, pick, Checked, Found};
+use crate::{initial, pick, Checked};
 use arbitrary::Unstructured;
 use mapcheck::FailureRecord;
 use mapcheck_harness::engine::shuttle::{Schedule, Scheduler, Task, TaskId};
-use mapcheck_harness::{Limits, Outcome, Structure, Verdict, Workload};
+use mapcheck_harness::{Limits, Outcome, Structure, Workload};
 use mapcheck_models::Entry;
 use std::sync::OnceLock;
 
@@ -171,17 +171,7 @@ pub fn check_subjects(data: &[u8], subjects: &[Subject]) -> Checked {
     let Some((entry, workload, outcome)) = run(data, subjects) else {
         return Checked::Pass;
     };
-    match (outcome.failure, outcome.verdict) {
-        (Some(failure), _) => Checked::Found(Box::new(Found {
-            target: "schedules",
-            structure: entry.info().name,
-            verdict: failure.verdict,
-            workload,
-            history: failure.history,
-        })),
-        (None, Verdict::Unknown { reason }) => Checked::Unknown(reason),
-        (None, _) => Checked::Pass,
-    }
+    crate::checked("schedules", entry.info().name, &workload, outcome)
 }
 
 /// Runs one input on the structures selected by `MAPCHECK_FUZZ_STRUCTURES`.

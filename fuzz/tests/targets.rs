@@ -85,6 +85,68 @@ fn the_ops_target_finds_a_leak_and_a_table_that_never_shrinks() {
     }
 }
 
+/// A structure that runs threads of its own (`tombstone`'s collector) is found by building it and
+/// runs under shuttle without preemption: an input is the same run every time, and its finding
+/// records a schedule that replays it.
+#[test]
+fn a_structure_with_threads_of_its_own_is_run_the_same_every_time_and_replays() {
+    let all = ops::subjects(&selection("all").unwrap());
+    let threaded: Vec<&str> = all
+        .iter()
+        .filter(|s| ops::threaded(s))
+        .map(|s| s.info.name)
+        .collect();
+    assert_eq!(
+        threaded,
+        [
+            "tombstone",
+            "tombstone-gc-race",
+            "tombstone-gc-leak",
+            "tombstone-reclaim-reset"
+        ],
+        "the structures whose map starts a thread"
+    );
+    let data = fill_then_drain();
+    let entries = selection("tombstone-gc-leak").unwrap();
+    let first = ops::check_with(&data, &entries)
+        .found()
+        .expect("the collector is never stopped");
+    assert_eq!(first.oracle(), Some(Oracle::Leak), "{first}");
+    for _ in 0..10 {
+        let again = ops::check_with(&data, &entries)
+            .found()
+            .expect("found every time");
+        assert_eq!((&again.verdict, &again.history), (&first.verdict, &first.history));
+    }
+    let correct = ops::check_with(&data, &selection("tombstone").unwrap());
+    assert!(matches!(correct, Checked::Pass), "{correct:?}");
+    let record = mapcheck_fuzz::to_record("ops", &data, &entries)
+        .unwrap()
+        .expect("the input fails again");
+    assert_eq!(record.verdict, first.verdict);
+    let replayed = mapcheck_harness::replay::<mapcheck_models::mutants::TombstoneGcLeak>(
+        &record.workload,
+        record.token.engine,
+        &record.token.pinned,
+        record.limits,
+    );
+    // The replay's leak names where the bytes were allocated; up to there it is the finding.
+    match (&replayed.verdict, &record.verdict) {
+        (Verdict::Fail(r), Verdict::Fail(f)) => {
+            assert_eq!(r.oracle, f.oracle);
+            let head = |s: &str| s.split(" bytes").take(2).collect::<Vec<_>>().join(" bytes");
+            assert_eq!(
+                head(&r.summary),
+                head(&f.summary),
+                "{} / {}",
+                r.summary,
+                f.summary
+            );
+        }
+        (r, f) => panic!("the pinned schedule does not replay the finding: {r:?} / {f:?}"),
+    }
+}
+
 #[test]
 fn correct_structures_pass_the_schedules_target() {
     let correct = selection("correct").unwrap();

@@ -66,6 +66,8 @@ pub struct Sequential {
     initial: Vec<(Key, Value)>,
     quiescence: Option<Quiescence>,
     leaks: Option<Leaks>,
+    /// Whether the structure had threads of its own running during the last run.
+    own_threads: bool,
 }
 
 /// How one sequential run was judged.
@@ -96,6 +98,7 @@ impl Sequential {
             initial: Vec::new(),
             quiescence: None,
             leaks: None,
+            own_threads: false,
         }
     }
 
@@ -115,6 +118,7 @@ impl Sequential {
         self.initial.extend_from_slice(&workload.initial);
         self.quiescence = None;
         self.leaks = None;
+        self.own_threads = false;
         if let Some(reason) = super::absent::<S>(workload) {
             return SeqRun {
                 verdict: Verdict::NotApplicable { reason },
@@ -146,6 +150,7 @@ impl Sequential {
         let scope = crate::alloc::Scope::new();
         let (end, panic) = crate::quiet::quietly(|| {
             let map = scope.run(|| S::new::<Std>());
+            self.own_threads = scope.threads_alive() > 0;
             for &(k, v) in &workload.initial {
                 scope.run(|| map.insert(k, v));
             }
@@ -154,6 +159,7 @@ impl Sequential {
                     self.apply(scope, t, &map, op, S::UNOBSERVED, visit_bound);
                 }
             }
+            self.own_threads |= scope.threads_alive() > 0;
             let quiescence = super::quiescence(scope, &map);
             scope.run(|| drop(map));
             let settled = settle_rounds(scope, &S::SETTLE, || crate::settle::after_drop(&S::SETTLE));
@@ -381,6 +387,13 @@ impl Sequential {
             }
         }
         true
+    }
+
+    /// Whether the structure had threads of its own alive during the last run (started when the
+    /// map was built or by an operation, and still running after it): the run's results may then
+    /// depend on how the operating system scheduled them.
+    pub fn own_threads(&self) -> bool {
+        self.own_threads
     }
 
     /// The last run as a history, exactly as the recorder would have recorded it.
