@@ -25,6 +25,7 @@ struct Opts {
     sanitizer: Option<String>,
     smoke: bool,
     mutants: bool,
+    merge: bool,
 }
 
 fn parse(args: &[String]) -> Result<Opts> {
@@ -36,6 +37,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         sanitizer: None,
         smoke: false,
         mutants: false,
+        merge: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -57,10 +59,12 @@ fn parse(args: &[String]) -> Result<Opts> {
             }
             "--smoke" => o.smoke = true,
             "--mutants" => o.mutants = true,
+            "--merge" => o.merge = true,
             t if TARGETS.contains(&t) => o.target = Some(t.to_string()),
             other => bail!(
                 "unknown fuzz argument `{other}`; usage: cargo xtask fuzz [ops|schedules|scenario|replay] \
-                 [--time SECONDS] [--jobs N] [--structure NAME] [--sanitizer address|none] [--smoke] [--mutants]"
+                 [--time SECONDS] [--jobs N] [--structure NAME] [--sanitizer address|none] [--smoke] [--mutants] \
+                 [--merge]"
             ),
         }
     }
@@ -181,6 +185,13 @@ pub fn run(sh: &Shell, args: &[String]) -> Result<()> {
     if o.smoke {
         eprintln!("fuzz --smoke: every target for {time} s on the correct structures; no input may fail");
     }
+    if o.merge {
+        for t in targets {
+            build(&root, &tc, t)?;
+            merge(&root, &tc, t)?;
+        }
+        return Ok(());
+    }
     let structures = if o.smoke { None } else { o.structure.as_deref() };
     let mut failed = Vec::new();
     for t in targets {
@@ -228,6 +239,40 @@ fn build(root: &Path, tc: &Toolchain, target: &str) -> Result<()> {
     if !status.success() {
         bail!("`cargo fuzz build {target}` failed");
     }
+    Ok(())
+}
+
+/// Shrinks `target`'s grown corpus to the inputs that add coverage (libFuzzer's `-merge=1`) with
+/// the build the fuzzing runs use: only the code under test instrumented, so an input is kept for
+/// the structures' edges, not for a dependency's.
+fn merge(root: &Path, tc: &Toolchain, target: &str) -> Result<()> {
+    let corpus = root.join("target/mapcheck/fuzz/corpus").join(target);
+    let merged = root.join("target/mapcheck/fuzz/merged").join(target);
+    let _ = std::fs::remove_dir_all(&merged);
+    std::fs::create_dir_all(&merged)?;
+    std::fs::create_dir_all(&corpus)?;
+    let before = list(&corpus).len();
+    let status = tc
+        .cargo_fuzz(root, "run")
+        .args(["-O", target])
+        .arg(&merged)
+        .arg(&corpus)
+        .args(["--", "-merge=1", "-detect_leaks=0"])
+        .arg(format!("-timeout={TIMEOUT}"))
+        .status()?;
+    if !status.success() {
+        bail!(
+            "merging the {target} corpus failed; {} is left as it was",
+            corpus.display()
+        );
+    }
+    let after = list(&merged).len();
+    std::fs::remove_dir_all(&corpus)?;
+    std::fs::rename(&merged, &corpus)?;
+    eprintln!(
+        "fuzz {target}: corpus merged, {before} -> {after} inputs ({})",
+        corpus.display()
+    );
     Ok(())
 }
 
@@ -641,6 +686,20 @@ fn update_stats(root: &Path, f: impl FnOnce(&mut Value)) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_is_a_flag_of_a_target_or_of_every_target() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let o = parse(&args(&["ops", "--merge"])).unwrap();
+        assert!(o.merge && o.target.as_deref() == Some("ops"));
+        let o = parse(&args(&["--merge"])).unwrap();
+        assert!(o.merge && o.target.is_none());
+        let e = parse(&args(&["--merged"])).err().unwrap().to_string();
+        assert!(
+            e.contains("unknown fuzz argument `--merged`") && e.contains("[--merge]"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn the_minimised_crash_is_looked_for_beside_it_and_where_cargo_fuzz_writes_it() {

@@ -44,7 +44,9 @@ commands:
                        (installed if missing), nightly + AddressSanitizer when present, else stable
                        (flags: --time SECONDS (60) --jobs N --structure NAME --sanitizer address|none;
                         --smoke: every target 15 s, correct structures; --mutants: each mutant <= 60 s,
-                        must be found); a crash is minimised into scenarios/fuzz-TARGET-HASH.toml;
+                        must be found; --merge: shrink the grown corpus to the inputs that add
+                        coverage, with the fuzzing build); a crash is minimised into
+                        scenarios/fuzz-TARGET-HASH.toml;
                        figures in target/mapcheck/fuzz/stats.json
 ";
 
