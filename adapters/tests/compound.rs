@@ -31,17 +31,17 @@ fn run<S: Structure>(name: &str, size: Size, runs: usize) -> Outcome {
 }
 
 /// Every compound model passes where the adapter declares what it calls, and is not applicable
-/// where it does not; at two sizes.
-fn passes<S: Structure>() {
+/// where it does not; at two sizes, `runs` runs each.
+fn passes<S: Structure>(runs: usize) {
     for (m, needs) in MODELS {
         for size in [Size::SHUTTLE, Size::THREADS] {
-            let o = run::<S>(m, size, 25);
+            let o = run::<S>(m, size, runs);
             let calls = (model(m).unwrap().build)(size).operations();
             assert!(calls.contains(needs), "{m} calls {needs}");
             match &o.verdict {
                 Verdict::Pass => {
                     assert!(S::SUPPORTS.contains(calls), "{} ran {m}", S::INFO.name);
-                    assert_eq!(o.schedules, 25, "{} on {m} ran every run", S::INFO.name);
+                    assert_eq!(o.schedules, runs, "{} on {m} ran every run", S::INFO.name);
                 }
                 Verdict::NotApplicable { reason: why } => {
                     assert!(
@@ -58,22 +58,25 @@ fn passes<S: Structure>() {
 
 #[test]
 fn mutex_hashmap_passes_the_compound_models() {
-    passes::<Adapted<mutex::MutexHashMap>>();
+    passes::<Adapted<mutex::MutexHashMap>>(25);
 }
 
 #[test]
 fn dashmap_passes_the_compound_models() {
-    passes::<Adapted<dashmap::DashMapAdapter>>();
+    passes::<Adapted<dashmap::DashMapAdapter>>(25);
 }
 
 #[test]
 fn papaya_passes_the_compound_models() {
-    passes::<Adapted<papaya::PapayaAdapter>>();
+    // papaya's clear may take a key out more than once (see its declaration): judged as a clear
+    // that removes each key once, cache-fill failed within 1,000 runs in each of two tries at
+    // 4,000, so this runs that many.
+    passes::<Adapted<papaya::PapayaAdapter>>(1_000);
 }
 
 #[test]
 fn scc_passes_the_compound_models() {
-    passes::<Adapted<scc::SccAdapter>>();
+    passes::<Adapted<scc::SccAdapter>>(25);
 }
 
 #[test]
@@ -83,11 +86,9 @@ fn the_declarations_are_the_crates_operations() {
     assert_eq!(<dashmap::DashMapAdapter as Adapter>::SUPPORTS, all);
     // scc's and papaya's retain may call the predicate twice for one entry: not declared.
     assert_eq!(<scc::SccAdapter as Adapter>::SUPPORTS, all.without(Ops::RETAIN));
-    // papaya's get-or-insert is held back until an unexplained cache-fill history is traced (see
-    // its declaration).
     assert_eq!(
         <papaya::PapayaAdapter as Adapter>::SUPPORTS,
-        all.without(Ops::RETAIN).without(Ops::GET_OR_INSERT)
+        all.without(Ops::RETAIN)
     );
 }
 

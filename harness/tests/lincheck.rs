@@ -223,6 +223,61 @@ fn non_atomic_clear_is_judged_per_key() {
     );
 }
 
+/// A clear that is not atomic may take a key out again that was put back while it ran: three
+/// get-or-inserts that each found the key absent, all during one clear (a table walked once meets
+/// the key again where the next insert placed it). Per key that is two removals by the clear, which
+/// it may make; a clear that removes the key at one point only cannot explain it.
+#[test]
+fn non_atomic_clear_may_take_a_key_out_again() {
+    let per_key = LinOptions {
+        atomic_whole_map: false,
+        ..LinOptions::default()
+    };
+    let goi = |value| Op::GetOrInsert { key: 1, value };
+    let hist = h(
+        &[],
+        &[
+            (0, Op::Clear, Some(Ret::Unit), 0, Some(20)),
+            (1, goi(1), v(None), 1, Some(2)),
+            (1, goi(2), v(None), 3, Some(4)),
+            (1, goi(3), v(None), 5, Some(6)),
+            (1, get(1), v(Some(3)), 21, Some(22)),
+        ],
+    );
+    assert_eq!(check(&hist, per_key).unwrap(), LinVerdict::Ok);
+    assert!(
+        matches!(verdict(&hist), LinVerdict::Violation(_)),
+        "an atomic clear cannot explain it"
+    );
+    // Known-bad, per key all the same: the clear leaves the key that was there when it began, with
+    // nothing to put it back; and a get-or-insert after the clear returned that finds the key
+    // absent although the one before it, also after the clear, put it there.
+    let skipped = h(
+        &[(1, 5)],
+        &[
+            (0, Op::Clear, Some(Ret::Unit), 0, Some(10)),
+            (1, get(1), v(Some(5)), 11, Some(12)),
+        ],
+    );
+    assert!(matches!(
+        check(&skipped, per_key).unwrap(),
+        LinVerdict::Violation(_)
+    ));
+    let after = h(
+        &[],
+        &[
+            (0, Op::Clear, Some(Ret::Unit), 0, Some(10)),
+            (1, goi(1), v(None), 1, Some(2)),
+            (1, goi(2), v(None), 11, Some(12)),
+            (1, goi(3), v(None), 13, Some(14)),
+        ],
+    );
+    match check(&after, per_key).unwrap() {
+        LinVerdict::Violation(w) => assert!(w.stuck.contains(&3), "the third get-or-insert: {w:?}"),
+        other => panic!("expected a violation, got {other:?}"),
+    }
+}
+
 /// Operations that play no part in a violation are left out of its witness.
 #[test]
 fn witness_is_minimal() {

@@ -69,7 +69,10 @@ pub struct LinOptions {
     /// iteration). Weakly consistent iterations are left to the iteration oracle.
     pub snapshot_iteration: bool,
     /// Whether len and clear are atomic. When they are not, len is left to weaker oracles and a
-    /// clear is judged per key: it removes each key at some point between its call and return.
+    /// clear is judged per key: it removes each key at some point between its call and return, and
+    /// may remove it again, at later points before it returns, when it was put back meanwhile (a
+    /// clear that walks a table once meets a key again that a concurrent insert placed further
+    /// along).
     pub atomic_whole_map: bool,
     /// Search steps allowed per partition before the verdict is unknown.
     pub max_steps: u64,
@@ -129,7 +132,9 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
     }
     let mut unknown = None;
     for (key, mut part) in by_key {
+        let again = again(&part, &clears);
         part.extend(clears.iter().copied());
+        part.extend(again.iter());
         let init = history.initial.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
         match search_key(&part, init, opts.max_steps, true) {
             Outcome::Ok => {}
@@ -160,6 +165,37 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
         }
     }
     unknown.unwrap_or(LinVerdict::Ok)
+}
+
+/// The removals of a key that clears which are not atomic may make besides their first: for each
+/// clear, one for each operation on the key that may add it (an insert, a get-or-insert, an update
+/// that inserts) and whose interval overlaps the clear's. Each is the clear again on a thread of
+/// its own, with the clear's interval.
+///
+/// That many are enough, and a removal that finds the key absent changes nothing, so the partition
+/// with them has a linearization exactly when some order has each clear remove the key at one or
+/// more points of its interval: between two removals by one clear that each take a key out, an
+/// operation put it back, at a point inside the clear's interval, so its own interval overlaps the
+/// clear's; and the removals left over go right after the clear's first, where the key is absent.
+/// (`tests/lin_brute.rs` checks this against an exhaustive search that lets a clear remove a key
+/// at any number of points.)
+fn again(part: &[&Entry], clears: &[&Entry]) -> Vec<Entry> {
+    let mut lane = usize::MAX / 4 * 3;
+    let mut out = Vec::new();
+    for c in clears {
+        let adds = part
+            .iter()
+            .filter(|e| e.op.may_add().is_some() && e.invoke < c.ret_at && e.ret_at > c.invoke)
+            .count();
+        for _ in 0..adds {
+            lane += 1;
+            out.push(Entry {
+                thread: lane,
+                ..(*c).clone()
+            });
+        }
+    }
+    out
 }
 
 /// One key's partition against the one-key model; `by_value` turns on the pruning by groups of

@@ -109,6 +109,14 @@ pub fn deepest(h: &History, placed: &mut Vec<bool>, map: &BTreeMap<u64, u64>) ->
         if placed[e.id] {
             continue;
         }
+        // Copies of one operation ([`key_part`]'s of a clear) are interchangeable: only the first
+        // one not yet placed is tried.
+        let copy_of_earlier = h.events[..e.id].iter().any(|o| {
+            !placed[o.id] && (o.op, o.invoke, o.ret_at, &o.ret) == (e.op, e.invoke, e.ret_at, &e.ret)
+        });
+        if copy_of_earlier {
+            continue;
+        }
         // Real time: every operation that returned before this one was invoked is placed.
         let ready = h
             .events
@@ -144,6 +152,19 @@ pub fn schedule(
     pending: impl Fn(usize) -> bool,
     seed: u64,
     initial: Vec<(u64, u64)>,
+) -> History {
+    schedule_with(threads, order, pending, seed, initial, 1)
+}
+
+/// [`schedule`], with each clear taking effect at 1 to `clear_points` random points of its interval
+/// (a clear that is not atomic, meeting a key again that was put back).
+pub fn schedule_with(
+    threads: &[Vec<Op>],
+    order: &[usize],
+    pending: impl Fn(usize) -> bool,
+    seed: u64,
+    initial: Vec<(u64, u64)>,
+    clear_points: u64,
 ) -> History {
     let n = threads.len();
     let initial: Vec<(u64, u64)> = initial
@@ -181,12 +202,19 @@ pub fn schedule(
     // never takes effect.
     let mut roll = lcg(seed);
     let mut effects: Vec<(u64, usize)> = Vec::new();
-    for (i, (_, _, inv, ret)) in done.iter().enumerate() {
+    for (i, (_, op, inv, ret)) in done.iter().enumerate() {
         if ret.is_none() && roll().is_multiple_of(2) {
             continue;
         }
         let span = ret.map_or(8, |x| x - inv) * 1000;
-        effects.push((inv * 1000 + 1 + roll() % (span - 1), i));
+        let points = if *op == Op::Clear {
+            1 + roll() % clear_points
+        } else {
+            1
+        };
+        for _ in 0..points {
+            effects.push((inv * 1000 + 1 + roll() % (span - 1), i));
+        }
     }
     effects.sort_unstable();
     let mut map: BTreeMap<u64, u64> = initial.iter().copied().collect();
@@ -228,10 +256,19 @@ pub fn lcg(mut r: u64) -> impl FnMut() -> u64 {
 
 /// The history restricted to one key, as the checker judges it when clear is not atomic and
 /// iteration is not a snapshot: that key's operations and every clear (which removes the key at
-/// some point during the call); len and iterations are left out; a retain is a remove-if of the key
-/// at some point during the call for each time it removed it, or, when its result is not known, one
-/// with the same result.
+/// some point during the call, and once more for each operation that may put it back during the
+/// call); len and iterations are left out; a retain is a remove-if of the key at some point during
+/// the call for each time it removed it, or, when its result is not known, one with the same result.
 pub fn key_part(h: &History, key: u64) -> History {
+    key_part_with(h, key, true)
+}
+
+/// [`key_part`] without the copies of the clears: each clear once, as [`deepest_any`] reads it.
+pub fn key_part_once(h: &History, key: u64) -> History {
+    key_part_with(h, key, false)
+}
+
+fn key_part_with(h: &History, key: u64, copies_of_clears: bool) -> History {
     let mut events: Vec<Event> = Vec::new();
     for e in &h.events {
         if e.op.key() == Some(key) || e.op == Op::Clear {
@@ -254,6 +291,24 @@ pub fn key_part(h: &History, key: u64) -> History {
             }
         }
     }
+    // A clear that is not atomic may take the key out again when something put it back: once more
+    // for every operation on the key that may put it back (an insert, a get-or-insert, an update
+    // that inserts) while the clear is running. The checker makes the same copies; `deepest_any`
+    // below, which lets a clear remove the key at any number of points, is the semantics they
+    // stand for.
+    let open_during = |e: &Event, c: &Event| {
+        let puts_back = matches!(
+            e.op,
+            Op::Insert { .. } | Op::GetOrInsert { .. } | Op::Update { insert: Some(_), .. }
+        );
+        puts_back && e.invoke < c.ret_at.unwrap_or(u64::MAX) && e.ret_at.unwrap_or(u64::MAX) > c.invoke
+    };
+    let mut copies = Vec::new();
+    for c in events.iter().filter(|c| copies_of_clears && c.op == Op::Clear) {
+        let n = events.iter().filter(|e| open_during(e, c)).count();
+        copies.extend(std::iter::repeat_n(c.clone(), n));
+    }
+    events.extend(copies);
     for (id, e) in events.iter_mut().enumerate() {
         e.id = id;
     }
@@ -263,6 +318,49 @@ pub fn key_part(h: &History, key: u64) -> History {
         quiescence: None,
         leaks: None,
     }
+}
+
+/// [`deepest`]'s verdict on a one-key history in which a clear is not atomic, by the semantics
+/// itself: a clear takes the key out at its place in the order, and may take it out again at any
+/// later place before it returns (no operation placed after it was invoked after its return).
+/// The history is [`key_part`]'s without the copies of the clears.
+pub fn deepest_any(h: &History, placed: &mut Vec<bool>, map: &BTreeMap<u64, u64>) -> bool {
+    if !h.events.iter().any(|e| e.ret.is_some() && !placed[e.id]) {
+        return true;
+    }
+    for e in &h.events {
+        if placed[e.id] {
+            continue;
+        }
+        let ready = h
+            .events
+            .iter()
+            .all(|o| placed[o.id] || o.ret_at.is_none_or(|r| r > e.invoke));
+        if !ready {
+            continue;
+        }
+        let mut next = map.clone();
+        let expected = apply(&mut next, &e.op);
+        if e.ret.as_ref().is_some_and(|r| !same(r, &expected)) {
+            continue;
+        }
+        placed[e.id] = true;
+        let ok = deepest_any(h, placed, &next);
+        placed[e.id] = false;
+        if ok {
+            return true;
+        }
+    }
+    // A clear already placed takes the key out again, while it has not returned.
+    let again = !map.is_empty()
+        && h.events.iter().any(|c| {
+            c.op == Op::Clear
+                && placed[c.id]
+                && h.events
+                    .iter()
+                    .all(|o| !placed[o.id] || c.ret_at.is_none_or(|r| o.invoke < r))
+        });
+    again && deepest_any(h, placed, &BTreeMap::new())
 }
 
 /// The reference on one history: whether it is linearizable, and the depth of its deepest sequence.
