@@ -2,7 +2,7 @@
 //! that call the operations it declares, a model that calls one it lacks is not applicable, and a
 //! get-or-insert that overwrites is caught (so the runs here can fail).
 
-use mapcheck_adapters::{dashmap, mutex, papaya, scc};
+use mapcheck_adapters::{dashmap, flurry, mutex, papaya, scc};
 use mapcheck_harness::adapter::{Adapted, Adapter};
 use mapcheck_harness::{
     Engine, Key, Limits, Map, Ops, Outcome, Size, Structure, StructureInfo, Value, Verdict,
@@ -75,6 +75,11 @@ fn papaya_passes_the_compound_models() {
 }
 
 #[test]
+fn flurry_passes_the_compound_models() {
+    passes::<Adapted<flurry::FlurryAdapter>>(200);
+}
+
+#[test]
 fn scc_passes_the_compound_models() {
     passes::<Adapted<scc::SccAdapter>>(25);
 }
@@ -88,6 +93,11 @@ fn the_declarations_are_the_crates_operations() {
     assert_eq!(<scc::SccAdapter as Adapter>::SUPPORTS, all.without(Ops::RETAIN));
     assert_eq!(
         <papaya::PapayaAdapter as Adapter>::SUPPORTS,
+        all.without(Ops::RETAIN)
+    );
+    // flurry's retain keeps an entry modified before its removal.
+    assert_eq!(
+        <flurry::FlurryAdapter as Adapter>::SUPPORTS,
         all.without(Ops::RETAIN)
     );
 }
