@@ -48,6 +48,26 @@ fn fill_then_drain() -> Vec<u8> {
     data
 }
 
+/// `again` is the failure `first` is, with fuller evidence where its engine has it: the same oracle,
+/// and the same summary up to the first group of leaked bytes, which a rerun that keeps call
+/// stacks names with its site.
+fn assert_same_finding(again: &Verdict, first: &Verdict) {
+    match (again, first) {
+        (Verdict::Fail(a), Verdict::Fail(f)) => {
+            assert_eq!(a.oracle, f.oracle);
+            let head = |s: &str| s.split(" bytes").take(2).collect::<Vec<_>>().join(" bytes");
+            assert_eq!(
+                head(&a.summary),
+                head(&f.summary),
+                "{} / {}",
+                a.summary,
+                f.summary
+            );
+        }
+        (a, f) => panic!("not the same finding: {a:?} / {f:?}"),
+    }
+}
+
 #[test]
 fn the_ops_target_finds_a_leak_and_a_table_that_never_shrinks() {
     let data = fill_then_drain();
@@ -67,21 +87,7 @@ fn the_ops_target_finds_a_leak_and_a_table_that_never_shrinks() {
         assert_eq!(record.token.structure, mutant);
         // The record's run is the finding again, with fuller evidence where the engine has it (a
         // leak's call sites, from a run again that keeps call stacks).
-        match (&record.verdict, &found.verdict) {
-            (Verdict::Fail(r), Verdict::Fail(f)) => {
-                assert_eq!(r.oracle, f.oracle);
-                // Up to the first group of leaked bytes, which the record may name with its site.
-                let head = |s: &str| s.split(" bytes").take(2).collect::<Vec<_>>().join(" bytes");
-                assert_eq!(
-                    head(&r.summary),
-                    head(&f.summary),
-                    "{} / {}",
-                    r.summary,
-                    f.summary
-                );
-            }
-            (r, f) => panic!("{r:?} / {f:?}"),
-        }
+        assert_same_finding(&record.verdict, &found.verdict);
     }
 }
 
@@ -130,21 +136,7 @@ fn a_structure_with_threads_of_its_own_is_run_the_same_every_time_and_replays() 
         &record.token.pinned,
         record.limits,
     );
-    // The replay's leak names where the bytes were allocated; up to there it is the finding.
-    match (&replayed.verdict, &record.verdict) {
-        (Verdict::Fail(r), Verdict::Fail(f)) => {
-            assert_eq!(r.oracle, f.oracle);
-            let head = |s: &str| s.split(" bytes").take(2).collect::<Vec<_>>().join(" bytes");
-            assert_eq!(
-                head(&r.summary),
-                head(&f.summary),
-                "{} / {}",
-                r.summary,
-                f.summary
-            );
-        }
-        (r, f) => panic!("the pinned schedule does not replay the finding: {r:?} / {f:?}"),
-    }
+    assert_same_finding(&replayed.verdict, &record.verdict);
 }
 
 #[test]

@@ -96,6 +96,21 @@ pub fn same(observed: &Ret, expected: &Ret) -> bool {
     }
 }
 
+/// The map after `e`, when `e` can come next: every operation that returned before it was invoked
+/// is placed (real time), and the map gives it its observed result, if it has one.
+fn after(h: &History, placed: &[bool], e: &Event, map: &BTreeMap<u64, u64>) -> Option<BTreeMap<u64, u64>> {
+    let ready = h
+        .events
+        .iter()
+        .all(|o| placed[o.id] || o.ret_at.is_none_or(|r| r > e.invoke));
+    if !ready {
+        return None;
+    }
+    let mut next = map.clone();
+    let expected = apply(&mut next, &e.op);
+    (!e.ret.as_ref().is_some_and(|r| !same(r, &expected))).then_some(next)
+}
+
 /// Whether some order of the operations that respects real time gives every completed operation its
 /// observed result (pending ones may be left out), and, when none does, the length of the longest
 /// sequence that does so for the operations in it. Exhaustive: every order is tried.
@@ -117,19 +132,9 @@ pub fn deepest(h: &History, placed: &mut Vec<bool>, map: &BTreeMap<u64, u64>) ->
         if copy_of_earlier {
             continue;
         }
-        // Real time: every operation that returned before this one was invoked is placed.
-        let ready = h
-            .events
-            .iter()
-            .all(|o| placed[o.id] || o.ret_at.is_none_or(|r| r > e.invoke));
-        if !ready {
+        let Some(next) = after(h, placed, e, map) else {
             continue;
-        }
-        let mut next = map.clone();
-        let expected = apply(&mut next, &e.op);
-        if e.ret.as_ref().is_some_and(|r| !same(r, &expected)) {
-            continue;
-        }
+        };
         placed[e.id] = true;
         let (d, ok) = deepest(h, placed, &next);
         placed[e.id] = false;
@@ -332,18 +337,9 @@ pub fn deepest_any(h: &History, placed: &mut Vec<bool>, map: &BTreeMap<u64, u64>
         if placed[e.id] {
             continue;
         }
-        let ready = h
-            .events
-            .iter()
-            .all(|o| placed[o.id] || o.ret_at.is_none_or(|r| r > e.invoke));
-        if !ready {
+        let Some(next) = after(h, placed, e, map) else {
             continue;
-        }
-        let mut next = map.clone();
-        let expected = apply(&mut next, &e.op);
-        if e.ret.as_ref().is_some_and(|r| !same(r, &expected)) {
-            continue;
-        }
+        };
         placed[e.id] = true;
         let ok = deepest_any(h, placed, &next);
         placed[e.id] = false;
