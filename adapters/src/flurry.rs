@@ -45,12 +45,7 @@ impl Adapter for FlurryAdapter {
     /// are parking_lot mutexes.
     const SETTLE: Settle = settle::PARKING_LOT;
     /// Every compound operation but retain (see the module's documentation).
-    const SUPPORTS: Ops = Ops::STANDARD
-        .with(Ops::GET_OR_INSERT)
-        .with(Ops::COMPARE_AND_SWAP)
-        .with(Ops::COMPARE_AND_DELETE)
-        .with(Ops::REMOVE_IF)
-        .with(Ops::UPDATE);
+    const SUPPORTS: Ops = Ops::STANDARD.with(Ops::COMPOUND).without(Ops::RETAIN);
     fn new() -> Self {
         FlurryAdapter(flurry::HashMap::with_hasher(Fixed::default()))
     }

@@ -41,12 +41,7 @@ impl Adapter for PapayaAdapter {
     /// `clear` may remove one key many times (a plain std::thread program saw 13 successful
     /// `try_insert`s of one key around one `clear`): a clear that is not atomic may, as the
     /// checker judges it per key (docs/oracles.md).
-    const SUPPORTS: Ops = Ops::STANDARD
-        .with(Ops::GET_OR_INSERT)
-        .with(Ops::COMPARE_AND_SWAP)
-        .with(Ops::COMPARE_AND_DELETE)
-        .with(Ops::REMOVE_IF)
-        .with(Ops::UPDATE);
+    const SUPPORTS: Ops = Ops::STANDARD.with(Ops::COMPOUND).without(Ops::RETAIN);
     fn new() -> Self {
         PapayaAdapter(papaya::HashMap::with_hasher(Fixed::default()))
     }

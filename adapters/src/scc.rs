@@ -47,12 +47,7 @@ impl Adapter for SccAdapter {
     /// "It may overcount entries if an old bucket array has not yet been dropped."
     const LEN_IS_ESTIMATE: bool = true;
     const SETTLE: Settle = settle::SDD;
-    const SUPPORTS: Ops = Ops::STANDARD
-        .with(Ops::GET_OR_INSERT)
-        .with(Ops::COMPARE_AND_SWAP)
-        .with(Ops::COMPARE_AND_DELETE)
-        .with(Ops::REMOVE_IF)
-        .with(Ops::UPDATE);
+    const SUPPORTS: Ops = Ops::STANDARD.with(Ops::COMPOUND).without(Ops::RETAIN);
     fn new() -> Self {
         SccAdapter(scc::HashMap::with_hasher(Fixed::default()))
     }
