@@ -12,8 +12,9 @@
 //! Each section of the summary is one module of `sections/`: `detect` (time to detect each mutant),
 //! `detect_race` (the mutants whose bug needs an interleaving, against a naive real-thread loop),
 //! `throughput` (exploration throughput and the profiling loop), `checker` (linearizability checker
-//! speed), `fuzz` (fuzz throughput), `scaling`; `peer` runs a peer checker in a child process, and
-//! `util` holds what they share.
+//! speed), `fuzz` (fuzz throughput), `scaling`, `build` (the times `cargo xtask test` and `cargo
+//! xtask ci` recorded from a fresh clone); `peer` runs a peer checker in a child process, and `util`
+//! holds what they share.
 
 mod sections;
 
@@ -166,7 +167,7 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<()> {
     const USAGE: &str =
-        "usage: mapcheck-bench [--quick] [--only detect|detect-race|throughput|drop-in|checker|fuzz|scaling]...";
+        "usage: mapcheck-bench [--quick] [--only detect|detect-race|throughput|drop-in|checker|fuzz|scaling|build]...";
     let mut quick = false;
     let mut only: Vec<String> = Vec::new();
     let mut it = args.iter();
@@ -175,8 +176,8 @@ fn run(args: &[String]) -> Result<()> {
             "--quick" => quick = true,
             "--only" => match it.next().map(String::as_str) {
                 Some(
-                    s
-                    @ ("detect" | "detect-race" | "throughput" | "drop-in" | "checker" | "fuzz" | "scaling"),
+                    s @ ("detect" | "detect-race" | "throughput" | "drop-in" | "checker" | "fuzz" | "scaling"
+                    | "build"),
                 ) => only.push(s.to_string()),
                 Some(other) => bail!("unknown section `{other}`; {USAGE}"),
                 None => bail!("--only needs a section; {USAGE}"),
@@ -211,6 +212,10 @@ fn run(args: &[String]) -> Result<()> {
     }
     if wanted("scaling") {
         sections.push(scaling(&cfg));
+    }
+    if wanted("build") {
+        let timings = sections::build::read(&base_dir().join("timings.json")).map_err(anyhow::Error::msg)?;
+        sections.push(sections::build::build_section(timings.as_ref()));
     }
     let command = if only.is_empty() {
         format!("cargo xtask bench{}", if quick { " --quick" } else { "" })

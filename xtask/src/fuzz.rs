@@ -530,7 +530,7 @@ fn record_and_import(root: &Path, target: &str, minimised: &Path, structures: Op
 }
 
 /// Now in UTC as `YYYY-MM-DD HH:MM UTC` (from `date`; empty when it cannot run).
-fn utc_now() -> String {
+pub(crate) fn utc_now() -> String {
     Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()

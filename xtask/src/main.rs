@@ -7,6 +7,7 @@ mod fuzz;
 mod fuzz_cover;
 mod hunt;
 mod test;
+mod timings;
 
 use anyhow::{bail, Result};
 use std::process::ExitCode;
@@ -100,11 +101,24 @@ fn run() -> Result<()> {
         "replay" => check::run(&sh, "replay", &rest),
         "list" => check::run(&sh, "list", &rest),
         "scenario" => check::run(&sh, "scenario", &rest),
-        "test" => test::run(&sh, &rest),
+        "test" => {
+            let timer = timings::start(&project_root(), "test");
+            let result = test::run(&sh, &rest);
+            // Only the whole suite's time is a figure for the goal.
+            if rest.is_empty() {
+                timer.finish(result.is_ok());
+            }
+            result
+        }
         "bench" => bench::run(&sh, &rest),
         "fuzz" => fuzz::run(&sh, &rest),
         "hunt" => hunt::run(&sh, &rest),
-        "ci" => ci(&sh),
+        "ci" => {
+            let timer = timings::start(&project_root(), "ci");
+            let result = ci(&sh);
+            timer.finish(result.is_ok());
+            result
+        }
         "" | "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -116,7 +130,11 @@ fn run() -> Result<()> {
 /// What `.ci/run` runs: the tests, the user crate's tests, the library crates packaged, a short
 /// check, a fuzz smoke run.
 fn ci(sh: &Shell) -> Result<()> {
-    test::run(sh, &[])?;
+    // The tests' part is `cargo xtask test`'s figure too (from a fresh clone, on a CI machine).
+    let timer = timings::start(&project_root(), "test");
+    let tests = test::run(sh, &[]);
+    timer.finish(tests.is_ok());
+    tests?;
     test::user_crate(sh)?;
     test::package(sh)?;
     // The short check on the binary the test build's dependencies serve (no second, release build).

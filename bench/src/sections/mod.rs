@@ -1,5 +1,6 @@
 //! The sections of the benchmark run, one module each, and the helpers they share.
 
+pub mod build;
 pub mod checker;
 pub mod detect;
 pub mod detect_race;
