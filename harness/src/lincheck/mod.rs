@@ -21,7 +21,7 @@ mod model;
 mod search;
 mod witness;
 
-use crate::history::{History, MalformedHistory, Op, Ret};
+use crate::history::{History, MalformedHistory, Op, Ret, ValueIf};
 use crate::structure::{Key, Value};
 use groups::Groups;
 use model::{KeyModel, MapModel};
@@ -69,7 +69,8 @@ pub struct LinOptions {
     /// iteration). Weakly consistent iterations are left to the iteration oracle.
     pub snapshot_iteration: bool,
     /// Whether len and clear are atomic. When they are not, len is left to weaker oracles and a
-    /// clear is judged per key: it removes each key at some point between its call and return, and
+    /// clear is judged key by key (in each key's partition, or split into removals of each key in
+    /// a history judged whole): it removes each key at some point between its call and return, and
     /// may remove it again, at later points before it returns, when it was put back meanwhile (a
     /// clear that walks a table once meets a key again that a concurrent insert placed further
     /// along).
@@ -117,6 +118,11 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
         _ => false,
     });
     if whole {
+        if !opts.atomic_whole_map && entries.iter().any(|e| e.op == Op::Clear) {
+            let split = clears_per_key(&entries, &history_keys(history));
+            let split: Vec<&Entry> = split.iter().collect();
+            return check_whole(history, &split, opts.max_steps);
+        }
         return check_whole(history, &all, opts.max_steps);
     }
     let mut by_key: BTreeMap<Key, Vec<&Entry>> = BTreeMap::new();
@@ -132,7 +138,7 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
     }
     let mut unknown = None;
     for (key, mut part) in by_key {
-        let again = again(&part, &clears);
+        let again = again(&part, &clears, &mut (usize::MAX / 4 * 3));
         part.extend(clears.iter().copied());
         part.extend(again.iter());
         let init = history.initial.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
@@ -179,8 +185,7 @@ pub(crate) fn check_valid(history: &History, opts: LinOptions) -> LinVerdict {
 /// clear's; and the removals left over go right after the clear's first, where the key is absent.
 /// (`tests/lin_brute.rs` checks this against an exhaustive search that lets a clear remove a key
 /// at any number of points.)
-fn again(part: &[&Entry], clears: &[&Entry]) -> Vec<Entry> {
-    let mut lane = usize::MAX / 4 * 3;
+fn again(part: &[&Entry], clears: &[&Entry], lane: &mut usize) -> Vec<Entry> {
     let mut out = Vec::new();
     for c in clears {
         let adds = part
@@ -188,14 +193,56 @@ fn again(part: &[&Entry], clears: &[&Entry]) -> Vec<Entry> {
             .filter(|e| e.op.may_add().is_some() && e.invoke < c.ret_at && e.ret_at > c.invoke)
             .count();
         for _ in 0..adds {
-            lane += 1;
+            *lane += 1;
             out.push(Entry {
-                thread: lane,
+                thread: *lane,
                 ..(*c).clone()
             });
         }
     }
     out
+}
+
+/// The entries of a history judged whole (iteration is a snapshot) in which a clear is not atomic:
+/// each clear becomes, for every key of `keys`, a removal of that key with whatever result during
+/// the clear's call, and as many more as [`again`] gives it in that key's partition, each on a
+/// thread of its own. The other entries stay as they are.
+fn clears_per_key(entries: &[Entry], keys: &[Key]) -> Vec<Entry> {
+    let mut lane = usize::MAX / 8 * 7;
+    let mut out: Vec<Entry> = entries.iter().filter(|e| e.op != Op::Clear).cloned().collect();
+    for c in entries.iter().filter(|e| e.op == Op::Clear) {
+        for &key in keys {
+            lane += 1;
+            let removal = Entry {
+                thread: lane,
+                op: Op::RemoveIf {
+                    key,
+                    delete: ValueIf::All,
+                },
+                ret: c.ret.as_ref().map(|_| Ret::Unobserved),
+                ..c.clone()
+            };
+            let of_key: Vec<&Entry> = entries.iter().filter(|e| e.op.key() == Some(key)).collect();
+            out.extend(again(&of_key, &[&removal], &mut lane));
+            out.push(removal);
+        }
+    }
+    out
+}
+
+/// Every key `history` names: its operations', its initial contents', and those only a retain's
+/// result names.
+fn history_keys(history: &History) -> Vec<Key> {
+    let mut keys: Vec<Key> = history.events.iter().filter_map(|e| e.op.key()).collect();
+    keys.extend(history.initial.iter().map(|(k, _)| *k));
+    for e in &history.events {
+        if let (Op::Retain { .. } | Op::Iterate { .. }, Some(Ret::Yielded(kv))) = (&e.op, &e.ret) {
+            keys.extend(kv.iter().map(|(k, _)| *k));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// One key's partition against the one-key model; `by_value` turns on the pruning by groups of
@@ -256,19 +303,8 @@ fn entries(history: &History, opts: LinOptions) -> Vec<Entry> {
     let mut out = Vec::with_capacity(history.events.len());
     // Threads of the removals a retain is split into, above every real thread.
     let mut lane = usize::MAX / 2;
-    let keys = || -> Vec<Key> {
-        let mut keys: Vec<Key> = history.events.iter().filter_map(|e| e.op.key()).collect();
-        keys.extend(history.initial.iter().map(|(k, _)| *k));
-        // A key only a retain's result names is judged per key too.
-        for e in &history.events {
-            if let (Op::Retain { .. }, Some(Ret::Yielded(kv))) = (&e.op, &e.ret) {
-                keys.extend(kv.iter().map(|(k, _)| *k));
-            }
-        }
-        keys.sort_unstable();
-        keys.dedup();
-        keys
-    };
+    // A key only a retain's result names is judged per key too.
+    let keys = || history_keys(history);
     for e in &history.events {
         let keep = match e.op {
             Op::Reclaim => false,

@@ -325,6 +325,59 @@ fn key_part_with(h: &History, key: u64, copies_of_clears: bool) -> History {
     }
 }
 
+/// The history judged whole when a clear is not atomic: each clear becomes, for each key the
+/// history names, a removal of that key with an unobserved result during the clear's call, and
+/// one more for each operation on the key that may put it back during the call (as in
+/// [`key_part`]).
+pub fn clears_split(h: &History) -> History {
+    let mut keys: Vec<u64> = h.events.iter().filter_map(|e| e.op.key()).collect();
+    keys.extend(h.initial.iter().map(|(k, _)| *k));
+    for e in &h.events {
+        if let Some(Ret::Yielded(kv)) = &e.ret {
+            keys.extend(kv.iter().map(|(k, _)| *k));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut events: Vec<Event> = h.events.iter().filter(|e| e.op != Op::Clear).cloned().collect();
+    for c in h.events.iter().filter(|e| e.op == Op::Clear) {
+        for &key in &keys {
+            let puts_back = h
+                .events
+                .iter()
+                .filter(|e| e.op.key() == Some(key))
+                .filter(|e| {
+                    matches!(
+                        e.op,
+                        Op::Insert { .. } | Op::GetOrInsert { .. } | Op::Update { insert: Some(_), .. }
+                    )
+                })
+                .filter(|e| {
+                    e.invoke < c.ret_at.unwrap_or(u64::MAX) && e.ret_at.unwrap_or(u64::MAX) > c.invoke
+                })
+                .count();
+            let removal = Event {
+                op: Op::RemoveIf {
+                    key,
+                    delete: ValueIf::All,
+                },
+                ret: c.ret.as_ref().map(|_| Ret::Unobserved),
+                ..c.clone()
+            };
+            events.extend(std::iter::repeat_n(removal, 1 + puts_back));
+        }
+    }
+    for (id, e) in events.iter_mut().enumerate() {
+        e.id = id;
+    }
+    History {
+        initial: h.initial.clone(),
+        events,
+        quiescence: None,
+        leaks: None,
+    }
+}
+
 /// [`deepest`]'s verdict on a one-key history in which a clear is not atomic, by the semantics
 /// itself: a clear takes the key out at its place in the order, and may take it out again at any
 /// later place before it returns (no operation placed after it was invoked after its return).
