@@ -44,6 +44,12 @@ pub struct Detect {
 
 /// `Ok(None)` when the file does not exist; an error when it exists but cannot be read.
 pub fn read(path: &Path) -> Result<Option<FuzzStats>, String> {
+    read_json(path)
+}
+
+/// A JSON file some command wrote: `Ok(None)` when it does not exist, an error naming it when it
+/// cannot be read or is not what `T` expects.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text)
             .map(Some)

@@ -8,7 +8,8 @@
 //! out. It has no memo and no reduction, so it shares nothing with the checker's search.
 
 use crate::common::brute::{
-    clears_split, deepest, deepest_any, key_part, key_part_once, lcg, reference, schedule, schedule_with,
+    clears_split, completed, deepest, deepest_any, key_part, key_part_once, lcg, reference, schedule,
+    schedule_with,
 };
 use mapcheck_harness::history::{DeleteIf, History, Op, Ret};
 use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict, Partition};
@@ -369,12 +370,7 @@ fn a_clear_that_is_not_atomic_may_take_a_key_out_again() {
             let initial: Vec<(u64, u64)> = initial.map(|v| (0, v)).into_iter().collect();
             let mut h = schedule_with(&threads, &order, |t| t == pending_thread, rolls[1], initial, 3);
             if rolls[2].is_multiple_of(2) {
-                let completed: Vec<usize> = h
-                    .events
-                    .iter()
-                    .filter(|e| e.ret.is_some())
-                    .map(|e| e.id)
-                    .collect();
+                let completed = completed(&h);
                 let e = &mut h.events[completed[(rolls[2] / 2) as usize % completed.len()]];
                 let x = rolls[2] >> 8;
                 if e.op != Op::Clear {

@@ -7,7 +7,7 @@
 //! groups whose pre-search checks and gates (`lincheck/groups.rs`) must stay exact when a write may
 //! or may not write.
 
-use crate::common::brute::{key_part, lcg, reference, schedule};
+use crate::common::brute::{completed, key_part, lcg, reference, schedule};
 use mapcheck_harness::history::{DeleteIf, History, Op, Ret, ValueIf};
 use mapcheck_harness::lincheck::{check, LinOptions, LinVerdict, Partition};
 use proptest::prelude::*;
@@ -87,12 +87,7 @@ fn history() -> impl Strategy<Value = History> {
                     e.ret = Some(Ret::Unobserved);
                 }
             }
-            let completed: Vec<usize> = h
-                .events
-                .iter()
-                .filter(|e| e.ret.is_some())
-                .map(|e| e.id)
-                .collect();
+            let completed = completed(&h);
             if rolls[3].is_multiple_of(2) && !completed.is_empty() {
                 let i = completed[(rolls[3] / 2) as usize % completed.len()];
                 corrupt(&mut h, i, rolls[3] >> 8);
@@ -334,12 +329,7 @@ fn unique_history() -> impl Strategy<Value = History> {
                     e.ret = Some(Ret::Unobserved);
                 }
             }
-            let completed: Vec<usize> = h
-                .events
-                .iter()
-                .filter(|e| e.ret.is_some())
-                .map(|e| e.id)
-                .collect();
+            let completed = completed(&h);
             if rolls[3] % 5 != 0 && !completed.is_empty() {
                 let i = completed[(rolls[3] / 5) as usize % completed.len()];
                 let x = rolls[3] >> 8;

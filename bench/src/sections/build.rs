@@ -32,13 +32,7 @@ pub struct Timing {
 
 /// `Ok(None)` when the file does not exist; an error naming it when it cannot be read.
 pub fn read(path: &Path) -> Result<Option<BTreeMap<String, Timing>>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("{}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", path.display())),
-    }
+    mapcheck_bench::fuzzstats::read_json(path)
 }
 
 /// Whether a run says something about its goal: from a fresh target directory, and passed.

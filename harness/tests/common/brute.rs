@@ -249,6 +249,15 @@ pub fn schedule_with(
     }
 }
 
+/// The ids of the operations of `h` that returned (the ones a test may give another result).
+pub fn completed(h: &History) -> Vec<usize> {
+    h.events
+        .iter()
+        .filter(|e| e.ret.is_some())
+        .map(|e| e.id)
+        .collect()
+}
+
 /// A small deterministic generator of draws from `seed`.
 pub fn lcg(mut r: u64) -> impl FnMut() -> u64 {
     move || {
