@@ -5,8 +5,8 @@
 //! scheduled without preemption: the workload's thread runs until it blocks or ends, and only then
 //! do the structure's threads run (the first runnable one). That run is one the operating system
 //! could make, it is the same on every execution of the input, and it costs no thread switches: on
-//! real threads each hand-off to the collector is a wake-up on another core, about 30 µs on the
-//! 2-core machine of docs/performance.md, and the order of the two threads changed from one run of
+//! real threads each hand-off to the collector is a wake-up on another core, about 40 µs on the
+//! 2-core machine of docs/performance.md (the `handoff` example), and the order of the two threads changed from one run of
 //! an input to the next, so libFuzzer saw coverage that the input did not decide. Which structures
 //! run threads is found by building each map once ([`threaded`]).
 //!

@@ -210,6 +210,12 @@ fn again(part: &[&Entry], clears: &[&Entry], lane: &mut usize) -> Vec<Entry> {
 fn clears_per_key(entries: &[Entry], keys: &[Key]) -> Vec<Entry> {
     let mut lane = usize::MAX / 8 * 7;
     let mut out: Vec<Entry> = entries.iter().filter(|e| e.op != Op::Clear).cloned().collect();
+    let mut by_key: BTreeMap<Key, Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        if let Some(k) = e.op.key() {
+            by_key.entry(k).or_default().push(e);
+        }
+    }
     for c in entries.iter().filter(|e| e.op == Op::Clear) {
         for &key in keys {
             lane += 1;
@@ -222,8 +228,8 @@ fn clears_per_key(entries: &[Entry], keys: &[Key]) -> Vec<Entry> {
                 ret: c.ret.as_ref().map(|_| Ret::Unobserved),
                 ..c.clone()
             };
-            let of_key: Vec<&Entry> = entries.iter().filter(|e| e.op.key() == Some(key)).collect();
-            out.extend(again(&of_key, &[&removal], &mut lane));
+            let of_key = by_key.get(&key).map_or(&[][..], Vec::as_slice);
+            out.extend(again(of_key, &[&removal], &mut lane));
             out.push(removal);
         }
     }
