@@ -43,10 +43,14 @@ impl Importer {
         out
     }
 
-    /// `match`: the arm the scrutinee's value selects when it is known, else the first arm that
-    /// does more than produce a value or leave (the one that operates on the map).
+    /// `match`: on the map's entry, the operation its arms make together (`entry.rs`); otherwise
+    /// the arm the scrutinee's value selects when it is known, else the first arm that does more
+    /// than produce a value or leave (the one that operates on the map).
     pub(super) fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
         let line = m.match_token.span.start().line;
+        if let Some(v) = self.entry_match(m, line) {
+            return v;
+        }
         let v = self.eval(&m.expr);
         let known = matches!(v, Val::Int(_) | Val::Str(_));
         let literal = |p: &Pat| -> Option<Val> {

@@ -7,7 +7,7 @@
 //! noted.
 
 use super::eval::{Importer, Val};
-use super::syntax::{excerpt, pat_name};
+use super::syntax::{excerpt, pat_name, tokens};
 use crate::Spelling as S;
 use mapcheck_harness::{Op, ValueIf};
 use std::collections::{BTreeSet, HashMap};
@@ -356,5 +356,228 @@ impl Importer {
             "the condition of `retain` is not translated; it removes every entry",
         );
         self.b.emit(Op::Retain { delete: ValueIf::All }, S::Retain, line);
+    }
+}
+
+/// What one arm of a `match map.entry(k)` does with its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ArmDoes {
+    /// Reads the entry, or leaves it alone.
+    Nothing,
+    /// `*o.get_mut() += n` (or `-=`): the value plus `n`, wrapped.
+    Add(u64),
+    /// `o.insert(x)` or `v.insert(x)`: the value `x`.
+    Put(u64),
+    /// `o.remove()` (or `remove_entry`, `swap_remove`, `shift_remove`).
+    Remove,
+}
+
+/// The binding an `Entry::Occupied(o)` / `Entry::Vacant(v)` pattern names, and which of the two
+/// it is (true: occupied).
+fn entry_arm(p: &syn::Pat) -> Option<(bool, String)> {
+    let syn::Pat::TupleStruct(t) = p else {
+        return None;
+    };
+    let last = t.path.segments.last()?.ident.to_string();
+    let occupied = match last.as_str() {
+        "Occupied" => true,
+        "Vacant" => false,
+        _ => return None,
+    };
+    let name = t.elems.first().map_or_else(|| "_".into(), pat_name);
+    Some((occupied, name))
+}
+
+/// The method call an expression is, under any `*`, `&` or parentheses.
+fn call_in(e: &Expr) -> Option<&ExprMethodCall> {
+    match e {
+        Expr::MethodCall(m) => Some(m),
+        Expr::Unary(u) => call_in(&u.expr),
+        Expr::Reference(r) => call_in(&r.expr),
+        Expr::Paren(p) => call_in(&p.expr),
+        _ => None,
+    }
+}
+
+/// The variable an expression starts from (`m` in `m.lock().unwrap()`, `self.map`'s `self`).
+fn root(e: &Expr) -> Option<String> {
+    match e {
+        Expr::MethodCall(m) => root(&m.receiver),
+        Expr::Field(f) => root(&f.base),
+        Expr::Unary(u) => root(&u.expr),
+        Expr::Reference(r) => root(&r.expr),
+        Expr::Paren(p) => root(&p.expr),
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether the expression's tokens name the word `name`.
+fn names(e: &Expr, name: &str) -> bool {
+    tokens(e)
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|w| w == name)
+}
+
+/// Whether `e` is the path `name`.
+fn is_binding(e: &Expr, name: &str) -> bool {
+    matches!(e, Expr::Path(p) if p.path.is_ident(name))
+}
+
+impl Importer {
+    /// `match map.entry(k) { Entry::Occupied(o) => .., Entry::Vacant(v) => .. }`: the one operation
+    /// the two arms make together (reading and inserting: a get-or-insert; adding and inserting:
+    /// an update; removing: a remove; putting one value either way: an insert); `None` when the
+    /// scrutinee is not an entry of the map. Arms that do something else are not translated.
+    pub(super) fn entry_match(&mut self, m: &syn::ExprMatch, line: usize) -> Option<Val> {
+        let call = call_in(&m.expr)?;
+        if call.method != "entry" || self.eval(&call.receiver) != Val::Map {
+            return None;
+        }
+        let key_expr = call.args.first()?;
+        let key = self.eval(key_expr);
+        let key = self.key(key);
+        let (mut occupied, mut vacant) = (None, None);
+        for arm in &m.arms {
+            let Some((is_occupied, name)) = entry_arm(&arm.pat) else {
+                self.b.untranslated(
+                    line,
+                    format!(
+                        "the arm `{}` of a match on the map's entry is not translated (expected \
+                         `Entry::Occupied(o)` and `Entry::Vacant(v)`)",
+                        crate::import::shorten(&tokens(&arm.pat), 40)
+                    ),
+                );
+                return Some(Val::Opaque);
+            };
+            if arm.guard.is_some() {
+                self.b.untranslated(
+                    line,
+                    "a guard on an arm of a match on the map's entry is not translated",
+                );
+                return Some(Val::Opaque);
+            }
+            let map = root(&call.receiver).unwrap_or_default();
+            let Some(does) = self.arm_does(&arm.body, &name, &map, line) else {
+                return Some(Val::Opaque);
+            };
+            if is_occupied {
+                occupied = Some(does);
+            } else {
+                vacant = Some(does);
+            }
+        }
+        let (o, v) = (
+            occupied.unwrap_or(ArmDoes::Nothing),
+            vacant.unwrap_or(ArmDoes::Nothing),
+        );
+        let op = match (o, v) {
+            (ArmDoes::Nothing, ArmDoes::Put(value)) => Op::GetOrInsert { key, value },
+            (ArmDoes::Nothing, ArmDoes::Nothing) => Op::Get { key },
+            (ArmDoes::Add(add), ArmDoes::Put(value)) => Op::Update {
+                key,
+                add,
+                insert: Some(value),
+            },
+            (ArmDoes::Add(add), ArmDoes::Nothing) => Op::Update {
+                key,
+                add,
+                insert: None,
+            },
+            (ArmDoes::Remove, ArmDoes::Nothing) => Op::Remove { key },
+            (ArmDoes::Put(a), ArmDoes::Put(b)) if a == b => Op::Insert { key, value: a },
+            (o, v) => {
+                self.b.untranslated(
+                    line,
+                    format!(
+                        "a match on the map's entry whose arms do {o:?} (occupied) and {v:?} \
+                         (vacant) is no single operation of the format; not translated"
+                    ),
+                );
+                return Some(Val::Opaque);
+            }
+        };
+        self.b.emit(op, S::of(&op), line);
+        Some(Val::Opaque)
+    }
+
+    /// What an arm's body does with the entry bound to `name`: at most one thing, said by a
+    /// statement that calls a method of the entry; statements that name neither the entry nor the
+    /// map (`map`, the variable the map's expression starts from) are left alone. `None` (noted as
+    /// not translated) when it does more, or something else, or uses the map again.
+    fn arm_does(&mut self, body: &Expr, name: &str, map: &str, line: usize) -> Option<ArmDoes> {
+        let exprs: Vec<&Expr> = match body {
+            Expr::Block(b) => b
+                .block
+                .stmts
+                .iter()
+                .filter_map(|s| match s {
+                    syn::Stmt::Expr(e, _) => Some(e),
+                    _ => None,
+                })
+                .collect(),
+            e => vec![e],
+        };
+        let mut does = ArmDoes::Nothing;
+        for e in exprs {
+            if !map.is_empty() && names(e, map) {
+                self.b.untranslated(
+                    line,
+                    format!(
+                        "`{}`, the map used again inside an arm of a match on its entry, is not \
+                         translated",
+                        crate::import::shorten(&tokens(e), 60)
+                    ),
+                );
+                return None;
+            }
+            if !names(e, name) {
+                continue;
+            }
+            let this = match e {
+                Expr::Binary(b) if matches!(b.op, syn::BinOp::AddAssign(_) | syn::BinOp::SubAssign(_)) => {
+                    let target = call_in(&b.left)
+                        .filter(|c| is_binding(&c.receiver, name))
+                        .filter(|c| matches!(c.method.to_string().as_str(), "get_mut" | "into_mut"));
+                    match (target, self.eval(&b.right)) {
+                        (Some(_), Val::Int(n)) => {
+                            Some(ArmDoes::Add(if matches!(b.op, syn::BinOp::AddAssign(_)) {
+                                wrapping(n)
+                            } else {
+                                wrapping(n.wrapping_neg())
+                            }))
+                        }
+                        _ => None,
+                    }
+                }
+                e => match call_in(e).filter(|c| is_binding(&c.receiver, name)) {
+                    Some(c) => match c.method.to_string().as_str() {
+                        "get" | "key" | "get_mut" | "into_mut" => Some(ArmDoes::Nothing),
+                        "remove" | "remove_entry" | "swap_remove" | "shift_remove" => Some(ArmDoes::Remove),
+                        "insert" | "insert_entry" => {
+                            let v = c.args.first().map_or(Val::Opaque, |a| self.eval(a));
+                            Some(ArmDoes::Put(self.value(v)))
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                },
+            };
+            match (does, this) {
+                (ArmDoes::Nothing, Some(t)) => does = t,
+                (_, Some(ArmDoes::Nothing)) => {}
+                _ => {
+                    self.b.untranslated(
+                        line,
+                        format!(
+                            "`{}` in an arm of a match on the map's entry is not translated",
+                            crate::import::shorten(&tokens(e), 60)
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(does)
     }
 }

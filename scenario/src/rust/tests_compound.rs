@@ -161,3 +161,90 @@ fn a_tuple_struct_holding_the_map() {
         [vec!["get_or_insert(1, 0)"], vec!["get_or_insert(2, 0)"]]
     );
 }
+
+/// `match` on the map's entry, with the two arms std, DashMap and scc name alike.
+fn entry_match(occupied: &str, vacant: &str) -> String {
+    format!(
+        "match m.lock().unwrap().entry(1) {{ std::collections::hash_map::Entry::Occupied(mut o) => {occupied}, \
+         Entry::Vacant(v) => {vacant} }};"
+    )
+}
+
+#[test]
+fn a_match_on_the_entry_that_reads_or_inserts_is_get_or_insert() {
+    assert_eq!(
+        first_thread(&entry_match("*o.get()", "*v.insert(5)")),
+        ["get_or_insert(1, 5)"]
+    );
+    assert_eq!(
+        first_thread(&entry_match(
+            "{ let x = *o.get(); println!(\"{x}\"); }",
+            "{ v.insert(5); }"
+        )),
+        ["get_or_insert(1, 5)"]
+    );
+}
+
+#[test]
+fn a_match_on_the_entry_that_adds_or_inserts_is_an_update() {
+    assert_eq!(
+        first_thread(&entry_match("{ *o.get_mut() += 2; }", "{ v.insert(1); }")),
+        ["update(1, add: 2, insert: 1)"]
+    );
+    assert_eq!(
+        first_thread(&entry_match("{ *o.into_mut() += 3; }", "{}")),
+        ["update(1, add: 3)"]
+    );
+}
+
+#[test]
+fn a_match_on_the_entry_that_removes_or_puts_one_value_is_a_remove_or_an_insert() {
+    assert_eq!(first_thread(&entry_match("{ o.remove(); }", "{}")), ["remove(1)"]);
+    assert_eq!(
+        first_thread(&entry_match("{ o.insert(7); }", "{ v.insert(7); }")),
+        ["insert(1, 7)"]
+    );
+}
+
+/// Arms that make no single operation together, or that the importer cannot read, are said to be
+/// not translated, and nothing is made up for them.
+#[test]
+fn a_match_on_the_entry_that_is_no_single_operation_is_not_translated() {
+    for (occupied, vacant, why) in [
+        ("{ o.remove(); }", "{ v.insert(1); }", "is no single operation"),
+        ("{ o.insert(2); }", "{ v.insert(1); }", "is no single operation"),
+        (
+            "{ o.remove(); o.insert(3); }",
+            "{}",
+            "in an arm of a match on the map's entry",
+        ),
+        (
+            "{ *o.get_mut() *= 2; }",
+            "{}",
+            "in an arm of a match on the map's entry",
+        ),
+        (
+            "{}",
+            "{ v.insert(1); m.lock().unwrap().remove(&2); }",
+            "the map used again",
+        ),
+    ] {
+        let r = imp(&on_locked_map(&entry_match(occupied, vacant)));
+        // Only the other thread's remove is left.
+        assert_eq!(r.ops().concat(), ["remove(1)"], "{occupied} / {vacant}");
+        assert!(
+            r.untranslated.iter().any(|(_, w)| w.contains(why)),
+            "{occupied} / {vacant}: {:?}",
+            r.untranslated
+        );
+    }
+    let guarded =
+        "match m.lock().unwrap().entry(1) { Entry::Occupied(o) if *o.get() > 3 => { o.remove(); }, \
+                   Entry::Occupied(_) => {}, Entry::Vacant(_) => {} };";
+    let r = imp(&on_locked_map(guarded));
+    assert!(
+        r.untranslated.iter().any(|(_, w)| w.contains("guard")),
+        "{:?}",
+        r.untranslated
+    );
+}
