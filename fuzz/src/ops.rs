@@ -6,9 +6,9 @@
 //! do the structure's threads run (the first runnable one). That run is one the operating system
 //! could make, it is the same on every execution of the input, and it costs no thread switches: on
 //! real threads each hand-off to the collector is a wake-up on another core, about 40 µs on the
-//! 2-core machine of docs/performance.md (the `handoff` example), and the order of the two threads changed from one run of
-//! an input to the next, so libFuzzer saw coverage that the input did not decide. Which structures
-//! run threads is found by building each map once ([`threaded`]).
+//! 2-core machine of docs/performance.md (the `handoff` example), and the order of the two threads
+//! changed from one run of an input to the next, so libFuzzer saw coverage that the input did not
+//! decide. Which structures run threads is found by building each map once ([`threaded`]).
 //!
 //! A single-threaded history is linearizable exactly when every return value equals the sequential
 //! spec's, so each run is compared with the sequential map as it goes, and only a run that differs

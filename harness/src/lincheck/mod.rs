@@ -236,8 +236,8 @@ fn clears_per_key(entries: &[Entry], keys: &[Key]) -> Vec<Entry> {
     out
 }
 
-/// Every key `history` names: its operations', its initial contents', and those only a retain's
-/// result names.
+/// Every key `history` names: its operations', its initial contents', and those only the result
+/// of a retain or an iteration names.
 fn history_keys(history: &History) -> Vec<Key> {
     let mut keys: Vec<Key> = history.events.iter().filter_map(|e| e.op.key()).collect();
     keys.extend(history.initial.iter().map(|(k, _)| *k));
