@@ -101,24 +101,13 @@ fn run() -> Result<()> {
         "replay" => check::run(&sh, "replay", &rest),
         "list" => check::run(&sh, "list", &rest),
         "scenario" => check::run(&sh, "scenario", &rest),
-        "test" => {
-            let timer = timings::start(&project_root(), "test");
-            let result = test::run(&sh, &rest);
-            // Only the whole suite's time is a figure for the goal.
-            if rest.is_empty() {
-                timer.finish(result.is_ok());
-            }
-            result
-        }
+        // Only the whole suite's time is a figure for the goal.
+        "test" if rest.is_empty() => timings::timed(&project_root(), "test", || test::run(&sh, &[])),
+        "test" => test::run(&sh, &rest),
         "bench" => bench::run(&sh, &rest),
         "fuzz" => fuzz::run(&sh, &rest),
         "hunt" => hunt::run(&sh, &rest),
-        "ci" => {
-            let timer = timings::start(&project_root(), "ci");
-            let result = ci(&sh);
-            timer.finish(result.is_ok());
-            result
-        }
+        "ci" => timings::timed(&project_root(), "ci", || ci(&sh)),
         "" | "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -131,10 +120,7 @@ fn run() -> Result<()> {
 /// check, a fuzz smoke run.
 fn ci(sh: &Shell) -> Result<()> {
     // The tests' part is `cargo xtask test`'s figure too (from a fresh clone, on a CI machine).
-    let timer = timings::start(&project_root(), "test");
-    let tests = test::run(sh, &[]);
-    timer.finish(tests.is_ok());
-    tests?;
+    timings::timed(&project_root(), "test", || test::run(sh, &[]))?;
     test::user_crate(sh)?;
     test::package(sh)?;
     // The short check on the binary the test build's dependencies serve (no second, release build).

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Instant;
 
 /// A command being timed.
-pub struct Timer {
+struct Timer {
     command: &'static str,
     started: Instant,
     fresh: bool,
@@ -21,7 +21,7 @@ pub struct Timer {
 }
 
 /// Starts timing `command`, noting whether the workspace is yet to be built.
-pub fn start(root: &Path, command: &'static str) -> Timer {
+fn start(root: &Path, command: &'static str) -> Timer {
     Timer {
         command,
         started: Instant::now(),
@@ -36,6 +36,14 @@ fn built(fingerprints: &Path) -> bool {
         d.filter_map(Result::ok)
             .any(|e| e.file_name().to_string_lossy().starts_with("mapcheck-harness-"))
     })
+}
+
+/// Runs `f` and records its time as `command`'s, and whether it passed.
+pub fn timed<T, E>(root: &Path, command: &'static str, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let timer = start(root, command);
+    let result = f();
+    timer.finish(result.is_ok());
+    result
 }
 
 impl Timer {

@@ -531,7 +531,8 @@ impl Importer {
                 );
                 return None;
             }
-            if !names(e, name) {
+            // An arm that binds nothing (`Entry::Vacant(_)`) has no entry to use.
+            if name == "_" || !names(e, name) {
                 continue;
             }
             let this = match e {

@@ -200,6 +200,14 @@ fn a_match_on_the_entry_that_adds_or_inserts_is_an_update() {
 #[test]
 fn a_match_on_the_entry_that_removes_or_puts_one_value_is_a_remove_or_an_insert() {
     assert_eq!(first_thread(&entry_match("{ o.remove(); }", "{}")), ["remove(1)"]);
+    // An arm that binds nothing is left alone, whatever else it names `_`.
+    assert_eq!(
+        first_thread(
+            "match m.lock().unwrap().entry(1) { Entry::Occupied(o) => { o.remove(); }, \
+             Entry::Vacant(_) => { (0..2).for_each(|_| ()); } };"
+        ),
+        ["remove(1)"]
+    );
     assert_eq!(
         first_thread(&entry_match("{ o.insert(7); }", "{ v.insert(7); }")),
         ["insert(1, 7)"]
